@@ -1,0 +1,386 @@
+//! The command line (cli.md): clap types that mirror the flags, and their translation into the
+//! options the commands take. Nothing below `commands` sees clap types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, Result};
+use crate::input::{ReadOptions, decode, mfa_server::ColumnMap};
+use crate::model::PerUserState;
+
+/// Audit MFA registration and activity in Microsoft Entra ID from exported files, offline.
+///
+/// mfaudit reads Get-MsolUser exports (JSON, CLIXML), Graph and admin center exports
+/// (registration details, users, per-user MFA state) and sign-in logs in every shape they are
+/// downloaded in, detects each file's kind from its content, merges them, and writes the classic
+/// MSOnline reports byte for byte or a full audit (JSON, CSV, HTML, email).
+///
+/// Inputs are files or folders (read recursively); `-` is standard input; glob patterns are
+/// expanded by mfaudit itself (Windows shells do not).
+#[derive(Debug, Parser)]
+#[command(name = "mfaudit", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Read every input in this encoding instead of detecting it (utf-8, utf-16le, utf-16be,
+    /// windows-1252, ...).
+    #[arg(long, global = true, value_name = "LABEL")]
+    pub encoding: Option<String>,
+
+    /// Print no warnings or progress on stderr (errors are still printed).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    /// How to read culture dates whose day and month cannot be told apart (4/12/2025).
+    #[arg(long, global = true, value_enum, value_name = "ORDER")]
+    pub date_order: Option<DateOrder>,
+
+    /// Columns of MFA Server activity CSVs, whose layout was never documented:
+    /// `user=COLUMN,time=COLUMN,result=COLUMN` (header names as in the file).
+    #[arg(long, global = true, value_name = "SPEC")]
+    pub mfa_server_columns: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DateOrder {
+    /// Month first (en-US, the portal default).
+    Mdy,
+    /// Day first (en-GB, fr-FR, de-DE).
+    Dmy,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Enabled users with at least one MFA method (the classic "registered" pipeline, P1).
+    Registered(ListArgs),
+    /// Enabled users with no MFA method (the classic "not registered" pipeline, P2).
+    Unregistered(ListArgs),
+    /// MFA_Report.csv: UserPrincipalName, MFA Status, MFA Methods for every user (P3).
+    Methods(MethodsArgs),
+    /// Join the directory with sign-in activity and answer the six questions of the MFA report.
+    Audit(Box<AuditArgs>),
+    /// Show what mfaudit makes of each input: kind, encoding, records, matches, warnings.
+    Inspect(InspectArgs),
+    /// List or explain the 45 MFA Server `Call Result` codes.
+    Codes(CodesArgs),
+    /// Run an unattended audit from a configuration file (for cron, systemd, Task Scheduler).
+    Run(RunArgs),
+    /// List the runs recorded in a history database.
+    History(HistoryArgs),
+    /// Show what changed between two recorded runs.
+    Diff(DiffArgs),
+}
+
+/// Filters the older MFA status scripts offered. Users whose fact is unknown are left out and
+/// counted on stderr.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Only users in this per-user MFA state (repeatable).
+    #[arg(long = "per-user-state", value_enum, value_name = "STATE")]
+    pub per_user_state: Vec<StateArg>,
+    /// Only members or only guests.
+    #[arg(long, value_enum, value_name = "TYPE")]
+    pub user_type: Option<UserTypeArg>,
+    /// Only users with an admin role (needs a source with isAdmin).
+    #[arg(long)]
+    pub admins_only: bool,
+    /// Only licensed users (needs a source with IsLicensed).
+    #[arg(long)]
+    pub licensed_only: bool,
+    /// Only users whose sign-in is allowed (true) or blocked (false).
+    #[arg(long, value_name = "BOOL")]
+    pub sign_in_allowed: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum StateArg {
+    Disabled,
+    Enabled,
+    Enforced,
+    Unknown,
+}
+
+impl StateArg {
+    pub fn state(self) -> PerUserState {
+        match self {
+            StateArg::Disabled => PerUserState::Disabled,
+            StateArg::Enabled => PerUserState::Enabled,
+            StateArg::Enforced => PerUserState::Enforced,
+            StateArg::Unknown => PerUserState::Unknown,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum UserTypeArg {
+    Member,
+    Guest,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum ListFormat {
+    /// PowerShell's console table (PowerShell 7; 5.1's bytes with --powershell-exact).
+    #[default]
+    Table,
+    /// Export-Csv -NoTypeInformation.
+    Csv,
+    /// One UPN per line.
+    List,
+    /// An array of {"UserPrincipalName": "..."}.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Windows PowerShell 5.1's bytes: CSV in ASCII (non-ASCII becomes ?), the 5.1 console table.
+    #[arg(long)]
+    pub powershell_exact: bool,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Export files or folders.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MethodsArgs {
+    /// Windows PowerShell 5.1's bytes: ASCII, each non-ASCII character written as ?.
+    #[arg(long)]
+    pub powershell_exact: bool,
+    /// Write MFA_Report.csv to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Export files or folders.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct AuditArgs {
+    /// Write the audit as JSON (schema mfaudit.audit/1).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write one row per user as CSV (spreadsheet formulas neutralised).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Write the self-contained HTML report.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Templates that replace the built-in ones of the same name.
+    #[arg(long, value_name = "DIR")]
+    pub template_dir: Option<PathBuf>,
+    /// Record this run in a SQLite history and report what changed since the previous one.
+    #[arg(long, value_name = "DB")]
+    pub history: Option<PathBuf>,
+    /// Denied or unanswered pushes within --fatigue-window that raise the push-fatigue flag.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub fatigue_threshold: u32,
+    /// The window, in minutes, for --fatigue-threshold.
+    #[arg(long, value_name = "MINUTES", default_value_t = 30)]
+    pub fatigue_window: u32,
+    #[command(flatten)]
+    pub email: EmailArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Export files or folders (directory and sign-in exports, mixed).
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+}
+
+/// Email delivery (cli.md). The password comes from MFAUDIT_SMTP_PASSWORD or --smtp-password-file.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Email")]
+pub struct EmailArgs {
+    /// Recipient (repeatable).
+    #[arg(long = "email-to", value_name = "ADDR")]
+    pub to: Vec<String>,
+    /// Sender address.
+    #[arg(long = "email-from", value_name = "ADDR")]
+    pub from: Option<String>,
+    /// Subject (default: leads with the number of enabled users not registered).
+    #[arg(long = "email-subject", value_name = "TEXT")]
+    pub subject: Option<String>,
+    /// SMTP server.
+    #[arg(long, value_name = "HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP port (default 587 for starttls, 465 for tls, 25 for none).
+    #[arg(long, value_name = "N")]
+    pub smtp_port: Option<u16>,
+    /// Transport security.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub smtp_security: Option<SmtpSecurity>,
+    /// SMTP user name (the password comes from MFAUDIT_SMTP_PASSWORD or --smtp-password-file).
+    #[arg(long, value_name = "USER")]
+    pub smtp_user: Option<String>,
+    /// A file holding the SMTP password (first line).
+    #[arg(long, value_name = "FILE")]
+    pub smtp_password_file: Option<PathBuf>,
+    /// Extra CA certificate (PEM) to trust for the SMTP server.
+    #[arg(long, value_name = "PEM")]
+    pub smtp_ca_file: Option<PathBuf>,
+    /// Write the exact message to FILE.eml instead of sending it.
+    #[arg(long, value_name = "FILE.eml")]
+    pub email_dry_run: Option<PathBuf>,
+}
+
+#[derive(
+    Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// STARTTLS, required (port 587).
+    #[default]
+    Starttls,
+    /// Implicit TLS (port 465).
+    Tls,
+    /// No encryption (loopback relays only).
+    None,
+}
+
+/// Thresholds that make the run exit with code 3 after the reports are written and sent.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Policy")]
+pub struct PolicyArgs {
+    /// Exit 3 when more than N enabled users are not registered.
+    #[arg(long, value_name = "N")]
+    pub fail_if_unregistered: Option<u64>,
+    /// Exit 3 when more than N admins have no MFA method.
+    #[arg(long, value_name = "N")]
+    pub fail_if_admins_without_mfa: Option<u64>,
+    /// Exit 3 when more than N challenged users could not complete MFA.
+    #[arg(long, value_name = "N")]
+    pub fail_if_unable_to_complete: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = InspectFormat::Table)]
+    pub format: InspectFormat,
+    /// Export files or folders.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum InspectFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CodesArgs {
+    /// A code to explain (e.g. SUCCESS_NO_PIN_BUT_TIMEOUT); all codes when omitted.
+    pub code: Option<String>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = CodesFormat::Table)]
+    pub format: CodesFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum CodesFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The configuration file (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// Print the merged configuration (password never shown) and exit.
+    #[arg(long)]
+    pub dump_config: bool,
+    /// Flags given here override the file.
+    #[command(flatten)]
+    pub overrides: AuditArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The history database.
+    #[arg(long, value_name = "DB")]
+    pub db: PathBuf,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = InspectFormat::Table)]
+    pub format: InspectFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The history database.
+    #[arg(long, value_name = "DB")]
+    pub db: PathBuf,
+    /// The earlier run (its number in `mfaudit history`).
+    pub from: i64,
+    /// The later run.
+    pub to: i64,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = InspectFormat::Table)]
+    pub format: InspectFormat,
+}
+
+impl GlobalArgs {
+    /// The options every reader takes.
+    pub fn read_options(&self) -> Result<ReadOptions> {
+        Ok(ReadOptions {
+            encoding: self
+                .encoding
+                .as_deref()
+                .map(decode::encoding_for_label)
+                .transpose()?,
+            mfa_server: self
+                .mfa_server_columns
+                .as_deref()
+                .map(parse_column_map)
+                .transpose()?,
+            day_first: self.date_order.map(|o| matches!(o, DateOrder::Dmy)),
+        })
+    }
+}
+
+/// Parses `user=COL,time=COL,result=COL`.
+pub fn parse_column_map(spec: &str) -> Result<ColumnMap> {
+    let mut map = ColumnMap::default();
+    for part in spec.split(',') {
+        let (k, v) = part.split_once('=').ok_or_else(|| {
+            Error::Usage(format!(
+                "--mfa-server-columns: '{part}' is not KEY=COLUMN; expected user=COLUMN,time=COLUMN,result=COLUMN"
+            ))
+        })?;
+        let v = v.trim().to_string();
+        match k.trim().to_ascii_lowercase().as_str() {
+            "user" => map.user = v,
+            "time" => map.time = v,
+            "result" => map.result = v,
+            other => {
+                return Err(Error::Usage(format!(
+                    "--mfa-server-columns: unknown key '{other}'; expected user, time and result"
+                )));
+            }
+        }
+    }
+    if map.user.is_empty() || map.result.is_empty() {
+        return Err(Error::Usage(
+            "--mfa-server-columns needs at least user=COLUMN and result=COLUMN".into(),
+        ));
+    }
+    Ok(map)
+}

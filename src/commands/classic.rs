@@ -1,0 +1,270 @@
+//! `registered`, `unregistered` and `methods`: the classic reports, written as PowerShell wrote
+//! them. Users stream from a single export straight to the output.
+
+use crate::cli::{FilterArgs, ListFormat, UserTypeArg};
+use crate::error::{Error, Result};
+use crate::input::ReadOptions;
+use crate::model::{Access, User, UserType};
+use crate::output::{self, Destination};
+use crate::report::classic::{self, Verdict};
+use crate::report::export_csv::ExportCsv;
+use crate::report::table::{self, TableStyle};
+
+use super::Messages;
+use super::load::{self, Inputs};
+
+/// Which of the two lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    Registered,
+    Unregistered,
+}
+
+/// Counts of users whose facts were unknown, for the notes on stderr.
+#[derive(Debug, Default)]
+struct Unknowns {
+    access_unknown: u64,
+    registration_unknown: u64,
+    filtered_unknown: u64,
+    filter_field: &'static str,
+}
+
+impl Unknowns {
+    fn report(&self, msg: Messages) {
+        if self.access_unknown > 0 {
+            msg.note(format!(
+                "{} user(s) have no sign-in state in the inputs and were counted as enabled; a users export (Graph /users with accountEnabled, or the admin center 'Download users' CSV) would settle it",
+                self.access_unknown
+            ));
+        }
+        if self.registration_unknown > 0 {
+            msg.note(format!(
+                "{} enabled user(s) are in no registration source and are in neither list; the registration details export (admin center or Graph userRegistrationDetails) would settle it",
+                self.registration_unknown
+            ));
+        }
+        if self.filtered_unknown > 0 {
+            msg.note(format!(
+                "{} user(s) were left out because no input gave their {}",
+                self.filtered_unknown, self.filter_field
+            ));
+        }
+    }
+}
+
+/// Applies the filters; `None` when the fact a filter needs is unknown.
+fn passes(u: &User, f: &FilterArgs) -> Option<bool> {
+    if !f.per_user_state.is_empty()
+        && !f
+            .per_user_state
+            .iter()
+            .any(|s| s.state() == u.per_user_state)
+    {
+        return Some(false);
+    }
+    if let Some(t) = f.user_type {
+        let guest = match &u.user_type {
+            UserType::Guest => true,
+            UserType::Member => false,
+            _ => match &u.upn {
+                Some(upn) => upn.to_ascii_lowercase().contains("#ext#"),
+                None => return None,
+            },
+        };
+        if guest != (t == UserTypeArg::Guest) {
+            return Some(false);
+        }
+    }
+    if f.admins_only && !u.is_admin? {
+        return Some(false);
+    }
+    if f.licensed_only && !u.is_licensed? {
+        return Some(false);
+    }
+    if let Some(allowed) = f.sign_in_allowed {
+        let is_allowed = match u.access {
+            Access::Allowed => true,
+            Access::Blocked => false,
+            _ => return None,
+        };
+        if is_allowed != allowed {
+            return Some(false);
+        }
+    }
+    Some(true)
+}
+
+fn filter_field(f: &FilterArgs) -> &'static str {
+    if f.admins_only {
+        "admin role (the registration details export carries isAdmin)"
+    } else if f.licensed_only {
+        "license state (Get-MsolUser's IsLicensed)"
+    } else if f.sign_in_allowed.is_some() {
+        "sign-in state (a users export)"
+    } else {
+        "user type"
+    }
+}
+
+/// P1 / P2.
+pub fn list(
+    which: Which,
+    format: ListFormat,
+    exact: bool,
+    out: Option<&std::path::Path>,
+    filters: &FilterArgs,
+    inputs: &[std::path::PathBuf],
+    opts: &ReadOptions,
+    msg: Messages,
+) -> Result<()> {
+    let inputs = Inputs::identify(inputs, opts)?;
+    let dest = Destination::from_option(out);
+    let mut unknowns = Unknowns {
+        filter_field: filter_field(filters),
+        ..Unknowns::default()
+    };
+    let want = match which {
+        Which::Registered => Verdict::Registered,
+        Which::Unregistered => Verdict::Unregistered,
+    };
+    // Table and JSON need every row first (column width, array framing); CSV and list stream.
+    let mut rows: Vec<Option<String>> = Vec::new();
+    let csv = ExportCsv { ascii: exact };
+    let mut stats = Vec::new();
+    output::emit(&dest, |w| {
+        let ioe = output::io_err(&dest);
+        if format == ListFormat::Csv {
+            csv.write_row(w, &[Some("UserPrincipalName")])
+                .map_err(&ioe)?;
+        }
+        stats = load::for_each_user(&inputs, opts, msg, &mut |u| {
+            match passes(u, filters) {
+                Some(true) => {}
+                Some(false) => return Ok(()),
+                None => {
+                    unknowns.filtered_unknown += 1;
+                    return Ok(());
+                }
+            }
+            let v = classic::verdict(u);
+            if v == Verdict::RegistrationUnknown {
+                unknowns.registration_unknown += 1;
+            }
+            if u.access == Access::Unknown {
+                unknowns.access_unknown += 1;
+            }
+            if v != want {
+                return Ok(());
+            }
+            match format {
+                ListFormat::Csv => csv.write_row(w, &[u.upn.as_deref()]).map_err(&ioe),
+                ListFormat::List => match &u.upn {
+                    Some(upn) => writeln!(w, "{upn}").map_err(&ioe),
+                    None => Ok(()),
+                },
+                ListFormat::Table | ListFormat::Json => {
+                    rows.push(u.upn.clone());
+                    Ok(())
+                }
+            }
+        })?;
+        match format {
+            ListFormat::Table => {
+                let style = if exact {
+                    TableStyle::Ps51
+                } else {
+                    TableStyle::ps7_native()
+                };
+                let refs: Vec<Option<&str>> = rows.iter().map(|r| r.as_deref()).collect();
+                let text = table::render("UserPrincipalName", &refs, style);
+                let bytes = if exact {
+                    crate::report::export_csv::to_ascii(&text)
+                } else {
+                    text.into_bytes()
+                };
+                w.write_all(&bytes).map_err(&ioe)
+            }
+            ListFormat::Json => {
+                let objs: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|r| serde_json::json!({ "UserPrincipalName": r }))
+                    .collect();
+                let text = serde_json::to_string_pretty(&objs)
+                    .map_err(|e| Error::Failed(e.to_string()))?;
+                writeln!(w, "{text}").map_err(&ioe)
+            }
+            _ => Ok(()),
+        }
+    })?;
+    load::print_warnings(&inputs, &stats, msg);
+    unknowns.report(msg);
+    Ok(())
+}
+
+/// P3: MFA_Report.csv.
+pub fn methods(
+    exact: bool,
+    out: Option<&std::path::Path>,
+    filters: &FilterArgs,
+    inputs: &[std::path::PathBuf],
+    opts: &ReadOptions,
+    msg: Messages,
+) -> Result<()> {
+    let inputs = Inputs::identify(inputs, opts)?;
+    let dest = Destination::from_option(out);
+    let csv = ExportCsv { ascii: exact };
+    let mut unknowns = Unknowns {
+        filter_field: filter_field(filters),
+        ..Unknowns::default()
+    };
+    let mut state_unknown = 0u64;
+    let mut stats = Vec::new();
+    output::emit(&dest, |w| {
+        let ioe = output::io_err(&dest);
+        csv.write_row(
+            w,
+            &[
+                Some("UserPrincipalName"),
+                Some("MFA Status"),
+                Some("MFA Methods"),
+            ],
+        )
+        .map_err(&ioe)?;
+        stats = load::for_each_user(&inputs, opts, msg, &mut |u| {
+            match passes(u, filters) {
+                Some(true) => {}
+                Some(false) => return Ok(()),
+                None => {
+                    unknowns.filtered_unknown += 1;
+                    return Ok(());
+                }
+            }
+            let status = classic::mfa_status(u);
+            if status == "Unknown" {
+                state_unknown += 1;
+            }
+            if u.methods.is_none() {
+                unknowns.registration_unknown += 1;
+            }
+            let methods = classic::mfa_methods(u);
+            csv.write_row(w, &[u.upn.as_deref(), Some(&status), methods.as_deref()])
+                .map_err(&ioe)
+        })?;
+        Ok(())
+    })?;
+    load::print_warnings(&inputs, &stats, msg);
+    if state_unknown > 0 {
+        msg.note(format!(
+            "{state_unknown} user(s) have MFA Status 'Unknown': no input gave their per-user MFA state; a per-user state export (perUserMfaState) or a Get-MsolUser export would settle it"
+        ));
+    }
+    if unknowns.registration_unknown > 0 {
+        msg.note(format!(
+            "{} user(s) have MFA Methods 'Unknown': they are in no registration source; the registration details export would settle it",
+            unknowns.registration_unknown
+        ));
+        unknowns.registration_unknown = 0;
+    }
+    unknowns.report(msg);
+    Ok(())
+}

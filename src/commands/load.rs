@@ -1,0 +1,124 @@
+//! Reading the directory: every directory input, in command-line order, merged — or, when there
+//! is one directory input and the report allows it, streamed user by user in constant memory.
+
+use std::path::PathBuf;
+
+use crate::error::Result;
+use crate::input::{self, InputFile, ReadOptions, ReadStats};
+use crate::model::{Directory, User};
+
+use super::Messages;
+
+/// Detected inputs split into directory and activity files.
+pub struct Inputs {
+    pub all: Vec<InputFile>,
+}
+
+impl Inputs {
+    pub fn identify(paths: &[PathBuf], opts: &ReadOptions) -> Result<Inputs> {
+        let expanded = input::expand(paths)?;
+        Ok(Inputs {
+            all: input::identify(&expanded, opts)?,
+        })
+    }
+
+    pub fn directory(&self) -> impl Iterator<Item = &InputFile> {
+        self.all.iter().filter(|f| f.kind.is_directory())
+    }
+
+    pub fn activity(&self) -> impl Iterator<Item = &InputFile> {
+        self.all.iter().filter(|f| !f.kind.is_directory())
+    }
+}
+
+/// Calls `each` for every user: streamed straight from the file when there is one directory input,
+/// otherwise after merging all of them. Returns the per-file stats (in `inputs.all` order, `None`
+/// for files not read here) and the merge conflicts' count.
+pub fn for_each_user(
+    inputs: &Inputs,
+    opts: &ReadOptions,
+    msg: Messages,
+    each: &mut dyn FnMut(&User) -> Result<()>,
+) -> Result<Vec<Option<ReadStats>>> {
+    let dir_files: Vec<&InputFile> = inputs.directory().collect();
+    let mut stats: Vec<Option<ReadStats>> = vec![None; inputs.all.len()];
+    if dir_files.is_empty() {
+        return Err(crate::error::Error::Usage(
+            "no directory export among the inputs: give a Get-MsolUser export, a registration details export or a users export".into(),
+        ));
+    }
+    for f in inputs.activity() {
+        msg.warn(format!(
+            "{}: {} is not used by this report (the audit command reads sign-ins)",
+            f.path.display(),
+            f.kind.describe()
+        ));
+    }
+    if let [only] = dir_files.as_slice() {
+        let s = input::read_users(only, opts, &mut |u| each(&u))?;
+        stats[only.index as usize] = Some(s);
+        return Ok(stats);
+    }
+    let (directory, read) = merge(&dir_files, opts)?;
+    for (i, s) in read {
+        stats[i] = Some(s);
+    }
+    report_conflicts(&directory, msg);
+    for u in &directory.users {
+        each(u)?;
+    }
+    Ok(stats)
+}
+
+/// Reads every directory file into one merged directory.
+pub fn merge(
+    files: &[&InputFile],
+    opts: &ReadOptions,
+) -> Result<(Directory, Vec<(usize, ReadStats)>)> {
+    let mut directory = Directory::new();
+    let mut read = Vec::new();
+    for f in files {
+        let s = input::read_users(f, opts, &mut |u| {
+            directory.insert(u);
+            Ok(())
+        })?;
+        read.push((f.index as usize, s));
+    }
+    Ok((directory, read))
+}
+
+/// Says on stderr how many facts two sources disagreed on, with the first few.
+pub fn report_conflicts(directory: &Directory, msg: Messages) {
+    if directory.conflicts.is_empty() {
+        return;
+    }
+    msg.warn(format!(
+        "{} disagreement(s) between inputs; the input given first wins (mfaudit inspect lists them all)",
+        directory.conflicts.len()
+    ));
+    for c in directory.conflicts.iter().take(5) {
+        msg.warn(format!(
+            "  {}: {} is '{}' in input {} but '{}' in input {}",
+            c.upn,
+            c.field,
+            c.kept,
+            c.kept_from.file + 1,
+            c.other,
+            c.other_from.file + 1
+        ));
+    }
+}
+
+/// Prints each file's reader warnings.
+pub fn print_warnings(inputs: &Inputs, stats: &[Option<ReadStats>], msg: Messages) {
+    for f in &inputs.all {
+        for w in &f.warnings {
+            msg.warn(format!("{}: {w}", f.path.display()));
+        }
+        if let Some(Some(s)) = stats.get(f.index as usize) {
+            for w in &s.warnings {
+                msg.warn(format!("{}: {w}", f.path.display()));
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Errors with the exit code they map to. Every error that comes from a file names the file, the
+//! position and what was expected, in one line, so a scheduler log says what to fix.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where in a file something went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Position {
+    /// 1-based line and column in the decoded text.
+    LineCol(u64, u64),
+    /// 1-based line only (CSV records).
+    Line(u64),
+    /// Byte offset in the raw file.
+    Byte(u64),
+    /// The whole file (empty file, unknown format).
+    File,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Position::LineCol(l, c) => write!(f, "{l}:{c}"),
+            Position::Line(l) => write!(f, "line {l}"),
+            Position::Byte(b) => write!(f, "byte {b}"),
+            Position::File => Ok(()),
+        }
+    }
+}
+
+/// Every failure mfaudit reports. `exit_code` maps it to the codes in cli.md.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An input file could not be understood: exit 2.
+    #[error("{}", fmt_input(path, position, message))]
+    Input {
+        path: PathBuf,
+        position: Position,
+        message: String,
+    },
+    /// The command line or the config file is wrong: exit 2.
+    #[error("{0}")]
+    Usage(String),
+    /// Reading or writing a file failed: exit 1.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Anything else that failed while running (SMTP, templates, history): exit 1.
+    #[error("{0}")]
+    Failed(String),
+}
+
+fn fmt_input(path: &Path, position: &Position, message: &str) -> String {
+    match position {
+        Position::File => format!("{}: {message}", path.display()),
+        p => format!("{}:{p}: {message}", path.display()),
+    }
+}
+
+impl Error {
+    pub fn input(path: impl Into<PathBuf>, position: Position, message: impl Into<String>) -> Self {
+        Error::Input {
+            path: path.into(),
+            position,
+            message: message.into(),
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// The process exit code for this error (cli.md).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Input { .. } | Error::Usage(_) => 2,
+            Error::Io { .. } | Error::Failed(_) => 1,
+        }
+    }
+
+    /// True when the error is a closed pipe on stdout (`mfaudit ... | head`), which is not a failure.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

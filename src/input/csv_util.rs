@@ -1,0 +1,132 @@
+//! What every CSV reader shares: the `#TYPE` line, delimiter sniffing, header lookup through the
+//! alias table (`vocab::headers`), and errors that name the line.
+
+use std::io::BufRead;
+use std::path::Path;
+
+use super::decode::Decoded;
+use super::detect::{csv_header, normalize_header};
+use crate::error::{Error, Position, Result};
+
+/// Longest field accepted (a sign-in's JSON-in-CSV columns are the largest real ones).
+pub const MAX_FIELD_BYTES: usize = 8 * 1024 * 1024;
+
+/// An opened CSV export: a reader positioned after the header, and the header itself.
+pub struct CsvInput {
+    pub reader: csv::Reader<Box<dyn BufRead + Send>>,
+    /// Header names as written.
+    pub headers: Vec<String>,
+    /// Header names through [`normalize_header`].
+    pub normalized: Vec<String>,
+    /// `#TYPE ...` when the file had one.
+    pub type_line: Option<String>,
+    /// Lines before the first record (1 or 2), to turn record numbers into line numbers.
+    pub lines_before: u64,
+    pub delimiter: u8,
+}
+
+/// Opens a decoded CSV: skips a leading `#TYPE`/comment line, sniffs the delimiter, reads the header.
+pub fn open(mut decoded: Decoded) -> Result<CsvInput> {
+    let (type_line, _, delimiter) = csv_header(&decoded.head);
+    let mut lines_before = 1;
+    if type_line.is_some() {
+        let mut first = String::new();
+        decoded
+            .reader
+            .read_line(&mut first)
+            .map_err(|e| Error::io(&decoded.path, e))?;
+        lines_before += 1;
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .trim(csv::Trim::None)
+        .from_reader(decoded.reader);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| record_error(&decoded.path, &e, lines_before))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let normalized = headers.iter().map(|h| normalize_header(h)).collect();
+    Ok(CsvInput {
+        reader,
+        headers,
+        normalized,
+        type_line,
+        lines_before,
+        delimiter,
+    })
+}
+
+impl CsvInput {
+    /// The first column whose normalised name is one of `aliases` (already normalised).
+    pub fn column(&self, aliases: &[&str]) -> Option<usize> {
+        self.normalized
+            .iter()
+            .position(|h| aliases.contains(&h.as_str()))
+    }
+
+    /// Every column whose normalised name is one of `aliases` (a repeated column).
+    pub fn columns(&self, aliases: &[&str]) -> Vec<usize> {
+        self.normalized
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| aliases.contains(&h.as_str()))
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+/// A csv error as a one-line input error with the line number.
+pub fn record_error(path: &Path, err: &csv::Error, lines_before: u64) -> Error {
+    let line = err.position().map_or(lines_before, |p| p.line());
+    let what = match err.kind() {
+        csv::ErrorKind::Utf8 { .. } => {
+            "invalid UTF-8 inside a field (pass --encoding LABEL if the file is not UTF-8)"
+                .to_string()
+        }
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("expected {expected_len} fields, found {len}")
+        }
+        csv::ErrorKind::Io(e) => format!("read error: {e}"),
+        _ => format!("malformed CSV: {err}"),
+    };
+    Error::input(path, Position::Line(line), what)
+}
+
+/// The text of one field, trimmed; `None` when empty.
+pub fn field(record: &csv::StringRecord, index: Option<usize>) -> Option<&str> {
+    let v = record.get(index?)?.trim();
+    (!v.is_empty()).then_some(v)
+}
+
+/// Checks a record's fields against the size limit.
+pub fn check_size(path: &Path, record: &csv::StringRecord) -> Result<()> {
+    if record.iter().any(|f| f.len() > MAX_FIELD_BYTES) {
+        let line = record.position().map_or(0, |p| p.line());
+        return Err(Error::input(
+            path,
+            Position::Line(line),
+            format!(
+                "a field larger than {} MiB: not an export",
+                MAX_FIELD_BYTES >> 20
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Reads `True`/`False`/`TRUE`/`yes`/`1`...; `None` for empty or unknown text.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" | "allowed" | "enabled" | "vrai" | "verdadero" | "oui"
+        | "sí" | "si" => Some(true),
+        "false" | "no" | "n" | "0" | "denied" | "blocked" | "disabled" | "faux" | "falso"
+        | "non" => Some(false),
+        _ => None,
+    }
+}

@@ -1,0 +1,493 @@
+//! Detection: names the kind of an export from its first kilobytes of decoded text, never from the
+//! file name. A pure function, so it is tested on snippets; it returns the reason too, so `inspect`
+//! can show it and an unknown file's error can list what was tried.
+
+use serde::Serialize;
+
+/// Every kind of input mfaudit knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// `Get-MsolUser | ConvertTo-Json` (Windows PowerShell 5.1 or PowerShell 7).
+    MsolJson,
+    /// `Get-MsolUser | Export-Clixml`.
+    MsolClixml,
+    /// A raw `Get-MsolUser | Export-Csv`: type names, no MFA data. Refused with an explanation.
+    MsolRawCsv,
+    /// `MFA_Report.csv` (UserPrincipalName, MFA Status, MFA Methods), read back in.
+    MfaReportCsv,
+    /// Script-flattened MSOnline reports (AdminDroid/o365reports, in-house variants).
+    FlatMsolCsv,
+    /// Graph `userRegistrationDetails` JSON (v1.0 or beta).
+    GraphRegistrationJson,
+    /// Registration details as CSV: the admin center download, the Graph SDK, other tools.
+    RegistrationCsv,
+    /// Graph `/users` JSON.
+    GraphUsersJson,
+    /// The admin center "Download users" CSV and other user lists.
+    UsersCsv,
+    /// Per-user MFA state collections (`perUserMfaState`) as JSON.
+    PerUserStateJson,
+    /// Per-user MFA state collections as CSV.
+    PerUserStateCsv,
+    /// Sign-ins as JSON: Graph `signIns` pages, the admin center JSON download, JSON Lines.
+    SignInJson,
+    /// The Azure Monitor diagnostic archive (`PT1H.json`, `{"records":[...]}`).
+    AzureMonitorJson,
+    /// The admin center sign-in CSV download (main file).
+    SignInCsv,
+    /// The admin center `*_AuthDetails_*.csv` companion.
+    AuthDetailsCsv,
+    /// Log Analytics "Export to CSV" of `SigninLogs`.
+    LogAnalyticsCsv,
+    /// MFA Server activity CSV (read through `--mfa-server-columns`).
+    MfaServerCsv,
+}
+
+impl Kind {
+    /// A short human name for messages and `inspect`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::MsolJson => "Get-MsolUser JSON (ConvertTo-Json)",
+            Kind::MsolClixml => "Get-MsolUser CLIXML (Export-Clixml)",
+            Kind::MsolRawCsv => "raw Get-MsolUser Export-Csv",
+            Kind::MfaReportCsv => "MFA_Report.csv (classic report)",
+            Kind::FlatMsolCsv => "flattened MSOnline MFA report CSV",
+            Kind::GraphRegistrationJson => "Graph userRegistrationDetails JSON",
+            Kind::RegistrationCsv => "user registration details CSV",
+            Kind::GraphUsersJson => "Graph users JSON",
+            Kind::UsersCsv => "users CSV",
+            Kind::PerUserStateJson => "per-user MFA state JSON",
+            Kind::PerUserStateCsv => "per-user MFA state CSV",
+            Kind::SignInJson => "sign-in log JSON",
+            Kind::AzureMonitorJson => "Azure Monitor sign-in archive",
+            Kind::SignInCsv => "admin center sign-in CSV",
+            Kind::AuthDetailsCsv => "admin center sign-in AuthDetails CSV",
+            Kind::LogAnalyticsCsv => "Log Analytics SigninLogs CSV",
+            Kind::MfaServerCsv => "MFA Server activity CSV",
+        }
+    }
+
+    /// True for kinds that describe users (the directory); false for activity.
+    pub fn is_directory(self) -> bool {
+        !matches!(
+            self,
+            Kind::SignInJson
+                | Kind::AzureMonitorJson
+                | Kind::SignInCsv
+                | Kind::AuthDetailsCsv
+                | Kind::LogAnalyticsCsv
+                | Kind::MfaServerCsv
+        )
+    }
+}
+
+/// The verdict and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detection {
+    pub kind: Kind,
+    pub reason: String,
+}
+
+/// Everything detection tries, for the "unknown format" message.
+pub const TRIED: &str = "Get-MsolUser JSON or CLIXML, MFA_Report.csv and flattened MSOnline CSVs, \
+Graph or admin-center registration details (JSON/CSV), users (JSON/CSV), per-user MFA state, \
+sign-ins (Graph/admin-center JSON, admin-center CSV and AuthDetails CSV, Azure Monitor, Log Analytics CSV), \
+MFA Server CSV (with --mfa-server-columns)";
+
+/// Names the kind of a decoded input from its head. `None` when nothing matched.
+pub fn detect(head: &str) -> Option<Detection> {
+    let text = head.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    let first = text.chars().next()?;
+    match first {
+        '<' => detect_xml(text),
+        '[' | '{' => detect_json(text),
+        _ => detect_csv(text),
+    }
+}
+
+fn found(kind: Kind, reason: impl Into<String>) -> Option<Detection> {
+    Some(Detection {
+        kind,
+        reason: reason.into(),
+    })
+}
+
+fn detect_xml(text: &str) -> Option<Detection> {
+    if text.contains("schemas.microsoft.com/powershell/2004/04") || text.starts_with("<Objs") {
+        return found(Kind::MsolClixml, "PowerShell CLIXML root <Objs>");
+    }
+    None
+}
+
+/// True when `"name"` appears as a JSON member name (case-insensitive).
+fn has_key(lower: &str, name: &str) -> bool {
+    let pat = format!("\"{}\"", name.to_ascii_lowercase());
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(&pat) {
+        let after = &lower[from + i + pat.len()..];
+        if after.trim_start().starts_with(':') {
+            return true;
+        }
+        from += i + pat.len();
+    }
+    false
+}
+
+fn detect_json(text: &str) -> Option<Detection> {
+    let lower = text.to_ascii_lowercase();
+    if let Some(ctx) = lower.find("$metadata#") {
+        let rest = &lower[ctx..];
+        if rest.starts_with("$metadata#reports/authenticationmethods/userregistrationdetails") {
+            return found(
+                Kind::GraphRegistrationJson,
+                "@odata.context is userRegistrationDetails",
+            );
+        }
+        if rest.starts_with("$metadata#auditlogs/signins") {
+            return found(Kind::SignInJson, "@odata.context is auditLogs/signIns");
+        }
+    }
+    if has_key(&lower, "perusermfastate") {
+        return found(Kind::PerUserStateJson, "records carry perUserMfaState");
+    }
+    if has_key(&lower, "strongauthenticationmethods")
+        || has_key(&lower, "strongauthenticationrequirements")
+        || has_key(&lower, "blockcredential")
+    {
+        return found(
+            Kind::MsolJson,
+            "records carry StrongAuthentication*/BlockCredential (Get-MsolUser)",
+        );
+    }
+    if has_key(&lower, "operationname")
+        && has_key(&lower, "properties")
+        && has_key(&lower, "category")
+    {
+        return found(
+            Kind::AzureMonitorJson,
+            "records carry the Azure Monitor envelope (operationName, category, properties)",
+        );
+    }
+    if has_key(&lower, "methodsregistered")
+        || has_key(&lower, "ismfaregistered")
+        || has_key(&lower, "ismfacapable")
+    {
+        return found(
+            Kind::GraphRegistrationJson,
+            "records carry methodsRegistered/isMfaRegistered",
+        );
+    }
+    if has_key(&lower, "createddatetime")
+        && (has_key(&lower, "authenticationdetails")
+            || has_key(&lower, "status")
+            || has_key(&lower, "appdisplayname")
+            || has_key(&lower, "authenticationrequirement"))
+    {
+        return found(
+            Kind::SignInJson,
+            "records carry createdDateTime with sign-in fields (status, authenticationDetails)",
+        );
+    }
+    if has_key(&lower, "accountenabled")
+        || lower.contains("$metadata#users")
+        || (has_key(&lower, "userprincipalname") && has_key(&lower, "id"))
+    {
+        return found(
+            Kind::GraphUsersJson,
+            "records carry userPrincipalName with id/accountEnabled (Graph users)",
+        );
+    }
+    None
+}
+
+/// Lower-cases a header and drops spaces, underscores, hyphens and dots, so that
+/// `MFA Status`, `mfa_status` and `MFAStatus` compare equal.
+pub fn normalize_header(h: &str) -> String {
+    h.trim_matches(|c: char| c == '\u{feff}' || c.is_whitespace())
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-' | '.' | '\t'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The header line of a CSV head: the first line that is not a `#TYPE`/comment line, split on the
+/// sniffed delimiter. Returns the type line too.
+pub fn csv_header(text: &str) -> (Option<String>, Vec<String>, u8) {
+    let mut type_line = None;
+    let mut header_line = "";
+    for line in text.lines() {
+        let l = line.trim_start_matches('\u{feff}');
+        if l.starts_with('#') && header_line.is_empty() && type_line.is_none() {
+            type_line = Some(l.to_string());
+            continue;
+        }
+        if l.trim().is_empty() {
+            continue;
+        }
+        header_line = l;
+        break;
+    }
+    let delimiter = sniff_delimiter(header_line);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(header_line.as_bytes());
+    let fields = rdr
+        .records()
+        .next()
+        .and_then(|r| r.ok())
+        .map(|r| r.iter().map(str::to_string).collect())
+        .unwrap_or_default();
+    (type_line, fields, delimiter)
+}
+
+/// `,` unless the header line has more `;` (European `-UseCulture` exports) or tabs outside quotes.
+pub fn sniff_delimiter(line: &str) -> u8 {
+    let (mut commas, mut semis, mut tabs, mut quoted) = (0, 0, 0, false);
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => commas += 1,
+            ';' if !quoted => semis += 1,
+            '\t' if !quoted => tabs += 1,
+            _ => {}
+        }
+    }
+    if semis > commas && semis >= tabs {
+        b';'
+    } else if tabs > commas {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+fn detect_csv(text: &str) -> Option<Detection> {
+    let (type_line, header, _) = csv_header(text);
+    let cols: Vec<String> = header.iter().map(|h| normalize_header(h)).collect();
+    let has = |name: &str| cols.iter().any(|c| c == name);
+    let any = |names: &[&str]| names.iter().any(|n| has(n));
+    if let Some(t) = &type_line
+        && t.to_ascii_lowercase()
+            .contains("microsoft.online.administration.user")
+        && !t.to_ascii_lowercase().contains("selected.")
+    {
+        return found(
+            Kind::MsolRawCsv,
+            "#TYPE Microsoft.Online.Administration.User",
+        );
+    }
+    if any(&[
+        "strongauthenticationmethods",
+        "strongauthenticationrequirements",
+    ]) {
+        return found(
+            Kind::MsolRawCsv,
+            "StrongAuthentication* columns hold type names",
+        );
+    }
+    if has("userprincipalname") && has("mfastatus") && has("mfamethods") && cols.len() == 3 {
+        return found(
+            Kind::MfaReportCsv,
+            "header UserPrincipalName, MFA Status, MFA Methods",
+        );
+    }
+    if any(&["perusermfastate"]) {
+        return found(Kind::PerUserStateCsv, "a perUserMfaState column");
+    }
+    if has("requestid")
+        && any(&[
+            "authenticationmethod",
+            "méthodedauthentification",
+            "métododeautenticación",
+        ])
+        && any(&["succeeded", "resultdetail", "réussite", "correcto"])
+        && !any(&["date(utc)", "useragent"])
+    {
+        return found(
+            Kind::AuthDetailsCsv,
+            "Request ID with Authentication method and Succeeded/Result detail",
+        );
+    }
+    if any(&["timegenerated[utc]", "timegenerated"])
+        && any(&["userprincipalname", "resulttype", "authenticationdetails"])
+    {
+        return found(
+            Kind::LogAnalyticsCsv,
+            "TimeGenerated with SigninLogs columns",
+        );
+    }
+    if has("date(utc)")
+        && any(&[
+            "requestid",
+            "iddesolicitud",
+            "iddelademande",
+            "correlationid",
+        ])
+    {
+        return found(
+            Kind::SignInCsv,
+            "Date (UTC) with Request ID (admin center sign-in download)",
+        );
+    }
+    if any(&["methodsregistered", "ismfaregistered", "ismfacapable"]) {
+        return found(
+            Kind::RegistrationCsv,
+            "registration details columns (methodsRegistered, isMfaCapable...)",
+        );
+    }
+    if any(&[
+        "mfastatus",
+        "mfastate",
+        "activationstatus",
+        "allmfamethods",
+        "defaultmfamethod",
+        "mfamethods",
+        "strongauthenticationmethodtype",
+    ]) {
+        return found(
+            Kind::FlatMsolCsv,
+            "flattened MSOnline MFA columns (MFAStatus, MFA Methods...)",
+        );
+    }
+    if has("userprincipalname") || has("upn") {
+        return found(
+            Kind::UsersCsv,
+            "a userPrincipalName column without MFA columns (a user list)",
+        );
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(s: &str) -> Option<Kind> {
+        detect(s).map(|d| d.kind)
+    }
+
+    #[test]
+    fn json_kinds() {
+        assert_eq!(
+            kind("[\r\n    {\r\n        \"BlockCredential\":  false,"),
+            Some(Kind::MsolJson)
+        );
+        assert_eq!(
+            kind("{\"UserPrincipalName\":\"a\",\"StrongAuthenticationMethods\":[]}"),
+            Some(Kind::MsolJson)
+        );
+        assert_eq!(
+            kind(
+                "{\"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#reports/authenticationMethods/userRegistrationDetails\", \"value\": []}"
+            ),
+            Some(Kind::GraphRegistrationJson)
+        );
+        assert_eq!(
+            kind(
+                "{\"@odata.context\":\"https://graph.microsoft.com/beta/$metadata#auditLogs/signIns\",\"value\":[]}"
+            ),
+            Some(Kind::SignInJson)
+        );
+        assert_eq!(
+            kind(
+                "{\"time\":\"x\",\"operationName\":\"Sign-in activity\",\"category\":\"SignInLogs\",\"properties\":{}}"
+            ),
+            Some(Kind::AzureMonitorJson)
+        );
+        assert_eq!(
+            kind(
+                "{\"records\":[{\"operationName\":\"Sign-in activity\",\"category\":\"SignInLogs\",\"properties\":{}}]}"
+            ),
+            Some(Kind::AzureMonitorJson)
+        );
+        assert_eq!(
+            kind(
+                "[{\"id\":\"1\",\"createdDateTime\":\"x\",\"userPrincipalName\":\"a\",\"status\":{}}]"
+            ),
+            Some(Kind::SignInJson)
+        );
+        assert_eq!(
+            kind("[{\"id\":\"1\",\"userPrincipalName\":\"a\",\"accountEnabled\":true}]"),
+            Some(Kind::GraphUsersJson)
+        );
+        assert_eq!(
+            kind("[{\"userPrincipalName\":\"a\",\"perUserMfaState\":\"enforced\"}]"),
+            Some(Kind::PerUserStateJson)
+        );
+        assert_eq!(kind("[{\"hello\":1}]"), None);
+    }
+
+    #[test]
+    fn csv_kinds() {
+        assert_eq!(
+            kind("\"UserPrincipalName\",\"MFA Status\",\"MFA Methods\"\r\n"),
+            Some(Kind::MfaReportCsv)
+        );
+        assert_eq!(
+            kind(
+                "#TYPE Microsoft.Online.Administration.User\r\n\"ExtensionData\",\"BlockCredential\""
+            ),
+            Some(Kind::MsolRawCsv)
+        );
+        assert_eq!(
+            kind(
+                "userPrincipalName,userDisplayName,isMfaCapable,isPasswordlessCapable,isSsprCapable,defaultMfaMethod,methodsRegistered,lastUpdatedDateTime"
+            ),
+            Some(Kind::RegistrationCsv)
+        );
+        assert_eq!(
+            kind("\u{feff}id,displayName,userPrincipalName,department,jobTitle,userType"),
+            Some(Kind::UsersCsv)
+        );
+        assert_eq!(
+            kind(
+                "DisplayName,UserPrincipalName,MFAStatus,ActivationStatus,DefaultMFAMethod,AllMFAMethods"
+            ),
+            Some(Kind::FlatMsolCsv)
+        );
+        assert_eq!(
+            kind("Date (UTC),Request ID,User agent,Correlation ID,User ID"),
+            Some(Kind::SignInCsv)
+        );
+        assert_eq!(
+            kind(
+                "Request ID,Date,Authentication method,Authentication method detail,Succeeded,Result detail,Requirement"
+            ),
+            Some(Kind::AuthDetailsCsv)
+        );
+        assert_eq!(
+            kind(
+                "TenantId,SourceSystem,TimeGenerated [UTC],ResourceId,OperationName,ResultType,UserPrincipalName"
+            ),
+            Some(Kind::LogAnalyticsCsv)
+        );
+        assert_eq!(
+            kind("UserPrincipalName;MFA Status;MFA Methods"),
+            Some(Kind::MfaReportCsv)
+        );
+        assert_eq!(kind("a,b,c"), None);
+    }
+
+    #[test]
+    fn xml_kind() {
+        assert_eq!(
+            kind(
+                "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">"
+            ),
+            Some(Kind::MsolClixml)
+        );
+    }
+
+    #[test]
+    fn header_normalisation() {
+        assert_eq!(normalize_header("Application ID "), "applicationid");
+        assert_eq!(
+            normalize_header("Autonomous system  number"),
+            "autonomoussystemnumber"
+        );
+        assert_eq!(normalize_header("\u{feff}MFA_Status"), "mfastatus");
+    }
+}

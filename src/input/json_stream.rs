@@ -1,0 +1,478 @@
+//! JSON framing, shared by every JSON reader: finds the records in a stream whatever way they were
+//! written — one array, a bare object, `{"value":[...]}` pages (Graph, and PowerShell 5.1's
+//! `{"value":[...],"Count":n}` wrapper), `{"records":[...]}` (Azure Monitor), JSON Lines, or several
+//! arrays back to back — and hands each record's bytes to the caller. Memory is one record at a time.
+
+use std::io::BufRead;
+use std::path::Path;
+
+use crate::error::{Error, Position, Result};
+
+/// Nesting deeper than this is refused: no export nests anywhere near it.
+pub const MAX_DEPTH: usize = 200;
+/// One record larger than this is refused.
+pub const MAX_RECORD_BYTES: usize = 64 * 1024 * 1024;
+
+/// Where a record starts in the decoded text (1-based), and its ordinal in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordPos {
+    pub line: u64,
+    pub col: u64,
+    pub index: u64,
+}
+
+impl RecordPos {
+    /// Turns a serde_json error inside this record into a file position.
+    pub fn error(&self, path: &Path, err: &serde_json::Error, what: &str) -> Error {
+        let (line, col) = if err.line() <= 1 {
+            (self.line, self.col + err.column().saturating_sub(1) as u64)
+        } else {
+            (self.line + err.line() as u64 - 1, err.column() as u64)
+        };
+        let detail = err.to_string();
+        let detail = detail.split(" at line ").next().unwrap_or(&detail);
+        Error::input(
+            path,
+            Position::LineCol(line, col),
+            format!("{what}: {detail}"),
+        )
+    }
+}
+
+/// What the framing found besides records: the envelope members of wrapper objects.
+#[derive(Debug, Default, Clone)]
+pub struct Envelope {
+    /// `@odata.context` of the first page, when present.
+    pub odata_context: Option<String>,
+    /// Number of `@odata.nextLink` members seen (pages that said more followed).
+    pub next_links: u64,
+    /// Number of top-level JSON values (pages, arrays, lines).
+    pub top_level_values: u64,
+}
+
+struct Scanner<R> {
+    reader: R,
+    line: u64,
+    col: u64,
+}
+
+impl<R: BufRead> Scanner<R> {
+    fn bump(&mut self, b: u8) {
+        self.reader.consume(1);
+        if b == b'\n' {
+            self.line += 1;
+            self.col = 1;
+        } else if b & 0xC0 != 0x80 {
+            self.col += 1;
+        }
+    }
+
+    fn skip_ws(&mut self, path: &Path) -> Result<Option<u8>> {
+        loop {
+            let buf = self.reader.fill_buf().map_err(|e| Error::io(path, e))?;
+            if buf.is_empty() {
+                return Ok(None);
+            }
+            let mut n = 0;
+            let mut found = None;
+            for &b in buf {
+                if matches!(b, b' ' | b'\t' | b'\r' | b'\n') || b == 0xEF || b == 0xBB || b == 0xBF
+                {
+                    // A stray BOM between appended files (Out-File -Append) is whitespace here.
+                    n += 1;
+                    if b == b'\n' {
+                        self.line += 1;
+                        self.col = 1;
+                    } else if b & 0xC0 != 0x80 {
+                        self.col += 1;
+                    }
+                } else {
+                    found = Some(b);
+                    break;
+                }
+            }
+            self.reader.consume(n);
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+    }
+
+    fn err(&self, path: &Path, msg: impl Into<String>) -> Error {
+        Error::input(path, Position::LineCol(self.line, self.col), msg)
+    }
+
+    /// Copies one complete JSON value into `out`. The stream must be at its first byte.
+    fn capture_value(&mut self, path: &Path, out: &mut Vec<u8>) -> Result<()> {
+        let mut depth: usize = 0;
+        let mut in_string = false;
+        let mut escape = false;
+        let mut scalar = false;
+        let start_line = self.line;
+        let start_col = self.col;
+        loop {
+            let buf = self.reader.fill_buf().map_err(|e| Error::io(path, e))?;
+            if buf.is_empty() {
+                if scalar && depth == 0 {
+                    return Ok(());
+                }
+                return Err(Error::input(
+                    path,
+                    Position::LineCol(self.line, self.col),
+                    format!(
+                        "the JSON ends inside a value that starts at {start_line}:{start_col}: the file is truncated"
+                    ),
+                ));
+            }
+            let mut i = 0;
+            let mut done = false;
+            while i < buf.len() {
+                let b = buf[i];
+                if in_string {
+                    if escape {
+                        escape = false;
+                    } else if b == b'\\' {
+                        escape = true;
+                    } else if b == b'"' {
+                        in_string = false;
+                        if depth == 0 {
+                            i += 1;
+                            done = true;
+                            break;
+                        }
+                    }
+                } else if scalar && depth == 0 {
+                    if matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\r' | b'\n') {
+                        done = true;
+                        break;
+                    }
+                } else {
+                    match b {
+                        b'"' => in_string = true,
+                        b'{' | b'[' => {
+                            depth += 1;
+                            if depth > MAX_DEPTH {
+                                return Err(self.err(
+                                    path,
+                                    format!(
+                                        "JSON nested deeper than {MAX_DEPTH} levels: not an export"
+                                    ),
+                                ));
+                            }
+                        }
+                        b'}' | b']' => {
+                            if depth == 0 {
+                                return Err(
+                                    self.err(path, "a closing bracket where a value was expected")
+                                );
+                            }
+                            depth -= 1;
+                            if depth == 0 {
+                                i += 1;
+                                done = true;
+                                break;
+                            }
+                        }
+                        b' ' | b'\t' | b'\r' | b'\n' | b',' | b':' => {
+                            if depth == 0 {
+                                done = true;
+                                break;
+                            }
+                        }
+                        _ => {
+                            if depth == 0 {
+                                scalar = true;
+                            }
+                        }
+                    }
+                }
+                i += 1;
+            }
+            out.extend_from_slice(&buf[..i]);
+            for &b in &buf[..i] {
+                if b == b'\n' {
+                    self.line += 1;
+                    self.col = 1;
+                } else if b & 0xC0 != 0x80 {
+                    self.col += 1;
+                }
+            }
+            self.reader.consume(i);
+            if out.len() > MAX_RECORD_BYTES {
+                return Err(Error::input(
+                    path,
+                    Position::LineCol(start_line, start_col),
+                    format!(
+                        "one JSON record is larger than {} MiB: not an export record",
+                        MAX_RECORD_BYTES >> 20
+                    ),
+                ));
+            }
+            if done {
+                return Ok(());
+            }
+        }
+    }
+
+    fn expect(&mut self, path: &Path, want: u8, what: &str) -> Result<()> {
+        match self.skip_ws(path)? {
+            Some(b) if b == want => {
+                self.bump(b);
+                Ok(())
+            }
+            Some(b) => Err(self.err(path, format!("expected {what}, found '{}'", b as char))),
+            None => Err(self.err(
+                path,
+                format!("expected {what}, found the end of the file: the file is truncated"),
+            )),
+        }
+    }
+}
+
+/// Streams the records of a JSON input to `on_record(bytes, position)`.
+pub fn for_each_record<R: BufRead>(
+    reader: R,
+    path: &Path,
+    mut on_record: impl FnMut(&[u8], RecordPos) -> Result<()>,
+) -> Result<Envelope> {
+    let mut sc = Scanner {
+        reader,
+        line: 1,
+        col: 1,
+    };
+    let mut env = Envelope::default();
+    let mut buf = Vec::with_capacity(16 * 1024);
+    let mut index = 0u64;
+    let mut emit = |buf: &[u8], line, col, env: &mut Envelope| -> Result<()> {
+        let _ = env;
+        let pos = RecordPos { line, col, index };
+        index += 1;
+        on_record(buf, pos)
+    };
+    while let Some(b) = sc.skip_ws(path)? {
+        env.top_level_values += 1;
+        match b {
+            b'[' => {
+                sc.bump(b);
+                stream_array(&mut sc, path, &mut buf, &mut env, &mut emit)?;
+            }
+            b'{' => {
+                let (line, col) = (sc.line, sc.col);
+                sc.bump(b);
+                // Collect the members; stream a `value`/`records` array instead of collecting it.
+                let mut members: Vec<u8> = Vec::new();
+                let mut wrapper = false;
+                loop {
+                    match sc.skip_ws(path)? {
+                        Some(b'}') => {
+                            sc.bump(b'}');
+                            break;
+                        }
+                        Some(b'"') => {}
+                        Some(c) => {
+                            return Err(sc.err(
+                                path,
+                                format!("expected a member name, found '{}'", c as char),
+                            ));
+                        }
+                        None => {
+                            return Err(sc.err(
+                                path,
+                                "the JSON ends inside an object: the file is truncated",
+                            ));
+                        }
+                    }
+                    let mut key = Vec::new();
+                    sc.capture_value(path, &mut key)?;
+                    sc.expect(path, b':', "':' after a member name")?;
+                    let name =
+                        String::from_utf8_lossy(&key[1..key.len().saturating_sub(1)]).into_owned();
+                    let next = sc.skip_ws(path)?;
+                    let is_wrapper = next == Some(b'[')
+                        && (name.eq_ignore_ascii_case("value")
+                            || name.eq_ignore_ascii_case("records"));
+                    if is_wrapper {
+                        wrapper = true;
+                        sc.bump(b'[');
+                        stream_array(&mut sc, path, &mut buf, &mut env, &mut emit)?;
+                    } else {
+                        let mut value = Vec::new();
+                        if next.is_none() {
+                            return Err(sc.err(
+                                path,
+                                "the JSON ends after a member name: the file is truncated",
+                            ));
+                        }
+                        sc.capture_value(path, &mut value)?;
+                        if name == "@odata.context" && env.odata_context.is_none() {
+                            env.odata_context = serde_json::from_slice::<String>(&value).ok();
+                        }
+                        if name == "@odata.nextLink" {
+                            env.next_links += 1;
+                        }
+                        if !members.is_empty() {
+                            members.push(b',');
+                        }
+                        members.extend_from_slice(&key);
+                        members.push(b':');
+                        members.extend_from_slice(&value);
+                    }
+                    match sc.skip_ws(path)? {
+                        Some(b',') => sc.bump(b','),
+                        Some(b'}') => {
+                            sc.bump(b'}');
+                            break;
+                        }
+                        Some(c) => {
+                            return Err(sc.err(
+                                path,
+                                format!("expected ',' or '}}' in an object, found '{}'", c as char),
+                            ));
+                        }
+                        None => {
+                            return Err(sc.err(
+                                path,
+                                "the JSON ends inside an object: the file is truncated",
+                            ));
+                        }
+                    }
+                }
+                if !wrapper {
+                    buf.clear();
+                    buf.push(b'{');
+                    buf.extend_from_slice(&members);
+                    buf.push(b'}');
+                    emit(&buf, line, col, &mut env)?;
+                }
+            }
+            c => {
+                return Err(sc.err(
+                    path,
+                    format!("expected a JSON array or object, found '{}'", char::from(c)),
+                ));
+            }
+        }
+        // Tolerate a comma between top-level values (hand-joined files).
+        if sc.skip_ws(path)? == Some(b',') {
+            sc.bump(b',');
+        }
+    }
+    Ok(env)
+}
+
+fn stream_array<R: BufRead>(
+    sc: &mut Scanner<R>,
+    path: &Path,
+    buf: &mut Vec<u8>,
+    env: &mut Envelope,
+    emit: &mut impl FnMut(&[u8], u64, u64, &mut Envelope) -> Result<()>,
+) -> Result<()> {
+    loop {
+        match sc.skip_ws(path)? {
+            Some(b']') => {
+                sc.bump(b']');
+                return Ok(());
+            }
+            Some(_) => {}
+            None => {
+                return Err(sc.err(path, "the JSON ends inside an array: the file is truncated"));
+            }
+        }
+        let (line, col) = (sc.line, sc.col);
+        buf.clear();
+        sc.capture_value(path, buf)?;
+        emit(buf, line, col, env)?;
+        match sc.skip_ws(path)? {
+            Some(b',') => sc.bump(b','),
+            Some(b']') => {
+                sc.bump(b']');
+                return Ok(());
+            }
+            Some(c) => {
+                return Err(sc.err(
+                    path,
+                    format!("expected ',' or ']' in an array, found '{}'", c as char),
+                ));
+            }
+            None => {
+                return Err(sc.err(path, "the JSON ends inside an array: the file is truncated"));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(text: &str) -> Result<(Vec<(String, u64, u64)>, Envelope)> {
+        let mut out = Vec::new();
+        let env = for_each_record(text.as_bytes(), Path::new("f.json"), |b, p| {
+            out.push((String::from_utf8(b.to_vec()).unwrap(), p.line, p.col));
+            Ok(())
+        })?;
+        Ok((out, env))
+    }
+
+    fn bodies(text: &str) -> Vec<String> {
+        records(text).unwrap().0.into_iter().map(|r| r.0).collect()
+    }
+
+    #[test]
+    fn every_framing() {
+        assert_eq!(
+            bodies("[{\"a\":1},\r\n {\"a\":2}]"),
+            ["{\"a\":1}", "{\"a\":2}"]
+        );
+        assert_eq!(bodies("{\"a\" :  [1, \"]\"]}"), ["{\"a\":[1, \"]\"]}"]);
+        assert_eq!(bodies("{\"value\":[{\"a\":1}],\"Count\":1}"), ["{\"a\":1}"]);
+        assert_eq!(
+            bodies("{\"records\":[{\"a\":1},{\"a\":2}]}"),
+            ["{\"a\":1}", "{\"a\":2}"]
+        );
+        assert_eq!(bodies("{\"a\":1}\n{\"a\":2}\n"), ["{\"a\":1}", "{\"a\":2}"]);
+        assert_eq!(
+            bodies("[{\"a\":1}]\r\n[{\"a\":2}]"),
+            ["{\"a\":1}", "{\"a\":2}"]
+        );
+        assert_eq!(bodies("[\r\n\r\n]"), Vec::<String>::new());
+        assert_eq!(bodies("[{\"s\":\"x\\\"}\"}]"), ["{\"s\":\"x\\\"}\"}"]);
+    }
+
+    #[test]
+    fn graph_envelope() {
+        let (r, env) = records(
+            "{\"@odata.context\":\"https://graph/$metadata#users\",\"@odata.nextLink\":\"n\",\"value\":[{\"id\":1}]}",
+        )
+        .unwrap();
+        assert_eq!(r.len(), 1);
+        assert_eq!(
+            env.odata_context.as_deref(),
+            Some("https://graph/$metadata#users")
+        );
+        assert_eq!(env.next_links, 1);
+    }
+
+    #[test]
+    fn positions() {
+        let (r, _) = records("[\n  {\"a\":1},\n  {\"b\":2}\n]").unwrap();
+        assert_eq!((r[1].1, r[1].2), (3, 3));
+    }
+
+    #[test]
+    fn truncated_and_garbage() {
+        let e = records("[{\"a\":1},\n{\"a\":").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "f.json:2:6: the JSON ends inside a value that starts at 2:1: the file is truncated"
+        );
+        let e = records("hello").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "f.json:1:1: expected a JSON array or object, found 'h'"
+        );
+        let deep = "[".repeat(500);
+        let e = records(&deep).unwrap_err();
+        assert!(e.to_string().contains("nested deeper"), "{e}");
+    }
+}

@@ -1,0 +1,285 @@
+//! Inputs: turning files into model records. `decode` makes text, `detect` names the kind, and one
+//! reader per format family streams records to a callback. Nothing here decides what a report says.
+
+pub mod clixml;
+pub mod csv_util;
+pub mod decode;
+pub mod detect;
+pub mod flat_csv;
+pub mod graph;
+pub mod json_stream;
+pub mod mfa_server;
+pub mod msonline;
+pub mod signins;
+pub mod when;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use crate::error::{Error, Position, Result};
+use crate::model::{SignIn, User};
+pub use detect::Kind;
+
+/// Options every reader may need; built once from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// `--encoding`: overrides detection for every input.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// `--mfa-server-columns user=COL,time=COL,result=COL`.
+    pub mfa_server: Option<mfa_server::ColumnMap>,
+    /// `--date-order dmy|mdy` for culture-formatted dates that cannot be told apart.
+    pub day_first: Option<bool>,
+}
+
+/// What one reader learned about its file, for `inspect`, warnings and the audit's input list.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReadStats {
+    pub records: u64,
+    /// Records that could not be read and were skipped (sign-in logs only; directory errors are fatal).
+    pub skipped: u64,
+    pub warnings: Vec<String>,
+    pub first_time: Option<jiff::Timestamp>,
+    pub last_time: Option<jiff::Timestamp>,
+}
+
+impl ReadStats {
+    pub fn warn(&mut self, w: impl Into<String>) {
+        self.warnings.push(w.into());
+    }
+
+    /// Widens the date range with one event time.
+    pub fn saw_time(&mut self, t: jiff::Timestamp) {
+        if self.first_time.is_none_or(|f| t < f) {
+            self.first_time = Some(t);
+        }
+        if self.last_time.is_none_or(|l| t > l) {
+            self.last_time = Some(t);
+        }
+    }
+
+    /// Records one bad sign-in record: keeps the first few messages, counts the rest.
+    pub fn skip(&mut self, err: &Error) {
+        self.skipped += 1;
+        if self.skipped <= 5 {
+            self.warnings
+                .push(format!("skipped a malformed record: {err}"));
+        } else if self.skipped == 6 {
+            self.warnings
+                .push("more malformed records skipped (see the count)".into());
+        }
+    }
+}
+
+/// One input file after detection.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputFile {
+    /// Position in the run's list of inputs (`Provenance::file`).
+    pub index: u32,
+    pub path: PathBuf,
+    pub kind: Kind,
+    pub reason: String,
+    pub encoding: String,
+    pub warnings: Vec<String>,
+}
+
+/// Expands the command line's inputs: folders recursively (sorted), glob patterns (Windows shells
+/// do not expand them), `-` for standard input.
+pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let s = input.to_string_lossy();
+        if s == "-" {
+            out.push(input.clone());
+        } else if input.is_dir() {
+            walk(input, &mut out)?;
+        } else if !input.exists() && s.contains(['*', '?', '[']) {
+            let mut matched: Vec<PathBuf> = glob::glob(&s)
+                .map_err(|e| Error::Usage(format!("bad pattern '{s}': {e}")))?
+                .filter_map(|p| p.ok())
+                .filter(|p| p.is_file())
+                .collect();
+            if matched.is_empty() {
+                return Err(Error::Usage(format!("no file matches '{s}'")));
+            }
+            matched.sort();
+            out.extend(matched);
+        } else if input.is_file() {
+            out.push(input.clone());
+        } else {
+            return Err(Error::Usage(format!(
+                "{}: no such file or folder",
+                input.display()
+            )));
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::Usage(
+            "no input files: give exports or folders to read".into(),
+        ));
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if p.is_file() {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+static STDIN: Mutex<Option<Vec<u8>>> = Mutex::new(None);
+
+/// Opens an input, reading standard input only once however many times it is opened.
+pub fn open(path: &Path, opts: &ReadOptions) -> Result<decode::Decoded> {
+    if path.as_os_str() == "-" {
+        let mut guard = STDIN
+            .lock()
+            .map_err(|_| Error::Failed("stdin lock poisoned".into()))?;
+        if guard.is_none() {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+                .map_err(|e| Error::io(path, e))?;
+            *guard = Some(bytes);
+        }
+        let bytes = guard.as_ref().cloned().unwrap_or_default();
+        return decode::from_bytes(path, bytes, opts.encoding);
+    }
+    decode::open(path, opts.encoding)
+}
+
+/// Opens and detects every input (reading only its head).
+pub fn identify(paths: &[PathBuf], opts: &ReadOptions) -> Result<Vec<InputFile>> {
+    paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let decoded = open(p, opts)?;
+            let detection = match detect::detect(&decoded.head) {
+                Some(d) => d,
+                None if opts.mfa_server.is_some() && looks_like_csv(&decoded.head) => detect::Detection {
+                    kind: Kind::MfaServerCsv,
+                    reason: "CSV read through --mfa-server-columns".into(),
+                },
+                None => {
+                    return Err(Error::input(
+                        p,
+                        Position::File,
+                        format!(
+                            "not an export mfaudit recognises (tried: {}); check that this is the right file, or for MFA Server CSVs pass --mfa-server-columns",
+                            detect::TRIED
+                        ),
+                    ));
+                }
+            };
+            let kind = if opts.mfa_server.is_some() && matches!(detection.kind, Kind::UsersCsv) {
+                Kind::MfaServerCsv
+            } else {
+                detection.kind
+            };
+            Ok(InputFile {
+                index: i as u32,
+                path: p.clone(),
+                kind,
+                reason: detection.reason,
+                encoding: decoded.encoding,
+                warnings: decoded.warnings,
+            })
+        })
+        .collect()
+}
+
+fn looks_like_csv(head: &str) -> bool {
+    head.lines()
+        .next()
+        .is_some_and(|l| l.contains(',') || l.contains(';'))
+}
+
+/// Reads one directory input, handing each user to `on_user`.
+pub fn read_users(
+    file: &InputFile,
+    opts: &ReadOptions,
+    on_user: &mut dyn FnMut(User) -> Result<()>,
+) -> Result<ReadStats> {
+    let decoded = open(&file.path, opts)?;
+    let ctx = Context { file, opts };
+    match file.kind {
+        Kind::MsolJson => msonline::read_json(decoded, &ctx, on_user),
+        Kind::MsolClixml => clixml::read(decoded, &ctx, on_user),
+        Kind::MsolRawCsv => Err(Error::input(
+            &file.path,
+            Position::File,
+            "this is a raw Get-MsolUser | Export-Csv: its StrongAuthentication* columns hold .NET type names, not methods, so the MFA data is not in the file; export with ConvertTo-Json -Depth 4 or Export-Clixml instead, or use the MFA_Report.csv pipeline",
+        )),
+        Kind::MfaReportCsv | Kind::FlatMsolCsv => flat_csv::read(decoded, &ctx, on_user),
+        Kind::GraphRegistrationJson
+        | Kind::RegistrationCsv
+        | Kind::GraphUsersJson
+        | Kind::UsersCsv
+        | Kind::PerUserStateJson
+        | Kind::PerUserStateCsv => graph::read(decoded, &ctx, on_user),
+        other => Err(Error::Failed(format!(
+            "internal: {} is not a directory input",
+            other.describe()
+        ))),
+    }
+}
+
+/// Reads one activity input, handing each sign-in to `on_signin`. `auth_details` holds the
+/// AuthDetails companion files, joined to admin center CSV sign-ins by Request ID.
+pub fn read_signins(
+    file: &InputFile,
+    auth_details: &[&InputFile],
+    opts: &ReadOptions,
+    on_signin: &mut dyn FnMut(SignIn) -> Result<()>,
+) -> Result<ReadStats> {
+    let decoded = open(&file.path, opts)?;
+    let ctx = Context { file, opts };
+    match file.kind {
+        Kind::SignInJson | Kind::AzureMonitorJson => signins::read_json(decoded, &ctx, on_signin),
+        Kind::SignInCsv | Kind::LogAnalyticsCsv => {
+            signins::read_csv(decoded, &ctx, auth_details, on_signin)
+        }
+        Kind::MfaServerCsv => mfa_server::read(decoded, &ctx, on_signin),
+        other => Err(Error::Failed(format!(
+            "internal: {} is not an activity input",
+            other.describe()
+        ))),
+    }
+}
+
+/// What a reader gets besides the text.
+pub struct Context<'a> {
+    pub file: &'a InputFile,
+    pub opts: &'a ReadOptions,
+}
+
+impl Context<'_> {
+    pub fn path(&self) -> &Path {
+        &self.file.path
+    }
+
+    pub fn provenance(&self, record: u64) -> crate::model::Provenance {
+        crate::model::Provenance {
+            file: self.file.index,
+            record: record.min(u32::MAX as u64) as u32,
+        }
+    }
+}

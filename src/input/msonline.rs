@@ -1,0 +1,356 @@
+//! MSOnline `Get-MsolUser` exports: the record both the JSON and the CLIXML reader fill
+//! ([`MsolRecord`]), its interpretation into a model [`User`], and the `ConvertTo-Json` reader
+//! (5.1 and 7; arrays, a bare object, the `{"value":[...],"Count":n}` wrapper, JSON Lines;
+//! property names in any case; enums as numbers or names; `\/Date(ms)\/` or ISO dates).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::Value;
+
+use super::decode::Decoded;
+use super::json_stream::{self, RecordPos};
+use super::{Context, ReadStats};
+use crate::error::{Error, Position, Result};
+use crate::model::{
+    Access, MethodList, PerUserState, Provenance, RegisteredMethod, Requirements, User, UserType,
+};
+
+/// A list-valued MSOnline property as the export held it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum MsolList<T> {
+    /// The property was missing or `$null`.
+    #[default]
+    Null,
+    /// A list; `None` items are null elements.
+    Items(Vec<Option<T>>),
+    /// The export wrote .NET type names where the items should be: the data was lost at export
+    /// time (depth too small, or `-UseWindowsPowerShell` remoting). Holds one such name.
+    Lost(String),
+}
+
+/// One `StrongAuthenticationMethod`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MsolMethod {
+    pub method_type: Option<String>,
+    pub is_default: bool,
+}
+
+/// The MSOnline facts of one user, before interpretation.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MsolRecord {
+    pub upn: Option<String>,
+    pub display_name: Option<String>,
+    pub object_id: Option<String>,
+    /// `None` when `BlockCredential` was missing or null.
+    pub block_credential: Option<bool>,
+    /// `UserType` as a name (`Member`) or a number (`0`) as text.
+    pub user_type: Option<String>,
+    pub is_licensed: Option<bool>,
+    pub methods: MsolList<MsolMethod>,
+    /// `StrongAuthenticationRequirements[].State` values.
+    pub requirements: MsolList<String>,
+}
+
+/// True for a string that is a .NET type name standing in for an object (data lost at export).
+pub fn is_type_name(s: &str) -> bool {
+    let s = s.trim();
+    s.starts_with("Microsoft.Online.Administration.")
+        || s.starts_with("System.Collections.Generic.List`1")
+        || s.starts_with("Deserialized.Microsoft.Online")
+        || s == "System.Object[]"
+}
+
+/// The message for an export that lost its method list.
+pub fn lost_message(field: &str, example: &str) -> String {
+    format!(
+        "{field} holds the type name '{example}' instead of the methods: the data was lost when the file was exported (ConvertTo-Json/Export-Clixml depth too small, or MSOnline through -UseWindowsPowerShell); export again with 'ConvertTo-Json -Depth 4' or 'Export-Clixml -Depth 4' from Windows PowerShell 5.1"
+    )
+}
+
+impl MsolRecord {
+    /// Interprets the record. Fails when the method list was lost at export time: reading it as
+    /// "no methods" would call registered users unregistered.
+    pub fn into_user(self, provenance: Provenance) -> std::result::Result<User, String> {
+        let methods = match self.methods {
+            MsolList::Null => MethodList {
+                present: false,
+                entries: vec![],
+            },
+            MsolList::Items(items) => MethodList {
+                present: true,
+                entries: items
+                    .into_iter()
+                    .map(|m| {
+                        m.map(|m| RegisteredMethod {
+                            name: m.method_type,
+                            is_default: m.is_default,
+                        })
+                    })
+                    .collect(),
+            },
+            MsolList::Lost(name) => return Err(lost_message("StrongAuthenticationMethods", &name)),
+        };
+        let requirements = match self.requirements {
+            MsolList::Null => Requirements { states: vec![] },
+            MsolList::Items(items) => Requirements { states: items },
+            MsolList::Lost(name) => {
+                return Err(lost_message("StrongAuthenticationRequirements", &name));
+            }
+        };
+        let per_user_state = requirements
+            .states
+            .iter()
+            .flatten()
+            .map(|s| PerUserState::parse(s))
+            .find(|s| *s != PerUserState::Unknown)
+            .unwrap_or(PerUserState::Disabled);
+        let user_type = match self.user_type.as_deref() {
+            Some(t) if !t.trim().is_empty() && !t.trim().chars().all(|c| c.is_ascii_digit()) => {
+                UserType::parse(t)
+            }
+            // A number: MSOnline's enum numbering is not verified, so decide from the UPN.
+            Some(_) => match &self.upn {
+                Some(u) if u.to_ascii_lowercase().contains("#ext#") => UserType::Guest,
+                Some(_) => UserType::Member,
+                None => UserType::Unknown,
+            },
+            None => UserType::Unknown,
+        };
+        Ok(User {
+            object_id: self.object_id,
+            upn: self.upn,
+            display_name: self.display_name,
+            access: match self.block_credential {
+                Some(false) => Access::Allowed,
+                Some(true) => Access::Blocked,
+                None => Access::NullInExport,
+            },
+            user_type,
+            requirements: Some(requirements),
+            per_user_state,
+            default_method: methods
+                .entries
+                .iter()
+                .flatten()
+                .find(|m| m.is_default)
+                .and_then(|m| m.name.clone()),
+            methods: Some(methods),
+            mfa_registered: None,
+            mfa_capable: None,
+            is_admin: None,
+            is_licensed: self.is_licensed,
+            methods_lost: false,
+            sources: vec![provenance],
+        })
+    }
+}
+
+/// Reads `Get-MsolUser | ConvertTo-Json` output.
+pub fn read_json(
+    decoded: Decoded,
+    ctx: &Context,
+    on_user: &mut dyn FnMut(User) -> Result<()>,
+) -> Result<ReadStats> {
+    let path = ctx.path().to_path_buf();
+    let mut stats = ReadStats::default();
+    json_stream::for_each_record(decoded.reader, &path, |bytes, pos: RecordPos| {
+        let record: MsolRecord = serde_json::from_slice(bytes)
+            .map_err(|e| pos.error(&path, &e, "expected a Get-MsolUser object"))?;
+        let user = record
+            .into_user(ctx.provenance(pos.index))
+            .map_err(|m| Error::input(&path, Position::LineCol(pos.line, pos.col), m))?;
+        stats.records += 1;
+        on_user(user)
+    })?;
+    Ok(stats)
+}
+
+impl<'de> de::Deserialize<'de> for MsolRecord {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_map(RecordVisitor)
+    }
+}
+
+struct RecordVisitor;
+
+impl<'de> Visitor<'de> for RecordVisitor {
+    type Value = MsolRecord;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a Get-MsolUser object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<MsolRecord, A::Error> {
+        let mut r = MsolRecord::default();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let k = key.as_ref();
+            let is = |name: &str| k.eq_ignore_ascii_case(name);
+            if is("UserPrincipalName") {
+                r.upn = map.next_value::<Option<String>>()?;
+            } else if is("DisplayName") {
+                r.display_name = map.next_value::<Option<String>>()?;
+            } else if is("ObjectId") {
+                r.object_id = map.next_value::<Option<Value>>()?.and_then(scalar_text);
+            } else if is("BlockCredential") {
+                r.block_credential = map
+                    .next_value::<Option<Value>>()?
+                    .and_then(|v| bool_value(&v));
+            } else if is("UserType") {
+                r.user_type = map.next_value::<Option<Value>>()?.and_then(scalar_text);
+            } else if is("IsLicensed") {
+                r.is_licensed = map
+                    .next_value::<Option<Value>>()?
+                    .and_then(|v| bool_value(&v));
+            } else if is("StrongAuthenticationMethods") {
+                let v = map.next_value::<Value>()?;
+                r.methods = list_of(v, |item| match item {
+                    Value::Object(o) => Ok(MsolMethod {
+                        method_type: get_ci(&o, "MethodType").and_then(scalar_text),
+                        is_default: get_ci(&o, "IsDefault")
+                            .and_then(|v| bool_value(&v))
+                            .unwrap_or(false),
+                    }),
+                    other => Err(other),
+                });
+            } else if is("StrongAuthenticationRequirements") {
+                let v = map.next_value::<Value>()?;
+                r.requirements = list_of(v, |item| match item {
+                    Value::Object(o) => Ok(get_ci(&o, "State")
+                        .and_then(scalar_text)
+                        .unwrap_or_default()),
+                    other => Err(other),
+                });
+                // A requirement whose State is null reads as "" here; PowerShell treats both as falsy.
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(r)
+    }
+}
+
+/// Interprets a list property: null, an array (of objects or nulls), 5.1's `{"value":[...],"Count":n}`
+/// wrapper, or type-name strings (data lost).
+fn list_of<T>(v: Value, item: impl Fn(Value) -> std::result::Result<T, Value>) -> MsolList<T> {
+    match v {
+        Value::Null => MsolList::Null,
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for it in items {
+                match it {
+                    Value::Null => out.push(None),
+                    other => match item(other) {
+                        Ok(t) => out.push(Some(t)),
+                        Err(Value::String(s)) => return MsolList::Lost(s),
+                        Err(other) => return MsolList::Lost(other.to_string()),
+                    },
+                }
+            }
+            MsolList::Items(out)
+        }
+        Value::Object(o) if get_ci(&o, "value").is_some_and(|v| v.is_array()) => {
+            list_of(get_ci(&o, "value").unwrap_or(Value::Null), item)
+        }
+        Value::Object(o) => match item(Value::Object(o)) {
+            Ok(t) => MsolList::Items(vec![Some(t)]),
+            Err(other) => MsolList::Lost(other.to_string()),
+        },
+        // Depth-truncated: the list became its items' ToString joined by spaces. An empty list
+        // became "", which still says "no items".
+        Value::String(s) if s.trim().is_empty() => MsolList::Items(vec![]),
+        Value::String(s) => MsolList::Lost(s.split(' ').next().unwrap_or_default().to_string()),
+        other => MsolList::Lost(other.to_string()),
+    }
+}
+
+fn get_ci(o: &serde_json::Map<String, Value>, name: &str) -> Option<Value> {
+    o.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
+}
+
+fn scalar_text(v: Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(if b { "True" } else { "False" }.into()),
+        _ => None,
+    }
+}
+
+/// JSON true/false, or the strings PowerShell compares equal to them (`"False" -eq $False`).
+fn bool_value(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Value::Number(n) => n.as_i64().map(|n| n != 0),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(json: &str) -> MsolRecord {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn reads_51_shape_case_insensitively() {
+        let r = rec(
+            r#"{"ExtensionData":{},"blockcredential":false,"DisplayName":"Ada","ObjectId":"0b83",
+            "StrongAuthenticationMethods":[{"ExtensionData":"System.Runtime.Serialization.ExtensionDataObject","IsDefault":true,"MethodType":"PhoneAppNotification"},{"IsDefault":false,"methodtype":"PhoneAppOTP"}],
+            "StrongAuthenticationRequirements":[{"RelyingParty":"*","RememberDevicesNotIssuedBefore":"\/Date(1574164800000)\/","State":"Enforced"}],
+            "UserPrincipalName":"ada@contoso.com","UserType":0}"#,
+        );
+        assert_eq!(r.upn.as_deref(), Some("ada@contoso.com"));
+        assert_eq!(r.block_credential, Some(false));
+        assert_eq!(r.user_type.as_deref(), Some("0"));
+        let u = r.into_user(Provenance { file: 0, record: 0 }).unwrap();
+        assert_eq!(u.per_user_state, PerUserState::Enforced);
+        assert_eq!(
+            u.methods.as_ref().unwrap().names().collect::<Vec<_>>(),
+            ["PhoneAppNotification", "PhoneAppOTP"]
+        );
+        assert_eq!(u.default_method.as_deref(), Some("PhoneAppNotification"));
+        assert_eq!(u.user_type, UserType::Member);
+    }
+
+    #[test]
+    fn null_and_wrappers() {
+        let r = rec(
+            r#"{"UserPrincipalName":"f","BlockCredential":null,"StrongAuthenticationMethods":null}"#,
+        );
+        assert_eq!(r.methods, MsolList::Null);
+        let u = r.into_user(Provenance { file: 0, record: 0 }).unwrap();
+        assert_eq!(u.access, Access::NullInExport);
+        assert!(!u.methods.unwrap().present);
+        let r = rec(
+            r#"{"StrongAuthenticationMethods":{"value":[{"MethodType":"OneWaySMS"}],"Count":1}}"#,
+        );
+        assert_eq!(
+            r.methods,
+            MsolList::Items(vec![Some(MsolMethod {
+                method_type: Some("OneWaySMS".into()),
+                is_default: false
+            })])
+        );
+    }
+
+    #[test]
+    fn lost_data_is_an_error_not_no_methods() {
+        let r = rec(
+            r#"{"StrongAuthenticationMethods":["Microsoft.Online.Administration.StrongAuthenticationMethod"]}"#,
+        );
+        let err = r.into_user(Provenance { file: 0, record: 0 }).unwrap_err();
+        assert!(err.contains("-Depth 4"), "{err}");
+        let r = rec(
+            r#"{"StrongAuthenticationMethods":"Microsoft.Online.Administration.StrongAuthenticationMethod Microsoft.Online.Administration.StrongAuthenticationMethod"}"#,
+        );
+        assert!(matches!(r.methods, MsolList::Lost(_)));
+    }
+}

@@ -1,0 +1,106 @@
+//! mfaudit: audit MFA registration and activity in Microsoft Entra ID from exported files.
+//!
+//! The flow is one way: `input` (decode → detect → read) fills the `model`, `report` turns the
+//! model into report data, `output` writes it, `deliver` mails it and `history` remembers it.
+//! `cli` parses the command line; `commands` wires one command each.
+
+pub mod cli;
+pub mod commands;
+pub mod deliver;
+pub mod error;
+pub mod history;
+pub mod input;
+pub mod model;
+pub mod output;
+pub mod report;
+pub mod vocab;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+use commands::Messages;
+use error::{Error, Result};
+
+/// What a successful run tells the process: 0, or 3 when a policy threshold was crossed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Done,
+    PolicyCrossed,
+}
+
+/// Runs mfaudit with these arguments (argv[0] first). Returns the exit code.
+pub fn main_with_args<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(Status::Done) => 0,
+        Ok(Status::PolicyCrossed) => 3,
+        Err(e) if e.is_broken_pipe() => 0,
+        Err(e) => {
+            eprintln!("mfaudit: error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> Result<Status> {
+    let msg = Messages {
+        quiet: cli.global.quiet,
+    };
+    let opts = cli.global.read_options()?;
+    match cli.command {
+        Command::Registered(a) | Command::Unregistered(a) if false => {
+            let _ = a;
+            unreachable!()
+        }
+        Command::Registered(a) => {
+            commands::classic::list(
+                commands::classic::Which::Registered,
+                a.format,
+                a.powershell_exact,
+                a.output.as_deref(),
+                &a.filters,
+                &a.inputs,
+                &opts,
+                msg,
+            )?;
+            Ok(Status::Done)
+        }
+        Command::Unregistered(a) => {
+            commands::classic::list(
+                commands::classic::Which::Unregistered,
+                a.format,
+                a.powershell_exact,
+                a.output.as_deref(),
+                &a.filters,
+                &a.inputs,
+                &opts,
+                msg,
+            )?;
+            Ok(Status::Done)
+        }
+        Command::Methods(a) => {
+            commands::classic::methods(
+                a.powershell_exact,
+                a.output.as_deref(),
+                &a.filters,
+                &a.inputs,
+                &opts,
+                msg,
+            )?;
+            Ok(Status::Done)
+        }
+        other => Err(Error::Failed(format!("{other:?}: not implemented yet"))),
+    }
+}

@@ -1,0 +1,262 @@
+//! Merging users from every directory source into one directory.
+//!
+//! Records join on object id, else on UPN compared case-insensitively. A user present in one source
+//! only is kept. The merge rule is one line: **a known fact is never replaced — the input given
+//! first wins — and every disagreement between two known facts is recorded as a [`Conflict`]**.
+//! Unknown (and MSOnline's null `BlockCredential`) is always filled in by a later known value.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::{Access, PerUserState, Provenance, User, UserType, normalize_upn};
+
+/// Two sources that disagree about one fact of one user.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Conflict {
+    pub upn: String,
+    pub field: &'static str,
+    /// The value kept (from the input given first).
+    pub kept: String,
+    pub other: String,
+    pub kept_from: Provenance,
+    pub other_from: Provenance,
+}
+
+/// All users, merged, in the order they were first seen.
+#[derive(Debug, Default)]
+pub struct Directory {
+    pub users: Vec<User>,
+    by_id: HashMap<String, u32>,
+    by_upn: HashMap<String, u32>,
+    pub conflicts: Vec<Conflict>,
+}
+
+impl Directory {
+    pub fn new() -> Directory {
+        Directory::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+
+    /// Finds a user by object id (case-insensitive).
+    pub fn find_id(&self, id: &str) -> Option<usize> {
+        self.by_id
+            .get(&id.trim().to_ascii_lowercase())
+            .map(|&i| i as usize)
+    }
+
+    /// Finds a user by UPN (case-insensitive).
+    pub fn find_upn(&self, upn: &str) -> Option<usize> {
+        self.by_upn.get(&normalize_upn(upn)).map(|&i| i as usize)
+    }
+
+    /// Adds one source record, merging it into the user it matches. Returns the user's index and
+    /// whether it matched an existing user.
+    pub fn insert(&mut self, user: User) -> (usize, bool) {
+        let id_key = user
+            .object_id
+            .as_deref()
+            .map(|s| s.trim().to_ascii_lowercase());
+        let upn_key = user.upn_key();
+        let found = id_key
+            .as_deref()
+            .and_then(|k| self.by_id.get(k))
+            .or_else(|| upn_key.as_deref().and_then(|k| self.by_upn.get(k)))
+            .copied();
+        let index = match found {
+            Some(i) => {
+                let (existing, conflicts) = (&mut self.users[i as usize], &mut self.conflicts);
+                merge_into(existing, user, conflicts);
+                i
+            }
+            None => {
+                let i = self.users.len() as u32;
+                self.users.push(user);
+                i
+            }
+        };
+        if let Some(k) = id_key {
+            self.by_id.entry(k).or_insert(index);
+        }
+        if let Some(k) = upn_key {
+            self.by_upn.entry(k).or_insert(index);
+        }
+        (index as usize, found.is_some())
+    }
+}
+
+fn merge_into(kept: &mut User, new: User, conflicts: &mut Vec<Conflict>) {
+    let kept_from = kept
+        .sources
+        .first()
+        .copied()
+        .unwrap_or(Provenance { file: 0, record: 0 });
+    let other_from = new
+        .sources
+        .first()
+        .copied()
+        .unwrap_or(Provenance { file: 0, record: 0 });
+    let upn = kept
+        .upn
+        .clone()
+        .or_else(|| new.upn.clone())
+        .unwrap_or_default();
+    let mut conflict = |field: &'static str, a: String, b: String| {
+        conflicts.push(Conflict {
+            upn: upn.clone(),
+            field,
+            kept: a,
+            other: b,
+            kept_from,
+            other_from,
+        });
+    };
+
+    fill(&mut kept.object_id, new.object_id);
+    fill(&mut kept.upn, new.upn);
+    fill(&mut kept.display_name, new.display_name);
+    fill(&mut kept.default_method, new.default_method);
+
+    match (kept.access, new.access) {
+        (Access::Unknown | Access::NullInExport, a) if !matches!(a, Access::Unknown) => {
+            kept.access = a
+        }
+        (a, b) if is_known_access(a) && is_known_access(b) && a != b => conflict(
+            "access",
+            format!("{a:?}").to_lowercase(),
+            format!("{b:?}").to_lowercase(),
+        ),
+        _ => {}
+    }
+    match (&kept.user_type, new.user_type) {
+        (UserType::Unknown, t) => kept.user_type = t,
+        (a, b) if b != UserType::Unknown && *a != b => {
+            conflict("user_type", format!("{a:?}"), format!("{b:?}"))
+        }
+        _ => {}
+    }
+    match (kept.per_user_state, new.per_user_state) {
+        (PerUserState::Unknown, s) => kept.per_user_state = s,
+        (a, b) if b != PerUserState::Unknown && a != b => {
+            conflict("per_user_state", a.title().into(), b.title().into())
+        }
+        _ => {}
+    }
+    if kept.requirements.is_none() {
+        kept.requirements = new.requirements;
+    }
+    match (&kept.methods, new.methods) {
+        (None, m) => kept.methods = m,
+        (Some(a), Some(b)) => {
+            let (x, y): (Vec<&str>, Vec<&str>) = (a.names().collect(), b.names().collect());
+            if x.is_empty() != y.is_empty() {
+                conflict("methods", x.join(" "), y.join(" "));
+            }
+        }
+        _ => {}
+    }
+    merge_bool(
+        &mut kept.mfa_registered,
+        new.mfa_registered,
+        "mfa_registered",
+        &mut conflict,
+    );
+    merge_bool(
+        &mut kept.mfa_capable,
+        new.mfa_capable,
+        "mfa_capable",
+        &mut conflict,
+    );
+    merge_bool(&mut kept.is_admin, new.is_admin, "is_admin", &mut conflict);
+    merge_bool(
+        &mut kept.is_licensed,
+        new.is_licensed,
+        "is_licensed",
+        &mut conflict,
+    );
+    kept.methods_lost |= new.methods_lost;
+    kept.sources.extend(new.sources);
+}
+
+fn is_known_access(a: Access) -> bool {
+    matches!(a, Access::Allowed | Access::Blocked)
+}
+
+fn fill<T>(slot: &mut Option<T>, value: Option<T>) {
+    if slot.is_none() {
+        *slot = value;
+    }
+}
+
+fn merge_bool(
+    slot: &mut Option<bool>,
+    value: Option<bool>,
+    field: &'static str,
+    conflict: &mut impl FnMut(&'static str, String, String),
+) {
+    match (*slot, value) {
+        (None, v) => *slot = v,
+        (Some(a), Some(b)) if a != b => conflict(field, a.to_string(), b.to_string()),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::MethodList;
+
+    fn user(id: Option<&str>, upn: &str, file: u32) -> User {
+        User {
+            object_id: id.map(str::to_string),
+            upn: Some(upn.to_string()),
+            sources: vec![Provenance { file, record: 0 }],
+            ..User::default()
+        }
+    }
+
+    #[test]
+    fn joins_on_id_then_upn_case_insensitively() {
+        let mut d = Directory::new();
+        let mut reg = user(None, "Ada@Contoso.com", 0);
+        reg.methods = Some(MethodList::from_names(["fido2".to_string()]));
+        d.insert(reg);
+        let mut users = user(Some("ID-1"), "ada@contoso.com", 1);
+        users.access = Access::Blocked;
+        assert_eq!(d.insert(users), (0, true));
+        let mut again = user(Some("id-1"), "renamed@contoso.com", 2);
+        again.access = Access::Allowed;
+        assert_eq!(d.insert(again), (0, true));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d.users[0].access, Access::Blocked);
+        assert_eq!(d.conflicts.len(), 1);
+        assert_eq!(d.conflicts[0].field, "access");
+        assert_eq!(
+            (d.conflicts[0].kept.as_str(), d.conflicts[0].other.as_str()),
+            ("blocked", "allowed")
+        );
+        assert_eq!(d.users[0].sources.len(), 3);
+    }
+
+    #[test]
+    fn unknown_is_filled_never_overwritten() {
+        let mut d = Directory::new();
+        let mut a = user(None, "a@x", 0);
+        a.access = Access::NullInExport;
+        d.insert(a);
+        let mut b = user(None, "A@X", 1);
+        b.access = Access::Allowed;
+        b.per_user_state = PerUserState::Enforced;
+        d.insert(b);
+        assert_eq!(d.users[0].access, Access::Allowed);
+        assert_eq!(d.users[0].per_user_state, PerUserState::Enforced);
+        assert!(d.conflicts.is_empty());
+    }
+}

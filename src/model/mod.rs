@@ -1,0 +1,227 @@
+//! The canonical data every reader fills and every report reads. Users live in a [`Directory`]
+//! (merged from every directory source); sign-ins are folded into per-user tallies as they stream
+//! (`activity`). Facts that a source did not carry stay unknown: never false.
+
+pub mod activity;
+pub mod directory;
+
+pub use activity::{Challenge, Outcome, SignIn, SignInStep, UserActivity};
+pub use directory::{Conflict, Directory};
+
+use serde::Serialize;
+
+/// Whether the account may sign in, and how we know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// `BlockCredential` false, or `accountEnabled` true.
+    Allowed,
+    /// `BlockCredential` true, or `accountEnabled` false.
+    Blocked,
+    /// An MSOnline record that carried `BlockCredential` as null: PowerShell's `-eq $False` drops it
+    /// from both the registered and the unregistered list, and so do we.
+    NullInExport,
+    /// No input said: a users export (Graph `/users` or the admin center download) would settle it.
+    #[default]
+    Unknown,
+}
+
+/// Per-user MFA state (the legacy per-user switch, not Conditional Access).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Default, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum PerUserState {
+    Disabled,
+    Enabled,
+    Enforced,
+    /// No per-user state source covered this user.
+    #[default]
+    Unknown,
+}
+
+impl PerUserState {
+    /// Reads `disabled`/`Enabled`/`ENFORCED`... in any case; anything else is unknown.
+    pub fn parse(s: &str) -> PerUserState {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "disabled" => PerUserState::Disabled,
+            "enabled" => PerUserState::Enabled,
+            "enforced" => PerUserState::Enforced,
+            _ => PerUserState::Unknown,
+        }
+    }
+
+    /// The word the classic `MFA Status` column uses.
+    pub fn title(self) -> &'static str {
+        match self {
+            PerUserState::Disabled => "Disabled",
+            PerUserState::Enabled => "Enabled",
+            PerUserState::Enforced => "Enforced",
+            PerUserState::Unknown => "Unknown",
+        }
+    }
+}
+
+/// Member or guest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum UserType {
+    Member,
+    Guest,
+    /// A value we do not know (`Other`, `Viral`, a number).
+    Other(String),
+    #[default]
+    Unknown,
+}
+
+impl UserType {
+    /// Reads `Member`/`member`/`Guest`/`guest`; MSOnline enum numbers are not trusted (formats.md §2.3).
+    pub fn parse(s: &str) -> UserType {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "member" => UserType::Member,
+            "guest" => UserType::Guest,
+            "" => UserType::Unknown,
+            _ => UserType::Other(s.trim().to_string()),
+        }
+    }
+
+    pub fn is_guest(&self) -> bool {
+        matches!(self, UserType::Guest)
+    }
+}
+
+/// One registered method as the source named it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegisteredMethod {
+    /// The source's own name (`PhoneAppOTP`, `microsoftAuthenticatorPush`...); `None` when the
+    /// source had the method with a null name.
+    pub name: Option<String>,
+    pub is_default: bool,
+}
+
+/// The registered-methods list exactly as the source held it, so the classic reports can apply
+/// PowerShell's rules (`$null` list vs empty list vs null elements).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct MethodList {
+    /// False when the property itself was `$null` (MSOnline).
+    pub present: bool,
+    /// `None` entries are null list elements.
+    pub entries: Vec<Option<RegisteredMethod>>,
+}
+
+impl MethodList {
+    pub fn from_names<I: IntoIterator<Item = String>>(names: I) -> MethodList {
+        MethodList {
+            present: true,
+            entries: names
+                .into_iter()
+                .map(|n| {
+                    Some(RegisteredMethod {
+                        name: Some(n),
+                        is_default: false,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    /// Method names, nulls skipped.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries
+            .iter()
+            .flatten()
+            .filter_map(|m| m.name.as_deref())
+    }
+}
+
+/// The per-user MFA requirement as MSOnline held it: one entry per `StrongAuthenticationRequirements`
+/// element, holding its `State` (which may be null).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Requirements {
+    pub states: Vec<Option<String>>,
+}
+
+/// Which file and record a fact came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// Index into the run's list of inputs.
+    pub file: u32,
+    /// 0-based record number in that file.
+    pub record: u32,
+}
+
+/// One user as one source describes it; the directory merges these.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct User {
+    pub object_id: Option<String>,
+    pub upn: Option<String>,
+    pub display_name: Option<String>,
+    pub access: Access,
+    pub user_type: UserType,
+    /// MSOnline requirement list; `None` when the source was not MSOnline.
+    pub requirements: Option<Requirements>,
+    pub per_user_state: PerUserState,
+    /// Registered methods; `None` when no registration source covered the user.
+    pub methods: Option<MethodList>,
+    /// Graph `isMfaRegistered`, when the source had it.
+    pub mfa_registered: Option<bool>,
+    /// Graph `isMfaCapable`.
+    pub mfa_capable: Option<bool>,
+    pub is_admin: Option<bool>,
+    pub is_licensed: Option<bool>,
+    /// The default / preferred MFA method as the source named it.
+    pub default_method: Option<String>,
+    /// Set when the export lost the method list (type names in place of methods).
+    pub methods_lost: bool,
+    pub sources: Vec<Provenance>,
+}
+
+impl User {
+    /// The join key form of the UPN: lower-cased, trimmed.
+    pub fn upn_key(&self) -> Option<String> {
+        self.upn.as_deref().map(normalize_upn)
+    }
+}
+
+/// Case-insensitive UPN key. Guests' `name_home.tld#EXT#@tenant` stays as written here; the
+/// activity join maps the home form onto it (`guest_home_form`).
+pub fn normalize_upn(upn: &str) -> String {
+    upn.trim().to_lowercase()
+}
+
+/// `name_home.tld#EXT#@tenant.onmicrosoft.com` → `name@home.tld` (the form sign-in logs use).
+/// The last `_` before `#EXT#` separates the user name from the home domain.
+pub fn guest_home_form(upn: &str) -> Option<String> {
+    let lower = upn.to_lowercase();
+    let ext = lower.find("#ext#")?;
+    let local = &lower[..ext];
+    let underscore = local.rfind('_')?;
+    let (name, domain) = (&local[..underscore], &local[underscore + 1..]);
+    if name.is_empty() || domain.is_empty() {
+        return None;
+    }
+    Some(format!("{name}@{domain}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guest_forms() {
+        assert_eq!(
+            guest_home_form("Ada.Lovelace_Example.org#EXT#@contoso.onmicrosoft.com").as_deref(),
+            Some("ada.lovelace@example.org")
+        );
+        assert_eq!(
+            guest_home_form("first_last_gmail.com#EXT#@t.onmicrosoft.com").as_deref(),
+            Some("first_last@gmail.com")
+        );
+        assert_eq!(guest_home_form("bob@contoso.com"), None);
+    }
+
+    #[test]
+    fn states_parse_any_case() {
+        assert_eq!(PerUserState::parse("ENFORCED"), PerUserState::Enforced);
+        assert_eq!(PerUserState::parse("enabled"), PerUserState::Enabled);
+        assert_eq!(PerUserState::parse("weird"), PerUserState::Unknown);
+    }
+}

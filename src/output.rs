@@ -1,0 +1,70 @@
+//! Writing outputs. A file is written to a temporary file beside it and renamed into place, so an
+//! error or a kill never leaves a truncated report where the previous one was.
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Where an output goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    Stdout,
+    File(PathBuf),
+}
+
+impl Destination {
+    pub fn from_option(path: Option<&Path>) -> Destination {
+        match path {
+            Some(p) if p.as_os_str() != "-" => Destination::File(p.to_path_buf()),
+            _ => Destination::Stdout,
+        }
+    }
+}
+
+/// Writes through `write` to the destination; a file appears only once everything was written.
+pub fn emit(dest: &Destination, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    match dest {
+        Destination::Stdout => {
+            let stdout = io::stdout();
+            let mut w = BufWriter::with_capacity(256 * 1024, stdout.lock());
+            write(&mut w)?;
+            w.flush().map_err(|e| Error::io("<stdout>", e))
+        }
+        Destination::File(path) => write_atomic(path, write),
+    }
+}
+
+/// Writes a file atomically: a temporary file in the same folder, then a rename.
+pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".mfaudit-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| Error::io(path, e))?;
+    {
+        let mut w = BufWriter::with_capacity(256 * 1024, tmp.as_file());
+        write(&mut w)?;
+        w.flush().map_err(|e| Error::io(path, e))?;
+    }
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+/// Writes bytes atomically.
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic(path, |w| w.write_all(bytes).map_err(|e| Error::io(path, e)))
+}
+
+/// Maps an io error on an output to an [`Error`] naming the destination.
+pub fn io_err(dest: &Destination) -> impl Fn(io::Error) -> Error + '_ {
+    move |e| match dest {
+        Destination::Stdout => Error::io("<stdout>", e),
+        Destination::File(p) => Error::io(p, e),
+    }
+}
