@@ -310,7 +310,7 @@ pub struct RunArgs {
     pub dump_config: bool,
     /// Flags given here override the file.
     #[command(flatten)]
-    pub overrides: AuditArgs,
+    pub overrides: Box<AuditArgs>,
 }
 
 #[derive(Debug, Args)]

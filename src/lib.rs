@@ -60,34 +60,12 @@ pub fn run(cli: Cli) -> Result<Status> {
     };
     let opts = cli.global.read_options()?;
     match cli.command {
-        Command::Registered(a) | Command::Unregistered(a) if false => {
-            let _ = a;
-            unreachable!()
-        }
         Command::Registered(a) => {
-            commands::classic::list(
-                commands::classic::Which::Registered,
-                a.format,
-                a.powershell_exact,
-                a.output.as_deref(),
-                &a.filters,
-                &a.inputs,
-                &opts,
-                msg,
-            )?;
+            commands::classic::list(commands::classic::Which::Registered, &a, &opts, msg)?;
             Ok(Status::Done)
         }
         Command::Unregistered(a) => {
-            commands::classic::list(
-                commands::classic::Which::Unregistered,
-                a.format,
-                a.powershell_exact,
-                a.output.as_deref(),
-                &a.filters,
-                &a.inputs,
-                &opts,
-                msg,
-            )?;
+            commands::classic::list(commands::classic::Which::Unregistered, &a, &opts, msg)?;
             Ok(Status::Done)
         }
         Command::Methods(a) => {

@@ -1,7 +1,7 @@
 //! Writing outputs. A file is written to a temporary file beside it and renamed into place, so an
 //! error or a kill never leaves a truncated report where the previous one was.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -26,10 +26,21 @@ impl Destination {
 pub fn emit(dest: &Destination, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     match dest {
         Destination::Stdout => {
-            let stdout = io::stdout();
-            let mut w = BufWriter::with_capacity(256 * 1024, stdout.lock());
+            // Spooled to an anonymous temporary file and copied out only on success, so a bad
+            // record half-way through never leaves half a report in a redirected file.
+            let spool = tempfile::tempfile().map_err(|e| Error::io("<temporary file>", e))?;
+            let mut w = BufWriter::with_capacity(256 * 1024, spool);
             write(&mut w)?;
-            w.flush().map_err(|e| Error::io("<stdout>", e))
+            let mut spool = w
+                .into_inner()
+                .map_err(|e| Error::io("<temporary file>", e.into_error()))?;
+            spool
+                .seek(SeekFrom::Start(0))
+                .map_err(|e| Error::io("<temporary file>", e))?;
+            let stdout = io::stdout();
+            let mut out = stdout.lock();
+            io::copy(&mut spool, &mut out).map_err(|e| Error::io("<stdout>", e))?;
+            out.flush().map_err(|e| Error::io("<stdout>", e))
         }
         Destination::File(path) => write_atomic(path, write),
     }

@@ -1,7 +1,7 @@
 //! `registered`, `unregistered` and `methods`: the classic reports, written as PowerShell wrote
 //! them. Users stream from a single export straight to the output.
 
-use crate::cli::{FilterArgs, ListFormat, UserTypeArg};
+use crate::cli::{FilterArgs, ListArgs, ListFormat, UserTypeArg};
 use crate::error::{Error, Result};
 use crate::input::ReadOptions;
 use crate::model::{Access, User, UserType};
@@ -107,18 +107,10 @@ fn filter_field(f: &FilterArgs) -> &'static str {
 }
 
 /// P1 / P2.
-pub fn list(
-    which: Which,
-    format: ListFormat,
-    exact: bool,
-    out: Option<&std::path::Path>,
-    filters: &FilterArgs,
-    inputs: &[std::path::PathBuf],
-    opts: &ReadOptions,
-    msg: Messages,
-) -> Result<()> {
-    let inputs = Inputs::identify(inputs, opts)?;
-    let dest = Destination::from_option(out);
+pub fn list(which: Which, args: &ListArgs, opts: &ReadOptions, msg: Messages) -> Result<()> {
+    let (format, exact, filters) = (args.format, args.powershell_exact, &args.filters);
+    let inputs = Inputs::identify(&args.inputs, opts)?;
+    let dest = Destination::from_option(args.output.as_deref());
     let mut unknowns = Unknowns {
         filter_field: filter_field(filters),
         ..Unknowns::default()
@@ -133,10 +125,8 @@ pub fn list(
     let mut stats = Vec::new();
     output::emit(&dest, |w| {
         let ioe = output::io_err(&dest);
-        if format == ListFormat::Csv {
-            csv.write_row(w, &[Some("UserPrincipalName")])
-                .map_err(&ioe)?;
-        }
+        // Export-Csv writes nothing at all, not even the header, when no object reaches it.
+        let mut header_written = false;
         stats = load::for_each_user(&inputs, opts, msg, &mut |u| {
             match passes(u, filters) {
                 Some(true) => {}
@@ -157,7 +147,14 @@ pub fn list(
                 return Ok(());
             }
             match format {
-                ListFormat::Csv => csv.write_row(w, &[u.upn.as_deref()]).map_err(&ioe),
+                ListFormat::Csv => {
+                    if !header_written {
+                        header_written = true;
+                        csv.write_row(w, &[Some("UserPrincipalName")])
+                            .map_err(&ioe)?;
+                    }
+                    csv.write_row(w, &[u.upn.as_deref()]).map_err(&ioe)
+                }
                 ListFormat::List => match &u.upn {
                     Some(upn) => writeln!(w, "{upn}").map_err(&ioe),
                     None => Ok(()),
@@ -221,15 +218,7 @@ pub fn methods(
     let mut stats = Vec::new();
     output::emit(&dest, |w| {
         let ioe = output::io_err(&dest);
-        csv.write_row(
-            w,
-            &[
-                Some("UserPrincipalName"),
-                Some("MFA Status"),
-                Some("MFA Methods"),
-            ],
-        )
-        .map_err(&ioe)?;
+        let mut header_written = false;
         stats = load::for_each_user(&inputs, opts, msg, &mut |u| {
             match passes(u, filters) {
                 Some(true) => {}
@@ -247,6 +236,18 @@ pub fn methods(
                 unknowns.registration_unknown += 1;
             }
             let methods = classic::mfa_methods(u);
+            if !header_written {
+                header_written = true;
+                csv.write_row(
+                    w,
+                    &[
+                        Some("UserPrincipalName"),
+                        Some("MFA Status"),
+                        Some("MFA Methods"),
+                    ],
+                )
+                .map_err(&ioe)?;
+            }
             csv.write_row(w, &[u.upn.as_deref(), Some(&status), methods.as_deref()])
                 .map_err(&ioe)
         })?;

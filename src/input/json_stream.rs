@@ -405,7 +405,9 @@ fn stream_array<R: BufRead>(
 mod tests {
     use super::*;
 
-    fn records(text: &str) -> Result<(Vec<(String, u64, u64)>, Envelope)> {
+    type Found = Vec<(String, u64, u64)>;
+
+    fn records(text: &str) -> Result<(Found, Envelope)> {
         let mut out = Vec::new();
         let env = for_each_record(text.as_bytes(), Path::new("f.json"), |b, p| {
             out.push((String::from_utf8(b.to_vec()).unwrap(), p.line, p.col));

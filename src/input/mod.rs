@@ -178,6 +178,13 @@ pub fn identify(paths: &[PathBuf], opts: &ReadOptions) -> Result<Vec<InputFile>>
                     kind: Kind::MfaServerCsv,
                     reason: "CSV read through --mfa-server-columns".into(),
                 },
+                None if is_empty_json(&decoded.head) => {
+                    return Err(Error::input(
+                        p,
+                        Position::File,
+                        "the JSON holds no records (an empty array or page): an empty export is almost always a failed export; export it again",
+                    ));
+                }
                 None => {
                     return Err(Error::input(
                         p,
@@ -204,6 +211,20 @@ pub fn identify(paths: &[PathBuf], opts: &ReadOptions) -> Result<Vec<InputFile>>
             })
         })
         .collect()
+}
+
+/// JSON with no member name at all besides `@odata`/`Count` envelope members: `[]`, `{"value":[]}`.
+fn is_empty_json(head: &str) -> bool {
+    let t = head.trim_start();
+    (t.starts_with('[') || t.starts_with('{'))
+        && !t.split('"').skip(1).step_by(2).any(|k| {
+            !k.is_empty()
+                && !k.starts_with("@odata")
+                && k != "value"
+                && k != "Count"
+                && k != "records"
+                && !k.starts_with("http")
+        })
 }
 
 fn looks_like_csv(head: &str) -> bool {

@@ -77,7 +77,7 @@ pub fn mfa_status(u: &User) -> String {
         let values: Vec<&str> = req.states.iter().flatten().map(String::as_str).collect();
         return match values.as_slice() {
             [] => "Disabled".to_string(),
-            [one] if one.is_empty() => "Disabled".to_string(),
+            [""] => "Disabled".to_string(),
             [one] => (*one).to_string(),
             many => many.join(" "),
         };

@@ -7,7 +7,13 @@ use std::path::{Path, PathBuf};
 /// The mfaudit binary, with the environment variables that change its behaviour removed.
 pub fn mfaudit() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_mfaudit"));
-    for var in ["MFAUDIT_SMTP_PASSWORD", "MFAUDIT_CONFIG", "RUST_LOG", "RUST_BACKTRACE", "NO_COLOR"] {
+    for var in [
+        "MFAUDIT_SMTP_PASSWORD",
+        "MFAUDIT_CONFIG",
+        "RUST_LOG",
+        "RUST_BACKTRACE",
+        "NO_COLOR",
+    ] {
         cmd.env_remove(var);
     }
     cmd
