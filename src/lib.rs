@@ -79,6 +79,10 @@ pub fn run(cli: Cli) -> Result<Status> {
             )?;
             Ok(Status::Done)
         }
+        Command::Inspect(a) => {
+            commands::inspect::run(&a.inputs, a.format, &opts, msg)?;
+            Ok(Status::Done)
+        }
         other => Err(Error::Failed(format!("{other:?}: not implemented yet"))),
     }
 }

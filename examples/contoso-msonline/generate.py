@@ -10,6 +10,7 @@ and the reports PowerShell wrote from them under expected/. Run it from this fol
 `python3 generate.py`. The data is invented; any resemblance to a real tenant is an accident.
 """
 import json
+import os
 
 # UserPrincipalName, BlockCredential, methods [(MethodType, IsDefault)] or None, states or None,
 # DisplayName, UserType (0 Member / 2 Guest as the numbers MSOnline JSON carries), IsLicensed
@@ -248,15 +249,15 @@ def ascii_bytes(text):
 
 
 def main():
+    os.makedirs("exports", exist_ok=True)
     ps51 = ps51_pretty(js_compact([user_obj(i, u, True) for i, u in enumerate(USERS)]))
-    with open("msol-ps51.json", "wb") as f:
+    with open("exports/msol-ps51.json", "wb") as f:
         f.write(b"\xff\xfe" + (ps51 + "\r\n").encode("utf-16-le"))  # Out-File adds a newline
-    with open("msol-ps7.json", "wb") as f:
+    with open("exports/msol-ps7.json", "wb") as f:
         f.write((ps7_pretty([user_obj(i, u, False) for i, u in enumerate(USERS)], "\n") + "\n").encode("utf-8"))
-    with open("msol-ps51.clixml", "wb") as f:
+    with open("exports/msol-ps51.clixml", "wb") as f:
         f.write(b"\xff\xfe" + clixml().encode("utf-16-le"))
 
-    import os
     os.makedirs("expected", exist_ok=True)
     p3 = export_csv_line(["UserPrincipalName", "MFA Status", "MFA Methods"]) + "".join(export_csv_line(p3_row(u)) for u in USERS)
     with open("expected/MFA_Report.csv", "wb") as f:

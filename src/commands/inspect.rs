@@ -1,1 +1,265 @@
-//! (being written)
+//! `inspect`: what mfaudit made of each input — kind (and why), encoding, records, users matched
+//! to the merged directory, date range, warnings — and what the merged directory knows and does not.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::cli::InspectFormat;
+use crate::error::{Error, Result};
+use crate::input::{self, ReadOptions};
+use crate::model::{Access, Conflict, Directory, PerUserState};
+use crate::output::{self, Destination};
+
+use super::Messages;
+use super::load::Inputs;
+
+/// One file's line in the inspection.
+#[derive(Debug, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub kind: String,
+    pub kind_id: input::Kind,
+    pub detected_because: String,
+    pub encoding: String,
+    pub records: u64,
+    /// Directory files: records that joined a user another input already had.
+    /// Activity files: sign-ins whose user is in the directory.
+    pub matched: u64,
+    pub skipped: u64,
+    pub first_time: Option<String>,
+    pub last_time: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+/// What the merged directory knows.
+#[derive(Debug, Serialize, Default)]
+pub struct DirectoryReport {
+    pub users: u64,
+    pub access_allowed: u64,
+    pub access_blocked: u64,
+    /// MSOnline records with a null BlockCredential: PowerShell drops them from both lists.
+    pub access_null_in_msonline_export: u64,
+    /// No input gave the sign-in state: counted as enabled in the reports.
+    pub access_unknown: u64,
+    pub per_user_state_known: u64,
+    pub per_user_state_unknown: u64,
+    pub registration_unknown: u64,
+    pub conflicts: Vec<Conflict>,
+    /// What to add to settle the unknowns.
+    pub advice: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Inspection {
+    pub files: Vec<FileReport>,
+    pub directory: DirectoryReport,
+}
+
+/// Reads every input and describes it.
+pub fn inspect(paths: &[PathBuf], opts: &ReadOptions) -> Result<Inspection> {
+    let inputs = Inputs::identify(paths, opts)?;
+    let mut directory = Directory::new();
+    let mut files = Vec::new();
+    for f in &inputs.all {
+        let mut matched = 0u64;
+        let stats = if f.kind.is_directory() {
+            input::read_users(f, opts, &mut |u| {
+                if directory.insert(u).1 {
+                    matched += 1;
+                }
+                Ok(())
+            })?
+        } else if f.kind == input::Kind::AuthDetailsCsv {
+            input::ReadStats::default()
+        } else {
+            // Activity is matched after the directory is complete (below).
+            input::ReadStats::default()
+        };
+        files.push((f, stats, matched));
+    }
+    let auth: Vec<&input::InputFile> = inputs
+        .all
+        .iter()
+        .filter(|f| f.kind == input::Kind::AuthDetailsCsv)
+        .collect();
+    let guest_index = crate::model::directory::GuestIndex::new(&directory);
+    let mut out = Vec::new();
+    for (f, mut stats, mut matched) in files {
+        if !f.kind.is_directory() && f.kind != input::Kind::AuthDetailsCsv {
+            stats = input::read_signins(f, &auth, opts, &mut |s| {
+                if guest_index
+                    .find(&directory, s.user_id.as_deref(), s.upn.as_deref())
+                    .is_some()
+                {
+                    matched += 1;
+                }
+                Ok(())
+            })?;
+        }
+        let mut warnings = f.warnings.clone();
+        warnings.extend(stats.warnings.iter().cloned());
+        out.push(FileReport {
+            path: f.path.display().to_string(),
+            kind: f.kind.describe().to_string(),
+            kind_id: f.kind,
+            detected_because: f.reason.clone(),
+            encoding: f.encoding.clone(),
+            records: stats.records,
+            matched,
+            skipped: stats.skipped,
+            first_time: stats.first_time.map(|t| t.to_string()),
+            last_time: stats.last_time.map(|t| t.to_string()),
+            warnings,
+        });
+    }
+    Ok(Inspection {
+        files: out,
+        directory: describe(&directory),
+    })
+}
+
+fn describe(d: &Directory) -> DirectoryReport {
+    let mut r = DirectoryReport {
+        users: d.len() as u64,
+        conflicts: d.conflicts.clone(),
+        ..DirectoryReport::default()
+    };
+    for u in &d.users {
+        match u.access {
+            Access::Allowed => r.access_allowed += 1,
+            Access::Blocked => r.access_blocked += 1,
+            Access::NullInExport => r.access_null_in_msonline_export += 1,
+            Access::Unknown => r.access_unknown += 1,
+        }
+        if u.per_user_state == PerUserState::Unknown {
+            r.per_user_state_unknown += 1;
+        } else {
+            r.per_user_state_known += 1;
+        }
+        if u.methods.is_none() && u.mfa_registered.is_none() {
+            r.registration_unknown += 1;
+        }
+    }
+    if r.access_unknown > 0 {
+        r.advice.push(format!(
+            "{} user(s) have no sign-in state (counted as enabled): add a users export (Graph /users with accountEnabled, or the admin center 'Download users' CSV)",
+            r.access_unknown
+        ));
+    }
+    if r.access_null_in_msonline_export > 0 {
+        r.advice.push(format!(
+            "{} MSOnline record(s) carry BlockCredential as null: PowerShell's pipelines leave them out of both lists, and so does mfaudit",
+            r.access_null_in_msonline_export
+        ));
+    }
+    if r.per_user_state_unknown > 0 {
+        r.advice.push(format!(
+            "{} user(s) have no per-user MFA state (MFA Status reads Unknown): add a per-user state export (perUserMfaState) or a Get-MsolUser export",
+            r.per_user_state_unknown
+        ));
+    }
+    if r.registration_unknown > 0 {
+        r.advice.push(format!(
+            "{} user(s) are in no registration source: add the registration details export (admin center or Graph userRegistrationDetails)",
+            r.registration_unknown
+        ));
+    }
+    r
+}
+
+/// The `inspect` command.
+pub fn run(
+    paths: &[PathBuf],
+    format: InspectFormat,
+    opts: &ReadOptions,
+    _msg: Messages,
+) -> Result<()> {
+    let report = inspect(paths, opts)?;
+    let dest = Destination::Stdout;
+    output::emit(&dest, |w| {
+        let ioe = output::io_err(&dest);
+        match format {
+            InspectFormat::Json => {
+                let text = serde_json::to_string_pretty(&report)
+                    .map_err(|e| Error::Failed(e.to_string()))?;
+                writeln!(w, "{text}").map_err(&ioe)
+            }
+            InspectFormat::Table => write_table(w, &report).map_err(&ioe),
+        }
+    })
+}
+
+fn write_table(w: &mut dyn Write, r: &Inspection) -> std::io::Result<()> {
+    for f in &r.files {
+        writeln!(w, "{}", f.path)?;
+        writeln!(w, "  kind:      {} ({})", f.kind, f.detected_because)?;
+        writeln!(w, "  encoding:  {}", f.encoding)?;
+        let what = if f.kind_id.is_directory() {
+            "users"
+        } else {
+            "sign-ins"
+        };
+        writeln!(w, "  records:   {} {what}", f.records)?;
+        if f.kind_id.is_directory() {
+            writeln!(
+                w,
+                "  matched:   {} joined a user from an earlier input",
+                f.matched
+            )?;
+        } else if f.kind_id != input::Kind::AuthDetailsCsv {
+            writeln!(
+                w,
+                "  matched:   {} of {} sign-ins belong to a user in the directory",
+                f.matched, f.records
+            )?;
+        }
+        if f.skipped > 0 {
+            writeln!(w, "  skipped:   {} malformed record(s)", f.skipped)?;
+        }
+        if let (Some(a), Some(b)) = (&f.first_time, &f.last_time) {
+            writeln!(w, "  dates:     {a} .. {b} (UTC)")?;
+        }
+        for warning in &f.warnings {
+            writeln!(w, "  warning:   {warning}")?;
+        }
+    }
+    let d = &r.directory;
+    writeln!(w)?;
+    writeln!(w, "directory: {} user(s)", d.users)?;
+    writeln!(
+        w,
+        "  sign-in:   {} allowed, {} blocked, {} null in an MSOnline export, {} unknown",
+        d.access_allowed, d.access_blocked, d.access_null_in_msonline_export, d.access_unknown
+    )?;
+    writeln!(
+        w,
+        "  per-user:  {} known, {} unknown",
+        d.per_user_state_known, d.per_user_state_unknown
+    )?;
+    writeln!(w, "  registration unknown: {}", d.registration_unknown)?;
+    writeln!(
+        w,
+        "  conflicts: {} (the input given first wins)",
+        d.conflicts.len()
+    )?;
+    for c in &d.conflicts {
+        writeln!(
+            w,
+            "    {}: {} '{}' (input {}, record {}) vs '{}' (input {}, record {})",
+            c.upn,
+            c.field,
+            c.kept,
+            c.kept_from.file + 1,
+            c.kept_from.record + 1,
+            c.other,
+            c.other_from.file + 1,
+            c.other_from.record + 1
+        )?;
+    }
+    for a in &d.advice {
+        writeln!(w, "  advice:    {a}")?;
+    }
+    Ok(())
+}

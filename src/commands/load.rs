@@ -12,14 +12,15 @@ use super::Messages;
 /// Detected inputs split into directory and activity files.
 pub struct Inputs {
     pub all: Vec<InputFile>,
+    /// Files found in folders that are not exports (said once on stderr).
+    pub skipped: Vec<String>,
 }
 
 impl Inputs {
     pub fn identify(paths: &[PathBuf], opts: &ReadOptions) -> Result<Inputs> {
         let expanded = input::expand(paths)?;
-        Ok(Inputs {
-            all: input::identify(&expanded, opts)?,
-        })
+        let (all, skipped) = input::identify(&expanded, opts)?;
+        Ok(Inputs { all, skipped })
     }
 
     pub fn directory(&self) -> impl Iterator<Item = &InputFile> {
@@ -114,6 +115,9 @@ pub fn report_conflicts(directory: &Directory, msg: Messages) {
 
 /// Prints each file's reader warnings.
 pub fn print_warnings(inputs: &Inputs, stats: &[Option<ReadStats>], msg: Messages) {
+    for s in &inputs.skipped {
+        msg.warn(s);
+    }
     for f in &inputs.all {
         for w in &f.warnings {
             msg.warn(format!("{}: {w}", f.path.display()));

@@ -84,14 +84,25 @@ pub struct InputFile {
     pub warnings: Vec<String>,
 }
 
+/// One path to read, and whether it was found inside a folder (an unrecognised file found in a
+/// folder is skipped with a warning; one named on the command line is an error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expanded {
+    pub path: PathBuf,
+    pub from_folder: bool,
+}
+
 /// Expands the command line's inputs: folders recursively (sorted), glob patterns (Windows shells
 /// do not expand them), `-` for standard input.
-pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+pub fn expand(inputs: &[PathBuf]) -> Result<Vec<Expanded>> {
     let mut out = Vec::new();
     for input in inputs {
         let s = input.to_string_lossy();
         if s == "-" {
-            out.push(input.clone());
+            out.push(Expanded {
+                path: input.clone(),
+                from_folder: false,
+            });
         } else if input.is_dir() {
             walk(input, &mut out)?;
         } else if !input.exists() && s.contains(['*', '?', '[']) {
@@ -104,9 +115,15 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 return Err(Error::Usage(format!("no file matches '{s}'")));
             }
             matched.sort();
-            out.extend(matched);
+            out.extend(matched.into_iter().map(|path| Expanded {
+                path,
+                from_folder: false,
+            }));
         } else if input.is_file() {
-            out.push(input.clone());
+            out.push(Expanded {
+                path: input.clone(),
+                from_folder: false,
+            });
         } else {
             return Err(Error::Usage(format!(
                 "{}: no such file or folder",
@@ -122,7 +139,7 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+fn walk(dir: &Path, out: &mut Vec<Expanded>) -> Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -139,7 +156,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         if p.is_dir() {
             walk(&p, out)?;
         } else if p.is_file() {
-            out.push(p);
+            out.push(Expanded {
+                path: p,
+                from_folder: true,
+            });
         }
     }
     Ok(())
@@ -165,52 +185,68 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<decode::Decoded> {
     decode::open(path, opts.encoding)
 }
 
-/// Opens and detects every input (reading only its head).
-pub fn identify(paths: &[PathBuf], opts: &ReadOptions) -> Result<Vec<InputFile>> {
-    paths
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let decoded = open(p, opts)?;
-            let detection = match detect::detect(&decoded.head) {
-                Some(d) => d,
-                None if opts.mfa_server.is_some() && looks_like_csv(&decoded.head) => detect::Detection {
+/// Opens and detects every input (reading only its head). Unrecognised files found inside a folder
+/// are skipped and returned as warnings.
+pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile>, Vec<String>)> {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    for e in paths {
+        let p = &e.path;
+        let decoded = open(p, opts)?;
+        let detection = match detect::detect(&decoded.head) {
+            Some(d) => d,
+            None if opts.mfa_server.is_some() && looks_like_csv(&decoded.head) => {
+                detect::Detection {
                     kind: Kind::MfaServerCsv,
                     reason: "CSV read through --mfa-server-columns".into(),
-                },
-                None if is_empty_json(&decoded.head) => {
-                    return Err(Error::input(
-                        p,
-                        Position::File,
-                        "the JSON holds no records (an empty array or page): an empty export is almost always a failed export; export it again",
-                    ));
                 }
-                None => {
-                    return Err(Error::input(
-                        p,
-                        Position::File,
-                        format!(
-                            "not an export mfaudit recognises (tried: {}); check that this is the right file, or for MFA Server CSVs pass --mfa-server-columns",
-                            detect::TRIED
-                        ),
-                    ));
-                }
-            };
-            let kind = if opts.mfa_server.is_some() && matches!(detection.kind, Kind::UsersCsv) {
-                Kind::MfaServerCsv
-            } else {
-                detection.kind
-            };
-            Ok(InputFile {
-                index: i as u32,
-                path: p.clone(),
-                kind,
-                reason: detection.reason,
-                encoding: decoded.encoding,
-                warnings: decoded.warnings,
-            })
-        })
-        .collect()
+            }
+            None if is_empty_json(&decoded.head) => {
+                return Err(Error::input(
+                    p,
+                    Position::File,
+                    "the JSON holds no records (an empty array or page): an empty export is almost always a failed export; export it again",
+                ));
+            }
+            None if e.from_folder => {
+                skipped.push(format!(
+                    "{}: skipped: not an export mfaudit recognises",
+                    p.display()
+                ));
+                continue;
+            }
+            None => {
+                return Err(Error::input(
+                    p,
+                    Position::File,
+                    format!(
+                        "not an export mfaudit recognises (tried: {}); check that this is the right file, or for MFA Server CSVs pass --mfa-server-columns",
+                        detect::TRIED
+                    ),
+                ));
+            }
+        };
+        let kind = if opts.mfa_server.is_some() && matches!(detection.kind, Kind::UsersCsv) {
+            Kind::MfaServerCsv
+        } else {
+            detection.kind
+        };
+        files.push(InputFile {
+            index: files.len() as u32,
+            path: p.clone(),
+            kind,
+            reason: detection.reason,
+            encoding: decoded.encoding,
+            warnings: decoded.warnings,
+        });
+    }
+    if files.is_empty() {
+        return Err(Error::Usage(format!(
+            "none of the {} file(s) given is an export mfaudit recognises",
+            paths.len()
+        )));
+    }
+    Ok((files, skipped))
 }
 
 /// JSON with no member name at all besides `@odata`/`Count` envelope members: `[]`, `{"value":[]}`.

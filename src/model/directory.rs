@@ -260,3 +260,38 @@ mod tests {
         assert!(d.conflicts.is_empty());
     }
 }
+
+/// Finds the user of a sign-in: by object id, else by UPN (case-insensitive), else by the guest's
+/// home form (`name@home.tld`, as sign-in logs write it) of a `name_home.tld#EXT#@tenant` UPN.
+#[derive(Debug, Default)]
+pub struct GuestIndex {
+    home: HashMap<String, u32>,
+}
+
+impl GuestIndex {
+    pub fn new(directory: &Directory) -> GuestIndex {
+        let mut home = HashMap::new();
+        for (i, u) in directory.users.iter().enumerate() {
+            if let Some(h) = u.upn.as_deref().and_then(super::guest_home_form) {
+                home.entry(h).or_insert(i as u32);
+            }
+        }
+        GuestIndex { home }
+    }
+
+    /// The index of the user a sign-in belongs to.
+    pub fn find(
+        &self,
+        directory: &Directory,
+        user_id: Option<&str>,
+        upn: Option<&str>,
+    ) -> Option<usize> {
+        if let Some(i) = user_id.and_then(|id| directory.find_id(id)) {
+            return Some(i);
+        }
+        let upn = upn?;
+        directory
+            .find_upn(upn)
+            .or_else(|| self.home.get(&normalize_upn(upn)).map(|&i| i as usize))
+    }
+}
