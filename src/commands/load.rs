@@ -8,6 +8,7 @@ use crate::input::{self, InputFile, ReadOptions, ReadStats};
 use crate::model::{Directory, User};
 
 use super::Messages;
+use super::progress::Progress;
 
 /// Detected inputs split into directory and activity files.
 pub struct Inputs {
@@ -56,11 +57,16 @@ pub fn for_each_user(
         ));
     }
     if let [only] = dir_files.as_slice() {
-        let s = input::read_users(only, opts, &mut |u| each(&u))?;
+        let mut progress = Progress::new(msg.quiet, &only.path, "users");
+        let s = input::read_users(only, opts, &mut |u| {
+            progress.inc();
+            each(&u)
+        })?;
+        progress.finish();
         stats[only.index as usize] = Some(s);
         return Ok(stats);
     }
-    let (directory, read) = merge(&dir_files, opts)?;
+    let (directory, read) = merge(&dir_files, opts, msg)?;
     for (i, s) in read {
         stats[i] = Some(s);
     }

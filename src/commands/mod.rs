@@ -6,6 +6,7 @@ pub mod classic;
 pub mod codes;
 pub mod inspect;
 pub mod load;
+pub mod progress;
 
 /// Warnings and notes on stderr (silenced by `--quiet`); stdout carries data only.
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Writes the fictional Contoso tenant as today's exports (Entra admin center and Graph), for
+`mfaudit audit examples/contoso`. Run from this folder: `python3 generate.py`. Invented data.
+
+  exports/exportUserRegistrationDetails_2026-11-29.csv   admin center "User registration details"
+  exports/exportUsers_2026-11-29.csv                      admin center "Download users" (UTF-8 BOM)
+  exports/per-user-mfa-state.csv                          a script's save of perUserMfaState
+  exports/signins/InteractiveSignIns_2026-11-22_2026-11-29.json   admin center sign-in JSON download
+  exports/signins/InteractiveSignIns_2026-11-28_2026-11-29.csv    admin center sign-in CSV ...
+  exports/signins/InteractiveSignIns_AuthDetails_2026-11-28_2026-11-29.csv   ... and its AuthDetails
+"""
+import csv
+import io
+import json
+import os
+import datetime
+
+T0 = datetime.datetime(2026, 11, 22, 8, 0, 0, tzinfo=datetime.timezone.utc)
+
+# upn, display name, id suffix, enabled, user type, admin, methods (Graph names), default, per-user state
+USERS = [
+    ("alice@contoso.com", "Alice Archer", 1, True, "Member", True, ["microsoftAuthenticatorPush", "softwareOneTimePasscode"], "microsoftAuthenticatorPush", "enforced"),
+    ("bob@contoso.com", "Bob Baker", 2, True, "Member", False, ["mobilePhone"], "mobilePhone", "enabled"),
+    ("carol@contoso.com", "Carol Chen", 3, True, "Member", False, [], "none", "disabled"),
+    ("dave@contoso.com", "Dave Diaz", 4, False, "Member", False, [], "none", "disabled"),
+    ("erin@contoso.com", "Erin Evans", 5, True, "Member", False, ["microsoftAuthenticatorPush"], "microsoftAuthenticatorPush", "enforced"),
+    ("frank@contoso.com", "Frank Fischer", 6, True, "Member", False, ["microsoftAuthenticatorPush", "mobilePhone"], "microsoftAuthenticatorPush", "disabled"),
+    ("grace_fabrikam.com#EXT#@contoso.onmicrosoft.com", "Grace (Fabrikam)", 7, True, "Guest", False, ["mobilePhone"], "mobilePhone", "disabled"),
+    ("heidi@contoso.com", "Heidi Hall", 8, True, "Member", True, [], "none", "disabled"),
+    ("ivan@contoso.com", "Ivan Ivanov", 9, True, "Member", True, ["fido2SecurityKey", "windowsHelloForBusiness"], "none", "disabled"),
+    ("judy@contoso.com", "Judy Jones", 10, True, "Member", False, ["softwareOneTimePasscode"], "softwareOneTimePasscode", "enabled"),
+    ("mallory@contoso.com", "Mallory Moore", 11, True, "Member", False, ["microsoftAuthenticatorPush"], "microsoftAuthenticatorPush", "enforced"),
+    ("zoë@contoso.com", "Zoë Zimmermann", 12, True, "Member", False, ["passKeyDeviceBound"], "none", "disabled"),
+    ("oscar@contoso.com", "=HYPERLINK(\"http://example.invalid\",\"<script>alert(1)</script>\")", 13, True, "Member", False, ["email"], "none", "disabled"),
+]
+
+
+def oid(n):
+    return "c0470000-0000-4000-8000-%012d" % n
+
+
+def ts(minutes, fraction=""):
+    t = T0 + datetime.timedelta(minutes=minutes)
+    return t.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
+
+
+def registration_csv():
+    out = io.StringIO(newline="")
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(["userPrincipalName", "userDisplayName", "isMfaCapable", "isPasswordlessCapable", "isSsprCapable", "defaultMfaMethod", "methodsRegistered", "lastUpdatedDateTime"])
+    for upn, name, n, enabled, utype, admin, methods, default, state in USERS:
+        if not enabled:
+            continue  # disabled users are absent from Microsoft's registration report
+        mfa = any(m not in ("email",) for m in methods)
+        pwless = any(m in ("fido2SecurityKey", "windowsHelloForBusiness", "passKeyDeviceBound") for m in methods)
+        w.writerow([upn, name, str(mfa), str(pwless), "False", default, json.dumps(methods, separators=(",", ":")), ts(-60 * 24, ".%d" % (1000 + n) + "Z")[:-1]])
+    return out.getvalue()
+
+
+def users_csv():
+    out = io.StringIO(newline="")
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(["userPrincipalName", "displayName", "surname", "mail", "givenName", "id", "userType", "jobTitle", "department", "accountEnabled"])
+    for upn, name, n, enabled, utype, admin, methods, default, state in USERS:
+        w.writerow([upn, name, "", upn if utype == "Member" else "", "", oid(n), utype, "", "", str(enabled)])
+    return "\ufeff" + out.getvalue()
+
+
+def per_user_csv():
+    out = io.StringIO(newline="")
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(["UserPrincipalName", "Id", "perUserMfaState"])
+    for upn, name, n, enabled, utype, admin, methods, default, state in USERS:
+        w.writerow([upn, oid(n), state])
+    return out.getvalue()
+
+
+REQ = "multiFactorAuthentication"
+SINGLE = "singleFactorAuthentication"
+counter = [0]
+
+
+def signin(upn, minute, error=0, reason="Other.", details=None, requirement=REQ, steps=(), home_upn=None, method=None):
+    counter[0] += 1
+    n = next((u[2] for u in USERS if u[0] == upn), 99)
+    user_upn = (home_upn or upn).lower()
+    return {
+        "id": "a%07d-1111-4222-8333-%012d" % (counter[0], counter[0]),
+        "createdDateTime": ts(minute),
+        "userDisplayName": next((u[1] for u in USERS if u[0] == upn), "Unknown user"),
+        "userPrincipalName": user_upn,
+        "userId": oid(n) if n != 99 else "c0470000-0000-4000-8000-999999999999",
+        "appId": "00000003-0000-0ff1-ce00-000000000000",
+        "appDisplayName": "Office 365 SharePoint Online",
+        "ipAddress": "203.0.113.%d" % (n % 250),
+        "clientAppUsed": "Browser",
+        "correlationId": "c%07d-aaaa-4bbb-8ccc-%012d" % (counter[0], counter[0]),
+        "conditionalAccessStatus": "success" if error == 0 else "failure",
+        "isInteractive": True,
+        "authenticationRequirement": requirement,
+        "status": {"errorCode": error, "failureReason": reason, "additionalDetails": details},
+        "mfaDetail": {"authMethod": method, "authDetail": None} if method else {},
+        "authenticationDetails": [
+            {"authenticationStepDateTime": ts(minute), "authenticationMethod": "Password", "authenticationMethodDetail": "Password Hash Sync",
+             "succeeded": True, "authenticationStepResultDetail": "Correct password", "authenticationStepRequirement": "Primary authentication"}
+        ] + [
+            {"authenticationStepDateTime": ts(minute), "authenticationMethod": m, "authenticationMethodDetail": None,
+             "succeeded": ok, "authenticationStepResultDetail": detail, "authenticationStepRequirement": "Multifactor authentication"}
+            for m, ok, detail in steps
+        ],
+    }
+
+
+def signins():
+    s = []
+    # alice: push successes, and MFA from a claim in the token
+    for d in range(3):
+        s.append(signin("alice@contoso.com", d * 1440, details="MFA successfully completed", steps=[("Mobile app notification", True, "MFA successfully completed")], method="Mobile app notification"))
+    s.append(signin("alice@contoso.com", 4 * 1440, details="MFA requirement satisfied by claim in the token", steps=[("Previously satisfied", True, "MFA requirement satisfied by claim in the token")]))
+    # bob: text message
+    s.append(signin("bob@contoso.com", 100, details="MFA successfully completed", steps=[("Text message", True, "MFA successfully completed")], method="Text message"))
+    s.append(signin("bob@contoso.com", 2000, error=500121, reason="Authentication failed during strong authentication request.", details="MFA denied; user entered incorrect code", steps=[("Text message", False, "MFA denied; user entered incorrect code")]))
+    # carol: single factor only
+    s.append(signin("carol@contoso.com", 300, requirement=SINGLE))
+    s.append(signin("carol@contoso.com", 3000, requirement=SINGLE))
+    # erin: push fatigue, six denied/unanswered pushes in 20 minutes then a success
+    for k in range(6):
+        detail = "MFA denied; user declined the authentication" if k % 2 == 0 else "MFA denied; user did not respond to mobile app notification"
+        s.append(signin("erin@contoso.com", 5000 + 3 * k, error=500121, reason="Authentication failed during strong authentication request.", details=detail, steps=[("Mobile app notification", False, detail)]))
+    s.append(signin("erin@contoso.com", 5020, details="MFA successfully completed", steps=[("Mobile app notification", True, "MFA successfully completed")]))
+    # frank: reported fraud
+    s.append(signin("frank@contoso.com", 6000, error=500121, reason="Authentication failed during strong authentication request.", details="MFA denied; Phone App Reported Fraud", steps=[("Mobile app notification", False, "MFA denied; Phone App Reported Fraud")]))
+    # grace (guest, home-form UPN in the logs): voice call
+    s.append(signin("grace_fabrikam.com#EXT#@contoso.onmicrosoft.com", 7000, details="MFA successfully completed", steps=[("Voice", True, "MFA successfully completed")], home_upn="Grace@Fabrikam.com"))
+    # heidi: admin, not registered, prompted to register
+    s.append(signin("heidi@contoso.com", 7100, error=50079, reason="Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication to access this resource.", details="MFA registration prompted"))
+    # ivan: FIDO2
+    s.append(signin("ivan@contoso.com", 7200, details="MFA successfully completed", steps=[("FIDO2 security key", True, "MFA successfully completed")]))
+    # mallory: challenged, never completed
+    for k in range(2):
+        s.append(signin("mallory@contoso.com", 8000 + 600 * k, error=500121, reason="Authentication failed during strong authentication request.", details="MFA denied; user did not respond to mobile app notification", steps=[("Mobile app notification", False, "MFA denied; user did not respond to mobile app notification")]))
+    # zoë: passkey
+    s.append(signin("zoë@contoso.com", 8500, details="MFA successfully completed", steps=[("Passkey (device-bound)", True, "MFA successfully completed")]))
+    # someone not in the directory
+    s.append(signin("eve@contoso.com", 9000, error=50126, reason="Error validating credentials due to invalid username or password.", requirement=SINGLE))
+    s.sort(key=lambda x: x["createdDateTime"], reverse=True)  # the portal lists newest first
+    return s
+
+
+MAIN_HEADER = ["Date (UTC)", "Request ID", "User agent", "Correlation ID", "User ID", "User", "Username", "User type", "Cross tenant access type", "Incoming token type", "Authentication Protocol", "Unique token identifier", "Original transfer method", "Client credential type", "Token Protection - Sign In Session", "Token Protection - Sign In Session StatusCode", "Application", "Application ID ", "App owner tenant ID", "Resource", "Resource ID ", "Resource tenant ID", "Resource owner tenant ID", "Home tenant ID", "Home tenant name", "IP address", "Location", "Status", "Sign-in error code", "Failure reason", "Client app", "Device ID", "Browser", "Operating System", "Compliant", "Managed", "Join Type", "Multifactor authentication result", "Multifactor authentication auth method", "Multifactor authentication auth detail", "Authentication requirement", "Sign-in identifier", "Session ID", "IP address (seen by resource)", "Through Global Secure Access", "Global Secure Access IP address", "Autonomous system  number", "Flagged for review", "Token issuer type", "Incoming token type", "Token issuer name", "Latency", "Conditional Access", "Managed Identity type", "Associated Resource Id", "Federated Token Id", "Federated Token Issuer"]
+
+
+def csv_pair():
+    rows = [
+        signin("judy@contoso.com", 9500, requirement=SINGLE),
+        signin("bob@contoso.com", 9600, details="MFA successfully completed", steps=[("Text message", True, "MFA successfully completed")], method="Text message"),
+        signin("mallory@contoso.com", 9700, error=500121, reason="Authentication failed during strong authentication request.", details="MFA denied; user declined the authentication", steps=[("Mobile app notification", False, "MFA denied; user declined the authentication")]),
+    ]
+    main = io.StringIO(newline="")
+    w = csv.writer(main, lineterminator="\r\n")
+    w.writerow(MAIN_HEADER)
+    for r in rows:
+        v = {h: "" for h in MAIN_HEADER}
+        v.update({"Date (UTC)": r["createdDateTime"], "Request ID": r["id"], "Correlation ID": r["correlationId"], "User ID": r["userId"],
+                  "User": r["userDisplayName"], "Username": r["userPrincipalName"], "User type": "Member", "Application": r["appDisplayName"],
+                  "IP address": r["ipAddress"], "Location": "Seattle, Washington, US",
+                  "Status": "Success" if r["status"]["errorCode"] == 0 else "Failure", "Sign-in error code": str(r["status"]["errorCode"]),
+                  "Failure reason": r["status"]["failureReason"], "Client app": "Browser",
+                  "Multifactor authentication result": r["status"]["additionalDetails"] or "",
+                  "Multifactor authentication auth method": r["mfaDetail"].get("authMethod") or "",
+                  "Authentication requirement": "Multifactor authentication" if r["authenticationRequirement"] == REQ else "Single-factor authentication",
+                  "Conditional Access": "Success" if r["status"]["errorCode"] == 0 else "Failure"})
+        w.writerow([v[h] for h in MAIN_HEADER])
+    auth = io.StringIO(newline="")
+    w = csv.writer(auth, lineterminator="\r\n")
+    w.writerow(["Request ID", "Date", "Authentication method", "Authentication method detail", "Succeeded", "Result detail", "Requirement"])
+    for r in rows:
+        for st in r["authenticationDetails"]:
+            w.writerow([r["id"], st["authenticationStepDateTime"], st["authenticationMethod"], st["authenticationMethodDetail"] or "",
+                        "true" if st["succeeded"] else "false", st["authenticationStepResultDetail"], st["authenticationStepRequirement"]])
+    return "\ufeff" + main.getvalue(), "\ufeff" + auth.getvalue()
+
+
+def main():
+    os.makedirs("exports/signins", exist_ok=True)
+    with open("exports/exportUserRegistrationDetails_2026-11-29.csv", "w", encoding="utf-8", newline="") as f:
+        f.write(registration_csv())
+    with open("exports/exportUsers_2026-11-29.csv", "w", encoding="utf-8", newline="") as f:
+        f.write(users_csv())
+    with open("exports/per-user-mfa-state.csv", "w", encoding="utf-8", newline="") as f:
+        f.write(per_user_csv())
+    with open("exports/signins/InteractiveSignIns_2026-11-22_2026-11-29.json", "w", encoding="utf-8", newline="") as f:
+        f.write(json.dumps(signins(), indent=2, ensure_ascii=False))
+    main_csv, auth_csv = csv_pair()
+    with open("exports/signins/InteractiveSignIns_2026-11-28_2026-11-29.csv", "w", encoding="utf-8", newline="") as f:
+        f.write(main_csv)
+    with open("exports/signins/InteractiveSignIns_AuthDetails_2026-11-28_2026-11-29.csv", "w", encoding="utf-8", newline="") as f:
+        f.write(auth_csv)
+
+
+if __name__ == "__main__":
+    main()
