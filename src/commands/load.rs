@@ -80,18 +80,25 @@ pub fn for_each_user(
 /// Stats per file, by the file's index among the inputs.
 pub type FileStats = Vec<(usize, ReadStats)>;
 
+/// Stats per file, by the file's index among the inputs.
+pub type FileStats = Vec<(usize, ReadStats)>;
+
 /// Reads every directory file into one merged directory.
 pub fn merge(
     files: &[&InputFile],
     opts: &ReadOptions,
-) -> Result<(Directory, Vec<(usize, ReadStats)>)> {
+    msg: Messages,
+) -> Result<(Directory, FileStats)> {
     let mut directory = Directory::new();
     let mut read = Vec::new();
     for f in files {
+        let mut progress = Progress::new(msg.quiet, &f.path, "users");
         let s = input::read_users(f, opts, &mut |u| {
+            progress.inc();
             directory.insert(u);
             Ok(())
         })?;
+        progress.finish();
         read.push((f.index as usize, s));
     }
     Ok((directory, read))
