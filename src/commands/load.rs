@@ -80,9 +80,6 @@ pub fn for_each_user(
 /// Stats per file, by the file's index among the inputs.
 pub type FileStats = Vec<(usize, ReadStats)>;
 
-/// Stats per file, by the file's index among the inputs.
-pub type FileStats = Vec<(usize, ReadStats)>;
-
 /// Reads every directory file into one merged directory.
 pub fn merge(
     files: &[&InputFile],
