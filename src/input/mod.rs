@@ -276,6 +276,16 @@ pub fn read_users(
     on_user: &mut dyn FnMut(User) -> Result<()>,
 ) -> Result<ReadStats> {
     let decoded = open(&file.path, opts)?;
+    read_users_from(file, decoded, opts, on_user)
+}
+
+/// Reads one directory input that is already open.
+pub fn read_users_from(
+    file: &InputFile,
+    decoded: decode::Decoded,
+    opts: &ReadOptions,
+    on_user: &mut dyn FnMut(User) -> Result<()>,
+) -> Result<ReadStats> {
     let ctx = Context { file, opts };
     match file.kind {
         Kind::MsolJson => msonline::read_json(decoded, &ctx, on_user),
@@ -308,6 +318,17 @@ pub fn read_signins(
     on_signin: &mut dyn FnMut(SignIn) -> Result<()>,
 ) -> Result<ReadStats> {
     let decoded = open(&file.path, opts)?;
+    read_signins_from(file, decoded, auth_details, opts, on_signin)
+}
+
+/// Reads one activity input that is already open.
+pub fn read_signins_from(
+    file: &InputFile,
+    decoded: decode::Decoded,
+    auth_details: &[&InputFile],
+    opts: &ReadOptions,
+    on_signin: &mut dyn FnMut(SignIn) -> Result<()>,
+) -> Result<ReadStats> {
     let ctx = Context { file, opts };
     match file.kind {
         Kind::SignInJson | Kind::AzureMonitorJson => signins::read_json(decoded, &ctx, on_signin),
@@ -320,6 +341,40 @@ pub fn read_signins(
             other.describe()
         ))),
     }
+}
+
+/// Decodes, detects and reads bytes held in memory, as the file `name` (fuzzing and tests).
+/// `force` reads them as that kind instead of detecting it. Returns the kind and the records read.
+pub fn read_bytes(name: &str, bytes: Vec<u8>, force: Option<Kind>, opts: &ReadOptions) -> Result<(Kind, u64)> {
+    let path = PathBuf::from(name);
+    let decoded = decode::from_bytes(&path, bytes, opts.encoding)?;
+    let kind = match force {
+        Some(k) => k,
+        None => detect::detect(&decoded.head)
+            .map(|d| d.kind)
+            .ok_or_else(|| Error::input(&path, Position::File, "not an export mfaudit recognises"))?,
+    };
+    let file = InputFile {
+        index: 0,
+        path,
+        kind,
+        reason: String::new(),
+        encoding: decoded.encoding.clone(),
+        warnings: Vec::new(),
+    };
+    let mut n = 0u64;
+    if kind.is_directory() {
+        read_users_from(&file, decoded, opts, &mut |_| {
+            n += 1;
+            Ok(())
+        })?;
+    } else if kind != Kind::AuthDetailsCsv {
+        read_signins_from(&file, decoded, &[], opts, &mut |_| {
+            n += 1;
+            Ok(())
+        })?;
+    }
+    Ok((kind, n))
 }
 
 /// What a reader gets besides the text.
