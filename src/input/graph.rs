@@ -71,11 +71,23 @@ fn field_named(normalized: &str) -> Option<Field> {
         .map(|(f, _)| *f)
 }
 
-fn names_of(field: Field) -> &'static [&'static str] {
-    FIELDS
-        .iter()
-        .find(|(f, _)| *f == field)
-        .map_or(&[], |(_, names)| *names)
+/// A field's name as Graph spells it, for messages.
+fn graph_name(field: Field) -> &'static str {
+    match field {
+        Field::Id => "id",
+        Field::Upn => "userPrincipalName",
+        Field::DisplayName => "displayName",
+        Field::UserType => "userType",
+        Field::AccountEnabled => "accountEnabled",
+        Field::IsAdmin => "isAdmin",
+        Field::MfaRegistered => "isMfaRegistered",
+        Field::MfaCapable => "isMfaCapable",
+        Field::Methods => "methodsRegistered",
+        Field::DefaultMfaMethod => "defaultMfaMethod",
+        Field::PreferredMethod => "userPreferredMethodForSecondaryAuthentication",
+        Field::PerUserState => "perUserMfaState",
+        Field::AssignedLicenses => "assignedLicenses",
+    }
 }
 
 /// The registered-methods list as one record held it.
@@ -483,9 +495,9 @@ pub(crate) fn record_line(record: &csv::StringRecord, lines_before: u64, crlf: b
 }
 
 fn header_error(path: &Path, csv: &CsvInput, kind: Kind, needs: &[Field]) -> Error {
-    let mut expected = format!("{} or {}", names_of(Field::Upn)[0], names_of(Field::Id)[0]);
+    let mut expected = format!("{} or {}", graph_name(Field::Upn), graph_name(Field::Id));
     if !needs.is_empty() {
-        let any: Vec<&str> = needs.iter().map(|f| names_of(*f)[0]).collect();
+        let any: Vec<&str> = needs.iter().map(|f| graph_name(*f)).collect();
         expected.push_str(&format!(" with one of {}", any.join(", ")));
     }
     Error::input(
@@ -869,7 +881,7 @@ mod csv_tests {
         let err = read_text("isMfaCapable,methodsRegistered\r\nTrue,[]\r\n").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "t.csv:line 1: this user registration details CSV has no column mfaudit can join on: expected userprincipalname or id with one of methodsregistered, ismfaregistered, ismfacapable (header names compared without case, spaces or underscores), found isMfaCapable, methodsRegistered"
+            "t.csv:line 1: this user registration details CSV has no column mfaudit can join on: expected userPrincipalName or id with one of methodsRegistered, isMfaRegistered, isMfaCapable (header names compared without case, spaces or underscores), found isMfaCapable, methodsRegistered"
         );
     }
 
