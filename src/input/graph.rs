@@ -5,7 +5,7 @@
 //! One record shape serves them all: each record sets the facts it carries and leaves the rest
 //! unknown, so a users export never claims "no methods" and a registration export never claims
 //! "sign-in allowed". JSON keys and CSV headers go through the same alias table, compared after
-//! [`normalize_header`] (so `userPrincipalName`, `UserPrincipalName` and `User principal name` match).
+//! [`normalize_header`](super::detect::normalize_header) (so `userPrincipalName`, `UserPrincipalName` and `User principal name` match).
 
 use std::fmt;
 use std::path::Path;
@@ -15,7 +15,6 @@ use serde_json::Value;
 
 use super::csv_util::{self, CsvInput};
 use super::decode::Decoded;
-use super::detect::normalize_header;
 use super::json_stream::{self, RecordPos};
 use super::msonline::is_type_name;
 use super::{Context, Kind, ReadStats};
@@ -64,11 +63,51 @@ enum Field {
     AssignedLicenses,
 }
 
-fn field_named(normalized: &str) -> Option<Field> {
-    FIELDS
-        .iter()
-        .find(|(_, names)| names.contains(&normalized))
-        .map(|(f, _)| *f)
+/// The field a JSON key or CSV header names, compared as
+/// [`normalize_header`](super::detect::normalize_header) does. ASCII keys (all of Graph's) are
+/// normalised in a stack buffer: a large export has millions of keys.
+fn field_named(key: &str) -> Option<Field> {
+    let lookup = |normalized: &[u8]| {
+        FIELDS
+            .iter()
+            .find(|(_, names)| names.iter().any(|n| n.as_bytes() == normalized))
+            .map(|(f, _)| *f)
+    };
+    let mut buf = [0u8; 64];
+    let mut len = 0;
+    for &b in key.as_bytes() {
+        if !b.is_ascii() || len == buf.len() {
+            return lookup(super::detect::normalize_header(key).as_bytes());
+        }
+        if !matches!(b, b' ' | b'_' | b'-' | b'.' | b'\t' | b'\r' | b'\n') {
+            buf[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+    }
+    lookup(&buf[..len])
+}
+
+/// Reads a key straight into the field it names, borrowing the key's text.
+struct KeySeed;
+
+impl<'de> de::DeserializeSeed<'de> for KeySeed {
+    type Value = Option<Field>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed {
+    type Value = Option<Field>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> std::result::Result<Self::Value, E> {
+        Ok(field_named(key))
+    }
 }
 
 /// A field's name as Graph spells it, for messages.
@@ -293,8 +332,8 @@ impl<'de> Visitor<'de> for RecordVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Record, A::Error> {
         let mut r = Facts::default();
-        while let Some(key) = map.next_key::<String>()? {
-            let Some(field) = field_named(&normalize_header(&key)) else {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            let Some(field) = key else {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
@@ -657,6 +696,30 @@ mod tests {
                 .unwrap_err()
                 .contains("not a JSON array")
         );
+    }
+
+    #[test]
+    fn key_matching_agrees_with_header_normalisation() {
+        for key in [
+            "userPrincipalName",
+            "UserPrincipalName",
+            "User principal name",
+            "user_principal_name",
+            "\u{feff}id",
+            "MethodsRegistered",
+            "perUserMfaState",
+            "PER-USER-MFA-STATE",
+        ] {
+            let normalized = crate::input::detect::normalize_header(key);
+            let by_table = FIELDS
+                .iter()
+                .find(|(_, names)| names.contains(&normalized.as_str()))
+                .map(|(f, _)| *f);
+            assert!(by_table.is_some(), "{key}");
+            assert_eq!(field_named(key), by_table, "{key}");
+        }
+        assert_eq!(field_named("userPrincipalNameX"), None);
+        assert_eq!(field_named("@odata.type"), None);
     }
 
     #[test]
