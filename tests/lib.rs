@@ -3,3 +3,4 @@
 
 mod classic;
 mod support;
+mod graph;

@@ -1,17 +1,993 @@
-//! (being written)
+//! Today's directory exports: Graph `userRegistrationDetails` (JSON pages, v1.0 and beta), the
+//! registration details CSVs (admin center download, Graph SDK `Export-Csv`, other tools), Graph
+//! `/users` JSON, the admin center "Download users" CSV, and per-user MFA state collections.
+//!
+//! One record shape serves them all: each record sets the facts it carries and leaves the rest
+//! unknown, so a users export never claims "no methods" and a registration export never claims
+//! "sign-in allowed". JSON keys and CSV headers go through the same alias table, compared after
+//! [`normalize_header`](super::detect::normalize_header) (so `userPrincipalName`, `UserPrincipalName` and `User principal name` match).
 
+use std::fmt;
+use std::path::Path;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::Value;
+
+use super::csv_util::{self, CsvInput};
 use super::decode::Decoded;
-use super::{Context, ReadStats};
-use crate::error::{Error, Result};
-use crate::model::User;
+use super::json_stream::{self, RecordPos};
+use super::msonline::is_type_name;
+use super::{Context, Kind, ReadStats};
+use crate::error::{Error, Position, Result};
+use crate::model::{Access, MethodList, PerUserState, User, UserType};
 
+/// Every Graph-family property or column mfaudit reads, with its names (normalised). JSON keys and
+/// CSV headers share it: the admin center and the Graph SDK use the Graph property names.
+const FIELDS: &[(Field, &[&str])] = &[
+    (Field::Id, &["id", "objectid", "userid"]),
+    (Field::Upn, &["userprincipalname", "upn"]),
+    (
+        Field::DisplayName,
+        &["displayname", "userdisplayname", "name"],
+    ),
+    (Field::UserType, &["usertype"]),
+    (Field::AccountEnabled, &["accountenabled"]),
+    (Field::IsAdmin, &["isadmin"]),
+    (Field::MfaRegistered, &["ismfaregistered", "mfaregistered"]),
+    (Field::MfaCapable, &["ismfacapable", "mfacapable"]),
+    (Field::Methods, &["methodsregistered"]),
+    (Field::DefaultMfaMethod, &["defaultmfamethod"]),
+    (
+        Field::PreferredMethod,
+        &["userpreferredmethodforsecondaryauthentication"],
+    ),
+    (Field::PerUserState, &["perusermfastate"]),
+    (Field::AssignedLicenses, &["assignedlicenses"]),
+];
+
+/// One fact of the Graph family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Id,
+    Upn,
+    DisplayName,
+    UserType,
+    AccountEnabled,
+    IsAdmin,
+    MfaRegistered,
+    MfaCapable,
+    Methods,
+    DefaultMfaMethod,
+    PreferredMethod,
+    PerUserState,
+    AssignedLicenses,
+}
+
+/// The field a JSON key or CSV header names, compared as
+/// [`normalize_header`](super::detect::normalize_header) does. ASCII keys (all of Graph's) are
+/// normalised in a stack buffer: a large export has millions of keys.
+fn field_named(key: &str) -> Option<Field> {
+    let lookup = |normalized: &[u8]| {
+        FIELDS
+            .iter()
+            .find(|(_, names)| names.iter().any(|n| n.as_bytes() == normalized))
+            .map(|(f, _)| *f)
+    };
+    let mut buf = [0u8; 64];
+    let mut len = 0;
+    for &b in key.as_bytes() {
+        if !b.is_ascii() || len == buf.len() {
+            return lookup(super::detect::normalize_header(key).as_bytes());
+        }
+        if !matches!(b, b' ' | b'_' | b'-' | b'.' | b'\t' | b'\r' | b'\n') {
+            buf[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+    }
+    lookup(&buf[..len])
+}
+
+/// Reads a key straight into the field it names, borrowing the key's text.
+struct KeySeed;
+
+impl<'de> de::DeserializeSeed<'de> for KeySeed {
+    type Value = Option<Field>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed {
+    type Value = Option<Field>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> std::result::Result<Self::Value, E> {
+        Ok(field_named(key))
+    }
+}
+
+/// A field's name as Graph spells it, for messages.
+fn graph_name(field: Field) -> &'static str {
+    match field {
+        Field::Id => "id",
+        Field::Upn => "userPrincipalName",
+        Field::DisplayName => "displayName",
+        Field::UserType => "userType",
+        Field::AccountEnabled => "accountEnabled",
+        Field::IsAdmin => "isAdmin",
+        Field::MfaRegistered => "isMfaRegistered",
+        Field::MfaCapable => "isMfaCapable",
+        Field::Methods => "methodsRegistered",
+        Field::DefaultMfaMethod => "defaultMfaMethod",
+        Field::PreferredMethod => "userPreferredMethodForSecondaryAuthentication",
+        Field::PerUserState => "perUserMfaState",
+        Field::AssignedLicenses => "assignedLicenses",
+    }
+}
+
+/// The registered-methods list as one record held it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+enum Methods {
+    /// Not in the record, or null: the record does not know.
+    #[default]
+    Absent,
+    Names(Vec<String>),
+    /// A .NET type name where the list should be (`System.String[]`): lost at export time.
+    Lost(String),
+}
+
+/// The facts one record carried; every one may be absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Facts {
+    object_id: Option<String>,
+    upn: Option<String>,
+    display_name: Option<String>,
+    user_type: Option<String>,
+    account_enabled: Option<bool>,
+    is_admin: Option<bool>,
+    mfa_registered: Option<bool>,
+    mfa_capable: Option<bool>,
+    is_licensed: Option<bool>,
+    methods: Methods,
+    default_mfa_method: Option<String>,
+    preferred_method: Option<String>,
+    per_user_state: Option<String>,
+}
+
+/// Counts for the warnings one file gets (one line each, however many users).
+#[derive(Debug, Default)]
+struct Tally {
+    /// Records with neither UPN nor id, and where the first one was.
+    no_key: u64,
+    first_no_key: Option<String>,
+    /// Records whose method list was a type name, and that name.
+    lost: u64,
+    lost_example: Option<String>,
+    /// perUserMfaState values that are not disabled/enabled/enforced.
+    odd_state: u64,
+    odd_state_example: Option<String>,
+}
+
+impl Tally {
+    fn finish(self, stats: &mut ReadStats) {
+        if self.no_key > 0 {
+            stats.warn(format!(
+                "{} record(s) without a userPrincipalName or id were skipped (the first {}): they cannot be joined to anything",
+                self.no_key,
+                self.first_no_key.unwrap_or_default()
+            ));
+        }
+        if self.lost > 0 {
+            stats.warn(format!(
+                "{} user(s): methodsRegistered holds the type name '{}' instead of the methods, so the list was lost when the file was written (Export-Csv of Graph SDK objects); their methods are treated as unknown, not as none; export with ConvertTo-Json, or add @{{N='MethodsRegistered';E={{$_.MethodsRegistered -join ','}}}} before Export-Csv",
+                self.lost,
+                self.lost_example.unwrap_or_default()
+            ));
+        }
+        if self.odd_state > 0 {
+            stats.warn(format!(
+                "{} user(s) have a perUserMfaState that is not disabled, enabled or enforced (e.g. '{}'); their per-user state is treated as unknown",
+                self.odd_state,
+                self.odd_state_example.unwrap_or_default()
+            ));
+        }
+    }
+}
+
+impl Facts {
+    /// Turns the facts into a model user, or `None` when the record has no join key.
+    fn into_user(self, ctx: &Context, record: u64, at: &str, tally: &mut Tally) -> Option<User> {
+        if self.upn.is_none() && self.object_id.is_none() {
+            tally.no_key += 1;
+            tally.first_no_key.get_or_insert_with(|| at.to_string());
+            return None;
+        }
+        let per_user_state = match self.per_user_state.as_deref() {
+            None => PerUserState::Unknown,
+            Some(text) => {
+                let s = PerUserState::parse(text);
+                if s == PerUserState::Unknown {
+                    tally.odd_state += 1;
+                    tally
+                        .odd_state_example
+                        .get_or_insert_with(|| text.to_string());
+                }
+                s
+            }
+        };
+        let (methods, methods_lost) = match self.methods {
+            Methods::Absent => (None, false),
+            Methods::Names(names) => (Some(MethodList::from_names(names)), false),
+            Methods::Lost(name) => {
+                tally.lost += 1;
+                tally.lost_example.get_or_insert(name);
+                (None, true)
+            }
+        };
+        let default_method = [self.default_mfa_method, self.preferred_method]
+            .into_iter()
+            .flatten()
+            .find(|m| crate::vocab::methods::is_some_method(m));
+        Some(User {
+            object_id: self.object_id,
+            upn: self.upn,
+            display_name: self.display_name,
+            access: match self.account_enabled {
+                Some(true) => Access::Allowed,
+                Some(false) => Access::Blocked,
+                None => Access::Unknown,
+            },
+            user_type: self
+                .user_type
+                .as_deref()
+                .map_or(UserType::Unknown, UserType::parse),
+            requirements: None,
+            per_user_state,
+            methods,
+            mfa_registered: self.mfa_registered,
+            mfa_capable: self.mfa_capable,
+            is_admin: self.is_admin,
+            is_licensed: self.is_licensed,
+            default_method,
+            methods_lost,
+            sources: vec![ctx.provenance(record)],
+        })
+    }
+}
+
+/// Reads one Graph-family directory export (JSON or CSV, as detected).
 pub fn read(
-    _decoded: Decoded,
+    decoded: Decoded,
     ctx: &Context,
-    _on_user: &mut dyn FnMut(User) -> Result<()>,
+    on_user: &mut dyn FnMut(User) -> Result<()>,
 ) -> Result<ReadStats> {
-    Err(Error::Failed(format!(
-        "{}: reader not implemented yet",
-        ctx.path().display()
-    )))
+    match ctx.file.kind {
+        Kind::GraphRegistrationJson | Kind::GraphUsersJson | Kind::PerUserStateJson => {
+            read_json(decoded, ctx, on_user)
+        }
+        Kind::RegistrationCsv | Kind::UsersCsv | Kind::PerUserStateCsv => {
+            read_csv(decoded, ctx, on_user)
+        }
+        other => Err(Error::Failed(format!(
+            "internal: the Graph reader was given {}",
+            other.describe()
+        ))),
+    }
+}
+
+/// What a record of each JSON kind is, for error messages.
+fn json_expectation(kind: Kind) -> &'static str {
+    match kind {
+        Kind::GraphRegistrationJson => "expected a userRegistrationDetails object",
+        Kind::GraphUsersJson => "expected a Graph user object",
+        _ => "expected an object with userPrincipalName and perUserMfaState",
+    }
+}
+
+fn read_json(
+    decoded: Decoded,
+    ctx: &Context,
+    on_user: &mut dyn FnMut(User) -> Result<()>,
+) -> Result<ReadStats> {
+    let path = ctx.path().to_path_buf();
+    let what = json_expectation(ctx.file.kind);
+    let mut stats = ReadStats::default();
+    let mut tally = Tally::default();
+    json_stream::for_each_record(decoded.reader, &path, |bytes, pos: RecordPos| {
+        let Record(facts) =
+            serde_json::from_slice(bytes).map_err(|e| pos.error(&path, &e, what))?;
+        let at = format!("at {}:{}", pos.line, pos.col);
+        if let Some(user) = facts.into_user(ctx, pos.index, &at, &mut tally) {
+            stats.records += 1;
+            on_user(user)?;
+        }
+        Ok(())
+    })?;
+    tally.finish(&mut stats);
+    Ok(stats)
+}
+
+/// A JSON record read key by key: case-insensitive names, nulls anywhere, and duplicate keys (the
+/// last one wins, as in every JSON library Microsoft's exporters are read with).
+struct Record(Facts);
+
+impl<'de> de::Deserialize<'de> for Record {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_map(RecordVisitor)
+    }
+}
+
+struct RecordVisitor;
+
+impl<'de> Visitor<'de> for RecordVisitor {
+    type Value = Record;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Record, A::Error> {
+        let mut r = Facts::default();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            let Some(field) = key else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            let v = map.next_value::<Value>()?;
+            match field {
+                Field::Id => r.object_id = json_text(v),
+                Field::Upn => r.upn = json_text(v),
+                Field::DisplayName => r.display_name = json_text(v),
+                Field::UserType => r.user_type = json_text(v),
+                Field::AccountEnabled => r.account_enabled = json_bool(&v),
+                Field::IsAdmin => r.is_admin = json_bool(&v),
+                Field::MfaRegistered => r.mfa_registered = json_bool(&v),
+                Field::MfaCapable => r.mfa_capable = json_bool(&v),
+                Field::Methods => r.methods = json_methods(v).map_err(de::Error::custom)?,
+                Field::DefaultMfaMethod => r.default_mfa_method = json_text(v),
+                Field::PreferredMethod => r.preferred_method = json_text(v),
+                Field::PerUserState => r.per_user_state = json_text(v),
+                Field::AssignedLicenses => {
+                    r.is_licensed = match v {
+                        Value::Array(a) => Some(!a.is_empty()),
+                        _ => None,
+                    }
+                }
+            }
+        }
+        Ok(Record(r))
+    }
+}
+
+/// A scalar as trimmed text; `None` for null, empty text, arrays and objects.
+fn json_text(v: Value) -> Option<String> {
+    let s = match v {
+        Value::String(s) => s,
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => return None,
+    };
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// JSON true/false, or PowerShell's `"True"`/`"False"` strings.
+fn json_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => cell_bool(s),
+        _ => None,
+    }
+}
+
+fn json_methods(v: Value) -> std::result::Result<Methods, String> {
+    match v {
+        Value::Null => Ok(Methods::Absent),
+        Value::Array(items) => {
+            let mut names = Vec::with_capacity(items.len());
+            for item in items {
+                match item {
+                    Value::String(s) if is_type_name(&s) || s.starts_with("System.") => {
+                        return Ok(Methods::Lost(s));
+                    }
+                    Value::String(s) if !s.trim().is_empty() => names.push(s.trim().to_string()),
+                    // Null (or empty) elements name nothing.
+                    Value::String(_) | Value::Null => {}
+                    other => {
+                        return Err(format!(
+                            "methodsRegistered holds {other} where a method name was expected"
+                        ));
+                    }
+                }
+            }
+            Ok(Methods::Names(names))
+        }
+        Value::String(s) => cell_methods(&s),
+        other => Err(format!(
+            "methodsRegistered is {other}, expected an array of method names"
+        )),
+    }
+}
+
+/// A methods cell: `[]`, a JSON array (the admin center), a type name (the Graph SDK through
+/// Export-Csv: lost), names joined by `, ` or `;` (Extractor-Suite and other scripts), or empty.
+fn cell_methods(cell: &str) -> std::result::Result<Methods, String> {
+    let cell = cell.trim();
+    if cell.starts_with('[') {
+        let items: Vec<Option<String>> = serde_json::from_str(cell).map_err(|e| {
+            format!(
+                "methodsRegistered is not a JSON array of names ({e}): expected [] or [\"a\",\"b\"]"
+            )
+        })?;
+        return Ok(Methods::Names(
+            items
+                .into_iter()
+                .flatten()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        ));
+    }
+    if is_type_name(cell) || cell.starts_with("System.") {
+        return Ok(Methods::Lost(cell.to_string()));
+    }
+    Ok(Methods::Names(
+        cell.split([',', ';'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+    ))
+}
+
+/// `True`/`False` and friends, plus the admin center UI's filter words.
+fn cell_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "capable" | "registered" => Some(true),
+        "not capable" | "not registered" => Some(false),
+        _ => csv_util::parse_bool(text),
+    }
+}
+
+/// The columns of one CSV, found through [`FIELDS`].
+struct Columns(Vec<(Field, usize)>);
+
+impl Columns {
+    fn find(csv: &CsvInput) -> Columns {
+        Columns(
+            FIELDS
+                .iter()
+                .filter_map(|(f, names)| csv.column(names).map(|i| (*f, i)))
+                .collect(),
+        )
+    }
+
+    fn has(&self, f: Field) -> bool {
+        self.0.iter().any(|(g, _)| *g == f)
+    }
+}
+
+/// The columns a CSV of each kind must have beside UPN or id, as header names for the message.
+fn required(kind: Kind) -> &'static [Field] {
+    match kind {
+        Kind::RegistrationCsv => &[Field::Methods, Field::MfaRegistered, Field::MfaCapable],
+        Kind::PerUserStateCsv => &[Field::PerUserState],
+        _ => &[],
+    }
+}
+
+fn read_csv(
+    decoded: Decoded,
+    ctx: &Context,
+    on_user: &mut dyn FnMut(User) -> Result<()>,
+) -> Result<ReadStats> {
+    let path = ctx.path().to_path_buf();
+    let crlf = ends_lines_with_crlf(&decoded.head);
+    let mut csv = csv_util::open(decoded)?;
+    let cols = Columns::find(&csv);
+    let kind = ctx.file.kind;
+    let needs = required(kind);
+    let has_key = cols.has(Field::Upn) || cols.has(Field::Id);
+    if !has_key || (!needs.is_empty() && !needs.iter().any(|f| cols.has(*f))) {
+        return Err(header_error(&path, &csv, kind, needs));
+    }
+    let mut stats = ReadStats::default();
+    let mut tally = Tally::default();
+    let mut record = csv::StringRecord::new();
+    let mut index = 0u64;
+    loop {
+        match csv.reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_util::record_error(&path, &e, csv.lines_before)),
+        }
+        csv_util::check_size(&path, &record)?;
+        let line = record_line(&record, csv.lines_before, crlf);
+        let facts =
+            csv_facts(&record, &cols).map_err(|m| Error::input(&path, Position::Line(line), m))?;
+        if let Some(user) = facts.into_user(ctx, index, &format!("at line {line}"), &mut tally) {
+            stats.records += 1;
+            on_user(user)?;
+        }
+        index += 1;
+    }
+    tally.finish(&mut stats);
+    Ok(stats)
+}
+
+/// True when the first line of the text ends with CRLF (Windows exports).
+pub(crate) fn ends_lines_with_crlf(head: &str) -> bool {
+    head.find('\n')
+        .is_some_and(|i| i > 0 && head.as_bytes()[i - 1] == b'\r')
+}
+
+/// The 1-based file line a record starts on. The csv crate counts from the header (a `#TYPE` line
+/// read off before it is not counted) and, with CRLF endings, reports the line before the record
+/// (it has not consumed the previous record's `\n` yet).
+pub(crate) fn record_line(record: &csv::StringRecord, lines_before: u64, crlf: bool) -> u64 {
+    let line = record.position().map_or(0, |p| p.line());
+    line + lines_before.saturating_sub(1) + u64::from(crlf)
+}
+
+fn header_error(path: &Path, csv: &CsvInput, kind: Kind, needs: &[Field]) -> Error {
+    let mut expected = format!("{} or {}", graph_name(Field::Upn), graph_name(Field::Id));
+    if !needs.is_empty() {
+        let any: Vec<&str> = needs.iter().map(|f| graph_name(*f)).collect();
+        expected.push_str(&format!(" with one of {}", any.join(", ")));
+    }
+    Error::input(
+        path,
+        Position::Line(csv.lines_before),
+        format!(
+            "this {} has no column mfaudit can join on: expected {expected} (header names compared without case, spaces or underscores), found {}",
+            kind.describe(),
+            csv.headers.join(", ")
+        ),
+    )
+}
+
+fn csv_facts(record: &csv::StringRecord, cols: &Columns) -> std::result::Result<Facts, String> {
+    let mut r = Facts::default();
+    for &(field, i) in &cols.0 {
+        let Some(cell) = csv_util::field(record, Some(i)) else {
+            continue;
+        };
+        let text = || Some(cell.to_string());
+        match field {
+            Field::Id => r.object_id = text(),
+            Field::Upn => r.upn = text(),
+            Field::DisplayName => r.display_name = text(),
+            Field::UserType => r.user_type = text(),
+            Field::AccountEnabled => r.account_enabled = cell_bool(cell),
+            Field::IsAdmin => r.is_admin = cell_bool(cell),
+            Field::MfaRegistered => r.mfa_registered = cell_bool(cell),
+            Field::MfaCapable => r.mfa_capable = cell_bool(cell),
+            Field::Methods => r.methods = cell_methods(cell)?,
+            Field::DefaultMfaMethod => r.default_mfa_method = text(),
+            Field::PreferredMethod => r.preferred_method = text(),
+            Field::PerUserState => r.per_user_state = text(),
+            Field::AssignedLicenses => {}
+        }
+    }
+    // An empty methods cell is an empty list (Extractor-Suite joins an empty array to ""); an
+    // absent column stays unknown.
+    if r.methods == Methods::Absent && cols.has(Field::Methods) {
+        r.methods = Methods::Names(vec![]);
+    }
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(json: &str) -> Facts {
+        serde_json::from_str::<Record>(json).unwrap().0
+    }
+
+    #[test]
+    fn registration_json_record() {
+        let r = record(
+            r#"{"id":"86462606","userPrincipalName":"AlexW@Contoso.com","userDisplayName":"Alex Wilber",
+            "isAdmin":false,"isMfaRegistered":true,"isMfaCapable":true,
+            "methodsRegistered":["microsoftAuthenticatorPush","softwareOneTimePasscode"],
+            "systemPreferredAuthenticationMethods":["push"],
+            "userPreferredMethodForSecondaryAuthentication":"push","userType":"member"}"#,
+        );
+        assert_eq!(r.object_id.as_deref(), Some("86462606"));
+        assert_eq!(r.upn.as_deref(), Some("AlexW@Contoso.com"));
+        assert_eq!(r.display_name.as_deref(), Some("Alex Wilber"));
+        assert_eq!(r.is_admin, Some(false));
+        assert_eq!((r.mfa_registered, r.mfa_capable), (Some(true), Some(true)));
+        assert_eq!(
+            r.methods,
+            Methods::Names(vec![
+                "microsoftAuthenticatorPush".into(),
+                "softwareOneTimePasscode".into()
+            ])
+        );
+        assert_eq!(r.preferred_method.as_deref(), Some("push"));
+        assert_eq!(r.user_type.as_deref(), Some("member"));
+    }
+
+    #[test]
+    fn nulls_everywhere_and_null_elements() {
+        let r = record(
+            r#"{"id":null,"userPrincipalName":"a@x","userDisplayName":null,"userType":null,"isAdmin":null,
+            "isMfaRegistered":null,"isMfaCapable":null,"methodsRegistered":null,
+            "systemPreferredAuthenticationMethods":[null],"defaultMfaMethod":null,
+            "userPreferredMethodForSecondaryAuthentication":null,"lastUpdatedDateTime":null}"#,
+        );
+        assert_eq!(
+            r,
+            Facts {
+                upn: Some("a@x".into()),
+                ..Facts::default()
+            }
+        );
+        let r = record(r#"{"userPrincipalName":"a@x","methodsRegistered":[null,"fido2",""]}"#);
+        assert_eq!(r.methods, Methods::Names(vec!["fido2".into()]));
+    }
+
+    #[test]
+    fn duplicate_keys_last_wins_and_any_case() {
+        let r = record(
+            r#"{"UserPrincipalName":"first@x","userprincipalname":"last@x","AccountEnabled":"False","accountEnabled":false}"#,
+        );
+        assert_eq!(r.upn.as_deref(), Some("last@x"));
+        assert_eq!(r.account_enabled, Some(false));
+    }
+
+    #[test]
+    fn users_json_record() {
+        let r = record(
+            r#"{"id":"1","userPrincipalName":"b@x","displayName":"B","accountEnabled":true,"userType":"Guest",
+            "assignedLicenses":[{"skuId":"s"}],"signInActivity":{"lastSignInDateTime":"2024-01-01T00:00:00Z"}}"#,
+        );
+        assert_eq!(r.account_enabled, Some(true));
+        assert_eq!(r.is_licensed, Some(true));
+        assert_eq!(r.methods, Methods::Absent);
+        assert_eq!(r.user_type.as_deref(), Some("Guest"));
+    }
+
+    #[test]
+    fn bad_methods_value_is_an_error() {
+        let e = serde_json::from_str::<Record>(r#"{"methodsRegistered":42}"#)
+            .err()
+            .unwrap();
+        assert!(
+            e.to_string().contains("expected an array of method names"),
+            "{e}"
+        );
+        let e = serde_json::from_str::<Record>(r#"{"methodsRegistered":[{"a":1}]}"#)
+            .err()
+            .unwrap();
+        assert!(
+            e.to_string().contains("where a method name was expected"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn method_cells() {
+        assert_eq!(cell_methods("[]"), Ok(Methods::Names(vec![])));
+        assert_eq!(
+            cell_methods(r#"["microsoftAuthenticatorPush","softwareOneTimePasscode"]"#),
+            Ok(Methods::Names(vec![
+                "microsoftAuthenticatorPush".into(),
+                "softwareOneTimePasscode".into()
+            ]))
+        );
+        assert_eq!(
+            cell_methods("System.String[]"),
+            Ok(Methods::Lost("System.String[]".into()))
+        );
+        assert_eq!(
+            cell_methods("mobilePhone, email"),
+            Ok(Methods::Names(vec!["mobilePhone".into(), "email".into()]))
+        );
+        assert_eq!(cell_methods(""), Ok(Methods::Names(vec![])));
+        assert!(
+            cell_methods("[\"a\",")
+                .unwrap_err()
+                .contains("not a JSON array")
+        );
+    }
+
+    #[test]
+    fn key_matching_agrees_with_header_normalisation() {
+        for key in [
+            "userPrincipalName",
+            "UserPrincipalName",
+            "User principal name",
+            "user_principal_name",
+            "\u{feff}id",
+            "MethodsRegistered",
+            "perUserMfaState",
+            "PER-USER-MFA-STATE",
+        ] {
+            let normalized = crate::input::detect::normalize_header(key);
+            let by_table = FIELDS
+                .iter()
+                .find(|(_, names)| names.contains(&normalized.as_str()))
+                .map(|(f, _)| *f);
+            assert!(by_table.is_some(), "{key}");
+            assert_eq!(field_named(key), by_table, "{key}");
+        }
+        assert_eq!(field_named("userPrincipalNameX"), None);
+        assert_eq!(field_named("@odata.type"), None);
+    }
+
+    #[test]
+    fn bool_cells() {
+        assert_eq!(cell_bool("True"), Some(true));
+        assert_eq!(cell_bool("FALSE"), Some(false));
+        assert_eq!(cell_bool("Not Capable"), Some(false));
+        assert_eq!(cell_bool("Registered"), Some(true));
+        assert_eq!(cell_bool("maybe"), None);
+    }
+
+    #[test]
+    fn default_method_skips_none() {
+        let mut tally = Tally::default();
+        let file = crate::input::InputFile {
+            index: 3,
+            path: "f.json".into(),
+            kind: Kind::GraphRegistrationJson,
+            reason: String::new(),
+            encoding: String::new(),
+            warnings: vec![],
+        };
+        let opts = crate::input::ReadOptions::default();
+        let ctx = Context {
+            file: &file,
+            opts: &opts,
+        };
+        let facts = Facts {
+            upn: Some("a@x".into()),
+            default_mfa_method: Some("none".into()),
+            preferred_method: Some("sms".into()),
+            per_user_state: Some("ENFORCED".into()),
+            methods: Methods::Names(vec!["mobilePhone".into()]),
+            ..Facts::default()
+        };
+        let u = facts.into_user(&ctx, 7, "at 1:1", &mut tally).unwrap();
+        assert_eq!(u.default_method.as_deref(), Some("sms"));
+        assert_eq!(u.per_user_state, PerUserState::Enforced);
+        assert_eq!(u.access, Access::Unknown);
+        assert_eq!(u.sources[0].file, 3);
+        assert_eq!(u.sources[0].record, 7);
+        assert_eq!(
+            u.methods.unwrap().names().collect::<Vec<_>>(),
+            ["mobilePhone"]
+        );
+        let lost = Facts {
+            upn: Some("b@x".into()),
+            methods: Methods::Lost("System.String[]".into()),
+            per_user_state: Some("sometimes".into()),
+            ..Facts::default()
+        };
+        let u = lost.into_user(&ctx, 8, "at 2:1", &mut tally).unwrap();
+        assert!(u.methods.is_none() && u.methods_lost);
+        assert_eq!(u.per_user_state, PerUserState::Unknown);
+        assert!(
+            Facts::default()
+                .into_user(&ctx, 9, "at 3:1", &mut tally)
+                .is_none()
+        );
+        let mut stats = ReadStats::default();
+        tally.finish(&mut stats);
+        assert_eq!(stats.warnings.len(), 3);
+        assert!(stats.warnings[0].starts_with(
+            "1 record(s) without a userPrincipalName or id were skipped (the first at 3:1)"
+        ));
+        assert!(
+            stats.warnings[1]
+                .starts_with("1 user(s): methodsRegistered holds the type name 'System.String[]'")
+        );
+        assert!(stats.warnings[2].contains("(e.g. 'sometimes')"));
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+    use crate::input::{InputFile, ReadOptions, decode, detect};
+
+    /// Detects and reads a text as mfaudit would a file.
+    pub(crate) fn read_text(text: &str) -> Result<(Vec<User>, ReadStats)> {
+        let path = Path::new("t.csv");
+        let decoded = decode::from_bytes(path, text.as_bytes().to_vec(), None)?;
+        let kind = detect::detect(&decoded.head).map(|d| d.kind);
+        let file = InputFile {
+            index: 0,
+            path: path.into(),
+            kind: kind.unwrap_or(Kind::UsersCsv),
+            reason: String::new(),
+            encoding: String::new(),
+            warnings: vec![],
+        };
+        let opts = ReadOptions::default();
+        let ctx = Context {
+            file: &file,
+            opts: &opts,
+        };
+        let mut users = Vec::new();
+        let stats = read(decoded, &ctx, &mut |u| {
+            users.push(u);
+            Ok(())
+        })?;
+        Ok((users, stats))
+    }
+
+    fn names(u: &User) -> Option<Vec<&str>> {
+        u.methods.as_ref().map(|m| m.names().collect())
+    }
+
+    #[test]
+    fn portal_registration_csv() {
+        let (users, stats) = read_text(
+            "\u{feff}userPrincipalName,userDisplayName,isMfaCapable,isPasswordlessCapable,isSsprCapable,defaultMfaMethod,methodsRegistered,lastUpdatedDateTime\r\n\
+             a@x,A,False,False,False,none,[],2026-09-22T18:49:13.142503Z\r\n\
+             b@x,B,True,False,True,microsoftAuthenticatorPush,\"[\"\"microsoftAuthenticatorPush\"\",\"\"softwareOneTimePasscode\"\"]\",2026-09-18T21:36:33.91918Z\r\n",
+        )
+        .unwrap();
+        assert_eq!(stats.records, 2);
+        assert!(stats.warnings.is_empty());
+        assert_eq!(names(&users[0]), Some(vec![]));
+        assert_eq!(users[0].mfa_capable, Some(false));
+        assert_eq!(users[0].default_method, None);
+        assert_eq!(
+            names(&users[1]),
+            Some(vec![
+                "microsoftAuthenticatorPush",
+                "softwareOneTimePasscode"
+            ])
+        );
+        assert_eq!(
+            users[1].default_method.as_deref(),
+            Some("microsoftAuthenticatorPush")
+        );
+        assert_eq!(users[1].access, Access::Unknown);
+        assert_eq!(users[1].mfa_registered, None);
+        assert_eq!(users[1].sources[0].record, 1);
+    }
+
+    #[test]
+    fn sdk_csv_lost_arrays_are_unknown_not_empty() {
+        let (users, stats) = read_text(
+            "#TYPE Microsoft.Graph.PowerShell.Models.MicrosoftGraphUserRegistrationDetails\r\n\
+             \"Id\",\"IsAdmin\",\"IsMfaCapable\",\"IsMfaRegistered\",\"MethodsRegistered\",\"SystemPreferredAuthenticationMethods\",\"UserPrincipalName\",\"UserType\",\"AdditionalProperties\"\r\n\
+             \"1\",\"True\",\"True\",\"True\",\"System.String[]\",\"System.String[]\",\"a@x\",\"member\",\"System.Collections.Generic.Dictionary`2[System.String,System.Object]\"\r\n\
+             \"2\",\"False\",\"False\",\"False\",\"System.String[]\",\"System.String[]\",\"b@x\",\"guest\",\"x\"\r\n",
+        )
+        .unwrap();
+        assert_eq!(users.len(), 2);
+        assert!(users.iter().all(|u| u.methods.is_none() && u.methods_lost));
+        assert_eq!(users[0].mfa_registered, Some(true));
+        assert_eq!(users[0].is_admin, Some(true));
+        assert_eq!(users[1].user_type, UserType::Guest);
+        assert_eq!(stats.warnings.len(), 1);
+        assert!(
+            stats.warnings[0]
+                .starts_with("2 user(s): methodsRegistered holds the type name 'System.String[]'"),
+            "{}",
+            stats.warnings[0]
+        );
+    }
+
+    #[test]
+    fn semicolons_short_rows_and_rows_without_a_key() {
+        let (users, stats) = read_text(
+            "userPrincipalName;id;accountEnabled;userType\r\n\
+             a@x;1;False;Member\r\n\
+             b@x;2\r\n\
+             ;;True;Member\r\n",
+        )
+        .unwrap();
+        assert_eq!(users.len(), 2);
+        assert_eq!(users[0].access, Access::Blocked);
+        assert_eq!(users[0].user_type, UserType::Member);
+        assert!(users[0].methods.is_none());
+        assert_eq!(users[1].access, Access::Unknown);
+        assert_eq!(users[1].object_id.as_deref(), Some("2"));
+        assert_eq!(
+            stats.warnings,
+            [
+                "1 record(s) without a userPrincipalName or id were skipped (the first at line 4): they cannot be joined to anything"
+            ]
+        );
+    }
+
+    #[test]
+    fn other_tools_join_with_commas() {
+        let (users, _) = read_text(
+            "\u{feff}\"id\",\"userPrincipalName\",\"isMfaRegistered\",\"methodsRegistered\"\r\n\
+             \"1\",\"a@x\",\"True\",\"mobilePhone, microsoftAuthenticatorPush\"\r\n\
+             \"2\",\"b@x\",\"False\",\"\"\r\n",
+        )
+        .unwrap();
+        assert_eq!(
+            names(&users[0]),
+            Some(vec!["mobilePhone", "microsoftAuthenticatorPush"])
+        );
+        assert_eq!(names(&users[1]), Some(vec![]));
+    }
+
+    #[test]
+    fn per_user_state_csv() {
+        let (users, stats) = read_text(
+            "UserPrincipalName,PerUserMfaState\r\na@x,enforced\r\nb@x,Disabled\r\nc@x,\r\nd@x,odd\r\n",
+        )
+        .unwrap();
+        let states: Vec<PerUserState> = users.iter().map(|u| u.per_user_state).collect();
+        assert_eq!(
+            states,
+            [
+                PerUserState::Enforced,
+                PerUserState::Disabled,
+                PerUserState::Unknown,
+                PerUserState::Unknown
+            ]
+        );
+        assert!(users.iter().all(|u| u.methods.is_none()));
+        assert_eq!(stats.warnings.len(), 1);
+        assert!(stats.warnings[0].contains("(e.g. 'odd')"));
+    }
+
+    #[test]
+    fn header_without_a_key_is_an_error() {
+        let err = read_text("isMfaCapable,methodsRegistered\r\nTrue,[]\r\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.csv:line 1: this user registration details CSV has no column mfaudit can join on: expected userPrincipalName or id with one of methodsRegistered, isMfaRegistered, isMfaCapable (header names compared without case, spaces or underscores), found isMfaCapable, methodsRegistered"
+        );
+    }
+
+    #[test]
+    fn bad_json_cell_names_the_line() {
+        let err =
+            read_text("userPrincipalName,methodsRegistered\r\na@x,[]\r\nb@x,\"[\"\"a\"\"\"\r\n")
+                .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("t.csv:line 3: methodsRegistered is not a JSON array of names"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn json_pages_back_to_back_and_a_key_less_record() {
+        let (users, stats) = read_text(
+            "{\"@odata.context\":\"https://graph.microsoft.com/beta/$metadata#reports/authenticationMethods/userRegistrationDetails\",\"@odata.nextLink\":\"n\",\"value\":[{\"userPrincipalName\":\"a@x\",\"methodsRegistered\":[],\"defaultMfaMethod\":\"none\"}]}\n\
+             {\"value\":[{\"userPrincipalName\":\"b@x\",\"methodsRegistered\":[\"fido2\"],\"defaultMfaMethod\":\"mobilePhone\",\"userPreferredMethodForSecondaryAuthentication\":\"sms\"},{\"userDisplayName\":\"nobody\"}]}\n",
+        )
+        .unwrap();
+        assert_eq!(users.len(), 2);
+        assert_eq!(users[1].default_method.as_deref(), Some("mobilePhone"));
+        assert_eq!(users[1].sources[0].record, 1);
+        let second = "{\"value\":[{\"userPrincipalName\":\"b@x\",\"methodsRegistered\":[\"fido2\"],\"defaultMfaMethod\":\"mobilePhone\",\"userPreferredMethodForSecondaryAuthentication\":\"sms\"},";
+        assert_eq!(
+            stats.warnings,
+            [format!(
+                "1 record(s) without a userPrincipalName or id were skipped (the first at 2:{}): they cannot be joined to anything",
+                second.len() + 1
+            )]
+        );
+    }
+
+    #[test]
+    fn json_errors_have_positions() {
+        let err =
+            read_text("[{\"userPrincipalName\":\"a@x\",\"perUserMfaState\":\"enabled\"},\n 42]")
+                .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.csv:2:3: expected an object with userPrincipalName and perUserMfaState: invalid type: integer `42`, expected a JSON object"
+        );
+    }
 }
