@@ -435,7 +435,7 @@ fn inputs_are_recorded_with_their_fingerprint() {
             path: "signins.csv".into(),
             kind: "signins-csv".into(),
             records: 7,
-            fingerprint: Some("fnv1a64:00000000000000ff:9".into()),
+            fingerprint: Some("fnv1a64w:00000000000000ff:9".into()),
             ..InputSummary::default()
         },
         InputSummary {
@@ -463,7 +463,7 @@ fn inputs_are_recorded_with_their_fingerprint() {
     assert_eq!(
         expected_fp,
         format!(
-            "fnv1a64:{:016x}:34",
+            "fnv1a64w:{:016x}:34",
             fnv(br#"[{"UserPrincipalName":"a@x.test"}]"#)
         )
     );
@@ -480,18 +480,22 @@ fn inputs_are_recorded_with_their_fingerprint() {
                 "signins.csv",
                 "signins-csv",
                 7,
-                Some("fnv1a64:00000000000000ff:9")
+                Some("fnv1a64w:00000000000000ff:9")
             ),
             ("-", "graph-users", 3, None),
         ]
     );
 }
 
-/// FNV-1a 64, written out independently of the module.
+/// The fingerprint's hash (FNV-1a over little-endian 64-bit words, then the tail bytes), written
+/// out independently of the module.
 fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x100000001b3)
-    })
+    let mut words = bytes.chunks_exact(8);
+    let step = |h: u64, x: u64| (h ^ x).wrapping_mul(0x100000001b3);
+    let h = (&mut words).fold(0xcbf29ce484222325, |h, w| {
+        step(h, u64::from_le_bytes(w.try_into().unwrap()))
+    });
+    words.remainder().iter().fold(h, |h, &b| step(h, b as u64))
 }
 
 /// The schema-1 layout exactly as the first mfaudit with history wrote it, in rollback-journal
@@ -531,7 +535,7 @@ fn write_schema_1_database(path: &Path) {
             PRIMARY KEY (run_id, upn_key)
         ) WITHOUT ROWID;
         INSERT INTO runs VALUES (1, '2025-12-29T08:00:00Z', 2, 2, 1, 1, '{"users_total":2}');
-        INSERT INTO run_inputs VALUES (1, 0, 'old.json', 'msonline-json', 2, 'fnv1a64:0000000000000001:2');
+        INSERT INTO run_inputs VALUES (1, 0, 'old.json', 'msonline-json', 2, 'fnv1a64w:0000000000000001:2');
         INSERT INTO user_status VALUES
             (1, 'alice@contoso.test', 'alice@contoso.test', 1, 1, 'Enforced', '["PhoneAppOTP"]', '[]'),
             (1, 'bob@contoso.test', 'bob@contoso.test', 1, 0, 'Disabled', '[]', '["enabled-unregistered"]');
@@ -556,7 +560,7 @@ fn a_schema_1_database_is_migrated_and_keeps_its_runs() {
     assert_eq!(runs[0].mfaudit_version, None);
     assert_eq!(
         runs[0].inputs[0].fingerprint.as_deref(),
-        Some("fnv1a64:0000000000000001:2")
+        Some("fnv1a64w:0000000000000001:2")
     );
 
     let recorded = h.record(&run1()).unwrap();
@@ -579,20 +583,23 @@ fn a_schema_1_database_is_migrated_and_keeps_its_runs() {
     );
     drop(h);
 
-    // The migrated file is in WAL mode and the index of migration 2 exists.
+    // The migrated file is in WAL mode and has migration 2's column.
     let conn = rusqlite::Connection::open(&db).unwrap();
     let mode: String = conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
-    let index: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'user_status_by_user'",
-            [],
-            |r| r.get(0),
-        )
+    let versions: Vec<Option<String>> = conn
+        .prepare("SELECT mfaudit_version FROM runs ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(index, 1);
+    assert_eq!(
+        versions,
+        [None, Some(env!("CARGO_PKG_VERSION").to_string())]
+    );
 }
 
 #[test]

@@ -179,7 +179,7 @@ mod tests {
                 path: "users.json".into(),
                 kind: "msonline-json".into(),
                 records: users,
-                fingerprint: Some("fnv1a64:0000000000000001:10".into()),
+                fingerprint: Some("fnv1a64w:0000000000000001:10".into()),
             }],
         }
     }
@@ -215,7 +215,7 @@ mod tests {
         assert_eq!(v["runs"][0]["registered_share"], 0.6667);
         assert_eq!(
             v["runs"][0]["inputs"][0]["fingerprint"],
-            "fnv1a64:0000000000000001:10"
+            "fnv1a64w:0000000000000001:10"
         );
     }
 

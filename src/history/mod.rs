@@ -102,6 +102,20 @@ impl Place {
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
                 self.damaged(&e.to_string())
             }
+            Some(
+                code @ (ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied),
+            ) => {
+                let why = match code {
+                    ErrorCode::CannotOpen => "SQLite cannot open it",
+                    ErrorCode::ReadOnly => "it is read-only",
+                    _ => "permission denied",
+                };
+                Error::Failed(format!(
+                    "{}: cannot write the history database ({why}): does its folder exist, and \
+                     may mfaudit write the file and create files beside it (-wal, -shm)?",
+                    self.path.display()
+                ))
+            }
             _ => Error::Failed(format!("{}: history database: {e}", self.path.display())),
         }
     }
@@ -733,6 +747,22 @@ mod tests {
         let now = run_time("yesterday");
         assert!(now.parse::<jiff::Timestamp>().is_ok(), "{now}");
         assert!(now.ends_with('Z') && !now.contains('.'), "{now}");
+    }
+
+    #[test]
+    fn a_missing_folder_is_a_clear_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("no-such-folder").join("h.db");
+        let e = History::open(&db).unwrap_err();
+        assert_eq!(e.exit_code(), 1);
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: cannot write the history database (SQLite cannot open it): does its folder \
+                 exist, and may mfaudit write the file and create files beside it (-wal, -shm)?",
+                db.display()
+            )
+        );
     }
 
     #[test]
