@@ -1,6 +1,8 @@
 //! One integration-test binary (one link step), one module per area. Tests run the real binary on
 //! real-shaped files in temporary folders.
 
-mod classic;
 mod support;
+
+mod classic;
 mod graph;
+mod history;

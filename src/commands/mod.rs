@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod classic;
 pub mod codes;
+pub mod history;
 pub mod inspect;
 pub mod load;
 pub mod progress;

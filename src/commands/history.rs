@@ -1,0 +1,256 @@
+//! `mfaudit history --db DB` (the recorded runs) and `mfaudit diff --db DB FROM TO` (what changed
+//! between two of them). Both read an existing database and never create one.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::cli::InspectFormat;
+use crate::error::{Error, Result};
+use crate::history::{History, RunInfo};
+use crate::output::{Destination, emit};
+use crate::report::audit::Changes;
+
+/// Schema name of `mfaudit history --format json`.
+pub const RUNS_SCHEMA: &str = "mfaudit.history/1";
+
+/// Lists the runs recorded in `db`, oldest first.
+pub fn list(db: &Path, format: InspectFormat) -> Result<()> {
+    let runs = History::open_existing(db)?.runs()?;
+    let text = match format {
+        InspectFormat::Table => render_runs_table(&runs),
+        InspectFormat::Json => runs_json(&runs)?,
+    };
+    print(&text)
+}
+
+/// Shows the changes from run `from` to run `to`.
+pub fn diff(db: &Path, from: i64, to: i64, format: InspectFormat) -> Result<()> {
+    let history = History::open_existing(db)?;
+    let changes = history.diff(from, to)?;
+    let text = match format {
+        InspectFormat::Table => render_diff(&history.run(from)?, &history.run(to)?, &changes),
+        InspectFormat::Json => to_json(&changes)?,
+    };
+    print(&text)
+}
+
+fn print(text: &str) -> Result<()> {
+    emit(&Destination::Stdout, |w| {
+        w.write_all(text.as_bytes())
+            .map_err(|e| Error::io("<stdout>", e))
+    })
+}
+
+fn to_json(value: &impl Serialize) -> Result<String> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::Failed(format!("cannot write JSON: {e}")))?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// `{"schema": "mfaudit.history/1", "runs": [RunInfo...]}`.
+pub fn runs_json(runs: &[RunInfo]) -> Result<String> {
+    #[derive(Serialize)]
+    struct Runs<'a> {
+        schema: &'static str,
+        runs: &'a [RunInfo],
+    }
+    to_json(&Runs {
+        schema: RUNS_SCHEMA,
+        runs,
+    })
+}
+
+/// The runs as an aligned table: text columns left, numbers right, two spaces between.
+pub fn render_runs_table(runs: &[RunInfo]) -> String {
+    const HEADER: [&str; 6] = [
+        "Run",
+        "When",
+        "Users",
+        "Enabled",
+        "Registered share",
+        "Unregistered",
+    ];
+    let rows: Vec<[String; 6]> = runs
+        .iter()
+        .map(|r| {
+            [
+                r.id.to_string(),
+                r.when.clone(),
+                r.users_total.to_string(),
+                r.users_enabled.to_string(),
+                format!("{:.2}%", r.registered_share * 100.0),
+                r.unregistered_enabled.to_string(),
+            ]
+        })
+        .collect();
+    let mut widths = HEADER.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; 6]| {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 {
+                out.push_str("  ");
+            }
+            let pad = widths[i] - cell.chars().count();
+            if i == 1 {
+                // `When` is the only text column, and never the last.
+                out.push_str(cell);
+                out.push_str(&" ".repeat(pad));
+            } else {
+                out.push_str(&" ".repeat(pad));
+                out.push_str(cell);
+            }
+        }
+        out.push('\n');
+        out
+    };
+    let mut out = line(HEADER);
+    for row in &rows {
+        out.push_str(&line(row.each_ref().map(String::as_str)));
+    }
+    out
+}
+
+/// The human form of `mfaudit diff`: a heading naming both runs, then [`render_changes`].
+pub fn render_diff(from: &RunInfo, to: &RunInfo, changes: &Changes) -> String {
+    format!(
+        "Changes from run {} ({}) to run {} ({})\n\n{}",
+        from.id,
+        from.when,
+        to.id,
+        to.when,
+        render_changes(changes)
+    )
+}
+
+/// One section per list, each with its count, then one indented line per entry.
+pub fn render_changes(c: &Changes) -> String {
+    let mut out = String::new();
+    let mut section = |title: &str, lines: Vec<String>| {
+        out.push_str(&format!("{title}: {}\n", lines.len()));
+        for l in lines {
+            out.push_str(&format!("  {l}\n"));
+        }
+    };
+    section("Newly registered", c.newly_registered.clone());
+    section("Newly unregistered", c.newly_unregistered.clone());
+    section(
+        "Per-user state changed",
+        c.state_changed
+            .iter()
+            .map(|s| format!("{}: {} -> {}", s.upn, s.from, s.to))
+            .collect(),
+    );
+    section("Users added", c.users_added.clone());
+    section("Users removed", c.users_removed.clone());
+    let flags = |list: &[crate::report::audit::FlagChange]| {
+        list.iter()
+            .map(|f| format!("{}: {}", f.upn, f.flag))
+            .collect()
+    };
+    section("Flags raised", flags(&c.flags_raised));
+    section("Flags cleared", flags(&c.flags_cleared));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::RunInput;
+    use crate::report::audit::{FlagChange, StateChange};
+
+    fn run(id: i64, when: &str, users: u64, enabled: u64, registered: u64) -> RunInfo {
+        RunInfo {
+            id,
+            when: when.to_string(),
+            users_total: users,
+            users_enabled: enabled,
+            registered_enabled: registered,
+            unregistered_enabled: enabled - registered,
+            registered_share: (registered as f64 / enabled as f64 * 10_000.0).round() / 10_000.0,
+            mfaudit_version: Some("0.1.0".into()),
+            inputs: vec![RunInput {
+                path: "users.json".into(),
+                kind: "msonline-json".into(),
+                records: users,
+                fingerprint: Some("fnv1a64w:0000000000000001:10".into()),
+            }],
+        }
+    }
+
+    #[test]
+    fn runs_table_aligns_columns() {
+        let runs = [
+            run(1, "2026-01-05T08:00:00Z", 4, 3, 2),
+            run(12, "2026-01-12T08:00:00Z", 1250, 1200, 1199),
+        ];
+        assert_eq!(
+            render_runs_table(&runs),
+            "Run  When                  Users  Enabled  Registered share  Unregistered\n\
+             \x20 1  2026-01-05T08:00:00Z      4        3            66.67%             1\n\
+             \x2012  2026-01-12T08:00:00Z   1250     1200            99.92%             1\n"
+        );
+    }
+
+    #[test]
+    fn an_empty_history_is_a_header() {
+        assert_eq!(
+            render_runs_table(&[]),
+            "Run  When  Users  Enabled  Registered share  Unregistered\n"
+        );
+    }
+
+    #[test]
+    fn runs_json_names_its_schema() {
+        let json = runs_json(&[run(1, "2026-01-05T08:00:00Z", 4, 3, 2)]).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["schema"], "mfaudit.history/1");
+        assert_eq!(v["runs"][0]["id"], 1);
+        assert_eq!(v["runs"][0]["registered_share"], 0.6667);
+        assert_eq!(
+            v["runs"][0]["inputs"][0]["fingerprint"],
+            "fnv1a64w:0000000000000001:10"
+        );
+    }
+
+    #[test]
+    fn diff_text_has_every_section_with_its_count() {
+        let changes = Changes {
+            previous_run: "2026-01-05T08:00:00Z".into(),
+            newly_registered: vec!["a@x.test".into(), "b@x.test".into()],
+            state_changed: vec![StateChange {
+                upn: "c@x.test".into(),
+                from: "Disabled".into(),
+                to: "Enforced".into(),
+            }],
+            flags_cleared: vec![FlagChange {
+                upn: "a@x.test".into(),
+                flag: "enabled-unregistered".into(),
+            }],
+            ..Changes::default()
+        };
+        let text = render_diff(
+            &run(1, "2026-01-05T08:00:00Z", 4, 3, 1),
+            &run(3, "2026-01-19T08:00:00Z", 4, 3, 3),
+            &changes,
+        );
+        assert_eq!(
+            text,
+            "Changes from run 1 (2026-01-05T08:00:00Z) to run 3 (2026-01-19T08:00:00Z)\n\
+             \n\
+             Newly registered: 2\n  a@x.test\n  b@x.test\n\
+             Newly unregistered: 0\n\
+             Per-user state changed: 1\n  c@x.test: Disabled -> Enforced\n\
+             Users added: 0\n\
+             Users removed: 0\n\
+             Flags raised: 0\n\
+             Flags cleared: 1\n  a@x.test: enabled-unregistered\n"
+        );
+    }
+}
