@@ -12,8 +12,8 @@ use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Attachment, Body, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
@@ -375,7 +375,7 @@ pub fn compose(
     .filter(|(_, keep)| *keep)
     .map(|(name, _)| name)
     .collect();
-    let body = Body {
+    let body = Summaries {
         report,
         attached: &attached,
         left_out: &left_out,
@@ -412,10 +412,14 @@ pub fn compose(
         .map_err(|e| Error::Failed(format!("could not build the email: {e}")))
 }
 
+/// An attachment in base64, so its bytes (CRLF line ends of the CSV included) arrive exactly as
+/// written, whatever the relays do to line endings.
 fn attachment(name: &str, bytes: Vec<u8>, content_type: &str) -> Result<SinglePart> {
     let ct = ContentType::parse(content_type)
         .map_err(|e| Error::Failed(format!("content type {content_type}: {e}")))?;
-    Ok(Attachment::new(name.to_string()).body(bytes, ct))
+    let body = Body::new_with_encoding(bytes, ContentTransferEncoding::Base64)
+        .map_err(|_| Error::Failed(format!("could not encode the attachment {name}")))?;
+    Ok(Attachment::new(name.to_string()).body(body, ct))
 }
 
 /// Sends the message, or writes its exact bytes to the dry-run `.eml` (atomically).
@@ -577,7 +581,7 @@ fn server_text(detail: &str) -> &str {
 }
 
 /// The two summaries (text and HTML) of one report.
-struct Body<'a> {
+struct Summaries<'a> {
     report: &'a AuditReport,
     attached: &'a [&'a str],
     left_out: &'a [LeftOut],
@@ -585,7 +589,7 @@ struct Body<'a> {
     report_files: &'a [PathBuf],
 }
 
-impl Body<'_> {
+impl Summaries<'_> {
     fn unregistered(&self) -> Vec<&AuditUser> {
         self.report
             .users
@@ -789,10 +793,16 @@ impl Body<'_> {
         if let Some(c) = self.changes_line() {
             let _ = writeln!(h, "<p style=\"margin:0 0 8px 0\">{}</p>", esc(&c));
         }
-        if s.users_enabled > 0 {
-            let registered_pct = s.registered_enabled * 100 / s.users_enabled;
-            let unregistered_pct =
-                (s.unregistered_enabled * 100 / s.users_enabled).min(100 - registered_pct);
+        // Whole percents of the enabled users, clamped so odd counts cannot overflow the bar.
+        let share = |n: u64| {
+            n.saturating_mul(100)
+                .checked_div(s.users_enabled)
+                .map(|p| p.min(100))
+        };
+        if let (Some(registered_pct), Some(unregistered_pct)) =
+            (share(s.registered_enabled), share(s.unregistered_enabled))
+        {
+            let unregistered_pct = unregistered_pct.min(100 - registered_pct);
             let rest = 100 - registered_pct - unregistered_pct;
             h.push_str("<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse:collapse;margin:8px 0\"><tr>");
             for (pct, color, label) in [
