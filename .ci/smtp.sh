@@ -8,8 +8,9 @@
 # and exports MFAUDIT_TEST_SMTP=1, MFAUDIT_TEST_SMTP_CA=<ca.pem>, MFAUDIT_TEST_SMTP_DIR=<target/smtp>.
 # The tests in tests/email.rs read received messages from $MFAUDIT_TEST_SMTP_DIR/<mode>/new/.
 # Sourced, the servers stop with `smtp_stop`, on this shell's exit (EXIT trap, when none is set
-# already) and by themselves when this shell is gone (--watch-pid). Run as `bash .ci/smtp.sh`, they
-# stay up and the script prints the exports to paste; stop them with `kill $(cat target/smtp/pids)`.
+# already) and by themselves within a second of this shell exiting (--watch-pid $BASHPID).
+# Run as `bash .ci/smtp.sh`, they stay up and the script prints the exports to paste; stop them
+# with `kill $(cat target/smtp/pids)`.
 # Any failure here is loud: in CI the email tests must run, not skip.
 
 smtp_sourced=0
@@ -44,7 +45,7 @@ smtp_start() {
     ) || { echo "smtp.sh: could not make the test certificates with openssl" >&2; return 1; }
 
     local py="$smtp_venv/bin/python" sink="tests/support/smtp_sink.py" watch=0
-    [ "$smtp_sourced" = 1 ] && watch=$$
+    [ "$smtp_sourced" = 1 ] && watch=$BASHPID
     "$py" "$sink" --port 2525 --maildir "$smtp_root/plain" --watch-pid "$watch" \
         > "$smtp_root/plain.log" 2>&1 &
     echo $! > "$smtp_root/pids"

@@ -136,18 +136,36 @@ fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<Strin
 /// Reads and checks a config file. Every problem is an [`Error::Usage`] naming the file and,
 /// where there is one, the line and column.
 pub fn load(path: &Path) -> Result<FileConfig> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let bytes = std::fs::read(path).map_err(|e| {
         Error::Usage(format!(
             "{}: cannot read the config file ({e})",
             path.display()
         ))
     })?;
+    let text = decode_text(&bytes, path)?;
     let mut config = parse(&text, path)?;
     config.dir = std::path::absolute(path)
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("."));
     Ok(config)
+}
+
+/// UTF-8 (with or without BOM), or UTF-16 with a BOM: what Windows PowerShell 5.1's `Out-File`
+/// and `>` write, so a config made there loads as it is.
+fn decode_text(bytes: &[u8], path: &Path) -> Result<String> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        if !had_errors {
+            return Ok(text.into_owned());
+        }
+    } else if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_string());
+    }
+    Err(Error::Usage(format!(
+        "{}: the config file is not UTF-8 or UTF-16 text: save it as UTF-8",
+        path.display()
+    )))
 }
 
 /// Parses the text of a config file; `path` only names it in errors.
@@ -488,6 +506,46 @@ mod tests {
             "m.toml: date-order = \"ymd\": expected \"mdy\" or \"dmy\""
         );
         assert!(parse_err("encoding = \"klingon\"\n").starts_with("m.toml: encoding: "));
+    }
+
+    #[test]
+    fn utf16_and_bom_configs_load() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let text = "inputs = [\"exports/é*.csv\"]\n[policy]\nfail-if-unregistered = 2\n";
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in text.encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        let mut utf8_bom = b"\xEF\xBB\xBF".to_vec();
+        utf8_bom.extend_from_slice(text.as_bytes());
+        for (name, bytes) in [("u16.toml", utf16), ("bom.toml", utf8_bom)] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).expect("write");
+            let c = load(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(c.inputs, ["exports/é*.csv"], "{name}");
+            assert_eq!(c.policy.fail_if_unregistered, Some(2), "{name}");
+            assert_eq!(c.dir, std::path::absolute(dir.path()).expect("absolute"));
+        }
+        let ansi = dir.path().join("ansi.toml");
+        std::fs::write(&ansi, b"inputs = [\"caf\xE9.csv\"]\n").expect("write");
+        let err = load(&ansi).expect_err("windows-1252 is refused");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: the config file is not UTF-8 or UTF-16 text: save it as UTF-8",
+                ansi.display()
+            )
+        );
+        let missing = dir.path().join("missing.toml");
+        assert!(
+            load(&missing)
+                .expect_err("missing")
+                .to_string()
+                .starts_with(&format!(
+                    "{}: cannot read the config file (",
+                    missing.display()
+                ))
+        );
     }
 
     #[test]
