@@ -217,7 +217,10 @@ fn assert_summary_mail(bytes: &[u8], to: &str) {
         "{html}"
     );
     assert!(
-        html.contains("<td style=\"width:87%;background:#2e7d32;"),
+        html.contains(
+            "<td style=\"width:88%;background:#2e7d32;color:#fff;font-size:12px;padding:2px 4px\">88% registered</td>\
+             <td style=\"width:12%;background:#c62828;color:#fff;font-size:12px;padding:2px 4px\">12% not registered</td></tr>"
+        ),
         "{html}"
     );
     for banned in [

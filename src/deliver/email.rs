@@ -793,17 +793,24 @@ impl Summaries<'_> {
         if let Some(c) = self.changes_line() {
             let _ = writeln!(h, "<p style=\"margin:0 0 8px 0\">{}</p>", esc(&c));
         }
-        // Whole percents of the enabled users, clamped so odd counts cannot overflow the bar.
-        let share = |n: u64| {
+        // The bar: rounded percents of the enabled users; "not registered" takes the rounding
+        // remainder, so the three add up to 100 and "unknown" shows only when some are unknown.
+        let rounded = |n: u64| {
             n.saturating_mul(100)
+                .saturating_add(s.users_enabled / 2)
                 .checked_div(s.users_enabled)
                 .map(|p| p.min(100))
         };
-        if let (Some(registered_pct), Some(unregistered_pct)) =
-            (share(s.registered_enabled), share(s.unregistered_enabled))
+        let unknown = s
+            .users_enabled
+            .saturating_sub(s.registered_enabled.saturating_add(s.unregistered_enabled));
+        if let (Some(registered_pct), Some(unknown_pct)) =
+            (rounded(s.registered_enabled), rounded(unknown))
         {
-            let unregistered_pct = unregistered_pct.min(100 - registered_pct);
-            let rest = 100 - registered_pct - unregistered_pct;
+            let unknown_pct = if unknown > 0 { unknown_pct.max(1) } else { 0 };
+            let unknown_pct = unknown_pct.min(100 - registered_pct);
+            let unregistered_pct = 100 - registered_pct - unknown_pct;
+            let rest = unknown_pct;
             h.push_str("<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse:collapse;margin:8px 0\"><tr>");
             for (pct, color, label) in [
                 (registered_pct, "#2e7d32", "registered"),
@@ -979,7 +986,7 @@ mod tests {
             summary: Summary {
                 users_total: 20,
                 users_enabled: 16,
-                registered_enabled: 16 - unregistered,
+                registered_enabled: 16u64.saturating_sub(unregistered),
                 unregistered_enabled: unregistered,
                 ..Summary::default()
             },
@@ -1168,6 +1175,52 @@ mod tests {
             esc("<a href=\"x\">O'Brien & co</a>"),
             "&lt;a href=&quot;x&quot;&gt;O&#39;Brien &amp; co&lt;/a&gt;"
         );
+    }
+
+    fn bar(registered: u64, unregistered: u64, enabled: u64) -> Vec<String> {
+        let mut r = report(unregistered);
+        r.summary.registered_enabled = registered;
+        r.summary.users_enabled = enabled;
+        let body = Summaries {
+            report: &r,
+            attached: &[],
+            left_out: &[],
+            limit: 0,
+            report_files: &[],
+        };
+        body.html()
+            .split("<td style=\"width:")
+            .skip(1)
+            .map(|cell| {
+                let (width, rest) = cell.split_once(';').unwrap_or_default();
+                let label = rest.split_once('>').unwrap_or_default().1;
+                format!("{width} {}", label.split('<').next().unwrap_or_default())
+            })
+            .filter(|cell| !cell.contains("padding:4px"))
+            .collect()
+    }
+
+    #[test]
+    fn the_bar_adds_up_to_100_and_shows_unknown_only_when_there_is_some() {
+        assert_eq!(
+            bar(14, 2, 16),
+            ["88% 88% registered", "12% 12% not registered"]
+        );
+        assert_eq!(
+            bar(1, 2, 3),
+            ["33% 33% registered", "67% 67% not registered"]
+        );
+        assert_eq!(
+            bar(900, 99, 1000),
+            [
+                "90% 90% registered",
+                "9% 9% not registered",
+                "1% 1% unknown"
+            ]
+        );
+        assert_eq!(bar(0, 0, 0), Vec::<String>::new());
+        // Inconsistent counts (more registered than enabled) stay inside the bar.
+        assert_eq!(bar(20, 0, 16), ["100% 100% registered"]);
     }
 
     #[test]
