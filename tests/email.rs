@@ -1,0 +1,640 @@
+//! Email delivery and the run configuration, through the library (the `audit` command is wired
+//! elsewhere).
+//!
+//! Real-server tests need the SMTP sinks of `.ci/smtp.sh` (aiosmtpd on loopback):
+//! `127.0.0.1:2525` plain, `:2587` STARTTLS + AUTH alice:s3cret, `:2465` implicit TLS, with
+//! `MFAUDIT_TEST_SMTP=1`, `MFAUDIT_TEST_SMTP_CA=<ca.pem>` and the Maildirs under
+//! `MFAUDIT_TEST_SMTP_DIR` (default `target/smtp`): `<dir>/{plain,starttls,smtps}/new/`. Each test
+//! mails a unique recipient and finds its message by the `X-RcptTo` header the sink adds. Without
+//! `MFAUDIT_TEST_SMTP` those tests print that they skipped.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use mailparse::{MailHeaderMap, ParsedMail};
+use mfaudit::cli::{AuditArgs, EmailArgs, SmtpSecurity};
+use mfaudit::config;
+use mfaudit::deliver::email::{self, EmailSettings};
+use mfaudit::report::audit::{
+    AuditReport, AuditUser, Changes, HowCount, Question, ReasonCount, SCHEMA, Summary, flag,
+};
+
+use crate::support;
+
+const HTML_REPORT: &str = "<!DOCTYPE html><html><body><h1>Full report</h1><svg role=\"img\"><title>chart</title></svg></body></html>\n";
+const USERS_CSV: &[u8] = b"\xEF\xBB\xBF\"upn\",\"registered\"\r\n\"ana@contoso.com\",\"false\"\r\n\"=cmd|' /C calc'!A0\",\"true\"\r\n";
+
+fn user(upn: &str, registered: bool, flags: &[&str]) -> AuditUser {
+    AuditUser {
+        upn: upn.into(),
+        display_name: Some(format!("Name of {upn}")),
+        enabled: Some(true),
+        registered: Some(registered),
+        per_user_state: "disabled".into(),
+        flags: flags.iter().map(|f| f.to_string()).collect(),
+        ..AuditUser::default()
+    }
+}
+
+/// A hand-built audit with the six answers, changes, hostile names and a warning.
+fn report() -> AuditReport {
+    let questions = [
+        (
+            "How many users are registered for MFA?",
+            "14 of 16 enabled users (87.5%)",
+        ),
+        ("How many users are not registered?", "2 enabled users"),
+        (
+            "How many users were challenged?",
+            "9 users in 120 challenges",
+        ),
+        ("How many completed MFA?", "8 users"),
+        ("How many could not complete MFA?", "1 user"),
+        (
+            "Why did MFA fail?",
+            "MFA denied; user declined the authentication & 2 more",
+        ),
+    ];
+    AuditReport {
+        schema: SCHEMA.into(),
+        generated_at: "2026-11-29T06:00:00Z".into(),
+        inputs: vec![],
+        summary: Summary {
+            users_total: 20,
+            users_enabled: 16,
+            registered_enabled: 14,
+            unregistered_enabled: 2,
+            signins_total: 900,
+            mfa_challenges: 120,
+            challenged_users: 9,
+            users_completed_mfa: 8,
+            users_unable_to_complete: 1,
+            users_with_failures: 2,
+            ..Summary::default()
+        },
+        questions: questions
+            .iter()
+            .map(|(q, a)| Question {
+                question: q.to_string(),
+                answer: a.to_string(),
+            })
+            .collect(),
+        mfa_completed_by: vec![HowCount {
+            how: "Mobile app notification".into(),
+            count: 100,
+            users: 8,
+        }],
+        mfa_denied_because: vec![ReasonCount {
+            reason: "MFA denied; user declined the authentication".into(),
+            count: 5,
+            users: 2,
+        }],
+        users: vec![
+            user("ana@contoso.com", false, &[flag::ENABLED_UNREGISTERED]),
+            user(
+                "<script>alert(1)</script>@contoso.com",
+                false,
+                &[flag::ENABLED_UNREGISTERED, flag::ADMIN_WITHOUT_MFA],
+            ),
+            user("bo@contoso.com", true, &[]),
+        ],
+        changes: Some(Changes {
+            previous_run: "2026-11-22T06:00:00Z".into(),
+            newly_unregistered: vec!["ana@contoso.com".into()],
+            ..Changes::default()
+        }),
+        warnings: vec!["No sign-in export older than 2026-11-01 <partial>".into()],
+        unmatched_signins: Default::default(),
+        methods_by_strength: vec![],
+        trend: vec![],
+    }
+}
+
+const SUBJECT: &str =
+    "2 enabled users not registered for MFA — mfaudit audit 2026-11-29 (+1 / -0 since last run)";
+
+fn settings_for(args: &EmailArgs, env_password: Option<&str>) -> EmailSettings {
+    match email::settings_with_env_password(args, env_password.map(String::from)) {
+        Ok(Some(s)) => s,
+        other => panic!("settings: {other:?}"),
+    }
+}
+
+fn base_args(to: &str) -> EmailArgs {
+    EmailArgs {
+        to: vec![to.to_string()],
+        from: Some("mfaudit@contoso.com".into()),
+        ..EmailArgs::default()
+    }
+}
+
+/// The part tree as "type[filename]" strings, depth first.
+fn shape(mail: &ParsedMail, out: &mut Vec<String>) {
+    let name = mail
+        .get_content_disposition()
+        .params
+        .get("filename")
+        .map(|f| format!("[{f}]"))
+        .unwrap_or_default();
+    out.push(format!("{}{name}", mail.ctype.mimetype));
+    for p in &mail.subparts {
+        shape(p, out);
+    }
+}
+
+/// Checks everything a recipient sees: subject, parts, the two summaries and the attachments.
+fn assert_summary_mail(bytes: &[u8], to: &str) {
+    let mail = mailparse::parse_mail(bytes).expect("a parsable message");
+    assert_eq!(
+        mail.headers.get_first_value("Subject").as_deref(),
+        Some(SUBJECT)
+    );
+    assert_eq!(
+        mail.headers.get_first_value("From").as_deref(),
+        Some("mfaudit@contoso.com")
+    );
+    assert_eq!(mail.headers.get_first_value("To").as_deref(), Some(to));
+    let mut parts = Vec::new();
+    shape(&mail, &mut parts);
+    assert_eq!(
+        parts,
+        [
+            "multipart/mixed",
+            "multipart/alternative",
+            "text/plain",
+            "text/html",
+            "text/html[mfaudit-report.html]",
+            "text/csv[mfaudit-users.csv]",
+        ]
+    );
+    let alternative = &mail.subparts[0];
+    // Text parts travel with CRLF line ends; compare with LF.
+    let text = alternative.subparts[0]
+        .get_body()
+        .expect("text part")
+        .replace("\r\n", "\n");
+    assert!(
+        text.starts_with("2 of 16 enabled users are not registered for MFA.\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "1. How many users are registered for MFA?\n   14 of 16 enabled users (87.5%)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "6. Why did MFA fail?\n   MFA denied; user declined the authentication & 2 more\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Admins without MFA (1)\n  <script>alert(1)</script>@contoso.com\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Attached: mfaudit-report.html, mfaudit-users.csv."),
+        "{text}"
+    );
+
+    let html = alternative.subparts[1]
+        .get_body()
+        .expect("html part")
+        .replace("\r\n", "\n");
+    assert!(html.contains("<h1 style=\"font-size:20px;margin:0 0 8px 0\">2 of 16 enabled users are not registered for MFA.</h1>"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;@contoso.com"),
+        "{html}"
+    );
+    assert!(
+        html.contains("user declined the authentication &amp; 2 more"),
+        "{html}"
+    );
+    assert!(
+        html.contains("older than 2026-11-01 &lt;partial&gt;"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<td style=\"width:88%;background:#2e7d32;color:#fff;font-size:12px;padding:2px 4px\">88% registered</td>\
+             <td style=\"width:12%;background:#c62828;color:#fff;font-size:12px;padding:2px 4px\">12% not registered</td></tr>"
+        ),
+        "{html}"
+    );
+    for banned in [
+        "<script",
+        "<svg",
+        "src=\"http",
+        "href=\"http",
+        "<style",
+        "<link",
+    ] {
+        assert!(!html.contains(banned), "{banned} in the HTML body: {html}");
+    }
+
+    assert_eq!(
+        mail.subparts[1].get_body_raw().expect("report"),
+        HTML_REPORT.as_bytes()
+    );
+    assert_eq!(mail.subparts[2].get_body_raw().expect("csv"), USERS_CSV);
+}
+
+#[test]
+fn dry_run_writes_the_exact_message_to_an_eml() {
+    let dir = support::tempdir();
+    let eml = dir.path().join("out/summary.eml");
+    std::fs::create_dir_all(eml.parent().expect("parent")).expect("mkdir");
+    let mut args = base_args("security@contoso.com");
+    args.email_dry_run = Some(eml.clone());
+    let settings = settings_for(&args, None);
+    let message = email::compose(&report(), HTML_REPORT, USERS_CSV, &settings).expect("compose");
+    email::send(&message, &settings).expect("dry run");
+    let written = std::fs::read(&eml).expect("the .eml");
+    assert_eq!(written, message.formatted());
+    assert_summary_mail(&written, "security@contoso.com");
+    // Nothing else was left in the folder (the write is atomic).
+    let names: Vec<_> = std::fs::read_dir(eml.parent().expect("parent"))
+        .expect("list")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, ["summary.eml"]);
+}
+
+#[test]
+fn attachments_over_the_limit_are_left_out_with_a_note() {
+    let dir = support::tempdir();
+    let eml = dir.path().join("big.eml");
+    let mut args = base_args("security@contoso.com");
+    args.email_dry_run = Some(eml.clone());
+    let mut settings = settings_for(&args, None);
+    settings.max_attachment_bytes = 1000;
+    settings.report_files = vec![PathBuf::from("/srv/mfaudit/report.html")];
+    let big_html = format!("<html>{}</html>", "x".repeat(2000));
+    let message = email::compose(&report(), &big_html, USERS_CSV, &settings).expect("compose");
+    email::send(&message, &settings).expect("dry run");
+    let bytes = std::fs::read(&eml).expect("the .eml");
+    let mail = mailparse::parse_mail(&bytes).expect("parse");
+    let mut parts = Vec::new();
+    shape(&mail, &mut parts);
+    assert_eq!(
+        parts,
+        [
+            "multipart/mixed",
+            "multipart/alternative",
+            "text/plain",
+            "text/html",
+            "text/csv[mfaudit-users.csv]",
+        ]
+    );
+    let text = mail.subparts[0].subparts[0]
+        .get_body()
+        .expect("text")
+        .replace("\r\n", "\n");
+    assert!(
+        text.contains(
+            "Attached: mfaudit-users.csv.\nNot attached: mfaudit-report.html (2.0 KB): the attachments would exceed the limit of 1000 bytes per mail.\nThe report files were written to: /srv/mfaudit/report.html.\n"
+        ),
+        "{text}"
+    );
+    let html = mail.subparts[0].subparts[1].get_body().expect("html");
+    assert!(
+        html.contains("The report files were written to: /srv/mfaudit/report.html."),
+        "{html}"
+    );
+}
+
+#[test]
+fn the_example_config_loads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/mfaudit.toml");
+    let file = config::load(&path).expect("examples/mfaudit.toml is a valid config");
+    let merged = config::merge(file, &flags_default());
+    assert!(!merged.inputs.is_empty());
+    assert!(merged.inputs[0].starts_with(path.parent().expect("examples folder")));
+    assert!(!merged.email.to.is_empty());
+    assert_eq!(merged.email.smtp_security, Some(SmtpSecurity::Starttls));
+    assert!(merged.policy.fail_if_unregistered.is_some());
+}
+
+fn flags_default() -> AuditArgs {
+    AuditArgs {
+        fatigue_threshold: config::DEFAULT_FATIGUE_THRESHOLD,
+        fatigue_window: config::DEFAULT_FATIGUE_WINDOW,
+        ..AuditArgs::default()
+    }
+}
+
+#[test]
+fn config_file_merge_and_dump_never_show_the_password() {
+    let dir = support::tempdir();
+    let pw = support::write(dir.path(), "secrets/smtp-password", "Pa55-w0rd-in-file\n");
+    let cfg = support::write(
+        dir.path(),
+        "conf/mfaudit.toml",
+        "inputs = [\"../exports/*.csv\"]\n\n[outputs]\nhtml = \"../out/report.html\"\n\n[email]\n\
+         to = [\"security@contoso.com\"]\nfrom = \"mfaudit@contoso.com\"\nhost = \"smtp.contoso.com\"\n\
+         user = \"svc-mfaudit\"\npassword-file = \"../secrets/smtp-password\"\n\n[policy]\nfail-if-unregistered = 0\n",
+    );
+    let file = config::load(&cfg).expect("load");
+    let conf_dir = std::path::absolute(dir.path().join("conf")).expect("absolute");
+    let mut flags = flags_default();
+    flags.email.smtp_port = Some(2587);
+    let merged = config::merge(file, &flags);
+    assert_eq!(merged.html, Some(conf_dir.join("../out/report.html")));
+    assert_eq!(
+        merged.email.smtp_password_file,
+        Some(conf_dir.join("../secrets/smtp-password"))
+    );
+    assert_eq!(merged.email.smtp_port, Some(2587));
+    assert_eq!(merged.policy.fail_if_unregistered, Some(0));
+    // The merged flags give working settings: the password comes from the file.
+    let settings = settings_for(&merged.email, None);
+    assert_eq!(
+        settings.password.as_ref().map(|p| p.expose()),
+        Some("Pa55-w0rd-in-file")
+    );
+    assert_eq!(settings.port(), 2587);
+    assert!(!format!("{settings:?}").contains("Pa55"));
+
+    let dump = config::dump(&merged);
+    assert!(!dump.contains("Pa55"), "{dump}");
+    let shown = format!(
+        "# password: (from {})\n",
+        conf_dir.join("../secrets/smtp-password").display()
+    );
+    assert!(dump.contains(&shown), "{dump}");
+    assert!(dump.contains("port = 2587\n"), "{dump}");
+    assert_eq!(pw, dir.path().join("secrets/smtp-password"));
+
+    let bad = support::write(
+        dir.path(),
+        "bad.toml",
+        "[email]\nto = \"a@contoso.com\"\npassword = \"Pa55-w0rd-in-file\"\n",
+    );
+    let err = config::load(&bad).expect_err("a password in the file is refused");
+    let msg = err.to_string();
+    assert_eq!(err.exit_code(), 2);
+    assert!(
+        msg.starts_with(&format!(
+            "{}:3:12: [email] password is not allowed",
+            bad.display()
+        )),
+        "{msg}"
+    );
+    assert!(!msg.contains("Pa55"), "{msg}");
+}
+
+/// Where the sinks of `.ci/smtp.sh` are, or None (and "skipped" on stderr).
+struct Sinks {
+    ca: PathBuf,
+    maildirs: PathBuf,
+}
+
+fn sinks() -> Option<Sinks> {
+    if std::env::var_os("MFAUDIT_TEST_SMTP").is_none() {
+        eprintln!("skipped: set MFAUDIT_TEST_SMTP (see .ci/smtp.sh)");
+        return None;
+    }
+    let maildirs = std::env::var_os("MFAUDIT_TEST_SMTP_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/smtp"));
+    let ca = std::env::var_os("MFAUDIT_TEST_SMTP_CA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| maildirs.join("ca.pem"));
+    Some(Sinks { ca, maildirs })
+}
+
+/// A recipient no other test (or earlier run) uses.
+fn unique_recipient() -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "t-{}-{}-{nanos}@example.test",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// The message the sink wrote for this recipient, waiting up to 10 s.
+fn received(maildir: &Path, recipient: &str) -> Vec<u8> {
+    let new = maildir.join("new");
+    let needle = format!("X-RcptTo: {recipient}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(entries) = std::fs::read_dir(&new) {
+            for entry in entries.flatten() {
+                if let Ok(bytes) = std::fs::read(entry.path())
+                    && String::from_utf8_lossy(&bytes).contains(&needle)
+                {
+                    return bytes;
+                }
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no message for {recipient} in {}",
+            new.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn smtp_args(to: &str, port: u16, security: SmtpSecurity) -> EmailArgs {
+    EmailArgs {
+        smtp_host: Some("localhost".into()),
+        smtp_port: Some(port),
+        smtp_security: Some(security),
+        ..base_args(to)
+    }
+}
+
+fn send_and_receive(settings: &EmailSettings, maildir: &Path, to: &str) {
+    let message = email::compose(&report(), HTML_REPORT, USERS_CSV, settings).expect("compose");
+    email::send(&message, settings).unwrap_or_else(|e| panic!("send: {e}"));
+    let bytes = received(maildir, to);
+    assert_summary_mail(&bytes, to);
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("X-MailFrom: mfaudit@contoso.com"), "{text}");
+}
+
+#[test]
+fn smtp_plain() {
+    let Some(s) = sinks() else { return };
+    let to = unique_recipient();
+    let settings = settings_for(&smtp_args(&to, 2525, SmtpSecurity::None), None);
+    send_and_receive(&settings, &s.maildirs.join("plain"), &to);
+}
+
+#[test]
+fn smtp_starttls_with_authentication() {
+    let Some(s) = sinks() else { return };
+    let to = unique_recipient();
+    let mut args = smtp_args(&to, 2587, SmtpSecurity::Starttls);
+    args.smtp_user = Some("alice".into());
+    args.smtp_ca_file = Some(s.ca.clone());
+    let settings = settings_for(&args, Some("s3cret"));
+    send_and_receive(&settings, &s.maildirs.join("starttls"), &to);
+}
+
+#[test]
+fn smtp_implicit_tls() {
+    let Some(s) = sinks() else { return };
+    let to = unique_recipient();
+    let mut args = smtp_args(&to, 2465, SmtpSecurity::Tls);
+    args.smtp_ca_file = Some(s.ca.clone());
+    let settings = settings_for(&args, None);
+    send_and_receive(&settings, &s.maildirs.join("smtps"), &to);
+}
+
+fn send_error(settings: &EmailSettings) -> String {
+    let message = email::compose(&report(), HTML_REPORT, USERS_CSV, settings).expect("compose");
+    let err = email::send(&message, settings).expect_err("sending must fail");
+    assert_eq!(err.exit_code(), 1, "{err}");
+    err.to_string()
+}
+
+#[test]
+fn smtp_wrong_password_fails_fast_and_clearly() {
+    let Some(s) = sinks() else { return };
+    let to = unique_recipient();
+    let dir = support::tempdir();
+    let pw = support::write(dir.path(), "pw", "Wr0ng-Passw0rd\n");
+    let mut args = smtp_args(&to, 2587, SmtpSecurity::Starttls);
+    args.smtp_user = Some("alice".into());
+    args.smtp_password_file = Some(pw);
+    args.smtp_ca_file = Some(s.ca.clone());
+    let settings = settings_for(&args, None);
+    let started = Instant::now();
+    let msg = send_error(&settings);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        msg,
+        "email not sent: SMTP authentication failed for user alice at localhost:2587: check MFAUDIT_SMTP_PASSWORD / --smtp-password-file (server said: 5.7.8 Authentication credentials invalid)"
+    );
+    assert!(!msg.contains("Wr0ng"));
+    assert!(!format!("{settings:?}").contains("Wr0ng"));
+}
+
+#[test]
+fn smtp_untrusted_certificate_names_the_fix() {
+    let Some(_) = sinks() else { return };
+    let settings = settings_for(
+        &smtp_args(&unique_recipient(), 2465, SmtpSecurity::Tls),
+        None,
+    );
+    let msg = send_error(&settings);
+    assert!(
+        msg.starts_with("email not sent: certificate not trusted: the certificate of localhost:2465 was not accepted ("),
+        "{msg}"
+    );
+    assert!(
+        msg.ends_with("): pass --smtp-ca-file PEM with the CA that signed it"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn smtp_starttls_against_a_server_without_it() {
+    let Some(s) = sinks() else { return };
+    let mut args = smtp_args(&unique_recipient(), 2525, SmtpSecurity::Starttls);
+    args.smtp_ca_file = Some(s.ca.clone());
+    let msg = send_error(&settings_for(&args, None));
+    assert_eq!(
+        msg,
+        "email not sent: the SMTP server at localhost:2525 does not offer STARTTLS: use --smtp-security tls for implicit TLS (port 465), or none only for a loopback relay"
+    );
+}
+
+#[test]
+fn smtp_authentication_required_but_not_given() {
+    let Some(s) = sinks() else { return };
+    let mut args = smtp_args(&unique_recipient(), 2587, SmtpSecurity::Starttls);
+    args.smtp_ca_file = Some(s.ca.clone());
+    let msg = send_error(&settings_for(&args, None));
+    assert!(
+        msg.starts_with("email not sent: the SMTP server at localhost:2587 requires authentication: pass --smtp-user USER and set MFAUDIT_SMTP_PASSWORD or --smtp-password-file (server said: "),
+        "{msg}"
+    );
+}
+
+#[test]
+fn smtp_implicit_tls_against_a_plain_server() {
+    let Some(s) = sinks() else { return };
+    let mut args = smtp_args(&unique_recipient(), 2525, SmtpSecurity::Tls);
+    args.smtp_ca_file = Some(s.ca.clone());
+    let msg = send_error(&settings_for(&args, None));
+    assert!(
+        msg.starts_with("email not sent: TLS with localhost:2525 failed ("),
+        "{msg}"
+    );
+    assert!(msg.ends_with("): check --smtp-security (tls for implicit TLS, usually port 465; starttls, usually 587)"), "{msg}");
+}
+
+#[test]
+fn the_example_schedules_run_the_config() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/schedules");
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect(name);
+    let cron = read("mfaudit.cron");
+    let job: Vec<&str> = cron
+        .lines()
+        .filter(|l| l.starts_with("0 6 * * 1 "))
+        .collect();
+    assert_eq!(job.len(), 1, "{cron}");
+    assert!(
+        job[0].contains(" run --config /etc/mfaudit/mfaudit.toml "),
+        "{cron}"
+    );
+    assert!(!job[0].contains('%'), "cron turns % into newlines: {cron}");
+    let service = read("mfaudit.service");
+    assert!(service.contains("\nType=oneshot\n"), "{service}");
+    assert!(
+        service.contains("mfaudit run --config /etc/mfaudit/mfaudit.toml"),
+        "{service}"
+    );
+    let timer = read("mfaudit.timer");
+    assert!(
+        timer.contains("\nOnCalendar=Mon *-*-* 06:00:00\n"),
+        "{timer}"
+    );
+    assert!(timer.contains("\nWantedBy=timers.target\n"), "{timer}");
+    let ps1 = read("register-mfaudit-task.ps1");
+    assert!(ps1.contains("Register-ScheduledTask"), "{ps1}");
+
+    // The Task Scheduler XML is well-formed and runs the config.
+    let xml = read("mfaudit-task.xml");
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut elements, mut path, mut arguments) = (0, Vec::<String>::new(), String::new());
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e)) => {
+                elements += 1;
+                path.push(e.name().as_ref().to_string());
+            }
+            Ok(quick_xml::events::Event::Empty(_)) => elements += 1,
+            Ok(quick_xml::events::Event::End(_)) => {
+                path.pop();
+            }
+            Ok(quick_xml::events::Event::Text(t))
+                if path.last().map(String::as_str) == Some("Arguments") =>
+            {
+                arguments.push_str(t.as_ref());
+            }
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("mfaudit-task.xml at byte {}: {e}", reader.buffer_position()),
+        }
+    }
+    assert!(elements > 20 && path.is_empty(), "{elements} {path:?}");
+    assert_eq!(
+        arguments,
+        "run --config \"C:\\ProgramData\\mfaudit\\mfaudit.toml\" --quiet"
+    );
+}
