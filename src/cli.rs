@@ -188,12 +188,13 @@ pub struct AuditArgs {
     /// Record this run in a SQLite history and report what changed since the previous one.
     #[arg(long, value_name = "DB")]
     pub history: Option<PathBuf>,
-    /// Denied or unanswered pushes within --fatigue-window that raise the push-fatigue flag.
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    pub fatigue_threshold: u32,
-    /// The window, in minutes, for --fatigue-threshold.
-    #[arg(long, value_name = "MINUTES", default_value_t = 30)]
-    pub fatigue_window: u32,
+    /// Denied or unanswered pushes within --fatigue-window that raise the push-fatigue flag
+    /// [default: 5].
+    #[arg(long, value_name = "N")]
+    pub fatigue_threshold: Option<u32>,
+    /// The window, in minutes, for --fatigue-threshold [default: 30].
+    #[arg(long, value_name = "MINUTES")]
+    pub fatigue_window: Option<u32>,
     #[command(flatten)]
     pub email: EmailArgs,
     #[command(flatten)]

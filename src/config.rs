@@ -17,9 +17,9 @@ use crate::cli::{AuditArgs, DateOrder, EmailArgs, GlobalArgs, PolicyArgs, SmtpSe
 use crate::deliver::email::PASSWORD_ENV;
 use crate::error::{Error, Result};
 
-/// `--fatigue-threshold`'s built-in default (cli.rs); a flag equal to it does not override the file.
+/// `--fatigue-threshold`'s default: denied or unanswered pushes that make a burst.
 pub const DEFAULT_FATIGUE_THRESHOLD: u32 = 5;
-/// `--fatigue-window`'s built-in default (cli.rs); a flag equal to it does not override the file.
+/// `--fatigue-window`'s default, in minutes.
 pub const DEFAULT_FATIGUE_WINDOW: u32 = 30;
 
 /// The whole file. Every key is optional; unknown keys are errors (a typo must not be ignored in
@@ -222,10 +222,6 @@ fn one_line(message: &str) -> String {
 /// Lays the flags over the file: a flag given wins, otherwise the file's value, otherwise the
 /// default. Relative paths from the file are resolved against its folder; the flags' stay as given
 /// (relative to the working directory). Inputs from the flags replace the file's list.
-///
-/// `fatigue-threshold` / `fatigue-window` flags have defaults in clap, so a flag equal to the
-/// default ([`DEFAULT_FATIGUE_THRESHOLD`], [`DEFAULT_FATIGUE_WINDOW`]) cannot be told from an
-/// absent one and lets the file's value through.
 pub fn merge(file: FileConfig, flags: &AuditArgs) -> AuditArgs {
     let dir = file.dir.as_path();
     let path = |p: &Option<PathBuf>| p.as_ref().map(|p| resolve(dir, p));
@@ -238,17 +234,14 @@ pub fn merge(file: FileConfig, flags: &AuditArgs) -> AuditArgs {
         html: flags.html.clone().or_else(|| path(&o.html)),
         template_dir: flags.template_dir.clone().or_else(|| path(&o.template_dir)),
         history: flags.history.clone().or_else(|| path(&o.history)),
-        fatigue_threshold: match flags.fatigue_threshold {
-            DEFAULT_FATIGUE_THRESHOLD => file
-                .audit
-                .fatigue_threshold
-                .unwrap_or(DEFAULT_FATIGUE_THRESHOLD),
-            given => given,
-        },
-        fatigue_window: match flags.fatigue_window {
-            DEFAULT_FATIGUE_WINDOW => file.audit.fatigue_window.unwrap_or(DEFAULT_FATIGUE_WINDOW),
-            given => given,
-        },
+        fatigue_threshold: flags
+            .fatigue_threshold
+            .or(file.audit.fatigue_threshold)
+            .or(Some(DEFAULT_FATIGUE_THRESHOLD)),
+        fatigue_window: flags
+            .fatigue_window
+            .or(file.audit.fatigue_window)
+            .or(Some(DEFAULT_FATIGUE_WINDOW)),
         email: EmailArgs {
             to: if f.to.is_empty() {
                 e.to.clone()
@@ -373,8 +366,8 @@ fn dump_with(global: Option<&GlobalArgs>, args: &AuditArgs, env_password_set: bo
             fail_if_unable_to_complete: args.policy.fail_if_unable_to_complete,
         },
         audit: AuditConfig {
-            fatigue_threshold: Some(args.fatigue_threshold),
-            fatigue_window: Some(args.fatigue_window),
+            fatigue_threshold: Some(args.fatigue_threshold.unwrap_or(DEFAULT_FATIGUE_THRESHOLD)),
+            fatigue_window: Some(args.fatigue_window.unwrap_or(DEFAULT_FATIGUE_WINDOW)),
         },
         ..FileConfig::default()
     };
@@ -585,8 +578,8 @@ mod tests {
             Some(PathBuf::from("/etc/mfaudit/pw"))
         );
         assert_eq!(m.email.to, ["a@example.com"]);
-        assert_eq!(m.fatigue_threshold, 9);
-        assert_eq!(m.fatigue_window, DEFAULT_FATIGUE_WINDOW);
+        assert_eq!(m.fatigue_threshold, Some(9));
+        assert_eq!(m.fatigue_window, Some(DEFAULT_FATIGUE_WINDOW));
     }
 
     #[test]
@@ -616,7 +609,7 @@ mod tests {
         flags.email.to = vec!["flag@example.com".into()];
         flags.email.smtp_security = Some(SmtpSecurity::Starttls);
         flags.policy.fail_if_unregistered = Some(0);
-        flags.fatigue_threshold = 3;
+        flags.fatigue_threshold = Some(3);
         let m = merge(c, &flags);
         assert_eq!(m.inputs, [PathBuf::from("b")]);
         assert_eq!(m.html, Some(PathBuf::from("flag.html")));
@@ -627,8 +620,8 @@ mod tests {
         assert_eq!(m.email.smtp_security, Some(SmtpSecurity::Starttls));
         assert_eq!(m.policy.fail_if_unregistered, Some(0));
         assert_eq!(m.policy.fail_if_unable_to_complete, Some(2));
-        assert_eq!(m.fatigue_threshold, 3);
-        assert_eq!(m.fatigue_window, 60);
+        assert_eq!(m.fatigue_threshold, Some(3));
+        assert_eq!(m.fatigue_window, Some(60));
     }
 
     #[test]
@@ -704,8 +697,8 @@ mod tests {
         /// What clap gives when no flag is passed (its defaults for the fatigue settings).
         fn default_for_merge() -> AuditArgs {
             AuditArgs {
-                fatigue_threshold: DEFAULT_FATIGUE_THRESHOLD,
-                fatigue_window: DEFAULT_FATIGUE_WINDOW,
+                fatigue_threshold: None,
+                fatigue_window: None,
                 ..AuditArgs::default()
             }
         }

@@ -84,6 +84,14 @@ pub fn run(cli: Cli) -> Result<Status> {
             commands::inspect::run(&a.inputs, a.format, &opts, msg)?;
             Ok(Status::Done)
         }
+        Command::History(a) => {
+            commands::history::list(&a.db, a.format)?;
+            Ok(Status::Done)
+        }
+        Command::Diff(a) => {
+            commands::history::diff(&a.db, a.from, a.to, a.format)?;
+            Ok(Status::Done)
+        }
         other => Err(Error::Failed(format!("{other:?}: not implemented yet"))),
     }
 }

@@ -319,8 +319,8 @@ fn the_example_config_loads() {
 
 fn flags_default() -> AuditArgs {
     AuditArgs {
-        fatigue_threshold: config::DEFAULT_FATIGUE_THRESHOLD,
-        fatigue_window: config::DEFAULT_FATIGUE_WINDOW,
+        fatigue_threshold: None,
+        fatigue_window: None,
         ..AuditArgs::default()
     }
 }

@@ -23,11 +23,17 @@ pub struct CsvInput {
     /// Lines before the first record (1 or 2), to turn record numbers into line numbers.
     pub lines_before: u64,
     pub delimiter: u8,
+    /// Lines end in CRLF (the csv crate then counts record lines one short).
+    pub crlf: bool,
 }
 
 /// Opens a decoded CSV: skips a leading `#TYPE`/comment line, sniffs the delimiter, reads the header.
 pub fn open(mut decoded: Decoded) -> Result<CsvInput> {
     let (type_line, _, delimiter) = csv_header(&decoded.head);
+    let crlf = decoded
+        .head
+        .find('\n')
+        .is_some_and(|i| i > 0 && decoded.head.as_bytes()[i - 1] == b'\r');
     let mut lines_before = 1;
     if type_line.is_some() {
         let mut first = String::new();
@@ -57,10 +63,25 @@ pub fn open(mut decoded: Decoded) -> Result<CsvInput> {
         type_line,
         lines_before,
         delimiter,
+        crlf,
     })
 }
 
 impl CsvInput {
+    /// The 1-based line in the file where a record starts.
+    pub fn line_of(&self, p: &csv::Position) -> u64 {
+        p.line() + self.lines_before - 1 + u64::from(self.crlf)
+    }
+
+    /// A csv error as a one-line input error with the file's line number.
+    pub fn error(&self, path: &Path, err: &csv::Error) -> Error {
+        let offset = self.lines_before - 1 + u64::from(self.crlf);
+        let line = err
+            .position()
+            .map_or(self.lines_before, |p| p.line() + offset);
+        record_error_at(path, err, line)
+    }
+
     /// The first column whose normalised name is one of `aliases` (already normalised).
     pub fn column(&self, aliases: &[&str]) -> Option<usize> {
         self.normalized
@@ -82,6 +103,10 @@ impl CsvInput {
 /// A csv error as a one-line input error with the line number.
 pub fn record_error(path: &Path, err: &csv::Error, lines_before: u64) -> Error {
     let line = err.position().map_or(lines_before, |p| p.line());
+    record_error_at(path, err, line)
+}
+
+fn record_error_at(path: &Path, err: &csv::Error, line: u64) -> Error {
     let what = match err.kind() {
         csv::ErrorKind::Utf8 { .. } => {
             "invalid UTF-8 inside a field (pass --encoding LABEL if the file is not UTF-8)"

@@ -345,14 +345,21 @@ pub fn read_signins_from(
 
 /// Decodes, detects and reads bytes held in memory, as the file `name` (fuzzing and tests).
 /// `force` reads them as that kind instead of detecting it. Returns the kind and the records read.
-pub fn read_bytes(name: &str, bytes: Vec<u8>, force: Option<Kind>, opts: &ReadOptions) -> Result<(Kind, u64)> {
+pub fn read_bytes(
+    name: &str,
+    bytes: Vec<u8>,
+    force: Option<Kind>,
+    opts: &ReadOptions,
+) -> Result<(Kind, u64)> {
     let path = PathBuf::from(name);
     let decoded = decode::from_bytes(&path, bytes, opts.encoding)?;
     let kind = match force {
         Some(k) => k,
         None => detect::detect(&decoded.head)
             .map(|d| d.kind)
-            .ok_or_else(|| Error::input(&path, Position::File, "not an export mfaudit recognises"))?,
+            .ok_or_else(|| {
+                Error::input(&path, Position::File, "not an export mfaudit recognises")
+            })?,
     };
     let file = InputFile {
         index: 0,

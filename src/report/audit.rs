@@ -47,7 +47,7 @@ pub struct InputSummary {
     pub first_time: Option<String>,
     #[serde(default)]
     pub last_time: Option<String>,
-    /// Content fingerprint (SHA-256-like hex); filled by history.
+    /// Content fingerprint, `fnv1a64w:<16 hex>:<size>` (`history::fingerprint`); filled by history.
     #[serde(default)]
     pub fingerprint: Option<String>,
 }

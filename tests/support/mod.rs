@@ -22,13 +22,18 @@ pub fn mfaudit() -> assert_cmd::Command {
 /// `../shared/samples` beside the project, when it exists. Tests that need it print that they
 /// skipped when it does not.
 pub fn samples() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipped: ../shared/samples is not present");
-        None
+    let base = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Beside the project; or two levels up, from a git worktree of it.
+    for p in [
+        base.join("../shared/samples"),
+        base.join("../../shared/samples"),
+    ] {
+        if p.is_dir() {
+            return Some(p);
+        }
     }
+    eprintln!("skipped: ../shared/samples is not present");
+    None
 }
 
 /// A fresh temporary folder.
