@@ -38,7 +38,7 @@ impl Progress {
     /// One more record.
     pub fn inc(&mut self) {
         self.count += 1;
-        if self.count % 4096 == 0 {
+        if self.count.is_multiple_of(4096) {
             self.bar.set_position(self.count);
         }
     }
