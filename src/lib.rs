@@ -20,7 +20,7 @@ use clap::Parser;
 
 use cli::{Cli, Command};
 use commands::Messages;
-use error::{Error, Result};
+use error::Result;
 
 /// What a successful run tells the process: 0, or 3 when a policy threshold was crossed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +92,11 @@ pub fn run(cli: Cli) -> Result<Status> {
             commands::history::diff(&a.db, a.from, a.to, a.format)?;
             Ok(Status::Done)
         }
-        other => Err(Error::Failed(format!("{other:?}: not implemented yet"))),
+        Command::Audit(a) => commands::audit::run(&a, &opts, msg),
+        Command::Run(a) => commands::audit::run_config(&a.config, a.dump_config, &a.overrides, &cli.global),
+        Command::Codes(a) => {
+            commands::codes::run(a.code.as_deref(), a.format)?;
+            Ok(Status::Done)
+        }
     }
 }
