@@ -2,3 +2,4 @@
 //! real-shaped files in temporary folders.
 
 mod support;
+mod audit;

@@ -622,9 +622,9 @@ impl Auditor {
             .filter(|t| t.activity.signins > 0)
             .count() as u64;
         let a4 = format!(
-            "{} of the {} who signed in {} challenged for MFA.",
-            plural(s.challenged_users, "user", "users"),
-            plural(signed_in, "user", "users"),
+            "{} of the {} {} challenged for MFA.",
+            s.challenged_users,
+            plural(signed_in, "user who signed in", "users who signed in"),
             if s.challenged_users == 1 {
                 "was"
             } else {
