@@ -113,34 +113,35 @@ fn details(mut s: SignIn, text: &str) -> SignIn {
 
 /// The sign-in log, newest first as Graph and the portal return it.
 fn signins() -> Vec<SignIn> {
-    let mut v = Vec::new();
-    // Xavier is not in the directory; he reported fraud through MFA Server.
-    v.push(SignIn {
-        call_result: Some("FAILED_FRAUD_REPORTED".into()),
-        ..signin(Some("xavier@fabrikam.com"), "2025-05-01T12:00:00Z")
-    });
-    // Bob: a strong-auth failure with no result word, then a text message that completed.
-    v.push(SignIn {
-        error_code: Some(500121),
-        authentication_requirement: Some("multiFactorAuthentication".into()),
-        ..signin(Some("bob@contoso.com"), "2025-05-01T11:00:00Z")
-    });
-    v.push(SignIn {
-        mfa_method: Some("Text message".into()),
-        user_id: Some("ID-BOB".into()),
-        ..details(
-            signin(None, "2025-05-01T10:00:00Z"),
-            "MFA successfully completed",
-        )
-    });
-    // Ada: five unanswered pushes in sixteen minutes, then a success; earlier a token claim.
-    v.push(SignIn {
-        mfa_method: Some("Mobile app notification".into()),
-        ..details(
-            signin(Some("Ada@Contoso.com"), "2025-05-01T09:20:00Z"),
-            "MFA successfully completed",
-        )
-    });
+    let mut v = vec![
+        // Xavier is not in the directory; he reported fraud through MFA Server.
+        SignIn {
+            call_result: Some("FAILED_FRAUD_REPORTED".into()),
+            ..signin(Some("xavier@fabrikam.com"), "2025-05-01T12:00:00Z")
+        },
+        // Bob: a strong-auth failure with no result word, then a text message that completed.
+        SignIn {
+            error_code: Some(500121),
+            authentication_requirement: Some("multiFactorAuthentication".into()),
+            ..signin(Some("bob@contoso.com"), "2025-05-01T11:00:00Z")
+        },
+        SignIn {
+            mfa_method: Some("Text message".into()),
+            user_id: Some("ID-BOB".into()),
+            ..details(
+                signin(None, "2025-05-01T10:00:00Z"),
+                "MFA successfully completed",
+            )
+        },
+        // Ada: five unanswered pushes in sixteen minutes, then a success; earlier a token claim.
+        SignIn {
+            mfa_method: Some("Mobile app notification".into()),
+            ..details(
+                signin(Some("Ada@Contoso.com"), "2025-05-01T09:20:00Z"),
+                "MFA successfully completed",
+            )
+        },
+    ];
     for minute in ["16", "12", "08", "04", "00"] {
         v.push(SignIn {
             mfa_method: Some("Mobile app notification".into()),
