@@ -1,9 +1,10 @@
 //! One integration-test binary (one link step), one module per area. Tests run the real binary on
 //! real-shaped files in temporary folders.
 
-mod email;
 mod support;
 
+mod audit;
 mod classic;
+mod email;
 mod graph;
 mod history;

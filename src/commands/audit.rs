@@ -3,7 +3,6 @@
 //! answers, mail the summary, and apply the policy thresholds — in that order, so the reports exist
 //! before anything can fail on the network.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{AuditArgs, GlobalArgs};
@@ -61,15 +60,15 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
     if let Some(p) = &args.json {
         let text = serde_json::to_string_pretty(&report).map_err(|e| Error::Failed(e.to_string()))?;
         output::write_bytes(p, format!("{text}\n").as_bytes())?;
-        written.push(p.clone());
+        written.push(p.to_path_buf());
     }
     if let Some(p) = &args.csv {
         output::write_bytes(p, &csv_bytes)?;
-        written.push(p.clone());
+        written.push(p.to_path_buf());
     }
     if let (Some(p), Some(text)) = (&args.html, &html_text) {
         output::write_bytes(p, text.as_bytes())?;
-        written.push(p.clone());
+        written.push(p.to_path_buf());
     }
 
     print_summary(&report, &written)?;

@@ -198,3 +198,1161 @@ pub mod flag {
     pub const ADMIN_WITHOUT_MFA: &str = "admin-without-mfa";
     pub const ENFORCED_UNREGISTERED: &str = "enforced-unregistered";
 }
+
+// ---------------------------------------------------------------------------------------------
+// The computation: sign-ins stream through `Auditor::add`, `Auditor::finish` builds the report.
+// ---------------------------------------------------------------------------------------------
+
+
+pub use super::classify::classify;
+
+use std::collections::{HashMap, HashSet};
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::model::{
+    Access, Challenge, Directory, Outcome, PerUserState, SignIn, User, UserActivity, UserType,
+    guest_home_form, normalize_upn,
+};
+use crate::report::classic::{counts_as_enabled, is_registered};
+use crate::vocab::methods::{self, Strength};
+
+/// The most denied or unanswered push times kept per user while looking for fatigue. Beyond it
+/// the time farthest from the newest arrival is forgotten, so memory stays bounded however long
+/// the log, and a log read newest-first or oldest-first loses nothing near where it is reading.
+pub const MAX_PUSH_TIMES: usize = 1024;
+/// Examples of sign-ins not in the directory kept for the report.
+pub const MAX_UNMATCHED_EXAMPLES: usize = 5;
+
+/// Knobs of the audit (cli.md `--fatigue-threshold`, `--fatigue-window`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditOptions {
+    /// Denied or unanswered pushes within `fatigue_window` that raise `push-fatigue-suspected`;
+    /// 0 turns the flag off.
+    pub fatigue_threshold: u32,
+    pub fatigue_window: SignedDuration,
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        AuditOptions {
+            fatigue_threshold: 5,
+            fatigue_window: SignedDuration::from_mins(30),
+        }
+    }
+}
+
+/// One user's tallies, plus what the audit needs to keep them order-independent.
+#[derive(Debug, Default)]
+struct Tally {
+    activity: UserActivity,
+    /// Time of the challenge `last_result` describes.
+    last_result_time: Option<Timestamp>,
+}
+
+/// A `how` or a `reason`: how often, and for which users (tally indexes).
+#[derive(Debug, Default)]
+struct Ranked {
+    count: u64,
+    users: HashSet<usize>,
+}
+
+/// Folds sign-ins into per-user tallies as they stream; never keeps a sign-in.
+///
+/// Sign-ins join the directory by user id, else by UPN (case-insensitive), else by a guest's home
+/// form (`ada@example.org` for `ada_example.org#EXT#@tenant`). Sign-ins of users not in the
+/// directory are tallied too (the six questions are about everyone who signed in) and reported as
+/// unmatched; sign-ins without any user are counted only.
+#[derive(Debug)]
+pub struct Auditor {
+    opts: AuditOptions,
+    directory_len: usize,
+    by_id: HashMap<String, usize>,
+    by_upn: HashMap<String, usize>,
+    by_guest_home: HashMap<String, usize>,
+    /// Directory users first (same index), then users seen only in the activity.
+    tallies: Vec<Tally>,
+    /// The name of each activity-only user (index − `directory_len`): UPN as first seen, else id.
+    extra_names: Vec<String>,
+    extra_by_id: HashMap<String, usize>,
+    extra_by_upn: HashMap<String, usize>,
+    signins: u64,
+    challenges: u64,
+    satisfied: u64,
+    denied: u64,
+    pending: u64,
+    hows: HashMap<String, Ranked>,
+    reasons: HashMap<String, Ranked>,
+    unmatched_signins: u64,
+    unmatched_examples: Vec<String>,
+    anonymous_signins: u64,
+}
+
+fn id_key(id: &str) -> Option<String> {
+    let k = id.trim().to_ascii_lowercase();
+    (!k.is_empty()).then_some(k)
+}
+
+fn upn_key(upn: &str) -> Option<String> {
+    let k = normalize_upn(upn);
+    (!k.is_empty()).then_some(k)
+}
+
+impl Auditor {
+    pub fn new(directory: &Directory, opts: AuditOptions) -> Auditor {
+        let mut by_id = HashMap::new();
+        let mut by_upn = HashMap::new();
+        let mut by_guest_home = HashMap::new();
+        for (i, u) in directory.users.iter().enumerate() {
+            if let Some(k) = u.object_id.as_deref().and_then(id_key) {
+                by_id.entry(k).or_insert(i);
+            }
+            if let Some(upn) = u.upn.as_deref() {
+                if let Some(k) = upn_key(upn) {
+                    by_upn.entry(k).or_insert(i);
+                }
+                if let Some(home) = guest_home_form(upn) {
+                    by_guest_home.entry(home).or_insert(i);
+                }
+            }
+        }
+        Auditor {
+            opts,
+            directory_len: directory.len(),
+            by_id,
+            by_upn,
+            by_guest_home,
+            tallies: (0..directory.len()).map(|_| Tally::default()).collect(),
+            extra_names: Vec::new(),
+            extra_by_id: HashMap::new(),
+            extra_by_upn: HashMap::new(),
+            signins: 0,
+            challenges: 0,
+            satisfied: 0,
+            denied: 0,
+            pending: 0,
+            hows: HashMap::new(),
+            reasons: HashMap::new(),
+            unmatched_signins: 0,
+            unmatched_examples: Vec::new(),
+            anonymous_signins: 0,
+        }
+    }
+
+    /// Folds one sign-in (or MFA Server call) in.
+    pub fn add(&mut self, s: &SignIn) {
+        self.signins += 1;
+        let user = self.resolve(s);
+        let challenge = classify(s);
+        if let Some(i) = user {
+            let a = &mut self.tallies[i].activity;
+            a.signins += 1;
+            if let Some(t) = s.time
+                && a.last_time.is_none_or(|old| t > old)
+            {
+                a.last_time = Some(t);
+            }
+        }
+        let Some(c) = challenge else { return };
+        self.challenges += 1;
+        match &c.outcome {
+            Outcome::Satisfied { how } => {
+                self.satisfied += 1;
+                rank(&mut self.hows, how, user);
+            }
+            Outcome::Denied { reason } => {
+                self.denied += 1;
+                rank(&mut self.reasons, reason, user);
+            }
+            Outcome::Pending { .. } => self.pending += 1,
+            Outcome::NotChallenged => {}
+        }
+        if let Some(i) = user {
+            let opts = self.opts;
+            fold_challenge(&mut self.tallies[i], &c, s.time, opts);
+        }
+    }
+
+    /// The tally index of the sign-in's user, creating an activity-only user when needed.
+    fn resolve(&mut self, s: &SignIn) -> Option<usize> {
+        let id = s.user_id.as_deref().and_then(id_key);
+        let upn = s.upn.as_deref().and_then(upn_key);
+        if let Some(i) = id.as_ref().and_then(|k| self.by_id.get(k)) {
+            return Some(*i);
+        }
+        if let Some(k) = &upn
+            && let Some(i) = self.by_upn.get(k).or_else(|| self.by_guest_home.get(k))
+        {
+            return Some(*i);
+        }
+        if id.is_none() && upn.is_none() {
+            self.unmatched_signins += 1;
+            self.anonymous_signins += 1;
+            return None;
+        }
+        self.unmatched_signins += 1;
+        let found = id
+            .as_ref()
+            .and_then(|k| self.extra_by_id.get(k))
+            .or_else(|| upn.as_ref().and_then(|k| self.extra_by_upn.get(k)))
+            .copied();
+        let index = match found {
+            Some(i) => i,
+            None => {
+                let name = s
+                    .upn
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                    .or(s.user_id.as_deref().map(str::trim))
+                    .unwrap_or_default()
+                    .to_string();
+                if self.unmatched_examples.len() < MAX_UNMATCHED_EXAMPLES {
+                    self.unmatched_examples.push(name.clone());
+                }
+                self.extra_names.push(name);
+                self.tallies.push(Tally::default());
+                self.tallies.len() - 1
+            }
+        };
+        if let Some(k) = id {
+            self.extra_by_id.entry(k).or_insert(index);
+        }
+        if let Some(k) = upn {
+            self.extra_by_upn.entry(k).or_insert(index);
+        }
+        Some(index)
+    }
+
+    /// The report. `directory` is the one given to [`Auditor::new`].
+    pub fn finish(
+        self,
+        directory: &Directory,
+        inputs: Vec<InputSummary>,
+        generated_at: Timestamp,
+    ) -> AuditReport {
+        let users = self.users(directory);
+        let summary = self.summary(directory);
+        let mfa_completed_by = ranking(&self.hows)
+            .into_iter()
+            .map(|(how, count, users)| HowCount { how, count, users })
+            .collect::<Vec<_>>();
+        let mfa_denied_because = ranking(&self.reasons)
+            .into_iter()
+            .map(|(reason, count, users)| ReasonCount {
+                reason,
+                count,
+                users,
+            })
+            .collect::<Vec<_>>();
+        let unmatched_signins = UnmatchedSignIns {
+            signins: self.unmatched_signins,
+            users: self.extra_names.len() as u64,
+            examples: self.unmatched_examples.clone(),
+        };
+        let questions = self.questions(&summary, &mfa_completed_by, &mfa_denied_because, &users);
+        let warnings = self.warnings(directory, &summary);
+        AuditReport {
+            schema: SCHEMA.to_string(),
+            generated_at: generated_at.to_string(),
+            inputs,
+            summary,
+            questions,
+            mfa_completed_by,
+            mfa_denied_because,
+            users,
+            changes: None,
+            warnings,
+            unmatched_signins,
+            methods_by_strength: methods_by_strength(directory),
+            trend: Vec::new(),
+        }
+    }
+
+    fn summary(&self, directory: &Directory) -> Summary {
+        let mut s = Summary {
+            users_total: directory.len() as u64,
+            signins_total: self.signins,
+            mfa_challenges: self.challenges,
+            ..Summary::default()
+        };
+        for u in &directory.users {
+            match u.per_user_state {
+                PerUserState::Enforced => s.per_user_state.enforced += 1,
+                PerUserState::Enabled => s.per_user_state.enabled += 1,
+                PerUserState::Disabled => s.per_user_state.disabled += 1,
+                PerUserState::Unknown => s.per_user_state.unknown += 1,
+            }
+            if u.access == Access::Unknown {
+                s.access_unknown += 1;
+            }
+            if !counts_as_enabled(u) {
+                continue;
+            }
+            s.users_enabled += 1;
+            match is_registered(u) {
+                Some(true) => s.registered_enabled += 1,
+                Some(false) => s.unregistered_enabled += 1,
+                None => s.registration_unknown_enabled += 1,
+            }
+        }
+        for t in &self.tallies {
+            let a = &t.activity;
+            if a.challenges == 0 {
+                continue;
+            }
+            s.challenged_users += 1;
+            if a.completed > 0 {
+                s.users_completed_mfa += 1;
+            } else {
+                s.users_unable_to_complete += 1;
+            }
+            if a.denied > 0 {
+                s.users_with_failures += 1;
+            }
+        }
+        s
+    }
+
+    /// Directory users in directory order, then activity-only users by name.
+    fn users(&self, directory: &Directory) -> Vec<AuditUser> {
+        let empty = Tally::default();
+        let mut out: Vec<AuditUser> = directory
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                let t = if i < self.directory_len {
+                    self.tallies.get(i).unwrap_or(&empty)
+                } else {
+                    &empty
+                };
+                directory_user(u, t)
+            })
+            .collect();
+        let mut extra: Vec<AuditUser> = self
+            .extra_names
+            .iter()
+            .enumerate()
+            .map(|(j, name)| activity_user(name, &self.tallies[self.directory_len + j]))
+            .collect();
+        extra.sort_by(|a, b| {
+            a.upn
+                .to_lowercase()
+                .cmp(&b.upn.to_lowercase())
+                .then_with(|| a.upn.cmp(&b.upn))
+        });
+        out.extend(extra);
+        out
+    }
+
+    fn questions(
+        &self,
+        s: &Summary,
+        completed_by: &[HowCount],
+        denied_because: &[ReasonCount],
+        users: &[AuditUser],
+    ) -> Vec<Question> {
+        let q = |question: &str, answer: String| Question {
+            question: question.to_string(),
+            answer,
+        };
+        let no_logs = "No sign-in activity was in the inputs; add a sign-in log export (Graph signIns, the admin center download, Log Analytics) to answer this.";
+        if self.signins == 0 {
+            return QUESTIONS
+                .iter()
+                .map(|question| q(question, no_logs.to_string()))
+                .collect();
+        }
+        let top = |items: Vec<(&str, u64, u64)>| -> String {
+            items
+                .iter()
+                .take(3)
+                .map(|(what, count, users)| {
+                    format!(
+                        "{what} ({}, {})",
+                        plural(*count, "time", "times"),
+                        plural(*users, "user", "users")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let hows: Vec<(&str, u64, u64)> = completed_by
+            .iter()
+            .map(|h| (h.how.as_str(), h.count, h.users))
+            .collect();
+        let reasons: Vec<(&str, u64, u64)> = denied_because
+            .iter()
+            .map(|r| (r.reason.as_str(), r.count, r.users))
+            .collect();
+
+        let a1 = format!(
+            "{} of {} required MFA ({}): {} satisfied, {} denied, {} neither satisfied nor denied (interrupted or in progress).",
+            plural(self.challenges, "sign-in", "sign-ins"),
+            self.signins,
+            percent(self.challenges, self.signins),
+            self.satisfied,
+            self.denied,
+            self.pending
+        );
+        let a2 = if self.satisfied == 0 {
+            "No MFA challenge was satisfied.".to_string()
+        } else {
+            format!(
+                "{} satisfied; most often: {}.",
+                plural(self.satisfied, "challenge was", "challenges were"),
+                top(hows)
+            )
+        };
+        let a3 = if self.denied == 0 {
+            "No MFA challenge was denied.".to_string()
+        } else {
+            format!(
+                "{} denied; most often: {}.",
+                plural(self.denied, "challenge was", "challenges were"),
+                top(reasons.clone())
+            )
+        };
+        let signed_in = self
+            .tallies
+            .iter()
+            .filter(|t| t.activity.signins > 0)
+            .count() as u64;
+        let a4 = format!(
+            "{} of the {} {} challenged for MFA.",
+            s.challenged_users,
+            plural(signed_in, "user who signed in", "users who signed in"),
+            if s.challenged_users == 1 {
+                "was"
+            } else {
+                "were"
+            }
+        );
+        let a5 = format!(
+            "{} of the {} challenged never completed MFA; {} at least one denied challenge.",
+            s.users_unable_to_complete,
+            s.challenged_users,
+            plural(s.users_with_failures, "user had", "users had")
+        );
+        let count_flag = |f: &str| {
+            users
+                .iter()
+                .filter(|u| u.flags.iter().any(|x| x == f))
+                .count() as u64
+        };
+        let mut issues = Vec::new();
+        if let Some((reason, count, n)) = reasons.first() {
+            issues.push(format!(
+                "the most common denial is \"{reason}\" ({}, {})",
+                plural(*count, "time", "times"),
+                plural(*n, "user", "users")
+            ));
+        }
+        for (flag_name, text) in [
+            (flag::PUSH_FATIGUE, "push fatigue suspected"),
+            (flag::FRAUD_REPORTED, "fraud reported"),
+            (flag::BLOCKED, "blocked in MFA"),
+            (flag::BYPASS_USED, "one-time bypass used"),
+            (
+                flag::NO_METHODS_IN_LOGS,
+                "logs say no methods registered although the directory says registered",
+            ),
+            (
+                flag::CHALLENGED_NEVER_COMPLETED,
+                "challenged but never completed MFA",
+            ),
+        ] {
+            let n = count_flag(flag_name);
+            if n > 0 {
+                issues.push(format!("{text}: {}", plural(n, "user", "users")));
+            }
+        }
+        let a6 = if issues.is_empty() {
+            "No MFA issues in the logs.".to_string()
+        } else {
+            let mut text = issues.join("; ");
+            if let Some(first) = text.get(..1) {
+                text = first.to_uppercase() + &text[1..];
+            }
+            text + "."
+        };
+        [a1, a2, a3, a4, a5, a6]
+            .into_iter()
+            .zip(QUESTIONS)
+            .map(|(answer, question)| q(question, answer))
+            .collect()
+    }
+
+    fn warnings(&self, directory: &Directory, s: &Summary) -> Vec<String> {
+        let mut w = Vec::new();
+        if directory.is_empty() {
+            w.push("No directory export was in the inputs: registration, per-user state and sign-in state are unknown for every user; add the registration details export (admin center or Graph userRegistrationDetails) and a users export.".to_string());
+        }
+        if s.registration_unknown_enabled > 0 {
+            w.push(format!(
+                "Registration is unknown for {} (in neither the registered nor the unregistered count); the registration details export (admin center or Graph userRegistrationDetails) would settle it.",
+                plural(s.registration_unknown_enabled, "enabled user", "enabled users")
+            ));
+        }
+        if s.access_unknown > 0 {
+            w.push(format!(
+                "Sign-in state is unknown for {} (counted as enabled); a users export (Graph /users with accountEnabled, or the admin center 'Download users' CSV) would settle it.",
+                plural(s.access_unknown, "user", "users")
+            ));
+        }
+        if !directory.is_empty() && s.per_user_state.unknown > 0 {
+            w.push(format!(
+                "Per-user MFA state is unknown for {}; the per-user MFA state export (Get-MsolUser or Graph authentication/requirements) would settle it.",
+                plural(s.per_user_state.unknown, "user", "users")
+            ));
+        }
+        if self.signins == 0 {
+            w.push("No sign-in activity was in the inputs: the challenge questions are unanswered and no activity flag can be raised; add a sign-in log export.".to_string());
+        }
+        let named = self.unmatched_signins - self.anonymous_signins;
+        if named > 0 && !directory.is_empty() {
+            w.push(format!(
+                "{} of {} are not in the directory (e.g. {}); they are listed after the directory users, without registration data.",
+                plural(named, "sign-in", "sign-ins"),
+                plural(self.extra_names.len() as u64, "user", "users"),
+                self.unmatched_examples.join(", ")
+            ));
+        }
+        if self.anonymous_signins > 0 {
+            w.push(format!(
+                "{} carried neither a user id nor a UPN and could not be joined to a user.",
+                plural(self.anonymous_signins, "sign-in", "sign-ins")
+            ));
+        }
+        if !directory.conflicts.is_empty() {
+            w.push(format!(
+                "The inputs disagree on {} (the input given first was kept).",
+                plural(directory.conflicts.len() as u64, "fact", "facts")
+            ));
+        }
+        w
+    }
+}
+
+/// The six questions of Microsoft's MFA sign-in report, in its order.
+pub const QUESTIONS: [&str; 6] = [
+    "Was the sign-in challenged with MFA?",
+    "How did the user complete MFA?",
+    "Why was the user unable to complete MFA?",
+    "How many users are challenged for MFA?",
+    "How many users are unable to complete the MFA challenge?",
+    "What are the common MFA issues end users are running into?",
+];
+
+fn rank(map: &mut HashMap<String, Ranked>, key: &str, user: Option<usize>) {
+    let r = map.entry(key.to_string()).or_default();
+    r.count += 1;
+    if let Some(u) = user {
+        r.users.insert(u);
+    }
+}
+
+/// Most frequent first; ties by name.
+fn ranking(map: &HashMap<String, Ranked>) -> Vec<(String, u64, u64)> {
+    let mut v: Vec<(String, u64, u64)> = map
+        .iter()
+        .map(|(k, r)| (k.clone(), r.count, r.users.len() as u64))
+        .collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+/// Folds one challenge into a user's tally.
+fn fold_challenge(t: &mut Tally, c: &Challenge, time: Option<Timestamp>, opts: AuditOptions) {
+    let a = &mut t.activity;
+    a.challenges += 1;
+    let result = match &c.outcome {
+        Outcome::Satisfied { how } => {
+            a.completed += 1;
+            format!("satisfied: {how}")
+        }
+        Outcome::Denied { reason } => {
+            a.denied += 1;
+            format!("denied: {reason}")
+        }
+        Outcome::Pending { detail } => format!("pending: {detail}"),
+        Outcome::NotChallenged => "not challenged".to_string(),
+    };
+    a.fraud_reported |= c.fraud;
+    a.bypass_used |= c.bypass;
+    a.blocked_in_mfa |= c.blocked;
+    a.logs_say_no_methods |= c.no_methods;
+    // The newest challenge gives the last result, whatever order events arrive in; equal times
+    // are settled by the text so the answer does not depend on the order either.
+    let newer = match (time, t.last_result_time) {
+        (Some(new), Some(old)) => {
+            new > old
+                || (new == old && a.last_result.as_deref().is_none_or(|r| result.as_str() > r))
+        }
+        (Some(_), None) => true,
+        (None, _) => a.last_result.is_none(),
+    };
+    if newer {
+        a.last_result = Some(result);
+        if time.is_some() {
+            t.last_result_time = time;
+        }
+    }
+    if c.push_unanswered_or_denied
+        && let Some(at) = time
+    {
+        record_push_failure(a, at, opts);
+    }
+}
+
+/// Records a denied or unanswered push and raises `push_fatigue` when `fatigue_threshold` of them
+/// fall within `fatigue_window` — in any arrival order. Times are kept sorted; only windows through
+/// the new time can have changed, so each event costs O(threshold) checks plus the insertion.
+fn record_push_failure(a: &mut UserActivity, at: Timestamp, opts: AuditOptions) {
+    let n = opts.fatigue_threshold as usize;
+    if a.push_fatigue || n == 0 {
+        return;
+    }
+    let times = &mut a.recent_push_failures;
+    let pos = times.partition_point(|t| *t <= at);
+    times.insert(pos, at);
+    let first = pos.saturating_sub(n - 1);
+    let hit = (first..=pos).any(|start| {
+        times
+            .get(start + n - 1)
+            .is_some_and(|end| end.duration_since(times[start]) <= opts.fatigue_window)
+    });
+    if hit {
+        a.push_fatigue = true;
+        *times = Vec::new();
+    } else if times.len() > MAX_PUSH_TIMES {
+        // Forget the end farther from the new time: the log is moving away from it.
+        let (first, last) = (times[0], times[times.len() - 1]);
+        if at.duration_since(first) > last.duration_since(at) {
+            times.remove(0);
+        } else {
+            times.pop();
+        }
+    }
+}
+
+fn access_known(u: &User) -> Option<bool> {
+    match u.access {
+        Access::Allowed => Some(true),
+        Access::Blocked => Some(false),
+        Access::NullInExport | Access::Unknown => None,
+    }
+}
+
+/// Registered method names, canonical display names where the catalog knows them, deduplicated.
+fn method_names(u: &User) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in u.methods.iter().flat_map(|m| m.names()) {
+        if !methods::is_some_method(name) {
+            continue;
+        }
+        let shown = methods::lookup(name)
+            .map_or_else(|| name.trim().to_string(), |m| m.display.to_string());
+        if !out.contains(&shown) {
+            out.push(shown);
+        }
+    }
+    out
+}
+
+/// The MFA methods of a user, from the catalog (unknown names are not counted as MFA).
+fn mfa_methods(u: &User) -> Vec<methods::Method> {
+    u.methods
+        .iter()
+        .flat_map(|m| m.names())
+        .filter_map(methods::lookup)
+        .filter(|m| m.is_mfa)
+        .collect()
+}
+
+fn user_type(u: &User) -> Option<String> {
+    match &u.user_type {
+        UserType::Member => Some("member".into()),
+        UserType::Guest => Some("guest".into()),
+        UserType::Other(s) => Some(s.clone()),
+        UserType::Unknown => None,
+    }
+}
+
+fn directory_user(u: &User, t: &Tally) -> AuditUser {
+    let a = &t.activity;
+    let enabled = counts_as_enabled(u);
+    let registered = is_registered(u);
+    let mfa = mfa_methods(u);
+    let mut flags = Vec::new();
+    if enabled && registered == Some(false) {
+        flags.push(flag::ENABLED_UNREGISTERED);
+    }
+    if enabled && registered == Some(true) && a.signins > 0 && a.challenges == 0 {
+        flags.push(flag::REGISTERED_NEVER_CHALLENGED);
+    }
+    activity_flags(a, &mut flags);
+    if !mfa.is_empty() && mfa.iter().all(|m| m.strength == Strength::Telephony) {
+        flags.push(flag::TELEPHONY_ONLY);
+    }
+    if a.logs_say_no_methods && registered == Some(true) {
+        flags.push(flag::NO_METHODS_IN_LOGS);
+    }
+    if enabled && u.is_admin == Some(true) && registered == Some(false) {
+        flags.push(flag::ADMIN_WITHOUT_MFA);
+    }
+    if enabled && u.per_user_state == PerUserState::Enforced && registered == Some(false) {
+        flags.push(flag::ENFORCED_UNREGISTERED);
+    }
+    AuditUser {
+        upn: u
+            .upn
+            .clone()
+            .or_else(|| u.object_id.clone())
+            .unwrap_or_default(),
+        display_name: u.display_name.clone(),
+        object_id: u.object_id.clone(),
+        enabled: access_known(u),
+        registered,
+        per_user_state: u.per_user_state.title().to_string(),
+        methods: method_names(u),
+        strongest: mfa
+            .iter()
+            .map(|m| m.strength)
+            .min()
+            .map(|s| s.label().to_string()),
+        user_type: user_type(u),
+        is_admin: u.is_admin,
+        challenges: a.challenges,
+        completed: a.completed,
+        denied: a.denied,
+        last_result: a.last_result.clone(),
+        last_signin: a.last_time.map(|t| t.to_string()),
+        flags: flags.into_iter().map(str::to_string).collect(),
+    }
+}
+
+/// The flags the activity alone raises, in the order of [`flag`].
+fn activity_flags(a: &UserActivity, flags: &mut Vec<&'static str>) {
+    if a.challenges > 0 && a.completed == 0 {
+        flags.push(flag::CHALLENGED_NEVER_COMPLETED);
+    }
+    if a.fraud_reported {
+        flags.push(flag::FRAUD_REPORTED);
+    }
+    if a.blocked_in_mfa {
+        flags.push(flag::BLOCKED);
+    }
+    if a.bypass_used {
+        flags.push(flag::BYPASS_USED);
+    }
+    if a.push_fatigue {
+        flags.push(flag::PUSH_FATIGUE);
+    }
+}
+
+fn activity_user(name: &str, t: &Tally) -> AuditUser {
+    let a = &t.activity;
+    let mut flags = Vec::new();
+    activity_flags(a, &mut flags);
+    AuditUser {
+        upn: name.to_string(),
+        per_user_state: PerUserState::Unknown.title().to_string(),
+        challenges: a.challenges,
+        completed: a.completed,
+        denied: a.denied,
+        last_result: a.last_result.clone(),
+        last_signin: a.last_time.map(|t| t.to_string()),
+        flags: flags.into_iter().map(str::to_string).collect(),
+        ..AuditUser::default()
+    }
+}
+
+/// Enabled users with at least one registered method of each strength class.
+fn methods_by_strength(directory: &Directory) -> Vec<StrengthCount> {
+    let classes = [
+        Strength::PhishingResistant,
+        Strength::AppBased,
+        Strength::Telephony,
+        Strength::NotMfa,
+        Strength::Other,
+    ];
+    let mut counts = [0u64; 5];
+    for u in directory.users.iter().filter(|u| counts_as_enabled(u)) {
+        let mut has = [false; 5];
+        for name in u.methods.iter().flat_map(|m| m.names()) {
+            if !methods::is_some_method(name) {
+                continue;
+            }
+            let s = methods::strength(name);
+            if let Some(i) = classes.iter().position(|c| *c == s) {
+                has[i] = true;
+            }
+        }
+        for (c, h) in counts.iter_mut().zip(has) {
+            *c += u64::from(h);
+        }
+    }
+    classes
+        .iter()
+        .zip(counts)
+        .map(|(c, users)| StrengthCount {
+            strength: c.label().to_string(),
+            users,
+        })
+        .collect()
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "0%".to_string();
+    }
+    let p = part as f64 * 100.0 / whole as f64;
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{MethodList, Provenance};
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn user(upn: &str, id: Option<&str>) -> User {
+        User {
+            upn: Some(upn.into()),
+            object_id: id.map(str::to_string),
+            sources: vec![Provenance { file: 0, record: 0 }],
+            ..User::default()
+        }
+    }
+
+    fn denied_push(upn: &str, time: &str) -> SignIn {
+        SignIn {
+            upn: Some(upn.into()),
+            time: Some(at(time)),
+            additional_details: Some(
+                "MFA denied; user did not respond to mobile app notification".into(),
+            ),
+            mfa_method: Some("Mobile app notification".into()),
+            ..SignIn::default()
+        }
+    }
+
+    fn opts(threshold: u32, minutes: i64) -> AuditOptions {
+        AuditOptions {
+            fatigue_threshold: threshold,
+            fatigue_window: SignedDuration::from_mins(minutes),
+        }
+    }
+
+    fn fatigue(times: &[&str], o: AuditOptions) -> bool {
+        let mut a = UserActivity::default();
+        for t in times {
+            record_push_failure(&mut a, at(t), o);
+        }
+        a.push_fatigue
+    }
+
+    #[test]
+    fn fatigue_window_in_any_order() {
+        let inside = [
+            "2025-05-01T10:00:00Z",
+            "2025-05-01T10:10:00Z",
+            "2025-05-01T10:20:00Z",
+            "2025-05-01T10:30:00Z",
+            "2025-05-01T10:05:00Z",
+        ];
+        let o = opts(5, 30);
+        // Oldest first, newest first, and shuffled with far-away noise in between.
+        let mut sorted = inside.to_vec();
+        sorted.sort();
+        assert!(fatigue(&sorted, o));
+        let mut newest_first = sorted.clone();
+        newest_first.reverse();
+        assert!(fatigue(&newest_first, o));
+        assert!(fatigue(
+            &[
+                inside[3],
+                "2025-04-01T00:00:00Z",
+                inside[0],
+                "2025-06-01T00:00:00Z",
+                inside[4],
+                inside[1],
+                inside[2],
+            ],
+            o
+        ));
+        // Exactly the window counts; one second more does not.
+        assert!(fatigue(
+            &["2025-05-01T10:00:00Z", "2025-05-01T10:30:00Z"],
+            opts(2, 30)
+        ));
+        assert!(!fatigue(
+            &["2025-05-01T10:00:00Z", "2025-05-01T10:30:01Z"],
+            opts(2, 30)
+        ));
+        // Four in the window is not five.
+        assert!(!fatigue(&inside[..4], o));
+        // Five spread over a day are not fatigue.
+        assert!(!fatigue(
+            &[
+                "2025-05-01T01:00:00Z",
+                "2025-05-01T05:00:00Z",
+                "2025-05-01T09:00:00Z",
+                "2025-05-01T13:00:00Z",
+                "2025-05-01T17:00:00Z",
+            ],
+            o
+        ));
+        // Threshold 0 turns the flag off.
+        assert!(!fatigue(&inside, opts(0, 30)));
+        assert!(fatigue(&inside[..1], opts(1, 0)));
+    }
+
+    #[test]
+    fn fatigue_memory_is_bounded() {
+        let mut a = UserActivity::default();
+        let start = at("2025-01-01T00:00:00Z");
+        for i in 0..(MAX_PUSH_TIMES as i64 + 500) {
+            record_push_failure(&mut a, start + SignedDuration::from_hours(i), opts(5, 30));
+        }
+        assert!(!a.push_fatigue);
+        assert_eq!(a.recent_push_failures.len(), MAX_PUSH_TIMES);
+        // Once raised, the times are dropped.
+        for m in 0..5 {
+            record_push_failure(&mut a, start + SignedDuration::from_mins(m), opts(5, 30));
+        }
+        assert!(a.push_fatigue);
+        assert!(a.recent_push_failures.is_empty());
+    }
+
+    #[test]
+    fn fatigue_through_the_auditor_counts_only_push_refusals() {
+        let mut d = Directory::new();
+        d.insert(user("ada@contoso.com", None));
+        let mut auditor = Auditor::new(&d, opts(3, 10));
+        auditor.add(&denied_push("ADA@contoso.com", "2025-05-01T10:09:00Z"));
+        // A wrong code is a denial but not a push refusal.
+        auditor.add(&SignIn {
+            upn: Some("ada@contoso.com".into()),
+            time: Some(at("2025-05-01T10:05:00Z")),
+            additional_details: Some("MFA denied; user entered incorrect code".into()),
+            ..SignIn::default()
+        });
+        auditor.add(&denied_push("ada@contoso.com", "2025-05-01T10:00:00Z"));
+        let flags = |a: &Auditor| a.tallies[0].activity.push_fatigue;
+        assert!(!flags(&auditor));
+        auditor.add(&denied_push("ada@contoso.com", "2025-05-01T10:04:00Z"));
+        assert!(flags(&auditor));
+        let report = auditor.finish(&d, vec![], at("2025-05-02T00:00:00Z"));
+        assert_eq!(
+            report.users[0].flags,
+            ["challenged-never-completed", "push-fatigue-suspected"]
+        );
+        assert_eq!(
+            report.users[0].last_result.as_deref(),
+            Some("denied: user did not respond to mobile app notification")
+        );
+        assert_eq!(
+            report.users[0].last_signin.as_deref(),
+            Some("2025-05-01T10:09:00Z")
+        );
+    }
+
+    #[test]
+    fn joins_by_id_upn_and_guest_home_form() {
+        let mut d = Directory::new();
+        d.insert(user("ada@contoso.com", Some("ID-ADA")));
+        d.insert(user("Grace_Example.org#EXT#@contoso.onmicrosoft.com", None));
+        let mut auditor = Auditor::new(&d, AuditOptions::default());
+        let by = |id: Option<&str>, upn: Option<&str>| SignIn {
+            user_id: id.map(str::to_string),
+            upn: upn.map(str::to_string),
+            ..SignIn::default()
+        };
+        auditor.add(&by(Some("id-ada"), Some("renamed@contoso.com")));
+        auditor.add(&by(None, Some(" Ada@Contoso.com ")));
+        auditor.add(&by(None, Some("grace@example.org")));
+        auditor.add(&by(Some("id-x"), Some("Xavier@Fabrikam.com")));
+        auditor.add(&by(None, Some("xavier@fabrikam.com")));
+        auditor.add(&by(Some("ID-X"), None));
+        auditor.add(&by(None, None));
+        assert_eq!(auditor.tallies[0].activity.signins, 2);
+        assert_eq!(auditor.tallies[1].activity.signins, 1);
+        assert_eq!(auditor.tallies[2].activity.signins, 3);
+        let report = auditor.finish(&d, vec![], at("2025-05-02T00:00:00Z"));
+        assert_eq!(
+            report.unmatched_signins,
+            UnmatchedSignIns {
+                signins: 4,
+                users: 1,
+                examples: vec!["Xavier@Fabrikam.com".into()],
+            }
+        );
+        let upns: Vec<&str> = report.users.iter().map(|u| u.upn.as_str()).collect();
+        assert_eq!(
+            upns,
+            [
+                "ada@contoso.com",
+                "Grace_Example.org#EXT#@contoso.onmicrosoft.com",
+                "Xavier@Fabrikam.com"
+            ]
+        );
+        assert_eq!(report.users[2].registered, None);
+        assert_eq!(report.users[2].per_user_state, "Unknown");
+        assert_eq!(
+            report.warnings,
+            [
+                "Registration is unknown for 2 enabled users (in neither the registered nor the unregistered count); the registration details export (admin center or Graph userRegistrationDetails) would settle it.",
+                "Sign-in state is unknown for 2 users (counted as enabled); a users export (Graph /users with accountEnabled, or the admin center 'Download users' CSV) would settle it.",
+                "Per-user MFA state is unknown for 2 users; the per-user MFA state export (Get-MsolUser or Graph authentication/requirements) would settle it.",
+                "3 sign-ins of 1 user are not in the directory (e.g. Xavier@Fabrikam.com); they are listed after the directory users, without registration data.",
+                "1 sign-in carried neither a user id nor a UPN and could not be joined to a user.",
+            ]
+        );
+    }
+
+    #[test]
+    fn last_result_does_not_depend_on_order() {
+        let events = [
+            SignIn {
+                time: Some(at("2025-05-01T09:00:00Z")),
+                additional_details: Some("MFA denied; user declined the authentication".into()),
+                ..SignIn::default()
+            },
+            SignIn {
+                time: Some(at("2025-05-01T10:00:00Z")),
+                additional_details: Some("MFA successfully completed".into()),
+                ..SignIn::default()
+            },
+            SignIn {
+                time: None,
+                additional_details: Some("MFA denied; user is blocked".into()),
+                ..SignIn::default()
+            },
+        ];
+        for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]] {
+            let mut t = Tally::default();
+            for i in order {
+                let c = classify(&events[i]).unwrap();
+                fold_challenge(&mut t, &c, events[i].time, AuditOptions::default());
+            }
+            assert_eq!(
+                t.activity.last_result.as_deref(),
+                Some("satisfied: successfully completed"),
+                "{order:?}"
+            );
+            assert!(t.activity.blocked_in_mfa);
+        }
+    }
+
+    #[test]
+    fn directory_flags() {
+        let mut admin = user("root@contoso.com", None);
+        admin.access = Access::Allowed;
+        admin.is_admin = Some(true);
+        admin.per_user_state = PerUserState::Enforced;
+        admin.methods = Some(MethodList::from_names(Vec::new()));
+        let mut phone = user("pat@contoso.com", None);
+        phone.access = Access::Allowed;
+        phone.methods = Some(MethodList::from_names(
+            ["mobilePhone", "email", "OneWaySMS"].map(String::from),
+        ));
+        let mut blocked = user("gone@contoso.com", None);
+        blocked.access = Access::Blocked;
+        blocked.methods = Some(MethodList::from_names(Vec::new()));
+        let mut d = Directory::new();
+        for u in [admin, phone, blocked] {
+            d.insert(u);
+        }
+        let mut auditor = Auditor::new(&d, AuditOptions::default());
+        auditor.add(&SignIn {
+            upn: Some("pat@contoso.com".into()),
+            additional_details: Some(
+                "MFA denied; user does not have any verification methods registered".into(),
+            ),
+            ..SignIn::default()
+        });
+        let r = auditor.finish(&d, vec![], at("2025-05-02T00:00:00Z"));
+        let flags: Vec<Vec<String>> = r.users.iter().map(|u| u.flags.clone()).collect();
+        assert_eq!(
+            flags,
+            [
+                vec![
+                    "enabled-unregistered",
+                    "admin-without-mfa",
+                    "enforced-unregistered"
+                ],
+                vec![
+                    "challenged-never-completed",
+                    "telephony-only",
+                    "logs-say-no-methods"
+                ],
+                vec![],
+            ]
+        );
+        assert_eq!(
+            r.users[1].methods,
+            [
+                "Mobile phone (SMS or voice)",
+                "Email (SSPR only)",
+                "Text message (SMS)"
+            ]
+        );
+        assert_eq!(r.users[1].strongest.as_deref(), Some("telephony"));
+        assert_eq!(r.users[2].enabled, Some(false));
+        let strength: Vec<(&str, u64)> = r
+            .methods_by_strength
+            .iter()
+            .map(|s| (s.strength.as_str(), s.users))
+            .collect();
+        assert_eq!(
+            strength,
+            [
+                ("phishing-resistant", 0),
+                ("app-based", 0),
+                ("telephony", 1),
+                ("not MFA", 1),
+                ("other", 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn no_signins_says_so() {
+        let d = Directory::new();
+        let r = Auditor::new(&d, AuditOptions::default()).finish(
+            &d,
+            vec![],
+            at("2025-05-02T00:00:00Z"),
+        );
+        assert_eq!(r.questions.len(), 6);
+        assert!(
+            r.questions
+                .iter()
+                .all(|q| q.answer.starts_with("No sign-in activity"))
+        );
+        assert_eq!(r.generated_at, "2025-05-02T00:00:00Z");
+        assert_eq!(r.schema, SCHEMA);
+        assert_eq!(r.warnings.len(), 2);
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(percent(1, 4), "25%");
+        assert_eq!(percent(1, 3), "33.3%");
+        assert_eq!(percent(0, 0), "0%");
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod classic;
+pub mod classify;
 pub mod export_csv;
 pub mod html;
 pub mod safe_csv;

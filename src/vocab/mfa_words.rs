@@ -1,1 +1,399 @@
-//! (being written)
+//! The MFA result words of the Entra sign-in report (formats.md §5.8): the 12 documented ways a
+//! requirement was satisfied and the 22 ways it was denied, plus phrasings seen in real logs. They
+//! decide whether a challenge counts as satisfied or denied (cli.md), and their canonical wording is
+//! what the audit's `how` and `reason` say.
+//!
+//! Exports put a prefix before the words (`MFA `, `MFA denied; `, `MFA requirement `); matching is
+//! case-insensitive, strips one known prefix, and needs the phrase at the start of what remains,
+//! ended by the text's end or punctuation — so `First factor requirement satisfied by claim in the
+//! token` (not MFA) does not match.
+
+use serde::Serialize;
+
+/// Which list a phrase is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WordOutcome {
+    Satisfied,
+    Denied,
+}
+
+/// What else a phrase tells the audit about the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Signal {
+    None,
+    /// A push the user declined or left unanswered (push fatigue).
+    PushRefused,
+    /// The user has no verification method registered.
+    NoMethods,
+    /// The user is blocked from MFA.
+    Blocked,
+}
+
+/// One phrase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MfaWord {
+    /// Canonical wording, lower case as Microsoft documents it (`PIN` kept).
+    pub phrase: &'static str,
+    pub outcome: WordOutcome,
+    /// On Microsoft's documented list (false: seen in logs but not on the list).
+    pub documented: bool,
+    pub signal: Signal,
+}
+
+const fn w(
+    phrase: &'static str,
+    outcome: WordOutcome,
+    documented: bool,
+    signal: Signal,
+) -> MfaWord {
+    MfaWord {
+        phrase,
+        outcome,
+        documented,
+        signal,
+    }
+}
+
+use Signal::*;
+use WordOutcome::*;
+
+/// Every phrase. Documented ones first, in Microsoft's order.
+pub const WORDS: &[MfaWord] = &[
+    // Satisfied (12)
+    w("completed in the cloud", Satisfied, true, None),
+    w(
+        "has expired due to the policies configured on tenant",
+        Satisfied,
+        true,
+        None,
+    ),
+    w("registration prompted", Satisfied, true, None),
+    w("satisfied by claim in the token", Satisfied, true, None),
+    w(
+        "satisfied by claim provided by external provider",
+        Satisfied,
+        true,
+        None,
+    ),
+    w("satisfied by strong authentication", Satisfied, true, None),
+    w(
+        "skipped as flow exercised was Windows broker logon flow",
+        Satisfied,
+        true,
+        None,
+    ),
+    w("skipped due to app password", Satisfied, true, None),
+    w("skipped due to location", Satisfied, true, None),
+    w("skipped due to registered device", Satisfied, true, None),
+    w("skipped due to remembered device", Satisfied, true, None),
+    w("successfully completed", Satisfied, true, None),
+    // Denied (22)
+    w("authentication in-progress", Denied, true, None),
+    w("duplicate authentication attempt", Denied, true, None),
+    w("entered incorrect code too many times", Denied, true, None),
+    w("invalid authentication", Denied, true, None),
+    w("invalid mobile app verification code", Denied, true, None),
+    w("misconfiguration", Denied, true, None),
+    w("phone call went to voicemail", Denied, true, None),
+    w("phone number has an invalid format", Denied, true, None),
+    w("service error", Denied, true, None),
+    w("unable to reach the user's phone", Denied, true, None),
+    w(
+        "unable to send the mobile app notification to the device",
+        Denied,
+        true,
+        None,
+    ),
+    w(
+        "unable to send the mobile app notification",
+        Denied,
+        true,
+        None,
+    ),
+    w(
+        "user declined the authentication",
+        Denied,
+        true,
+        PushRefused,
+    ),
+    w(
+        "user did not respond to mobile app notification",
+        Denied,
+        true,
+        PushRefused,
+    ),
+    w(
+        "user does not have any verification methods registered",
+        Denied,
+        true,
+        NoMethods,
+    ),
+    w("user entered incorrect code", Denied, true, None),
+    w("user entered incorrect PIN", Denied, true, None),
+    w(
+        "user hung up the phone call without succeeding the authentication",
+        Denied,
+        true,
+        None,
+    ),
+    w("user is blocked", Denied, true, Blocked),
+    w(
+        "user never entered the verification code",
+        Denied,
+        true,
+        None,
+    ),
+    w("user not found", Denied, true, None),
+    w("verification code already used once", Denied, true, None),
+    // Seen in authenticationStepResultDetail, not on the documented list.
+    w(
+        "user did not select the correct number",
+        Denied,
+        false,
+        PushRefused,
+    ),
+    w("invalid verification code", Denied, false, None),
+];
+
+/// Other wordings of a phrase, lower case → the canonical phrase.
+pub const ALIASES: &[(&str, &str)] = &[
+    ("completed in azure ad", "completed in the cloud"),
+    ("authentication in progress", "authentication in-progress"),
+];
+
+/// Prefixes exports put before the words, lower case, longest first.
+pub const PREFIXES: &[&str] = &["mfa denied;", "mfa requirement", "mfa"];
+
+/// What a text says about MFA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// One of the phrases.
+    Word(&'static MfaWord),
+    /// `MFA denied; ...` with words not in the table: denied, in the export's own words (trimmed,
+    /// trailing full stop removed).
+    DeniedOther(String),
+}
+
+impl Found {
+    pub fn outcome(&self) -> WordOutcome {
+        match self {
+            Found::Word(w) => w.outcome,
+            Found::DeniedOther(_) => Denied,
+        }
+    }
+
+    /// The wording `how` / `reason` use.
+    pub fn wording(&self) -> &str {
+        match self {
+            Found::Word(w) => w.phrase,
+            Found::DeniedOther(s) => s,
+        }
+    }
+
+    pub fn signal(&self) -> Signal {
+        match self {
+            Found::Word(w) => w.signal,
+            Found::DeniedOther(_) => Signal::None,
+        }
+    }
+}
+
+/// Finds the MFA result in a free-text value, whatever prefix the export added.
+pub fn find(text: &str) -> Option<Found> {
+    let trimmed = text.trim();
+    let lower = trimmed.to_lowercase();
+    let mut rest: &str = &lower;
+    let mut denied_prefix = false;
+    for p in PREFIXES {
+        if let Some(r) = lower.strip_prefix(p)
+            && (r.is_empty() || !r.starts_with(|c: char| c.is_alphanumeric()))
+        {
+            rest = r;
+            denied_prefix = *p == "mfa denied;";
+            break;
+        }
+    }
+    let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ';' || c == ':');
+    if let Some(word) = phrase_at_start(rest) {
+        return Some(Found::Word(word));
+    }
+    if denied_prefix {
+        // Keep the export's own casing for words we do not know.
+        let offset = lower.len() - rest.len();
+        let own = if lower.len() == trimmed.len() {
+            trimmed.get(offset..).unwrap_or(rest)
+        } else {
+            rest
+        };
+        let own = own.trim().trim_end_matches('.');
+        if !own.is_empty() {
+            return Some(Found::DeniedOther(own.to_string()));
+        }
+    }
+    Option::None
+}
+
+/// The longest phrase (or alias) that starts `rest` and ends at a word boundary.
+fn phrase_at_start(rest: &str) -> Option<&'static MfaWord> {
+    let ends_here = |len: usize| {
+        rest[len..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric() && c != '-' && c != '\'')
+    };
+    let mut best: Option<(usize, &'static MfaWord)> = Option::None;
+    let mut consider = |candidate: &str, word: &'static MfaWord| {
+        let len = candidate.len();
+        if rest.len() >= len
+            && rest.is_char_boundary(len)
+            && rest[..len].eq_ignore_ascii_case(candidate)
+            && ends_here(len)
+            && best.is_none_or(|(l, _)| len > l)
+        {
+            best = Some((len, word));
+        }
+    };
+    for word in WORDS {
+        consider(word.phrase, word);
+    }
+    for (alias, canonical) in ALIASES {
+        if let Some(word) = WORDS.iter().find(|w| w.phrase == *canonical) {
+            consider(alias, word);
+        }
+    }
+    best.map(|(_, w)| w)
+}
+
+/// True when a text mentions fraud (any wording: `fraud reported`, `fraud code entered`...).
+pub fn mentions_fraud(text: &str) -> bool {
+    text.to_lowercase().contains("fraud")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phrase(text: &str) -> Option<(&'static str, WordOutcome)> {
+        match find(text)? {
+            Found::Word(w) => Some((w.phrase, w.outcome)),
+            Found::DeniedOther(_) => Option::None,
+        }
+    }
+
+    #[test]
+    fn table_walk() {
+        let documented = |o| {
+            WORDS
+                .iter()
+                .filter(|w| w.documented && w.outcome == o)
+                .count()
+        };
+        assert_eq!(documented(Satisfied), 12);
+        assert_eq!(documented(Denied), 22);
+        for word in WORDS {
+            assert_eq!(WORDS.iter().filter(|w| w.phrase == word.phrase).count(), 1);
+            for text in [
+                word.phrase.to_string(),
+                word.phrase.to_uppercase(),
+                format!("MFA {}", word.phrase),
+                format!("MFA denied; {}", word.phrase),
+                format!("MFA requirement {}.", word.phrase),
+                format!("  mfa {} ", word.phrase),
+            ] {
+                assert_eq!(find(&text), Some(Found::Word(word)), "{text}");
+            }
+        }
+        for (alias, canonical) in ALIASES {
+            assert_eq!(alias.to_lowercase(), *alias);
+            assert_eq!(
+                phrase(&format!("MFA {alias}")).map(|p| p.0),
+                Some(*canonical)
+            );
+        }
+    }
+
+    #[test]
+    fn export_shapes() {
+        assert_eq!(
+            phrase("MFA requirement satisfied by claim in the token"),
+            Some(("satisfied by claim in the token", Satisfied))
+        );
+        assert_eq!(
+            phrase("MFA denied; user declined the authentication"),
+            Some(("user declined the authentication", Denied))
+        );
+        assert_eq!(
+            phrase("MFA successfully completed"),
+            Some(("successfully completed", Satisfied))
+        );
+        assert_eq!(
+            phrase("MFA completed in Azure AD"),
+            Some(("completed in the cloud", Satisfied))
+        );
+        assert_eq!(
+            phrase("Authentication in progress"),
+            Some(("authentication in-progress", Denied))
+        );
+        assert_eq!(
+            phrase("MFA denied; user did not select the correct number"),
+            Some(("user did not select the correct number", Denied))
+        );
+        assert_eq!(
+            phrase("MFA denied; User entered incorrect PIN"),
+            Some(("user entered incorrect PIN", Denied))
+        );
+        // The longest phrase wins.
+        assert_eq!(
+            phrase("MFA denied; unable to send the mobile app notification to the device"),
+            Some((
+                "unable to send the mobile app notification to the device",
+                Denied
+            ))
+        );
+    }
+
+    #[test]
+    fn not_mfa_words() {
+        for text in [
+            "First factor requirement satisfied by claim in the token",
+            "Correct password",
+            "MFA required in Azure AD",
+            "Invalid username or password or Invalid on-premise username or password.",
+            "user is blockedx",
+            "MFAsuccessfully completed",
+            "",
+        ] {
+            assert_eq!(find(text), Option::None, "{text}");
+        }
+    }
+
+    #[test]
+    fn unknown_denials_keep_their_words() {
+        assert_eq!(
+            find("MFA denied; Phone App Reported Fraud."),
+            Some(Found::DeniedOther("Phone App Reported Fraud".into()))
+        );
+        assert_eq!(find("MFA denied;"), Option::None);
+        assert!(mentions_fraud("MFA denied; Phone App Reported Fraud."));
+        assert!(!mentions_fraud(
+            "MFA denied; user declined the authentication"
+        ));
+    }
+
+    #[test]
+    fn signals() {
+        let signal = |t: &str| find(t).map(|f| f.signal());
+        assert_eq!(signal("MFA denied; user is blocked"), Some(Blocked));
+        assert_eq!(
+            signal("MFA denied; user does not have any verification methods registered"),
+            Some(NoMethods)
+        );
+        assert_eq!(
+            signal("MFA denied; user did not respond to mobile app notification"),
+            Some(PushRefused)
+        );
+        assert_eq!(signal("MFA successfully completed"), Some(Signal::None));
+    }
+}
