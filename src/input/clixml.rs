@@ -60,7 +60,7 @@ pub fn read(
     let root = p.expect_root()?;
     let mut index = 0u64;
     let mut duplicates = 0u64;
-    let mut upn_only = 0u64;
+    let mut methods_unknown = 0u64;
     if !root.empty {
         loop {
             match p.next()? {
@@ -77,8 +77,8 @@ pub fn read(
                                 continue;
                             };
                             let shape = interpret(&obj).map_err(|m| p.error_at(at, m))?;
-                            if matches!(shape, Shape::UpnOnly(_)) {
-                                upn_only += 1;
+                            if shape.methods_unknown {
+                                methods_unknown += 1;
                             }
                             let user = shape
                                 .into_user(ctx.provenance(record_index))
@@ -110,9 +110,9 @@ pub fn read(
             "{duplicates} top-level <Ref> element(s) skipped: the same user object was exported more than once, and is counted once"
         ));
     }
-    if upn_only > 0 {
+    if methods_unknown > 0 {
         stats.warn(format!(
-            "{upn_only} object(s) hold only UserPrincipalName (Select-Object output of the registered/unregistered one-liners): their MFA registration is unknown"
+            "{methods_unknown} object(s) have no StrongAuthenticationMethods property (Select-Object output, e.g. of the registered/unregistered one-liners): their MFA registration is unknown"
         ));
     }
     Ok(stats)
@@ -215,38 +215,37 @@ const USER_MEMBERS: &[&str] = &[
 /// The members read from a method or requirement object.
 const ITEM_MEMBERS: &[&str] = &["methodtype", "isdefault", "state"];
 
-/// What one top-level object turned out to be.
-enum Shape {
-    /// A `Get-MsolUser` object (live, deserialized, or P3's Select-Object output with its notes).
-    Record {
-        record: MsolRecord,
-        /// No `BlockCredential` member at all (Select-Object output): sign-in state unknown.
-        access_unknown: bool,
-    },
-    /// Select-Object output with only `UserPrincipalName` (P1/P2's output): nothing about MFA.
-    UpnOnly(Option<String>),
+/// One top-level object, read. PowerShell writes every property of an object (`<Nil>` for
+/// null), so a member that is absent was not exported (Select-Object output): unknown, not null.
+struct Shape {
+    record: MsolRecord,
+    /// No `BlockCredential` member: sign-in state unknown.
+    access_unknown: bool,
+    /// Neither `StrongAuthenticationMethods` nor P3's `MFA Methods`: registration unknown.
+    methods_unknown: bool,
+    /// Neither `StrongAuthenticationRequirements` nor P3's `MFA Status`: per-user state unknown.
+    state_unknown: bool,
 }
 
 impl Shape {
     fn into_user(self, provenance: crate::model::Provenance) -> std::result::Result<User, String> {
-        match self {
-            Shape::Record {
-                record,
-                access_unknown,
-            } => {
-                let mut user = record.into_user(provenance)?;
-                if access_unknown {
-                    user.access = Access::Unknown;
-                }
-                Ok(user)
-            }
-            Shape::UpnOnly(upn) => Ok(User {
-                upn,
-                per_user_state: PerUserState::Unknown,
-                sources: vec![provenance],
-                ..User::default()
-            }),
+        let mut user = self.record.into_user(provenance)?;
+        if self.access_unknown {
+            user.access = Access::Unknown;
         }
+        // `requirements` marks a record as MSOnline's, whose rules read a missing method list
+        // as "none"; without the list the record must fall back to the unknown-aware rules.
+        if self.methods_unknown || self.state_unknown {
+            user.requirements = None;
+        }
+        if self.methods_unknown {
+            user.methods = None;
+            user.default_method = None;
+        }
+        if self.state_unknown {
+            user.per_user_state = PerUserState::Unknown;
+        }
+        Ok(user)
     }
 }
 
@@ -269,21 +268,8 @@ fn interpret(obj: &ObjVal) -> std::result::Result<Shape, String> {
             )
         ));
     }
-    let upn = m("UserPrincipalName").and_then(text_of);
-    if !is_p3
-        && obj
-            .type_name
-            .as_deref()
-            .is_some_and(|t| t.starts_with("Selected."))
-        && obj
-            .members
-            .iter()
-            .all(|(n, _)| n.eq_ignore_ascii_case("UserPrincipalName"))
-    {
-        return Ok(Shape::UpnOnly(upn));
-    }
     let mut record = MsolRecord {
-        upn,
+        upn: m("UserPrincipalName").and_then(text_of),
         display_name: m("DisplayName").and_then(text_of),
         object_id: m("ObjectId").and_then(text_of),
         block_credential: m("BlockCredential").and_then(bool_of),
@@ -334,9 +320,11 @@ fn interpret(obj: &ObjVal) -> std::result::Result<Shape, String> {
             };
         }
     }
-    Ok(Shape::Record {
+    Ok(Shape {
         record,
-        access_unknown: is_p3 && m("BlockCredential").is_none(),
+        access_unknown: m("BlockCredential").is_none(),
+        methods_unknown: m("StrongAuthenticationMethods").is_none() && m("MFA Methods").is_none(),
+        state_unknown: m("StrongAuthenticationRequirements").is_none() && m("MFA Status").is_none(),
     })
 }
 
@@ -574,7 +562,8 @@ impl Tag {
 #[derive(Debug)]
 struct Open {
     tag: Tag,
-    /// The `N` attribute, XML entities resolved, `_xHHHH_` not yet decoded.
+    /// The `N` attribute, XML entities resolved, `_xHHHH_` not yet decoded; `None` also when the
+    /// name cannot be one the reader keeps ([`may_be_wanted`]).
     n: Option<String>,
     ref_id: Option<u64>,
     /// `<X ... />`: no content and no end tag follow.
@@ -892,7 +881,11 @@ impl<R: Read> Parser<R> {
 
     /// Text where only elements belong must be whitespace.
     fn expect_blank(&self, expected: &str) -> Result<()> {
-        if self.text.chars().all(char::is_whitespace) {
+        if self
+            .text
+            .chars()
+            .all(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+        {
             return Ok(());
         }
         let shown: String = self.text.trim().chars().take(40).collect();
@@ -954,13 +947,19 @@ impl<R: Read> Parser<R> {
 
     /// Reads an element's text content (empty for `<X />`); `_xHHHH_` is not decoded here.
     fn read_text(&mut self, o: &Open) -> Result<String> {
+        self.text_content(o, true)
+    }
+
+    /// An element's text, copied only when `keep` (skipped values cost no allocation).
+    fn text_content(&mut self, o: &Open, keep: bool) -> Result<String> {
         let mut out = String::new();
         if o.empty {
             return Ok(out);
         }
         loop {
             match self.next()? {
-                Tok::Text => out.push_str(&self.text),
+                Tok::Text if keep => out.push_str(&self.text),
+                Tok::Text => {}
                 Tok::Close => return Ok(out),
                 Tok::Eof => return Err(self.truncated(o.tag.name(), o.at)),
                 Tok::Open(c) => {
@@ -1016,7 +1015,7 @@ impl<R: Read> Parser<R> {
                 })
             }
             Tag::Prim(_) | Tag::Other(_) => {
-                let text = self.read_text(&o)?;
+                let text = self.text_content(&o, want != Want::Skip)?;
                 Ok(match want {
                     Want::Skip => Val::Skipped,
                     _ => Val::Prim(unescape_xhhhh(&text)),
@@ -1223,6 +1222,15 @@ impl<R: Read> Parser<R> {
     }
 }
 
+/// True when a raw `N` value could name a member the reader keeps; the others are not copied.
+fn may_be_wanted(raw: &str) -> bool {
+    raw.contains(['&', '_'])
+        || USER_MEMBERS
+            .iter()
+            .chain(ITEM_MEMBERS)
+            .any(|w| raw.eq_ignore_ascii_case(w))
+}
+
 /// Reads a start tag's name and the attributes the grammar uses.
 fn open(s: &BytesStart, empty: bool, at: (u64, u64)) -> std::result::Result<Open, String> {
     let tag = Tag::from_name(s.local_name().as_ref());
@@ -1231,7 +1239,7 @@ fn open(s: &BytesStart, empty: bool, at: (u64, u64)) -> std::result::Result<Open
     for attr in s.attributes() {
         let attr = attr.map_err(|e| format!("malformed CLIXML: {e}"))?;
         match attr.key.local_name().as_ref() {
-            "N" => {
+            "N" if may_be_wanted(&attr.value) => {
                 let v = attr
                     .normalized_value(XmlVersion::Implicit1_0)
                     .map_err(|e| format!("malformed CLIXML: attribute N: {e}"))?;
@@ -1583,7 +1591,40 @@ mod tests {
             classic::Verdict::RegistrationUnknown
         );
         assert_eq!(stats.warnings.len(), 1);
-        assert!(stats.warnings[0].starts_with("2 object(s) hold only UserPrincipalName"));
+        assert!(
+            stats.warnings[0]
+                .starts_with("2 object(s) have no StrongAuthenticationMethods property")
+        );
+    }
+
+    #[test]
+    fn absent_members_are_unknown_not_null() {
+        // A custom Select-Object with the requirement list but not the methods.
+        let xml = doc(&format!(
+            r#"<Obj RefId="0"><TN RefId="0"><T>Selected.Microsoft.Online.Administration.User</T></TN><MS><S N="UserPrincipalName">a@x</S><B N="BlockCredential">false</B>{}</MS></Obj>"#,
+            reqs_xml(1, Some("Enforced"))
+        ));
+        let (users, stats) = read_str(&xml).unwrap();
+        let u = &users[0];
+        assert!(u.methods.is_none());
+        assert!(u.requirements.is_none());
+        assert_eq!(u.per_user_state, PerUserState::Enforced);
+        assert_eq!(u.access, Access::Allowed);
+        assert_eq!(classic::verdict(u), classic::Verdict::RegistrationUnknown);
+        assert_eq!(classic::mfa_status(u), "Enforced");
+        assert_eq!(stats.warnings.len(), 1);
+        // The methods without the requirements: registration known, state unknown.
+        let xml = doc(&format!(
+            r#"<Obj RefId="0"><MS><S N="UserPrincipalName">a@x</S>{}</MS></Obj>"#,
+            methods_xml(1, &[("PhoneAppOTP", true)])
+        ));
+        let (users, stats) = read_str(&xml).unwrap();
+        let u = &users[0];
+        assert_eq!(u.per_user_state, PerUserState::Unknown);
+        assert_eq!(u.access, Access::Unknown);
+        assert_eq!(classic::verdict(u), classic::Verdict::Registered);
+        assert_eq!(classic::mfa_status(u), "Unknown");
+        assert!(stats.warnings.is_empty());
     }
 
     #[test]
@@ -1703,6 +1744,35 @@ mod tests {
         );
         let e = err(&doc(r#"<Obj RefId="x" />"#));
         assert!(e.contains("expected a number in RefId, found 'x'"), "{e}");
+    }
+
+    #[test]
+    fn every_truncation_and_damage_is_an_error_not_a_panic() {
+        let full = doc(&user(
+            0,
+            "ada@x",
+            "false",
+            &methods_xml(1, &[("PhoneAppOTP", true)]),
+            &reqs_xml(2, Some("Enabled")),
+        ));
+        let end = full.len() - "</Objs>".len();
+        for cut in (1..end).filter(|&i| full.is_char_boundary(i)) {
+            let text = &full[..cut];
+            if text.trim().is_empty() {
+                continue;
+            }
+            let e = err(text);
+            assert!(e.starts_with("users.xml:"), "{cut}: {e}");
+        }
+        for (i, c) in full.char_indices().step_by(3) {
+            for bad in ["<", "\"", "&", "/", ">"] {
+                let damaged = format!("{}{bad}{}", &full[..i], &full[i + c.len_utf8()..]);
+                // Either reads (the damage was harmless) or reports a position: never panics.
+                if let Err(e) = read_str(&damaged) {
+                    assert!(e.to_string().starts_with("users.xml:"), "{e}");
+                }
+            }
+        }
     }
 
     #[test]
