@@ -5,7 +5,8 @@
 //! What is kept: only the properties the reports use (UserPrincipalName, DisplayName, ObjectId,
 //! BlockCredential, UserType, IsLicensed, StrongAuthenticationMethods, StrongAuthenticationRequirements,
 //! and the `MFA Status` / `MFA Methods` notes of the P3 one-liner's Select-Object output); every
-//! other property is parsed and checked but dropped.
+//! other property is parsed and checked but dropped. PowerShell writes every property of an object
+//! (`<Nil>` for null), so an absent member (Select-Object output) reads as unknown, never as null.
 //!
 //! Limits (each breach is an input error, never a panic or a runaway allocation): element nesting
 //! [`MAX_DEPTH`]; one XML token (tag, text run, comment) [`MAX_EVENT_BYTES`]; one element's text
@@ -32,7 +33,8 @@ use super::{Context, ReadStats};
 use crate::error::{Error, Position, Result};
 use crate::model::{Access, PerUserState, User};
 
-/// Deepest element nesting accepted. A depth-4 `Get-MsolUser` export nests about 14 deep.
+/// Deepest element nesting accepted. A default (depth 2) `Get-MsolUser` export nests 9 deep,
+/// each extra `-Depth` level adds about 3; PowerShell itself stops at 50 levels.
 pub const MAX_DEPTH: usize = 64;
 /// Largest single XML token (a tag, a run of text, a comment) in bytes of UTF-8.
 pub const MAX_EVENT_BYTES: u64 = 1 << 20;
