@@ -33,7 +33,7 @@ use super::{Context, ReadStats};
 use crate::error::{Error, Position, Result};
 use crate::model::{Access, PerUserState, User};
 
-/// Deepest element nesting accepted. A default (depth 2) `Get-MsolUser` export nests 9 deep,
+/// Deepest element nesting accepted. A default (depth 2) `Get-MsolUser` export nests 8 deep,
 /// each extra `-Depth` level adds about 3; PowerShell itself stops at 50 levels.
 pub const MAX_DEPTH: usize = 64;
 /// Largest single XML token (a tag, a run of text, a comment) in bytes of UTF-8.
