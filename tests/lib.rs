@@ -1,6 +1,7 @@
 //! One integration-test binary (one link step), one module per area. Tests run the real binary on
 //! real-shaped files in temporary folders.
 
+mod clixml;
 mod support;
 
 mod audit;
