@@ -93,7 +93,9 @@ pub fn run(cli: Cli) -> Result<Status> {
             Ok(Status::Done)
         }
         Command::Audit(a) => commands::audit::run(&a, &opts, msg),
-        Command::Run(a) => commands::audit::run_config(&a.config, a.dump_config, &a.overrides, &cli.global),
+        Command::Run(a) => {
+            commands::audit::run_config(&a.config, a.dump_config, &a.overrides, &cli.global)
+        }
         Command::Codes(a) => {
             commands::codes::run(a.code.as_deref(), a.format)?;
             Ok(Status::Done)

@@ -55,10 +55,12 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
     };
     let mut csv_bytes = Vec::new();
     if args.csv.is_some() || mail.is_some() {
-        safe_csv::write_users_csv(&mut csv_bytes, &report).map_err(|e| Error::Failed(format!("CSV: {e}")))?;
+        safe_csv::write_users_csv(&mut csv_bytes, &report)
+            .map_err(|e| Error::Failed(format!("CSV: {e}")))?;
     }
     if let Some(p) = &args.json {
-        let text = serde_json::to_string_pretty(&report).map_err(|e| Error::Failed(e.to_string()))?;
+        let text =
+            serde_json::to_string_pretty(&report).map_err(|e| Error::Failed(e.to_string()))?;
         output::write_bytes(p, format!("{text}\n").as_bytes())?;
         written.push(p.to_path_buf());
     }
@@ -78,7 +80,12 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
 
     if let Some(mut settings) = mail {
         settings.report_files = written.clone();
-        let message = email::compose(&report, html_text.as_deref().unwrap_or_default(), &csv_bytes, &settings)?;
+        let message = email::compose(
+            &report,
+            html_text.as_deref().unwrap_or_default(),
+            &csv_bytes,
+            &settings,
+        )?;
         email::send(&message, &settings)?;
         match &settings.dry_run {
             Some(p) => msg.note(format!("email written to {} (dry run)", p.display())),
@@ -108,15 +115,24 @@ pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Audi
     }
 
     let audit_opts = AuditOptions {
-        fatigue_threshold: args.fatigue_threshold.unwrap_or(crate::config::DEFAULT_FATIGUE_THRESHOLD),
+        fatigue_threshold: args
+            .fatigue_threshold
+            .unwrap_or(crate::config::DEFAULT_FATIGUE_THRESHOLD),
         fatigue_window: jiff::SignedDuration::from_mins(i64::from(
-            args.fatigue_window.unwrap_or(crate::config::DEFAULT_FATIGUE_WINDOW),
+            args.fatigue_window
+                .unwrap_or(crate::config::DEFAULT_FATIGUE_WINDOW),
         )),
     };
     let mut auditor = Auditor::new(&directory, audit_opts);
-    let auth: Vec<&InputFile> = inputs.all.iter().filter(|f| f.kind == Kind::AuthDetailsCsv).collect();
+    let auth: Vec<&InputFile> = inputs
+        .all
+        .iter()
+        .filter(|f| f.kind == Kind::AuthDetailsCsv)
+        .collect();
     if !auth.is_empty() && !inputs.all.iter().any(|f| f.kind == Kind::SignInCsv) {
-        msg.warn("an AuthDetails CSV was given without its main sign-in CSV: it is not read on its own");
+        msg.warn(
+            "an AuthDetails CSV was given without its main sign-in CSV: it is not read on its own",
+        );
     }
     for f in inputs.activity().filter(|f| f.kind != Kind::AuthDetailsCsv) {
         let mut progress = Progress::new(msg.quiet, &f.path, "sign-ins");
@@ -178,7 +194,8 @@ fn print_summary(report: &AuditReport, written: &[PathBuf]) -> Result<()> {
         if let Some(c) = &report.changes {
             writeln!(w).map_err(&ioe)?;
             writeln!(w, "Since the previous run ({}):", c.previous_run).map_err(&ioe)?;
-            w.write_all(crate::commands::history::render_changes(c).as_bytes()).map_err(&ioe)?;
+            w.write_all(crate::commands::history::render_changes(c).as_bytes())
+                .map_err(&ioe)?;
         }
         if !written.is_empty() {
             writeln!(w).map_err(&ioe)?;
@@ -195,7 +212,9 @@ fn policy(report: &AuditReport, args: &AuditArgs, msg: Messages) -> Status {
     let mut crossed = Vec::new();
     let unregistered = report.summary.unregistered_enabled;
     if let Some(n) = p.fail_if_unregistered.filter(|&n| unregistered > n) {
-        crossed.push(format!("{unregistered} enabled users are not registered (threshold {n})"));
+        crossed.push(format!(
+            "{unregistered} enabled users are not registered (threshold {n})"
+        ));
     }
     let admins = report
         .users
@@ -203,11 +222,15 @@ fn policy(report: &AuditReport, args: &AuditArgs, msg: Messages) -> Status {
         .filter(|u| u.flags.iter().any(|f| f == flag::ADMIN_WITHOUT_MFA))
         .count() as u64;
     if let Some(n) = p.fail_if_admins_without_mfa.filter(|&n| admins > n) {
-        crossed.push(format!("{admins} admins have no MFA method (threshold {n})"));
+        crossed.push(format!(
+            "{admins} admins have no MFA method (threshold {n})"
+        ));
     }
     let unable = report.summary.users_unable_to_complete;
     if let Some(n) = p.fail_if_unable_to_complete.filter(|&n| unable > n) {
-        crossed.push(format!("{unable} challenged users could not complete MFA (threshold {n})"));
+        crossed.push(format!(
+            "{unable} challenged users could not complete MFA (threshold {n})"
+        ));
     }
     if crossed.is_empty() {
         return Status::Done;
@@ -219,17 +242,26 @@ fn policy(report: &AuditReport, args: &AuditArgs, msg: Messages) -> Status {
 }
 
 /// `run --config FILE`: the file's settings under the command line's.
-pub fn run_config(config: &Path, dump: bool, overrides: &AuditArgs, global: &GlobalArgs) -> Result<Status> {
+pub fn run_config(
+    config: &Path,
+    dump: bool,
+    overrides: &AuditArgs,
+    global: &GlobalArgs,
+) -> Result<Status> {
     let file = crate::config::load(config)?;
     let global = crate::config::merge_global(&file, global);
     let args = crate::config::merge(file, overrides);
     if dump {
         let text = crate::config::dump_all(&global, &args);
         let dest = Destination::Stdout;
-        output::emit(&dest, |w| w.write_all(text.as_bytes()).map_err(output::io_err(&dest)))?;
+        output::emit(&dest, |w| {
+            w.write_all(text.as_bytes()).map_err(output::io_err(&dest))
+        })?;
         return Ok(Status::Done);
     }
-    let msg = Messages { quiet: global.quiet };
+    let msg = Messages {
+        quiet: global.quiet,
+    };
     let opts = global.read_options()?;
     run(&args, &opts, msg)
 }

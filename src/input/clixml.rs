@@ -31,7 +31,7 @@ use super::decode::Decoded;
 use super::msonline::{self, MsolList, MsolMethod, MsolRecord};
 use super::{Context, ReadStats};
 use crate::error::{Error, Position, Result};
-use crate::model::{Access, PerUserState, User};
+use crate::model::User;
 
 /// Deepest element nesting accepted. A default (depth 2) `Get-MsolUser` export nests 8 deep,
 /// each extra `-Depth` level adds about 3; PowerShell itself stops at 50 levels.
@@ -230,24 +230,16 @@ struct Shape {
 }
 
 impl Shape {
-    fn into_user(self, provenance: crate::model::Provenance) -> std::result::Result<User, String> {
-        let mut user = self.record.into_user(provenance)?;
-        if self.access_unknown {
-            user.access = Access::Unknown;
-        }
-        // `requirements` marks a record as MSOnline's, whose rules read a missing method list
-        // as "none"; without the list the record must fall back to the unknown-aware rules.
-        if self.methods_unknown || self.state_unknown {
-            user.requirements = None;
-        }
-        if self.methods_unknown {
-            user.methods = None;
-            user.default_method = None;
-        }
-        if self.state_unknown {
-            user.per_user_state = PerUserState::Unknown;
-        }
-        Ok(user)
+    fn into_user(
+        mut self,
+        provenance: crate::model::Provenance,
+    ) -> std::result::Result<User, String> {
+        self.record.absent = crate::input::msonline::Absent {
+            block_credential: self.access_unknown,
+            methods: self.methods_unknown,
+            requirements: self.state_unknown,
+        };
+        self.record.into_user(provenance)
     }
 }
 
@@ -277,6 +269,7 @@ fn interpret(obj: &ObjVal) -> std::result::Result<Shape, String> {
         block_credential: m("BlockCredential").and_then(bool_of),
         user_type: m("UserType").and_then(text_of),
         is_licensed: m("IsLicensed").and_then(bool_of),
+        absent: Default::default(),
         methods: list_of(
             m("StrongAuthenticationMethods"),
             "StrongAuthenticationMethods",

@@ -51,6 +51,39 @@ pub struct MsolRecord {
     pub methods: MsolList<MsolMethod>,
     /// `StrongAuthenticationRequirements[].State` values.
     pub requirements: MsolList<String>,
+    /// Members the record did not carry at all.
+    pub absent: Absent,
+}
+
+/// Members a record did not carry at all. PowerShell writes every property of a `Get-MsolUser`
+/// object (null as `null` / `<Nil>`), so a missing member means it was not exported (Select-Object
+/// output, hand-made files): unknown, not null — and then PowerShell's rules for null do not apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Absent {
+    pub block_credential: bool,
+    pub methods: bool,
+    pub requirements: bool,
+}
+
+impl Absent {
+    /// Turns the facts of absent members into unknowns.
+    pub fn apply(self, user: &mut User) {
+        if self.block_credential {
+            user.access = Access::Unknown;
+        }
+        // `requirements` marks a record as MSOnline's, whose rules read a missing method list as
+        // "none"; without the lists the record falls back to the unknown-aware rules.
+        if self.methods || self.requirements {
+            user.requirements = None;
+        }
+        if self.methods {
+            user.methods = None;
+            user.default_method = None;
+        }
+        if self.requirements {
+            user.per_user_state = PerUserState::Unknown;
+        }
+    }
 }
 
 /// True for a string that is a .NET type name standing in for an object (data lost at export).
@@ -118,7 +151,8 @@ impl MsolRecord {
             },
             None => UserType::Unknown,
         };
-        Ok(User {
+        let absent = self.absent;
+        let mut user = User {
             object_id: self.object_id,
             upn: self.upn,
             display_name: self.display_name,
@@ -143,7 +177,9 @@ impl MsolRecord {
             is_licensed: self.is_licensed,
             methods_lost: false,
             sources: vec![provenance],
-        })
+        };
+        absent.apply(&mut user);
+        Ok(user)
     }
 }
 
@@ -183,7 +219,14 @@ impl<'de> Visitor<'de> for RecordVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<MsolRecord, A::Error> {
-        let mut r = MsolRecord::default();
+        let mut r = MsolRecord {
+            absent: Absent {
+                block_credential: true,
+                methods: true,
+                requirements: true,
+            },
+            ..MsolRecord::default()
+        };
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             let k = key.as_ref();
             let is = |name: &str| k.eq_ignore_ascii_case(name);
@@ -194,6 +237,7 @@ impl<'de> Visitor<'de> for RecordVisitor {
             } else if is("ObjectId") {
                 r.object_id = map.next_value::<Option<Value>>()?.and_then(scalar_text);
             } else if is("BlockCredential") {
+                r.absent.block_credential = false;
                 r.block_credential = map
                     .next_value::<Option<Value>>()?
                     .and_then(|v| bool_value(&v));
@@ -204,6 +248,7 @@ impl<'de> Visitor<'de> for RecordVisitor {
                     .next_value::<Option<Value>>()?
                     .and_then(|v| bool_value(&v));
             } else if is("StrongAuthenticationMethods") {
+                r.absent.methods = false;
                 let v = map.next_value::<Value>()?;
                 r.methods = list_of(v, |item| match item {
                     Value::Object(o) => Ok(MsolMethod {
@@ -215,6 +260,7 @@ impl<'de> Visitor<'de> for RecordVisitor {
                     other => Err(other),
                 });
             } else if is("StrongAuthenticationRequirements") {
+                r.absent.requirements = false;
                 let v = map.next_value::<Value>()?;
                 r.requirements = list_of(v, |item| match item {
                     Value::Object(o) => Ok(get_ci(&o, "State")

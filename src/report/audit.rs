@@ -203,7 +203,6 @@ pub mod flag {
 // The computation: sign-ins stream through `Auditor::add`, `Auditor::finish` builds the report.
 // ---------------------------------------------------------------------------------------------
 
-
 pub use super::classify::classify;
 
 use std::collections::{HashMap, HashSet};
