@@ -342,3 +342,153 @@ fn signin_from_row(
     }
     Ok(Parsed::SignIn(Box::new(signin)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{ReadOptions, decode};
+    use std::path::PathBuf;
+
+    fn input(path: PathBuf, kind: Kind) -> InputFile {
+        InputFile {
+            index: 0,
+            path,
+            kind,
+            reason: String::new(),
+            encoding: "UTF-8".into(),
+            warnings: vec![],
+        }
+    }
+
+    fn read_text(
+        text: &str,
+        kind: Kind,
+        companions: &[&InputFile],
+    ) -> Result<(Vec<SignIn>, ReadStats)> {
+        let file = input(PathBuf::from("s.csv"), kind);
+        let opts = ReadOptions::default();
+        let ctx = Context {
+            file: &file,
+            opts: &opts,
+        };
+        let decoded = decode::from_bytes(&file.path, text.as_bytes().to_vec(), None)?;
+        let mut out = Vec::new();
+        let stats = super::super::read_csv(decoded, &ctx, companions, &mut |s| {
+            out.push(s);
+            Ok(())
+        })?;
+        Ok((out, stats))
+    }
+
+    #[test]
+    fn log_analytics_json_cells() {
+        let text = "TimeGenerated [UTC],Id,UserPrincipalName,UserDisplayName,ResultType,Status,MfaDetail,AuthenticationRequirement,IsInteractive\n\
+            \"9/19/2023, 1:45:17.287 PM\",r1,ada@c.example,Ada,500121,\"{\"\"errorCode\"\":500121,\"\"failureReason\"\":\"\"Authentication failed\"\",\"\"additionalDetails\"\":\"\"MFA denied; user declined the authentication\"\"}\",\"{\"\"authMethod\"\":\"\"Mobile app notification\"\",\"\"authDetail\"\":\"\"Pixel\"\"}\",multiFactorAuthentication,FALSE\n";
+        let (s, stats) = read_text(text, Kind::LogAnalyticsCsv, &[]).unwrap();
+        assert_eq!(stats.skipped, 0);
+        let s = &s[0];
+        assert_eq!(s.time, Some("2023-09-19T13:45:17.287Z".parse().unwrap()));
+        assert_eq!(s.error_code, Some(500121));
+        assert_eq!(s.failure_reason.as_deref(), Some("Authentication failed"));
+        assert_eq!(
+            s.additional_details.as_deref(),
+            Some("MFA denied; user declined the authentication")
+        );
+        assert_eq!(s.mfa_method.as_deref(), Some("Mobile app notification"));
+        assert_eq!(s.display_name.as_deref(), Some("Ada"));
+        assert_eq!(s.interactive, Some(false));
+    }
+
+    #[test]
+    fn a_bad_row_is_skipped_with_its_line() {
+        let text = "Date (UTC),Request ID,Username,Sign-in error code,Status\n\
+            2025-01-01T00:00:00Z,r1,a@c.example,oops,Failure\n\
+            2025-01-01T00:00:01Z,r2,b@c.example,,Success\n\
+            not a date,r3,c@c.example,0,Success\n";
+        let (s, stats) = read_text(text, Kind::SignInCsv, &[]).unwrap();
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].request_id.as_deref(), Some("r2"));
+        // No code, but the Status says success.
+        assert_eq!(s[0].error_code, Some(0));
+        assert_eq!(
+            stats.warnings,
+            [
+                "skipped a malformed record: s.csv:line 2: the sign-in error code 'oops' is not a number",
+                "skipped a malformed record: s.csv:line 4: Date 'not a date' is not a date",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_without_sign_in_columns_is_refused() {
+        let e = read_text("Foo,Bar\n1,2\n", Kind::SignInCsv, &[]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "s.csv:line 1: no sign-in columns (Date (UTC), Request ID, Username, User ID) in the header: this is not a admin center sign-in CSV"
+        );
+        let e = read_text("Date (UTC),Request ID\n", Kind::SignInCsv, &[]).unwrap_err();
+        assert!(e.to_string().contains("holds no sign-in records"), "{e}");
+    }
+
+    #[test]
+    fn auth_details_index_stores_each_text_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("AuthDetails.csv");
+        let mut text = String::from(
+            "Request ID,Date,Authentication method,Succeeded,Result detail,Requirement\n",
+        );
+        for i in 0..100 {
+            text.push_str(&format!(
+                "r{i},2025-01-01T00:00:00Z,Password,True,Correct password,Primary authentication\n\
+                 r{i},2025-01-01T00:00:05Z,Text message,False,MFA denied; invalid verification code,Multifactor authentication\n"
+            ));
+        }
+        std::fs::write(&path, text).unwrap();
+        let companion = input(path, Kind::AuthDetailsCsv);
+        let main = input(PathBuf::from("s.csv"), Kind::SignInCsv);
+        let opts = ReadOptions::default();
+        let ctx = Context {
+            file: &main,
+            opts: &opts,
+        };
+        let index = StepIndex::read(&[&companion], &ctx).unwrap();
+        assert_eq!(index.len(), 100);
+        // "", Password, Correct password, Primary..., Text message, MFA denied..., Multifactor...
+        assert_eq!(index.texts.len(), 7);
+        let steps = index.steps("r42");
+        assert_eq!(steps.len(), 2);
+        assert_eq!(steps[1].method.as_deref(), Some("Text message"));
+        assert_eq!(steps[1].succeeded, Some(false));
+        assert_eq!(steps[1].method_detail, None);
+        assert!(index.steps("r100").is_empty());
+
+        let (s, _) = read_text(
+            "Date (UTC),Request ID,Username\n2025-01-01T00:00:05Z,r7,a@c.example\n",
+            Kind::SignInCsv,
+            &[&companion],
+        )
+        .unwrap();
+        assert_eq!(s[0].steps, index.steps("r7"));
+    }
+
+    #[test]
+    fn auth_details_without_request_id_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("AuthDetails.csv");
+        std::fs::write(&path, "Authentication method,Succeeded\nPassword,True\n").unwrap();
+        let companion = input(path.clone(), Kind::AuthDetailsCsv);
+        let e = read_text(
+            "Date (UTC),Request ID,Username\n2025-01-01T00:00:05Z,r7,a@c.example\n",
+            Kind::SignInCsv,
+            &[&companion],
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}:line 1: an AuthDetails file without a Request ID column: give the *_AuthDetails_*.csv downloaded with the sign-ins",
+                path.display()
+            )
+        );
+    }
+}

@@ -287,7 +287,7 @@ pub struct RawRecord<'a> {
 /// Serde's "object or JSON text" for the nested members: Log Analytics and some tools write the
 /// object as a string holding JSON. Text is parsed into owned values.
 macro_rules! object_or_text {
-    ($ty:ident, $visitor:ident, $expecting:literal, $($method:tt)*) => {
+    ($ty:ident, $visitor:ident, $expecting:literal $($method:tt)*) => {
         impl<'de> Deserialize<'de> for $ty<'de> {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 d.deserialize_any($visitor)
@@ -321,10 +321,8 @@ macro_rules! object_or_text {
     };
 }
 
-object_or_text!(
-    RawStatus,
-    StatusVisitor,
-    "a status object",
+object_or_text! {
+    RawStatus, StatusVisitor, "a status object"
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawStatus<'de>, A::Error> {
         let mut s = RawStatus::default();
         while let Some(Key(k)) = map.next_key::<Key<StatusKey>>()? {
@@ -339,12 +337,10 @@ object_or_text!(
         }
         Ok(s)
     }
-);
+}
 
-object_or_text!(
-    RawMfa,
-    MfaVisitor,
-    "an mfaDetail object",
+object_or_text! {
+    RawMfa, MfaVisitor, "an mfaDetail object"
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawMfa<'de>, A::Error> {
         let mut m = RawMfa::default();
         while let Some(Key(k)) = map.next_key::<Key<MfaKey>>()? {
@@ -358,24 +354,22 @@ object_or_text!(
         }
         Ok(m)
     }
-);
+}
 
-object_or_text!(
-    RawSteps,
-    StepsVisitor,
-    "an authenticationDetails array",
+object_or_text! {
+    RawSteps, StepsVisitor, "an authenticationDetails array"
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawSteps<'de>, A::Error> {
         let mut steps = Vec::with_capacity(seq.size_hint().unwrap_or(2).min(16));
         while let Some(step) = seq.next_element::<Option<RawStep<'de>>>()? {
             steps.extend(step);
         }
         Ok(RawSteps(steps))
-    },
+    }
     /// A single step object where an array was expected.
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawSteps<'de>, A::Error> {
         Ok(RawSteps(vec![StepVisitor.visit_map(map)?]))
     }
-);
+}
 
 impl<'de> Deserialize<'de> for RawStep<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
