@@ -216,15 +216,17 @@ fn steps_of(steps: Option<RawSteps>, day_first: Option<bool>) -> Vec<SignInStep>
 /// True for an Azure Monitor category that holds sign-ins (`SignInLogs`,
 /// `NonInteractiveUserSignInLogs`, `ServicePrincipalSignInLogs`, `ManagedIdentitySignInLogs`...).
 fn is_signin_category(category: &str) -> bool {
-    category.to_ascii_lowercase().contains("signinlogs")
+    category
+        .as_bytes()
+        .windows(10)
+        .any(|w| w.eq_ignore_ascii_case(b"signinlogs"))
 }
 
 /// Interactive or not, from the Azure Monitor category when the record does not say.
 fn interactive_by_category(category: &str) -> Option<bool> {
-    let c = category.to_ascii_lowercase();
-    if c == "signinlogs" {
+    if category.eq_ignore_ascii_case("signinlogs") {
         Some(true)
-    } else if is_signin_category(&c) {
+    } else if is_signin_category(category) {
         Some(false)
     } else {
         None

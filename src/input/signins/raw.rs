@@ -303,13 +303,13 @@ macro_rules! object_or_text {
                 Ok($ty::default())
             }
             fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<$ty<'de>, E> {
-                if s.trim().is_empty() {
+                if not_json(s, $expecting)? {
                     return Ok($ty::default());
                 }
                 serde_json::from_str::<$ty<'de>>(s).map_err(|e| E::custom(format!("{} in JSON text: {e}", $expecting)))
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<$ty<'de>, E> {
-                if s.trim().is_empty() {
+                if not_json(s, $expecting)? {
                     return Ok($ty::default());
                 }
                 serde_json::from_str::<$ty<'_>>(s)
@@ -319,6 +319,23 @@ macro_rules! object_or_text {
             $($method)*
         }
     };
+}
+
+/// For a string where an object was expected: `Ok(true)` when it says "nothing" (blank, `null`),
+/// `Ok(false)` when it is JSON text to parse, and an error naming the likely cause otherwise
+/// (a .NET type name: PowerShell's `ConvertTo-Json` ran out of depth and the data was lost).
+fn not_json<E: de::Error>(s: &str, expecting: &str) -> Result<bool, E> {
+    let t = s.trim();
+    if t.is_empty() || t == "null" {
+        return Ok(true);
+    }
+    if t.starts_with(['{', '[']) {
+        return Ok(false);
+    }
+    let shown: String = t.chars().take(60).collect();
+    Err(E::custom(format!(
+        "expected {expecting}, found the text '{shown}': if it is a .NET type name, the data was lost at export (ConvertTo-Json needs -Depth 5 or more)"
+    )))
 }
 
 object_or_text! {
@@ -631,5 +648,15 @@ mod tests {
         assert!(serde_json::from_str::<RawRecord>(r#"{"userPrincipalName":{"a":1}}"#).is_err());
         assert!(serde_json::from_str::<RawRecord>(r#"[1,2]"#).is_err());
         assert!(serde_json::from_str::<RawRecord>(r#"{"status":"{not json"}"#).is_err());
+        let e = serde_json::from_str::<RawRecord>(
+            r#"{"Status":"Microsoft.Graph.PowerShell.Models.MicrosoftGraphSignInStatus"}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with("expected a status object, found the text 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphSignInStatus': if it is a .NET type name, the data was lost at export (ConvertTo-Json needs -Depth 5 or more)"),
+            "{e}"
+        );
+        let r: RawRecord = serde_json::from_str(r#"{"mfaDetail":"null"}"#).unwrap();
+        assert_eq!(r.mfa, Some(RawMfa::default()));
     }
 }
