@@ -200,7 +200,7 @@ pub fn read(
             &path,
             Position::Line(input.lines_before),
             format!(
-                "no sign-in columns (Date (UTC), Request ID, Username, User ID) in the header: this is not a {}",
+                "no sign-in columns (Date (UTC), Request ID, Username, User ID) in the header of this {}: check that this is the right file",
                 ctx.file.kind.describe()
             ),
         ));
@@ -424,7 +424,7 @@ mod tests {
         let e = read_text("Foo,Bar\n1,2\n", Kind::SignInCsv, &[]).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "s.csv:line 1: no sign-in columns (Date (UTC), Request ID, Username, User ID) in the header: this is not a admin center sign-in CSV"
+            "s.csv:line 1: no sign-in columns (Date (UTC), Request ID, Username, User ID) in the header of this admin center sign-in CSV: check that this is the right file"
         );
         let e = read_text("Date (UTC),Request ID\n", Kind::SignInCsv, &[]).unwrap_err();
         assert!(e.to_string().contains("holds no sign-in records"), "{e}");
