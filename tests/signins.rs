@@ -528,6 +528,8 @@ fn throughput() {
     let start = Instant::now();
     let files = identify(std::slice::from_ref(&path), &opts).unwrap();
     assert_eq!(files[0].kind, Kind::AzureMonitorJson);
+    let identified = start.elapsed();
+    let start = Instant::now();
     let mut steps = 0usize;
     let stats = read_signins(&files[0], &[], &opts, &mut |s| {
         steps += s.steps.len();
@@ -538,11 +540,32 @@ fn throughput() {
     let ours = start.elapsed();
     assert_eq!(stats.records, n);
     assert_eq!(base_n, n);
+
+    // Where the time goes: opening (decode validates UTF-8 over the whole file), then framing.
+    let start = Instant::now();
+    let decoded = mfaudit::input::decode::open(&path, None).unwrap();
+    let opened = start.elapsed();
+    let start = Instant::now();
+    let mut framed = 0u64;
+    mfaudit::input::json_stream::for_each_record(decoded.reader, &path, |b, _| {
+        std::hint::black_box(b);
+        framed += 1;
+        Ok(())
+    })
+    .unwrap();
+    let framing = start.elapsed();
+    assert_eq!(framed, n);
+    eprintln!(
+        "of which: decode::open {:.3}s, json_stream framing alone {:.3}s",
+        opened.as_secs_f64(),
+        framing.as_secs_f64()
+    );
     let mb = size as f64 / (1024.0 * 1024.0);
     eprintln!(
-        "{n} records, {mb:.1} MiB: bare serde {:.3}s ({:.0} MiB/s); mfaudit reader {:.3}s ({:.0} MiB/s); ratio {:.2}",
+        "{n} records, {mb:.1} MiB: bare serde {:.3}s ({:.0} MiB/s); identify {:.3}s; read_signins {:.3}s ({:.0} MiB/s); ratio read/bare {:.2}",
         base.as_secs_f64(),
         mb / base.as_secs_f64(),
+        identified.as_secs_f64(),
         ours.as_secs_f64(),
         mb / ours.as_secs_f64(),
         ours.as_secs_f64() / base.as_secs_f64()
