@@ -560,6 +560,45 @@ fn throughput() {
         opened.as_secs_f64(),
         framing.as_secs_f64()
     );
+
+    // The same records as one array (the admin center download shape): the framing captures each
+    // record whole instead of member by member.
+    let array_path = dir.path().join("array.json");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&array_path).unwrap());
+    out.write_all(b"[").unwrap();
+    for i in 0..n {
+        if i > 0 {
+            out.write_all(b",\n").unwrap();
+        }
+        out.write_all(generated_record(i).as_bytes()).unwrap();
+    }
+    out.write_all(b"]").unwrap();
+    out.flush().unwrap();
+    drop(out);
+    let decoded = mfaudit::input::decode::open(&array_path, None).unwrap();
+    let start = Instant::now();
+    mfaudit::input::json_stream::for_each_record(decoded.reader, &array_path, |b, _| {
+        std::hint::black_box(b);
+        Ok(())
+    })
+    .unwrap();
+    let array_framing = start.elapsed();
+    let files = identify(std::slice::from_ref(&array_path), &opts).unwrap();
+    let start = Instant::now();
+    let stats = read_signins(&files[0], &[], &opts, &mut |s| {
+        std::hint::black_box(&s);
+        Ok(())
+    })
+    .unwrap();
+    let array_read = start.elapsed();
+    assert_eq!(stats.records, n);
+    eprintln!(
+        "one array: json_stream framing alone {:.3}s; read_signins {:.3}s ({:.0} MiB/s); ratio read/bare {:.2}",
+        array_framing.as_secs_f64(),
+        array_read.as_secs_f64(),
+        size as f64 / (1024.0 * 1024.0) / array_read.as_secs_f64(),
+        array_read.as_secs_f64() / base.as_secs_f64()
+    );
     let mb = size as f64 / (1024.0 * 1024.0);
     eprintln!(
         "{n} records, {mb:.1} MiB: bare serde {:.3}s ({:.0} MiB/s); identify {:.3}s; read_signins {:.3}s ({:.0} MiB/s); ratio read/bare {:.2}",
