@@ -125,7 +125,7 @@ fn non_ascii_utf8_and_the_51_question_mark() {
     let f = write(
         dir.path(),
         "zoe.json",
-        "[{\"UserPrincipalName\":\"zo\u{eb}@contoso.com\",\"BlockCredential\":false,\"StrongAuthenticationMethods\":[]},{\"UserPrincipalName\":\"smile\u{1F600}@contoso.com\",\"BlockCredential\":false,\"StrongAuthenticationMethods\":[]}]",
+        "[{\"UserPrincipalName\":\"zo\u{eb}@contoso.com\",\"BlockCredential\":false,\"StrongAuthenticationMethods\":[],\"StrongAuthenticationRequirements\":[]},{\"UserPrincipalName\":\"smile\u{1F600}@contoso.com\",\"BlockCredential\":false,\"StrongAuthenticationMethods\":[],\"StrongAuthenticationRequirements\":[]}]",
     );
     let header = "\"UserPrincipalName\",\"MFA Status\",\"MFA Methods\"\r\n";
     assert_eq!(

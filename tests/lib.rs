@@ -1,11 +1,12 @@
 //! One integration-test binary (one link step), one module per area. Tests run the real binary on
 //! real-shaped files in temporary folders.
 
-mod clixml;
 mod support;
 
 mod audit;
 mod classic;
+mod clixml;
 mod email;
 mod graph;
 mod history;
+mod signins;

@@ -1264,6 +1264,7 @@ fn open(s: &BytesStart, empty: bool, at: (u64, u64)) -> std::result::Result<Open
 mod tests {
     use super::*;
     use crate::input::{InputFile, Kind, ReadOptions, decode};
+    use crate::model::{Access, PerUserState};
     use crate::report::classic;
     use proptest::prelude::*;
     use std::path::Path;

@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use crate::vocab::headers::{SignInColumn as Col, signin_column};
+
 /// Every kind of input mfaudit knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -206,7 +208,7 @@ fn detect_json(text: &str) -> Option<Detection> {
 pub fn normalize_header(h: &str) -> String {
     h.trim_matches(|c: char| c == '\u{feff}' || c.is_whitespace())
         .chars()
-        .filter(|c| !matches!(c, ' ' | '_' | '-' | '.' | '\t'))
+        .filter(|c| !matches!(c, ' ' | '_' | '-' | '.' | '\t' | '\'' | '\u{2019}'))
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -297,14 +299,15 @@ fn detect_csv(text: &str) -> Option<Detection> {
     if any(&["perusermfastate"]) {
         return found(Kind::PerUserStateCsv, "a perUserMfaState column");
     }
-    if has("requestid")
-        && any(&[
-            "authenticationmethod",
-            "méthodedauthentification",
-            "métododeautenticación",
-        ])
-        && any(&["succeeded", "resultdetail", "réussite", "correcto"])
-        && !any(&["date(utc)", "useragent"])
+    // Sign-in CSVs are recognised through the one header alias table (English, French, Spanish).
+    let sig: Vec<Option<Col>> = header.iter().map(|h| signin_column(h)).collect();
+    let has_col = |c: Col| sig.contains(&Some(c));
+    if has_col(Col::RequestId)
+        && has_col(Col::StepMethod)
+        && (has_col(Col::StepSucceeded) || has_col(Col::StepResultDetail))
+        && !has("date(utc)")
+        && !has_col(Col::UserAgent)
+        && !has_col(Col::Username)
     {
         return found(
             Kind::AuthDetailsCsv,
@@ -319,13 +322,17 @@ fn detect_csv(text: &str) -> Option<Detection> {
             "TimeGenerated with SigninLogs columns",
         );
     }
-    if has("date(utc)")
-        && any(&[
-            "requestid",
-            "iddesolicitud",
-            "iddelademande",
-            "correlationid",
-        ])
+    // The main file's own date and request columns, not Graph property names that a user list
+    // shares with Log Analytics (createdDateTime, id).
+    let own = |c: Col, not: &[&str]| {
+        header
+            .iter()
+            .zip(&cols)
+            .any(|(h, n)| signin_column(h) == Some(c) && !not.contains(&n.as_str()))
+    };
+    if own(Col::Date, &["createddatetime", "createddatetime[utc]"])
+        && (own(Col::RequestId, &["id"]) || own(Col::CorrelationId, &[]))
+        && !has("accountenabled")
     {
         return found(
             Kind::SignInCsv,

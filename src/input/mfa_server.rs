@@ -1,8 +1,15 @@
-//! (being written)
+//! MFA Server activity CSVs. Their layout was never documented, so the administrator names the
+//! user, time and call-result columns (`--mfa-server-columns user=COL,time=COL,result=COL`); names
+//! match through `normalize_header`, so case, spaces and underscores do not matter. Each row becomes
+//! a [`SignIn`] with only `upn`, `time` and `call_result`; the call result is interpreted later by
+//! the call-result table, never here.
 
+use super::csv_util::{self, field, record_error};
 use super::decode::Decoded;
+use super::detect::normalize_header;
+use super::when::parse_time;
 use super::{Context, ReadStats};
-use crate::error::{Error, Result};
+use crate::error::{Error, Position, Result};
 use crate::model::SignIn;
 
 /// Which columns of an MFA Server CSV hold the user, the time and the call result.
@@ -13,13 +20,212 @@ pub struct ColumnMap {
     pub result: String,
 }
 
+/// Reads an MFA Server activity CSV through the column map. A row whose time is not a date is
+/// skipped and counted; a file where no row could be read is an error.
 pub fn read(
-    _decoded: Decoded,
+    decoded: Decoded,
     ctx: &Context,
-    _on: &mut dyn FnMut(SignIn) -> Result<()>,
+    on: &mut dyn FnMut(SignIn) -> Result<()>,
 ) -> Result<ReadStats> {
-    Err(Error::Failed(format!(
-        "{}: reader not implemented yet",
-        ctx.path().display()
-    )))
+    let path = ctx.path().to_path_buf();
+    let Some(map) = &ctx.opts.mfa_server else {
+        return Err(Error::Usage(format!(
+            "{}: an MFA Server CSV needs --mfa-server-columns user=COL,time=COL,result=COL",
+            path.display()
+        )));
+    };
+    let mut input = csv_util::open(decoded)?;
+    let find = |role: &str, name: &str| -> Result<usize> {
+        let want = normalize_header(name);
+        input
+            .normalized
+            .iter()
+            .position(|h| *h == want)
+            .ok_or_else(|| {
+                Error::input(
+                    &path,
+                    Position::Line(input.lines_before),
+                    format!(
+                        "--mfa-server-columns {role}={name}: no such column; the header has: {}",
+                        input.headers.join(", ")
+                    ),
+                )
+            })
+    };
+    let user_col = find("user", &map.user)?;
+    let time_col = find("time", &map.time)?;
+    let result_col = find("result", &map.result)?;
+
+    let mut stats = ReadStats::default();
+    let mut first_bad: Option<Error> = None;
+    let mut stopped: Option<Error> = None;
+    let mut record = csv::StringRecord::new();
+    loop {
+        match input.reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                if record.iter().all(|f| f.trim().is_empty()) {
+                    continue;
+                }
+                let line = record.position().map_or(0, |p| p.line());
+                let time = match field(&record, Some(time_col)) {
+                    None => None,
+                    Some(t) => match parse_time(t, ctx.opts.day_first) {
+                        Some(t) => Some(t),
+                        None => {
+                            let e = Error::input(
+                                &path,
+                                Position::Line(line),
+                                format!("the {} cell '{t}' is not a date", map.time),
+                            );
+                            stats.skip(&e);
+                            first_bad.get_or_insert(e);
+                            continue;
+                        }
+                    },
+                };
+                let upn = field(&record, Some(user_col)).map(str::to_owned);
+                let call_result = field(&record, Some(result_col)).map(str::to_owned);
+                if upn.is_none() && call_result.is_none() {
+                    let e = Error::input(
+                        &path,
+                        Position::Line(line),
+                        format!("neither {} nor {} has a value", map.user, map.result),
+                    );
+                    stats.skip(&e);
+                    first_bad.get_or_insert(e);
+                    continue;
+                }
+                stats.records += 1;
+                if let Some(t) = time {
+                    stats.saw_time(t);
+                }
+                on(SignIn {
+                    time,
+                    upn,
+                    call_result,
+                    ..SignIn::default()
+                })?;
+            }
+            Err(e) => {
+                let err = record_error(&path, &e, input.lines_before);
+                if e.is_io_error() {
+                    stopped = Some(err);
+                    break;
+                }
+                stats.skip(&err);
+                first_bad.get_or_insert(err);
+            }
+        }
+    }
+    if let Some(e) = stopped {
+        if stats.records == 0 {
+            return Err(e);
+        }
+        stats.warn(format!("stopped reading after {} rows: {e}", stats.records));
+    }
+    if stats.records == 0 {
+        return Err(first_bad.unwrap_or_else(|| {
+            Error::input(
+                &path,
+                Position::File,
+                "holds no MFA Server activity rows: check that this is the right file",
+            )
+        }));
+    }
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{InputFile, Kind, ReadOptions, decode};
+    use std::path::PathBuf;
+
+    fn read_text(text: &str, map: Option<ColumnMap>) -> Result<(Vec<SignIn>, ReadStats)> {
+        let file = InputFile {
+            index: 0,
+            path: PathBuf::from("mfa.csv"),
+            kind: Kind::MfaServerCsv,
+            reason: String::new(),
+            encoding: "UTF-8".into(),
+            warnings: vec![],
+        };
+        let opts = ReadOptions {
+            mfa_server: map,
+            ..ReadOptions::default()
+        };
+        let ctx = Context {
+            file: &file,
+            opts: &opts,
+        };
+        let decoded = decode::from_bytes(&file.path, text.as_bytes().to_vec(), None)?;
+        let mut out = Vec::new();
+        let stats = read(decoded, &ctx, &mut |s| {
+            out.push(s);
+            Ok(())
+        })?;
+        Ok((out, stats))
+    }
+
+    fn map() -> Option<ColumnMap> {
+        Some(ColumnMap {
+            user: "User Name".into(),
+            time: "date_time".into(),
+            result: "CALL RESULT".into(),
+        })
+    }
+
+    #[test]
+    fn reads_the_mapped_columns() {
+        let text = "Date Time,User_Name,Phone,Call Result\r\n\
+            2019-03-01 08:15:00,ada@contoso.com,+1 4255550100,SUCCESS_PHONE_APP_AUTHENTICATED\r\n\
+            3/2/2019 9:00:00 PM,bo@contoso.com,,FAILED_PHONE_APP_DENIED\r\n";
+        let (s, stats) = read_text(text, map()).unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].upn.as_deref(), Some("ada@contoso.com"));
+        assert_eq!(s[0].time, Some("2019-03-01T08:15:00Z".parse().unwrap()));
+        assert_eq!(
+            s[0].call_result.as_deref(),
+            Some("SUCCESS_PHONE_APP_AUTHENTICATED")
+        );
+        assert_eq!(s[1].time, Some("2019-03-02T21:00:00Z".parse().unwrap()));
+        assert_eq!(s[1].call_result.as_deref(), Some("FAILED_PHONE_APP_DENIED"));
+        assert_eq!(s[1].error_code, None);
+        assert_eq!(stats.records, 2);
+        assert_eq!(
+            stats.last_time,
+            Some("2019-03-02T21:00:00Z".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn a_bad_row_is_skipped() {
+        let text = "DateTime;UserName;CallResult\nnot a date;a@c.com;SUCCESS_NO_PIN\n2019-03-01T00:00:00Z;b@c.com;SUCCESS_NO_PIN\n";
+        let (s, stats) = read_text(text, map()).unwrap();
+        assert_eq!(s.len(), 1);
+        assert_eq!(stats.skipped, 1);
+        assert_eq!(
+            stats.warnings,
+            [
+                "skipped a malformed record: mfa.csv:line 2: the date_time cell 'not a date' is not a date"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_column_names_the_header() {
+        let e = read_text("When,Who,Result\n1/1/2019,a,SUCCESS_NO_PIN\n", map()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "mfa.csv:line 1: --mfa-server-columns user=User Name: no such column; the header has: When, Who, Result"
+        );
+        let e = read_text("a,b\n1,2\n", None).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let e = read_text("DateTime,UserName,CallResult\n", map()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "mfa.csv: holds no MFA Server activity rows: check that this is the right file"
+        );
+    }
 }

@@ -1,0 +1,550 @@
+//! Sign-in readers. JSON: Graph `signIns` pages (v1.0/beta), the admin center JSON download (one
+//! array), arrays back to back, JSON Lines, and the Azure Monitor archive (`PT1H.json` lines and
+//! `{"records":[...]}`, the sign-in under `properties`). CSV: the admin center download joined with
+//! its `*_AuthDetails_*` companion, and the Log Analytics "Export to CSV" of `SigninLogs`.
+//!
+//! Every reader streams: one record in memory at a time (plus, for the admin center CSV, the
+//! AuthDetails index, see [`csv`]). A malformed record is skipped and counted
+//! ([`ReadStats::skip`]); a broken file (truncated JSON, an unreadable CSV) stops the read with a
+//! warning when sign-ins were already read, and is the error when none were.
+
+mod csv;
+mod raw;
+
+use std::path::Path;
+
+use super::decode::Decoded;
+use super::json_stream::{self, RecordPos};
+use super::when::parse_time;
+use super::{Context, InputFile, Kind, ReadStats};
+use crate::error::{Error, Position, Result};
+use crate::model::{SignIn, SignInStep};
+use raw::{RawMfa, RawRecord, RawStatus, RawSteps, Text};
+
+/// Reads a JSON sign-in log ([`Kind::SignInJson`] or [`Kind::AzureMonitorJson`]).
+pub fn read_json(
+    decoded: Decoded,
+    ctx: &Context,
+    on: &mut dyn FnMut(SignIn) -> Result<()>,
+) -> Result<ReadStats> {
+    let path = ctx.path().to_path_buf();
+    let day_first = ctx.opts.day_first;
+    let mut run = Run::default();
+    let framing = json_stream::for_each_record(decoded.reader, &path, |bytes, pos: RecordPos| {
+        let parsed = serde_json::from_slice::<RawRecord>(bytes)
+            .map_err(|e| pos.error(&path, &e, "expected a sign-in record"))
+            .and_then(|raw| {
+                signin_from_record(raw, day_first)
+                    .map_err(|m| Error::input(&path, Position::LineCol(pos.line, pos.col), m))
+            });
+        run.deliver(parsed, on)
+    });
+    run.finish(&path, framing)
+}
+
+/// Reads a CSV sign-in log ([`Kind::SignInCsv`] with its AuthDetails companions, or
+/// [`Kind::LogAnalyticsCsv`]).
+pub fn read_csv(
+    decoded: Decoded,
+    ctx: &Context,
+    auth_details: &[&InputFile],
+    on: &mut dyn FnMut(SignIn) -> Result<()>,
+) -> Result<ReadStats> {
+    let steps = if ctx.file.kind == Kind::SignInCsv {
+        csv::StepIndex::read(auth_details, ctx)?
+    } else {
+        csv::StepIndex::default()
+    };
+    csv::read(decoded, ctx, &steps, on)
+}
+
+/// The bookkeeping every reader shares: counts, skipped records, and whether an error came from
+/// the consumer (which must pass through untouched) or from the file.
+#[derive(Default)]
+struct Run {
+    stats: ReadStats,
+    /// The first malformed record, returned when nothing could be read.
+    first_bad: Option<Error>,
+    /// The consumer's callback failed: its error is returned as is.
+    consumer_failed: bool,
+    /// Azure Monitor records of another category (`AuditLogs`...), not sign-ins.
+    foreign: u64,
+}
+
+/// What one record turned out to be.
+enum Parsed {
+    SignIn(Box<SignIn>),
+    /// A record that is well formed but not a sign-in (another Azure Monitor category).
+    Foreign,
+}
+
+impl Run {
+    fn deliver(
+        &mut self,
+        parsed: Result<Parsed>,
+        on: &mut dyn FnMut(SignIn) -> Result<()>,
+    ) -> Result<()> {
+        match parsed {
+            Ok(Parsed::SignIn(s)) => {
+                self.stats.records += 1;
+                if let Some(t) = s.time {
+                    self.stats.saw_time(t);
+                }
+                on(*s).inspect_err(|_| self.consumer_failed = true)
+            }
+            Ok(Parsed::Foreign) => {
+                self.foreign += 1;
+                Ok(())
+            }
+            Err(e) => {
+                self.stats.skip(&e);
+                self.first_bad.get_or_insert(e);
+                Ok(())
+            }
+        }
+    }
+
+    /// Turns the end of a read into its result (see the module comment).
+    fn finish(mut self, path: &Path, framing: Result<impl Sized>) -> Result<ReadStats> {
+        if let Err(e) = framing {
+            if self.consumer_failed || self.stats.records == 0 {
+                return Err(e);
+            }
+            self.stats.warn(format!(
+                "stopped reading after {} sign-ins: {e}",
+                self.stats.records
+            ));
+        }
+        if self.foreign > 0 {
+            self.stats.warn(format!(
+                "{} records of other log categories (not sign-ins) ignored",
+                self.foreign
+            ));
+        }
+        if self.stats.records == 0 {
+            return Err(match self.first_bad {
+                Some(e) if self.stats.skipped == 1 => e,
+                Some(e) => Error::input(
+                    path,
+                    Position::File,
+                    format!(
+                        "none of its {} records could be read as a sign-in; the first: {}",
+                        self.stats.skipped,
+                        message_of(&e)
+                    ),
+                ),
+                None => Error::input(
+                    path,
+                    Position::File,
+                    "holds no sign-in records: export a period that has sign-ins, or check that this is the right file",
+                ),
+            });
+        }
+        Ok(self.stats)
+    }
+}
+
+/// An input error's message with its position, without the path (the caller names the file).
+fn message_of(e: &Error) -> String {
+    match e {
+        Error::Input {
+            position: Position::File,
+            message,
+            ..
+        } => message.clone(),
+        Error::Input {
+            position, message, ..
+        } => format!("{position}: {message}"),
+        other => other.to_string(),
+    }
+}
+
+/// A present, non-blank string.
+fn text(t: Option<Text>) -> Option<String> {
+    let t = t?;
+    let s = t.0.trim();
+    if s.is_empty() {
+        None
+    } else if s.len() == t.0.len() {
+        Some(t.0.into_owned())
+    } else {
+        Some(s.to_owned())
+    }
+}
+
+/// A time field: blank is none, anything else must be a date.
+fn time_of(
+    field: &str,
+    t: Option<&str>,
+    day_first: Option<bool>,
+) -> std::result::Result<Option<jiff::Timestamp>, String> {
+    match t.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => parse_time(s, day_first)
+            .map(Some)
+            .ok_or_else(|| format!("{field} '{}' is not a date", shorten(s))),
+    }
+}
+
+/// Caps a value quoted in an error message.
+fn shorten(s: &str) -> String {
+    if s.chars().count() <= 40 {
+        s.to_string()
+    } else {
+        format!("{}...", s.chars().take(40).collect::<String>())
+    }
+}
+
+/// `authenticationDetails[]` as model steps. A step time that is not a date is dropped (the
+/// step still says what happened).
+fn steps_of(steps: Option<RawSteps>, day_first: Option<bool>) -> Vec<SignInStep> {
+    steps
+        .map(|s| s.0)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| SignInStep {
+            time: s.time.as_ref().and_then(|t| parse_time(&t.0, day_first)),
+            method: text(s.method),
+            method_detail: text(s.method_detail),
+            succeeded: s.succeeded,
+            result_detail: text(s.result_detail),
+            requirement: text(s.requirement),
+        })
+        .collect()
+}
+
+/// True for an Azure Monitor category that holds sign-ins (`SignInLogs`,
+/// `NonInteractiveUserSignInLogs`, `ServicePrincipalSignInLogs`, `ManagedIdentitySignInLogs`...).
+fn is_signin_category(category: &str) -> bool {
+    category
+        .as_bytes()
+        .windows(10)
+        .any(|w| w.eq_ignore_ascii_case(b"signinlogs"))
+}
+
+/// Interactive or not, from the Azure Monitor category when the record does not say.
+fn interactive_by_category(category: &str) -> Option<bool> {
+    if category.eq_ignore_ascii_case("signinlogs") {
+        Some(true)
+    } else if is_signin_category(category) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// One JSON record as a sign-in. Azure Monitor envelope members fill what `properties` lacks.
+fn signin_from_record(
+    raw: RawRecord,
+    day_first: Option<bool>,
+) -> std::result::Result<Parsed, String> {
+    let mut raw = raw;
+    let envelope = raw
+        .properties
+        .take()
+        .map(|inner| std::mem::replace(&mut raw, *inner));
+    if let Some(env) = &envelope
+        && let Some(category) = &env.category
+        && !is_signin_category(&category.0)
+    {
+        return Ok(Parsed::Foreign);
+    }
+    let status = raw.status.take().unwrap_or_default();
+    let mfa = raw.mfa.take().unwrap_or_default();
+    let time = match time_of(
+        "createdDateTime",
+        raw.created.as_ref().map(|t| &*t.0),
+        day_first,
+    )? {
+        Some(t) => Some(t),
+        None => time_of(
+            "time",
+            envelope
+                .as_ref()
+                .and_then(|e| e.time.as_ref())
+                .map(|t| &*t.0),
+            day_first,
+        )?,
+    };
+    let (env_code, env_reason, env_ip, env_corr, env_name, env_interactive) = match envelope {
+        Some(e) => (
+            e.result_type,
+            e.result_description,
+            e.caller_ip,
+            e.correlation_id,
+            e.identity,
+            e.category.and_then(|c| interactive_by_category(&c.0)),
+        ),
+        None => (None, None, None, None, None, None),
+    };
+    let signin = SignIn {
+        time,
+        request_id: text(raw.id),
+        correlation_id: text(raw.correlation_id).or_else(|| text(env_corr)),
+        user_id: text(raw.user_id),
+        upn: text(raw.upn),
+        display_name: text(raw.display_name).or_else(|| text(env_name)),
+        error_code: status.error_code.or(env_code),
+        failure_reason: text(status.failure_reason).or_else(|| text(env_reason)),
+        additional_details: text(status.additional_details),
+        authentication_requirement: text(raw.authentication_requirement),
+        mfa_method: text(mfa.auth_method),
+        steps: steps_of(raw.steps, day_first),
+        interactive: raw
+            .interactive
+            .or(raw.interactive_by_event_type)
+            .or(env_interactive),
+        ip_address: text(raw.ip_address).or_else(|| text(env_ip)),
+        call_result: None,
+    };
+    if signin.time.is_none()
+        && signin.upn.is_none()
+        && signin.user_id.is_none()
+        && signin.request_id.is_none()
+    {
+        return Err(
+            "not a sign-in record: it has no createdDateTime, userPrincipalName, userId or id"
+                .into(),
+        );
+    }
+    Ok(Parsed::SignIn(Box::new(signin)))
+}
+
+/// The parts of a status/mfaDetail that CSV cells hold as JSON text.
+fn status_from_json(cell: &str) -> std::result::Result<RawStatus<'_>, serde_json::Error> {
+    serde_json::from_str(cell)
+}
+
+fn mfa_from_json(cell: &str) -> std::result::Result<RawMfa<'_>, serde_json::Error> {
+    serde_json::from_str(cell)
+}
+
+fn steps_from_json(cell: &str) -> std::result::Result<RawSteps<'_>, serde_json::Error> {
+    serde_json::from_str(cell)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{InputFile, ReadOptions, decode};
+    use std::path::PathBuf;
+
+    pub(super) fn input(name: &str, kind: Kind) -> InputFile {
+        InputFile {
+            index: 0,
+            path: PathBuf::from(name),
+            kind,
+            reason: String::new(),
+            encoding: "UTF-8".into(),
+            warnings: vec![],
+        }
+    }
+
+    fn read(text: &str, kind: Kind) -> Result<(Vec<SignIn>, ReadStats)> {
+        let file = input("s.json", kind);
+        let opts = ReadOptions::default();
+        let ctx = Context {
+            file: &file,
+            opts: &opts,
+        };
+        let decoded = decode::from_bytes(&file.path, text.as_bytes().to_vec(), None)?;
+        let mut out = Vec::new();
+        let stats = read_json(decoded, &ctx, &mut |s| {
+            out.push(s);
+            Ok(())
+        })?;
+        Ok((out, stats))
+    }
+
+    fn ts(s: &str) -> Option<jiff::Timestamp> {
+        Some(s.parse().unwrap())
+    }
+
+    const MFA_DENIED: &str = r#"{"id":"r2","createdDateTime":"2025-05-25T01:54:30Z","userPrincipalName":"ada@contoso.com","userId":"u1","userDisplayName":"Ada","correlationId":"c1","isInteractive":true,"ipAddress":"203.0.113.7",
+      "status":{"errorCode":500121,"failureReason":"Authentication failed during strong authentication request.","additionalDetails":"MFA denied; user declined the authentication"},
+      "authenticationRequirement":"multiFactorAuthentication","mfaDetail":{"authMethod":"Mobile app notification","authDetail":"Pixel"},
+      "authenticationDetails":[
+        {"authenticationStepDateTime":"2025-05-25T01:54:30Z","authenticationMethod":"Password","authenticationMethodDetail":"Password in the cloud","succeeded":true,"authenticationStepResultDetail":"Correct password","authenticationStepRequirement":"Primary authentication"},
+        {"authenticationStepDateTime":"2025-05-25T01:55:31Z","authenticationMethod":"Mobile app notification","succeeded":false,"authenticationStepResultDetail":"MFA denied; user declined the authentication","authenticationStepRequirement":"Multifactor authentication"}]}"#;
+
+    #[test]
+    fn graph_record_every_field() {
+        let (s, stats) = read(&format!("[{MFA_DENIED}]"), Kind::SignInJson).unwrap();
+        assert_eq!(stats.records, 1);
+        let s = &s[0];
+        let want = SignIn {
+            time: ts("2025-05-25T01:54:30Z"),
+            request_id: Some("r2".into()),
+            correlation_id: Some("c1".into()),
+            user_id: Some("u1".into()),
+            upn: Some("ada@contoso.com".into()),
+            display_name: Some("Ada".into()),
+            error_code: Some(500121),
+            failure_reason: Some(
+                "Authentication failed during strong authentication request.".into(),
+            ),
+            additional_details: Some("MFA denied; user declined the authentication".into()),
+            authentication_requirement: Some("multiFactorAuthentication".into()),
+            mfa_method: Some("Mobile app notification".into()),
+            steps: vec![
+                SignInStep {
+                    time: ts("2025-05-25T01:54:30Z"),
+                    method: Some("Password".into()),
+                    method_detail: Some("Password in the cloud".into()),
+                    succeeded: Some(true),
+                    result_detail: Some("Correct password".into()),
+                    requirement: Some("Primary authentication".into()),
+                },
+                SignInStep {
+                    time: ts("2025-05-25T01:55:31Z"),
+                    method: Some("Mobile app notification".into()),
+                    method_detail: None,
+                    succeeded: Some(false),
+                    result_detail: Some("MFA denied; user declined the authentication".into()),
+                    requirement: Some("Multifactor authentication".into()),
+                },
+            ],
+            interactive: Some(true),
+            ip_address: Some("203.0.113.7".into()),
+            call_result: None,
+        };
+        assert_eq!(*s, want);
+        assert_eq!(stats.first_time, ts("2025-05-25T01:54:30Z"));
+    }
+
+    #[test]
+    fn every_framing_gives_the_same_records() {
+        let a =
+            r#"{"id":"a","createdDateTime":"2024-01-02T00:00:00Z","userPrincipalName":"a@c.com"}"#;
+        let b =
+            r#"{"id":"b","createdDateTime":"2024-01-01T00:00:00Z","userPrincipalName":"b@c.com"}"#;
+        for text in [
+            format!("[{a},{b}]"),
+            format!("[{a}]\r\n[{b}]"),
+            format!("{a}\n{b}\n"),
+            format!(
+                "{{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns\",\"value\":[{a},{b}],\"@odata.nextLink\":\"x\"}}"
+            ),
+        ] {
+            let (s, stats) = read(&text, Kind::SignInJson).unwrap();
+            let ids: Vec<_> = s.iter().map(|s| s.request_id.clone().unwrap()).collect();
+            assert_eq!(ids, ["a", "b"], "{text}");
+            assert_eq!(stats.first_time, ts("2024-01-01T00:00:00Z"));
+            assert_eq!(stats.last_time, ts("2024-01-02T00:00:00Z"));
+        }
+    }
+
+    #[test]
+    fn azure_monitor_envelope_fills_gaps() {
+        let line = r#"{"time":"2023-01-01T10:00:00.1234567Z","category":"NonInteractiveUserSignInLogs","resultType":"50076","resultDescription":"MFA required","callerIpAddress":"198.51.100.1","correlationId":"env-c","identity":"Bo","Level":"4","properties":{"id":"p1","userPrincipalName":"bo@c.com","status":{"errorCode":50076}}}"#;
+        let text = format!("{{\"records\":[{line}]}}");
+        let (s, _) = read(&text, Kind::AzureMonitorJson).unwrap();
+        let s = &s[0];
+        assert_eq!(s.time, ts("2023-01-01T10:00:00.1234567Z"));
+        assert_eq!(s.error_code, Some(50076));
+        assert_eq!(s.failure_reason.as_deref(), Some("MFA required"));
+        assert_eq!(s.ip_address.as_deref(), Some("198.51.100.1"));
+        assert_eq!(s.correlation_id.as_deref(), Some("env-c"));
+        assert_eq!(s.display_name.as_deref(), Some("Bo"));
+        assert_eq!(s.interactive, Some(false));
+        // resultType alone (string) gives the code.
+        let line = r#"{"category":"SignInLogs","resultType":"0","Level":4,"properties":{"id":"p2","createdDateTime":"2023-01-01T10:00:00+02:00"}}"#;
+        let (s, _) = read(line, Kind::AzureMonitorJson).unwrap();
+        assert_eq!(s[0].error_code, Some(0));
+        assert_eq!(s[0].time, ts("2023-01-01T08:00:00Z"));
+        assert_eq!(s[0].interactive, Some(true));
+    }
+
+    #[test]
+    fn other_categories_are_ignored_with_a_warning() {
+        let text = r#"{"category":"AuditLogs","properties":{"id":"x","activityDateTime":"2023-01-01T00:00:00Z"}}
+{"category":"SignInLogs","properties":{"id":"p","userPrincipalName":"a@c.com"}}"#;
+        let (s, stats) = read(text, Kind::AzureMonitorJson).unwrap();
+        assert_eq!(s.len(), 1);
+        assert_eq!(stats.skipped, 0);
+        assert_eq!(
+            stats.warnings,
+            ["1 records of other log categories (not sign-ins) ignored"]
+        );
+    }
+
+    #[test]
+    fn a_malformed_record_is_skipped_and_counted() {
+        let text = "{\"id\":\"a\",\"userPrincipalName\":\"a@c.com\"}\n{\"id\":\"b\",\"createdDateTime\":\"yesterday\"}\n{\"hello\":1}\n{\"id\":\"c\",\"userPrincipalName\":{}}\n{\"id\":\"d\"}\n";
+        let (s, stats) = read(text, Kind::SignInJson).unwrap();
+        let ids: Vec<_> = s.iter().map(|s| s.request_id.clone().unwrap()).collect();
+        assert_eq!(ids, ["a", "d"]);
+        assert_eq!(stats.skipped, 3);
+        assert_eq!(
+            stats.warnings[0],
+            "skipped a malformed record: s.json:2:1: createdDateTime 'yesterday' is not a date"
+        );
+        assert_eq!(
+            stats.warnings[1],
+            "skipped a malformed record: s.json:3:1: not a sign-in record: it has no createdDateTime, userPrincipalName, userId or id"
+        );
+        assert!(
+            stats.warnings[2].starts_with(
+                "skipped a malformed record: s.json:4:32: expected a sign-in record: invalid type: map, expected a string"
+            ),
+            "{}",
+            stats.warnings[2]
+        );
+    }
+
+    #[test]
+    fn truncation_after_records_warns_and_stops() {
+        let text = "[{\"id\":\"a\",\"userPrincipalName\":\"a@c.com\"},\n{\"id\":\"b\",\"user";
+        let (s, stats) = read(text, Kind::SignInJson).unwrap();
+        assert_eq!(s.len(), 1);
+        assert_eq!(
+            stats.warnings,
+            [
+                "stopped reading after 1 sign-ins: s.json:2:16: the JSON ends inside a value that starts at 2:1: the file is truncated"
+            ]
+        );
+    }
+
+    #[test]
+    fn nothing_read_is_an_input_error() {
+        let e = read("[{\"id\":\"a\",\"user", Kind::SignInJson).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "s.json:1:17: the JSON ends inside a value that starts at 1:2: the file is truncated"
+        );
+        let e = read("{\"value\":[]}", Kind::SignInJson).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "s.json: holds no sign-in records: export a period that has sign-ins, or check that this is the right file"
+        );
+        let e = read("[{\"a\":1}]", Kind::SignInJson).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "s.json:1:2: not a sign-in record: it has no createdDateTime, userPrincipalName, userId or id"
+        );
+        let e = read("[{\"a\":1},{\"b\":2}]", Kind::SignInJson).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "s.json: none of its 2 records could be read as a sign-in; the first: 1:2: not a sign-in record: it has no createdDateTime, userPrincipalName, userId or id"
+        );
+        assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn consumer_errors_pass_through() {
+        let file = input("s.json", Kind::SignInJson);
+        let opts = ReadOptions::default();
+        let ctx = Context {
+            file: &file,
+            opts: &opts,
+        };
+        let decoded = decode::from_bytes(
+            &file.path,
+            format!("[{MFA_DENIED},{MFA_DENIED}]").into_bytes(),
+            None,
+        )
+        .unwrap();
+        let e = read_json(decoded, &ctx, &mut |_| Err(Error::Failed("stop".into()))).unwrap_err();
+        assert_eq!(e.to_string(), "stop");
+    }
+}

@@ -1,0 +1,662 @@
+//! The sign-in record as serde sees it: only the fields the audit needs, strings borrowed from the
+//! input when they hold no escapes, every other member skipped with `IgnoredAny`. Hand-written map
+//! visitors, because Microsoft's JSON repeats keys (the Graph docs' `uniqueTokenIdentifier`,
+//! `homeTenantId`) and derived structs reject duplicates; here the last value wins.
+//!
+//! One record type serves Graph sign-ins (camelCase), PowerShell SDK objects (PascalCase: names
+//! match case-insensitively when they start upper case) and the Azure Monitor envelope, whose
+//! sign-in is under `properties`. Nested objects also accept JSON text (Log Analytics writes
+//! `Status`, `AuthenticationDetails`, `MfaDetail` as strings), so the CSV reader parses its cells
+//! with the same types.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// Member names that are matched case-insensitively only when they start upper case (camelCase
+/// exact matches stay on the fast path).
+trait KeySet: Sized {
+    fn from_name(s: &str) -> Self;
+}
+
+macro_rules! key_set {
+    ($name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        enum $name { $($variant,)* Other }
+        impl KeySet for $name {
+            fn from_name(s: &str) -> Self {
+                match s {
+                    $($text => $name::$variant,)*
+                    _ if s.as_bytes().first().is_some_and(u8::is_ascii_uppercase) => {
+                        $(if s.eq_ignore_ascii_case($text) { return $name::$variant; })*
+                        $name::Other
+                    }
+                    _ => $name::Other,
+                }
+            }
+        }
+    };
+}
+
+key_set!(RecordKey {
+    Id = "id",
+    Created = "createdDateTime",
+    Upn = "userPrincipalName",
+    DisplayName = "userDisplayName",
+    UserId = "userId",
+    CorrelationId = "correlationId",
+    Status = "status",
+    AuthRequirement = "authenticationRequirement",
+    MfaDetail = "mfaDetail",
+    Steps = "authenticationDetails",
+    Interactive = "isInteractive",
+    EventTypes = "signInEventTypes",
+    Ip = "ipAddress",
+    Properties = "properties",
+    Time = "time",
+    ResultType = "resultType",
+    CallerIp = "callerIpAddress",
+    Identity = "identity",
+    Category = "category",
+    ResultDescription = "resultDescription",
+});
+
+key_set!(StatusKey {
+    ErrorCode = "errorCode",
+    FailureReason = "failureReason",
+    AdditionalDetails = "additionalDetails",
+});
+
+key_set!(MfaKey {
+    AuthMethod = "authMethod",
+    AuthDetail = "authDetail",
+});
+
+key_set!(StepKey {
+    Time = "authenticationStepDateTime",
+    Method = "authenticationMethod",
+    MethodDetail = "authenticationMethodDetail",
+    Succeeded = "succeeded",
+    ResultDetail = "authenticationStepResultDetail",
+    Requirement = "authenticationStepRequirement",
+});
+
+/// A member name, identified without allocating.
+struct Key<K>(K);
+
+impl<'de, K: KeySet> Deserialize<'de> for Key<K> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<K>(PhantomData<K>);
+        impl<K: KeySet> Visitor<'_> for V<K> {
+            type Value = Key<K>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key<K>, E> {
+                Ok(Key(K::from_name(s)))
+            }
+            fn visit_bytes<E: de::Error>(self, b: &[u8]) -> Result<Key<K>, E> {
+                Ok(Key(K::from_name(&String::from_utf8_lossy(b))))
+            }
+        }
+        d.deserialize_identifier(V(PhantomData))
+    }
+}
+
+/// A scalar as text: borrowed when the input allows, numbers and booleans written out.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl Text<'_> {
+    pub fn into_static(self) -> Text<'static> {
+        Text(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(s)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(s.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(s)))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(n.to_string())))
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(n.to_string())))
+            }
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(n.to_string())))
+            }
+            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(if b { "true" } else { "false" })))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An error code: a JSON number, or a number written as a string (Azure Monitor `resultType`).
+/// Anything else (`null`, `""`, words) reads as no code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Code(pub Option<i64>);
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Code;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an error code")
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Code, E> {
+                Ok(Code(Some(n)))
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Code, E> {
+                Ok(Code(i64::try_from(n).ok()))
+            }
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Code, E> {
+                Ok(Code(
+                    (n.fract() == 0.0 && n.abs() < 9e15).then_some(n as i64),
+                ))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Code, E> {
+                Ok(Code(parse_code(s)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Code, E> {
+                Ok(Code(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Code, E> {
+                Ok(Code(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Code, D::Error> {
+                Code::deserialize(d)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An error code written as text; `None` unless it is an integer.
+pub fn parse_code(s: &str) -> Option<i64> {
+    s.trim().parse().ok()
+}
+
+/// A boolean: JSON `true`/`false`, or the words CSVs and PowerShell use (`True`, `TRUE`, `1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Flag(pub Option<bool>);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Flag;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("true or false")
+            }
+            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Flag, E> {
+                Ok(Flag(Some(b)))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Flag, E> {
+                Ok(Flag(Some(n != 0)))
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Flag, E> {
+                Ok(Flag(Some(n != 0)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Flag, E> {
+                Ok(Flag(crate::input::csv_util::parse_bool(s)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Flag, E> {
+                Ok(Flag(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `status`: `{errorCode, failureReason, additionalDetails}`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RawStatus<'a> {
+    pub error_code: Option<i64>,
+    pub failure_reason: Option<Text<'a>>,
+    pub additional_details: Option<Text<'a>>,
+}
+
+/// `mfaDetail`: `{authMethod, authDetail}` (often `{}`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RawMfa<'a> {
+    pub auth_method: Option<Text<'a>>,
+    pub auth_detail: Option<Text<'a>>,
+}
+
+/// One `authenticationDetails[]` item.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RawStep<'a> {
+    pub time: Option<Text<'a>>,
+    pub method: Option<Text<'a>>,
+    pub method_detail: Option<Text<'a>>,
+    pub succeeded: Option<bool>,
+    pub result_detail: Option<Text<'a>>,
+    pub requirement: Option<Text<'a>>,
+}
+
+/// `authenticationDetails`: an array (or JSON text of one, or null).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RawSteps<'a>(pub Vec<RawStep<'a>>);
+
+/// One sign-in, or an Azure Monitor record (envelope members plus the sign-in in `properties`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RawRecord<'a> {
+    pub id: Option<Text<'a>>,
+    pub created: Option<Text<'a>>,
+    pub upn: Option<Text<'a>>,
+    pub display_name: Option<Text<'a>>,
+    pub user_id: Option<Text<'a>>,
+    pub correlation_id: Option<Text<'a>>,
+    pub status: Option<RawStatus<'a>>,
+    pub authentication_requirement: Option<Text<'a>>,
+    pub mfa: Option<RawMfa<'a>>,
+    pub steps: Option<RawSteps<'a>>,
+    pub interactive: Option<bool>,
+    /// From `signInEventTypes`: true when it lists `interactiveUser`, false when it lists others.
+    pub interactive_by_event_type: Option<bool>,
+    pub ip_address: Option<Text<'a>>,
+    /// Azure Monitor: the sign-in itself.
+    pub properties: Option<Box<RawRecord<'a>>>,
+    pub time: Option<Text<'a>>,
+    pub result_type: Option<i64>,
+    pub caller_ip: Option<Text<'a>>,
+    pub identity: Option<Text<'a>>,
+    pub category: Option<Text<'a>>,
+    pub result_description: Option<Text<'a>>,
+}
+
+/// Serde's "object or JSON text" for the nested members: Log Analytics and some tools write the
+/// object as a string holding JSON. Text is parsed into owned values.
+macro_rules! object_or_text {
+    ($ty:ident, $visitor:ident, $expecting:literal $($method:tt)*) => {
+        impl<'de> Deserialize<'de> for $ty<'de> {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_any($visitor)
+            }
+        }
+        struct $visitor;
+        impl<'de> Visitor<'de> for $visitor {
+            type Value = $ty<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str($expecting)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<$ty<'de>, E> {
+                Ok($ty::default())
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<$ty<'de>, E> {
+                if not_json(s, $expecting)? {
+                    return Ok($ty::default());
+                }
+                serde_json::from_str::<$ty<'de>>(s).map_err(|e| E::custom(format!("{} in JSON text: {e}", $expecting)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<$ty<'de>, E> {
+                if not_json(s, $expecting)? {
+                    return Ok($ty::default());
+                }
+                serde_json::from_str::<$ty<'_>>(s)
+                    .map(|v| v.into_static())
+                    .map_err(|e| E::custom(format!("{} in JSON text: {e}", $expecting)))
+            }
+            $($method)*
+        }
+    };
+}
+
+/// For a string where an object was expected: `Ok(true)` when it says "nothing" (blank, `null`),
+/// `Ok(false)` when it is JSON text to parse, and an error naming the likely cause otherwise
+/// (a .NET type name: PowerShell's `ConvertTo-Json` ran out of depth and the data was lost).
+fn not_json<E: de::Error>(s: &str, expecting: &str) -> Result<bool, E> {
+    let t = s.trim();
+    if t.is_empty() || t == "null" {
+        return Ok(true);
+    }
+    if t.starts_with(['{', '[']) {
+        return Ok(false);
+    }
+    let shown: String = t.chars().take(60).collect();
+    Err(E::custom(format!(
+        "expected {expecting}, found the text '{shown}': if it is a .NET type name, the data was lost at export (ConvertTo-Json needs -Depth 5 or more)"
+    )))
+}
+
+object_or_text! {
+    RawStatus, StatusVisitor, "a status object"
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawStatus<'de>, A::Error> {
+        let mut s = RawStatus::default();
+        while let Some(Key(k)) = map.next_key::<Key<StatusKey>>()? {
+            match k {
+                StatusKey::ErrorCode => s.error_code = map.next_value::<Code>()?.0,
+                StatusKey::FailureReason => s.failure_reason = map.next_value()?,
+                StatusKey::AdditionalDetails => s.additional_details = map.next_value()?,
+                StatusKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(s)
+    }
+}
+
+object_or_text! {
+    RawMfa, MfaVisitor, "an mfaDetail object"
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawMfa<'de>, A::Error> {
+        let mut m = RawMfa::default();
+        while let Some(Key(k)) = map.next_key::<Key<MfaKey>>()? {
+            match k {
+                MfaKey::AuthMethod => m.auth_method = map.next_value()?,
+                MfaKey::AuthDetail => m.auth_detail = map.next_value()?,
+                MfaKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(m)
+    }
+}
+
+object_or_text! {
+    RawSteps, StepsVisitor, "an authenticationDetails array"
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawSteps<'de>, A::Error> {
+        let mut steps = Vec::with_capacity(seq.size_hint().unwrap_or(2).min(16));
+        while let Some(step) = seq.next_element::<Option<RawStep<'de>>>()? {
+            steps.extend(step);
+        }
+        Ok(RawSteps(steps))
+    }
+    /// A single step object where an array was expected.
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawSteps<'de>, A::Error> {
+        Ok(RawSteps(vec![StepVisitor.visit_map(map)?]))
+    }
+}
+
+impl<'de> Deserialize<'de> for RawStep<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(StepVisitor)
+    }
+}
+
+struct StepVisitor;
+
+impl<'de> Visitor<'de> for StepVisitor {
+    type Value = RawStep<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an authentication step object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawStep<'de>, A::Error> {
+        let mut s = RawStep::default();
+        while let Some(Key(k)) = map.next_key::<Key<StepKey>>()? {
+            match k {
+                StepKey::Time => s.time = map.next_value()?,
+                StepKey::Method => s.method = map.next_value()?,
+                StepKey::MethodDetail => s.method_detail = map.next_value()?,
+                StepKey::Succeeded => {
+                    s.succeeded = map.next_value::<Option<Flag>>()?.and_then(|f| f.0)
+                }
+                StepKey::ResultDetail => s.result_detail = map.next_value()?,
+                StepKey::Requirement => s.requirement = map.next_value()?,
+                StepKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawRecord<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(RecordVisitor)
+    }
+}
+
+struct RecordVisitor;
+
+impl<'de> Visitor<'de> for RecordVisitor {
+    type Value = RawRecord<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a sign-in object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawRecord<'de>, A::Error> {
+        let mut r = RawRecord::default();
+        while let Some(Key(k)) = map.next_key::<Key<RecordKey>>()? {
+            match k {
+                RecordKey::Id => r.id = map.next_value()?,
+                RecordKey::Created => r.created = map.next_value()?,
+                RecordKey::Upn => r.upn = map.next_value()?,
+                RecordKey::DisplayName => r.display_name = map.next_value()?,
+                RecordKey::UserId => r.user_id = map.next_value()?,
+                RecordKey::CorrelationId => r.correlation_id = map.next_value()?,
+                RecordKey::Status => r.status = map.next_value()?,
+                RecordKey::AuthRequirement => r.authentication_requirement = map.next_value()?,
+                RecordKey::MfaDetail => r.mfa = map.next_value()?,
+                RecordKey::Steps => r.steps = map.next_value()?,
+                RecordKey::Interactive => {
+                    r.interactive = map.next_value::<Option<Flag>>()?.and_then(|f| f.0)
+                }
+                RecordKey::EventTypes => {
+                    let types = map
+                        .next_value::<Option<Vec<Text<'de>>>>()?
+                        .unwrap_or_default();
+                    r.interactive_by_event_type = if types
+                        .iter()
+                        .any(|t| t.0.eq_ignore_ascii_case("interactiveUser"))
+                    {
+                        Some(true)
+                    } else if types.is_empty() {
+                        None
+                    } else {
+                        Some(false)
+                    };
+                }
+                RecordKey::Ip => r.ip_address = map.next_value()?,
+                RecordKey::Properties => {
+                    // Only an object is a sign-in; anything else under `properties` is not ours.
+                    r.properties = map
+                        .next_value::<Option<MaybeRecord<'de>>>()?
+                        .and_then(|m| m.0)
+                        .map(Box::new);
+                }
+                RecordKey::Time => r.time = map.next_value()?,
+                RecordKey::ResultType => r.result_type = map.next_value::<Code>()?.0,
+                RecordKey::CallerIp => r.caller_ip = map.next_value()?,
+                RecordKey::Identity => r.identity = map.next_value()?,
+                RecordKey::Category => r.category = map.next_value()?,
+                RecordKey::ResultDescription => r.result_description = map.next_value()?,
+                RecordKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(r)
+    }
+}
+
+/// `properties` when it is an object; any other value is skipped.
+struct MaybeRecord<'a>(Option<RawRecord<'a>>);
+
+impl<'de> Deserialize<'de> for MaybeRecord<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MaybeRecord<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("properties")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<MaybeRecord<'de>, A::Error> {
+                RecordVisitor.visit_map(map).map(|r| MaybeRecord(Some(r)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<MaybeRecord<'de>, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(MaybeRecord(None))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<MaybeRecord<'de>, E> {
+                Ok(MaybeRecord(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<MaybeRecord<'de>, E> {
+                Ok(MaybeRecord(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<MaybeRecord<'de>, E> {
+                Ok(MaybeRecord(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<MaybeRecord<'de>, E> {
+                Ok(MaybeRecord(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<MaybeRecord<'de>, E> {
+                Ok(MaybeRecord(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl RawStatus<'_> {
+    fn into_static(self) -> RawStatus<'static> {
+        RawStatus {
+            error_code: self.error_code,
+            failure_reason: self.failure_reason.map(Text::into_static),
+            additional_details: self.additional_details.map(Text::into_static),
+        }
+    }
+}
+
+impl RawMfa<'_> {
+    fn into_static(self) -> RawMfa<'static> {
+        RawMfa {
+            auth_method: self.auth_method.map(Text::into_static),
+            auth_detail: self.auth_detail.map(Text::into_static),
+        }
+    }
+}
+
+impl RawSteps<'_> {
+    fn into_static(self) -> RawSteps<'static> {
+        RawSteps(
+            self.0
+                .into_iter()
+                .map(|s| RawStep {
+                    time: s.time.map(Text::into_static),
+                    method: s.method.map(Text::into_static),
+                    method_detail: s.method_detail.map(Text::into_static),
+                    succeeded: s.succeeded,
+                    result_detail: s.result_detail.map(Text::into_static),
+                    requirement: s.requirement.map(Text::into_static),
+                })
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Option<Text<'_>> {
+        Some(Text(Cow::Borrowed(s)))
+    }
+
+    #[test]
+    fn duplicate_keys_last_wins_and_strings_borrow() {
+        let json = r#"{"id":"a","userPrincipalName":"x@c.com","id":"b","Level":4,"extra":{"deep":[1,{"id":"no"}]}}"#;
+        let r: RawRecord = serde_json::from_str(json).unwrap();
+        assert_eq!(r.id, t("b"));
+        assert!(matches!(r.upn, Some(Text(Cow::Borrowed("x@c.com")))));
+    }
+
+    #[test]
+    fn pascal_case_members_match() {
+        let json = r#"{"Id":"r1","CreatedDateTime":"2024-01-01T00:00:00Z","Status":{"ErrorCode":50074,"AdditionalDetails":"MFA required"},"IsInteractive":"True"}"#;
+        let r: RawRecord = serde_json::from_str(json).unwrap();
+        assert_eq!(r.id, t("r1"));
+        assert_eq!(r.created, t("2024-01-01T00:00:00Z"));
+        let s = r.status.unwrap();
+        assert_eq!(s.error_code, Some(50074));
+        assert_eq!(s.additional_details, t("MFA required"));
+        assert_eq!(r.interactive, Some(true));
+    }
+
+    #[test]
+    fn codes_flags_and_nulls() {
+        let r: RawRecord = serde_json::from_str(
+            r#"{"resultType":"50140","status":{"errorCode":"0","failureReason":null},"isInteractive":null,"mfaDetail":{},"authenticationDetails":null,"signInEventTypes":["nonInteractiveUser"]}"#,
+        )
+        .unwrap();
+        assert_eq!(r.result_type, Some(50140));
+        assert_eq!(r.status.as_ref().unwrap().error_code, Some(0));
+        assert_eq!(r.status.unwrap().failure_reason, None);
+        assert_eq!(r.interactive, None);
+        assert_eq!(r.mfa, Some(RawMfa::default()));
+        assert_eq!(r.steps, None);
+        assert_eq!(r.interactive_by_event_type, Some(false));
+        let r: RawRecord = serde_json::from_str(r#"{"resultType":"Success"}"#).unwrap();
+        assert_eq!(r.result_type, None);
+    }
+
+    #[test]
+    fn nested_json_text_is_parsed() {
+        let r: RawRecord = serde_json::from_str(
+            r#"{"status":"{\"errorCode\":500121,\"additionalDetails\":\"MFA denied; user declined the authentication\"}","authenticationDetails":"[{\"authenticationMethod\":\"Mobile app notification\",\"succeeded\":false}]","mfaDetail":""}"#,
+        )
+        .unwrap();
+        let s = r.status.unwrap();
+        assert_eq!(s.error_code, Some(500121));
+        assert_eq!(
+            s.additional_details,
+            t("MFA denied; user declined the authentication")
+        );
+        let steps = r.steps.unwrap().0;
+        assert_eq!(steps.len(), 1);
+        assert_eq!(steps[0].method, t("Mobile app notification"));
+        assert_eq!(steps[0].succeeded, Some(false));
+        assert_eq!(r.mfa, Some(RawMfa::default()));
+    }
+
+    #[test]
+    fn envelope_with_properties() {
+        let r: RawRecord = serde_json::from_str(
+            r#"{"time":"2022-01-24T05:10:08Z","resultType":"0","Level":"4","properties":{"id":"p","status":{"errorCode":0}}}"#,
+        )
+        .unwrap();
+        assert_eq!(r.properties.unwrap().id, t("p"));
+        let r: RawRecord = serde_json::from_str(r#"{"properties":"text"}"#).unwrap();
+        assert_eq!(r.properties, None);
+    }
+
+    #[test]
+    fn wrong_types_are_errors() {
+        assert!(serde_json::from_str::<RawRecord>(r#"{"userPrincipalName":{"a":1}}"#).is_err());
+        assert!(serde_json::from_str::<RawRecord>(r#"[1,2]"#).is_err());
+        assert!(serde_json::from_str::<RawRecord>(r#"{"status":"{not json"}"#).is_err());
+        let e = serde_json::from_str::<RawRecord>(
+            r#"{"Status":"Microsoft.Graph.PowerShell.Models.MicrosoftGraphSignInStatus"}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with("expected a status object, found the text 'Microsoft.Graph.PowerShell.Models.MicrosoftGraphSignInStatus': if it is a .NET type name, the data was lost at export (ConvertTo-Json needs -Depth 5 or more)"),
+            "{e}"
+        );
+        let r: RawRecord = serde_json::from_str(r#"{"mfaDetail":"null"}"#).unwrap();
+        assert_eq!(r.mfa, Some(RawMfa::default()));
+    }
+}
