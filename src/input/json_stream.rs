@@ -53,17 +53,24 @@ pub struct Envelope {
 struct Scanner<R> {
     reader: R,
     line: u64,
-    col: u64,
+    /// Bytes consumed so far.
+    offset: u64,
+    /// Offset of the first byte of the current line.
+    line_start: u64,
 }
 
 impl<R: BufRead> Scanner<R> {
+    /// 1-based column, in bytes, of the next byte.
+    fn col(&self) -> u64 {
+        self.offset - self.line_start + 1
+    }
+
     fn bump(&mut self, b: u8) {
         self.reader.consume(1);
+        self.offset += 1;
         if b == b'\n' {
             self.line += 1;
-            self.col = 1;
-        } else if b & 0xC0 != 0x80 {
-            self.col += 1;
+            self.line_start = self.offset;
         }
     }
 
@@ -76,15 +83,12 @@ impl<R: BufRead> Scanner<R> {
             let mut n = 0;
             let mut found = None;
             for &b in buf {
-                if matches!(b, b' ' | b'\t' | b'\r' | b'\n') || b == 0xEF || b == 0xBB || b == 0xBF
-                {
-                    // A stray BOM between appended files (Out-File -Append) is whitespace here.
+                // A stray BOM between appended files (Out-File -Append) is whitespace here.
+                if matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0xEF | 0xBB | 0xBF) {
                     n += 1;
                     if b == b'\n' {
                         self.line += 1;
-                        self.col = 1;
-                    } else if b & 0xC0 != 0x80 {
-                        self.col += 1;
+                        self.line_start = self.offset + n as u64;
                     }
                 } else {
                     found = Some(b);
@@ -92,6 +96,7 @@ impl<R: BufRead> Scanner<R> {
                 }
             }
             self.reader.consume(n);
+            self.offset += n as u64;
             if found.is_some() {
                 return Ok(found);
             }
@@ -99,17 +104,17 @@ impl<R: BufRead> Scanner<R> {
     }
 
     fn err(&self, path: &Path, msg: impl Into<String>) -> Error {
-        Error::input(path, Position::LineCol(self.line, self.col), msg)
+        Error::input(path, Position::LineCol(self.line, self.col()), msg)
     }
 
-    /// Copies one complete JSON value into `out`. The stream must be at its first byte.
+    /// Appends one complete JSON value to `out`. The stream must be at its first byte.
     fn capture_value(&mut self, path: &Path, out: &mut Vec<u8>) -> Result<()> {
         let mut depth: usize = 0;
         let mut in_string = false;
-        let mut escape = false;
         let mut scalar = false;
         let start_line = self.line;
-        let start_col = self.col;
+        let start_col = self.col();
+        let start_len = out.len();
         loop {
             let buf = self.reader.fill_buf().map_err(|e| Error::io(path, e))?;
             if buf.is_empty() {
@@ -118,7 +123,7 @@ impl<R: BufRead> Scanner<R> {
                 }
                 return Err(Error::input(
                     path,
-                    Position::LineCol(self.line, self.col),
+                    Position::LineCol(self.line, self.col()),
                     format!(
                         "the JSON ends inside a value that starts at {start_line}:{start_col}: the file is truncated"
                     ),
@@ -126,79 +131,112 @@ impl<R: BufRead> Scanner<R> {
             }
             let mut i = 0;
             let mut done = false;
+            let mut pending_escape = false;
             while i < buf.len() {
-                let b = buf[i];
                 if in_string {
-                    if escape {
-                        escape = false;
-                    } else if b == b'\\' {
-                        escape = true;
-                    } else if b == b'"' {
-                        in_string = false;
+                    if pending_escape {
+                        pending_escape = false;
+                        i += 1;
+                        continue;
+                    }
+                    // Strings hold no raw newline: jump to the next quote or backslash.
+                    match memchr::memchr2(b'"', b'\\', &buf[i..]) {
+                        None => {
+                            i = buf.len();
+                            break;
+                        }
+                        Some(k) => {
+                            i += k;
+                            if buf[i] == b'\\' {
+                                pending_escape = true;
+                                i += 1;
+                                continue;
+                            }
+                            in_string = false;
+                            i += 1;
+                            if depth == 0 {
+                                done = true;
+                                break;
+                            }
+                            continue;
+                        }
+                    }
+                }
+                let b = buf[i];
+                if scalar && depth == 0 {
+                    if matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\r' | b'\n') {
+                        done = true;
+                        break;
+                    }
+                    i += 1;
+                    continue;
+                }
+                match b {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => {
+                        depth += 1;
+                        if depth > MAX_DEPTH {
+                            let col = self.offset + i as u64 - self.line_start + 1;
+                            return Err(Error::input(
+                                path,
+                                Position::LineCol(self.line, col),
+                                format!(
+                                    "JSON nested deeper than {MAX_DEPTH} levels: not an export"
+                                ),
+                            ));
+                        }
+                    }
+                    b'}' | b']' => {
+                        if depth == 0 {
+                            let col = self.offset + i as u64 - self.line_start + 1;
+                            return Err(Error::input(
+                                path,
+                                Position::LineCol(self.line, col),
+                                "a closing bracket where a value was expected",
+                            ));
+                        }
+                        depth -= 1;
                         if depth == 0 {
                             i += 1;
                             done = true;
                             break;
                         }
                     }
-                } else if scalar && depth == 0 {
-                    if matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\r' | b'\n') {
-                        done = true;
-                        break;
+                    b'\n' => {
+                        self.line += 1;
+                        self.line_start = self.offset + i as u64 + 1;
                     }
-                } else {
-                    match b {
-                        b'"' => in_string = true,
-                        b'{' | b'[' => {
-                            depth += 1;
-                            if depth > MAX_DEPTH {
-                                return Err(self.err(
-                                    path,
-                                    format!(
-                                        "JSON nested deeper than {MAX_DEPTH} levels: not an export"
-                                    ),
-                                ));
-                            }
+                    b' ' | b'\t' | b'\r' | b',' | b':' => {
+                        if depth == 0 {
+                            done = true;
+                            break;
                         }
-                        b'}' | b']' => {
-                            if depth == 0 {
-                                return Err(
-                                    self.err(path, "a closing bracket where a value was expected")
-                                );
-                            }
-                            depth -= 1;
-                            if depth == 0 {
-                                i += 1;
-                                done = true;
-                                break;
-                            }
-                        }
-                        b' ' | b'\t' | b'\r' | b'\n' | b',' | b':' => {
-                            if depth == 0 {
-                                done = true;
-                                break;
-                            }
-                        }
-                        _ => {
-                            if depth == 0 {
-                                scalar = true;
-                            }
+                    }
+                    _ => {
+                        if depth == 0 {
+                            scalar = true;
                         }
                     }
                 }
                 i += 1;
             }
-            out.extend_from_slice(&buf[..i]);
-            for &b in &buf[..i] {
-                if b == b'\n' {
-                    self.line += 1;
-                    self.col = 1;
-                } else if b & 0xC0 != 0x80 {
-                    self.col += 1;
+            // An escape split across two buffers: the next buffer's first byte is escaped.
+            if pending_escape && !done {
+                out.extend_from_slice(&buf[..i]);
+                self.reader.consume(i);
+                self.offset += i as u64;
+                let next = self.reader.fill_buf().map_err(|e| Error::io(path, e))?;
+                if let Some(&b) = next.first() {
+                    out.push(b);
+                    self.reader.consume(1);
+                    self.offset += 1;
                 }
+                continue;
             }
+            out.extend_from_slice(&buf[..i]);
             self.reader.consume(i);
-            if out.len() > MAX_RECORD_BYTES {
+            self.offset += i as u64;
+            if out.len() - start_len > MAX_RECORD_BYTES {
                 return Err(Error::input(
                     path,
                     Position::LineCol(start_line, start_col),
@@ -238,13 +276,13 @@ pub fn for_each_record<R: BufRead>(
     let mut sc = Scanner {
         reader,
         line: 1,
-        col: 1,
+        offset: 0,
+        line_start: 0,
     };
     let mut env = Envelope::default();
     let mut buf = Vec::with_capacity(16 * 1024);
     let mut index = 0u64;
-    let mut emit = |buf: &[u8], line, col, env: &mut Envelope| -> Result<()> {
-        let _ = env;
+    let mut emit = |buf: &[u8], line, col| -> Result<()> {
         let pos = RecordPos { line, col, index };
         index += 1;
         on_record(buf, pos)
@@ -254,13 +292,17 @@ pub fn for_each_record<R: BufRead>(
         match b {
             b'[' => {
                 sc.bump(b);
-                stream_array(&mut sc, path, &mut buf, &mut env, &mut emit)?;
+                stream_array(&mut sc, path, &mut buf, &mut emit)?;
             }
             b'{' => {
-                let (line, col) = (sc.line, sc.col);
+                let (line, col) = (sc.line, sc.col());
                 sc.bump(b);
-                // Collect the members; stream a `value`/`records` array instead of collecting it.
-                let mut members: Vec<u8> = Vec::new();
+                // The members are copied straight into the record buffer; a `value`/`records`
+                // array is streamed instead (its elements are the records) and the envelope kept
+                // apart.
+                buf.clear();
+                buf.push(b'{');
+                let mut envelope_members = false;
                 let mut wrapper = false;
                 loop {
                     match sc.skip_ws(path)? {
@@ -282,40 +324,45 @@ pub fn for_each_record<R: BufRead>(
                             ));
                         }
                     }
-                    let mut key = Vec::new();
-                    sc.capture_value(path, &mut key)?;
+                    let member_start = buf.len();
+                    if envelope_members {
+                        buf.push(b',');
+                    }
+                    let key_start = buf.len();
+                    sc.capture_value(path, &mut buf)?;
+                    let key_end = buf.len();
                     sc.expect(path, b':', "':' after a member name")?;
-                    let name =
-                        String::from_utf8_lossy(&key[1..key.len().saturating_sub(1)]).into_owned();
+                    let name = &buf[key_start + 1..key_end.saturating_sub(1).max(key_start + 1)];
                     let next = sc.skip_ws(path)?;
-                    let is_wrapper = next == Some(b'[')
-                        && (name.eq_ignore_ascii_case("value")
-                            || name.eq_ignore_ascii_case("records"));
-                    if is_wrapper {
+                    if next.is_none() {
+                        return Err(sc.err(
+                            path,
+                            "the JSON ends after a member name: the file is truncated",
+                        ));
+                    }
+                    if next == Some(b'[')
+                        && (name.eq_ignore_ascii_case(b"value")
+                            || name.eq_ignore_ascii_case(b"records"))
+                    {
+                        buf.truncate(member_start);
                         wrapper = true;
                         sc.bump(b'[');
-                        stream_array(&mut sc, path, &mut buf, &mut env, &mut emit)?;
+                        let mut elements = Vec::with_capacity(16 * 1024);
+                        stream_array(&mut sc, path, &mut elements, &mut emit)?;
                     } else {
-                        let mut value = Vec::new();
-                        if next.is_none() {
-                            return Err(sc.err(
-                                path,
-                                "the JSON ends after a member name: the file is truncated",
-                            ));
+                        let is_context = name == b"@odata.context";
+                        let is_next = name == b"@odata.nextLink";
+                        buf.push(b':');
+                        let value_start = buf.len();
+                        sc.capture_value(path, &mut buf)?;
+                        if is_context && env.odata_context.is_none() {
+                            env.odata_context =
+                                serde_json::from_slice::<String>(&buf[value_start..]).ok();
                         }
-                        sc.capture_value(path, &mut value)?;
-                        if name == "@odata.context" && env.odata_context.is_none() {
-                            env.odata_context = serde_json::from_slice::<String>(&value).ok();
-                        }
-                        if name == "@odata.nextLink" {
+                        if is_next {
                             env.next_links += 1;
                         }
-                        if !members.is_empty() {
-                            members.push(b',');
-                        }
-                        members.extend_from_slice(&key);
-                        members.push(b':');
-                        members.extend_from_slice(&value);
+                        envelope_members = true;
                     }
                     match sc.skip_ws(path)? {
                         Some(b',') => sc.bump(b','),
@@ -338,11 +385,8 @@ pub fn for_each_record<R: BufRead>(
                     }
                 }
                 if !wrapper {
-                    buf.clear();
-                    buf.push(b'{');
-                    buf.extend_from_slice(&members);
                     buf.push(b'}');
-                    emit(&buf, line, col, &mut env)?;
+                    emit(&buf, line, col)?;
                 }
             }
             c => {
@@ -364,8 +408,7 @@ fn stream_array<R: BufRead>(
     sc: &mut Scanner<R>,
     path: &Path,
     buf: &mut Vec<u8>,
-    env: &mut Envelope,
-    emit: &mut impl FnMut(&[u8], u64, u64, &mut Envelope) -> Result<()>,
+    emit: &mut impl FnMut(&[u8], u64, u64) -> Result<()>,
 ) -> Result<()> {
     loop {
         match sc.skip_ws(path)? {
@@ -378,10 +421,10 @@ fn stream_array<R: BufRead>(
                 return Err(sc.err(path, "the JSON ends inside an array: the file is truncated"));
             }
         }
-        let (line, col) = (sc.line, sc.col);
+        let (line, col) = (sc.line, sc.col());
         buf.clear();
         sc.capture_value(path, buf)?;
-        emit(buf, line, col, env)?;
+        emit(buf, line, col)?;
         match sc.skip_ws(path)? {
             Some(b',') => sc.bump(b','),
             Some(b']') => {
@@ -439,6 +482,32 @@ mod tests {
         );
         assert_eq!(bodies("[\r\n\r\n]"), Vec::<String>::new());
         assert_eq!(bodies("[{\"s\":\"x\\\"}\"}]"), ["{\"s\":\"x\\\"}\"}"]);
+    }
+
+    proptest::proptest! {
+        /// Framing gives the same records whatever the read buffer size (escapes and strings split
+        /// across buffer boundaries).
+        #[test]
+        fn buffer_boundaries_do_not_matter(
+            strings in proptest::collection::vec("[a-z\\\\\"\\]\\[{}é ]{0,12}", 0..6),
+            cap in 1usize..9,
+        ) {
+            let records: Vec<String> = strings
+                .iter()
+                .map(|s| serde_json::json!({"s": s, "n": [1, {"k": s}]}).to_string())
+                .collect();
+            let text = format!("{{\"@odata.context\":\"x\",\"value\":[{}]}}\n{}", records.join(",\r\n"), records.join("\n"));
+            let reader = std::io::BufReader::with_capacity(cap, text.as_bytes());
+            let mut got = Vec::new();
+            for_each_record(reader, Path::new("p"), |b, _| {
+                got.push(String::from_utf8(b.to_vec()).unwrap());
+                Ok(())
+            })
+            .unwrap();
+            let mut want = records.clone();
+            want.extend(records.iter().cloned());
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     #[test]
