@@ -4,6 +4,7 @@
 mod support;
 
 mod audit;
+mod audit_cli;
 mod classic;
 mod clixml;
 mod email;

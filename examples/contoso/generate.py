@@ -2,7 +2,7 @@
 """Writes the fictional Contoso tenant as today's exports (Entra admin center and Graph), for
 `mfaudit audit examples/contoso`. Run from this folder: `python3 generate.py`. Invented data.
 
-  exports/exportUserRegistrationDetails_2026-11-29.csv   admin center "User registration details"
+  exports/userRegistrationDetails.json                    Graph beta userRegistrationDetails, two pages
   exports/exportUsers_2026-11-29.csv                      admin center "Download users" (UTF-8 BOM)
   exports/per-user-mfa-state.csv                          a script's save of perUserMfaState
   exports/signins/InteractiveSignIns_2026-11-22_2026-11-29.json   admin center sign-in JSON download
@@ -55,6 +55,28 @@ def registration_csv():
         pwless = any(m in ("fido2SecurityKey", "windowsHelloForBusiness", "passKeyDeviceBound") for m in methods)
         w.writerow([upn, name, str(mfa), str(pwless), "False", default, json.dumps(methods, separators=(",", ":")), ts(-60 * 24, ".%d" % (1000 + n) + "Z")[:-1]])
     return out.getvalue()
+
+
+def registration_json():
+    """Two Graph beta pages written back to back, as a paging script appends them."""
+    rows = []
+    for upn, name, n, enabled, utype, admin, methods, default, state in USERS:
+        if not enabled:
+            continue  # disabled users are absent from Microsoft's registration report
+        mfa = any(m not in ("email",) for m in methods)
+        rows.append({
+            "id": oid(n), "userPrincipalName": upn, "userDisplayName": name, "userType": utype.lower(),
+            "isAdmin": admin, "isSsprRegistered": False, "isSsprEnabled": False, "isSsprCapable": False,
+            "isMfaRegistered": mfa, "isMfaCapable": mfa,
+            "isPasswordlessCapable": any(m in ("fido2SecurityKey", "windowsHelloForBusiness", "passKeyDeviceBound") for m in methods),
+            "isSystemPreferredAuthenticationMethodEnabled": True, "systemPreferredAuthenticationMethods": [],
+            "userPreferredMethodForSecondaryAuthentication": "", "defaultMfaMethod": default,
+            "methodsRegistered": methods, "lastUpdatedDateTime": ts(-60 * 24, ".%d" % (1000 + n)),
+        })
+    ctx = "https://graph.microsoft.com/beta/$metadata#reports/authenticationMethods/userRegistrationDetails"
+    page1 = {"@odata.context": ctx, "@odata.nextLink": "https://graph.microsoft.com/beta/reports/authenticationMethods/userRegistrationDetails?$skiptoken=page2", "value": rows[:7]}
+    page2 = {"@odata.context": ctx, "value": rows[7:]}
+    return json.dumps(page1, indent=2, ensure_ascii=False) + "\n" + json.dumps(page2, indent=2, ensure_ascii=False) + "\n"
 
 
 def users_csv():
@@ -183,8 +205,8 @@ def csv_pair():
 
 def main():
     os.makedirs("exports/signins", exist_ok=True)
-    with open("exports/exportUserRegistrationDetails_2026-11-29.csv", "w", encoding="utf-8", newline="") as f:
-        f.write(registration_csv())
+    with open("exports/userRegistrationDetails.json", "w", encoding="utf-8", newline="") as f:
+        f.write(registration_json())
     with open("exports/exportUsers_2026-11-29.csv", "w", encoding="utf-8", newline="") as f:
         f.write(users_csv())
     with open("exports/per-user-mfa-state.csv", "w", encoding="utf-8", newline="") as f:

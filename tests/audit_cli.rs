@@ -1,0 +1,291 @@
+//! `audit` and `run` end to end through the binary, on the shipped Contoso example: the JSON
+//! contract, the stdout summary, the policy exit code, history across runs, the email dry run and
+//! the config file.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{mfaudit, tempdir, write};
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/contoso/exports")
+}
+
+fn audit(dir: &Path, extra: &[&str]) -> (std::process::Output, serde_json::Value) {
+    let json = dir.join("audit.json");
+    let out = mfaudit()
+        .env("SOURCE_DATE_EPOCH", "1795910400")
+        .arg("audit")
+        .arg(example())
+        .arg("--json")
+        .arg(&json)
+        .args(extra)
+        .output()
+        .expect("run mfaudit");
+    let value = std::fs::read_to_string(&json)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(serde_json::Value::Null);
+    (out, value)
+}
+
+fn user<'a>(report: &'a serde_json::Value, upn: &str) -> &'a serde_json::Value {
+    report["users"]
+        .as_array()
+        .and_then(|users| users.iter().find(|u| u["upn"] == upn))
+        .unwrap_or_else(|| panic!("{upn} is in the report"))
+}
+
+#[test]
+fn the_example_tenant_audit_answers_with_exact_numbers() {
+    let dir = tempdir();
+    let (out, r) = audit(dir.path(), &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(r["schema"], "mfaudit.audit/1");
+    assert_eq!(r["generated_at"], "2026-11-29T00:00:00Z");
+    assert_eq!(
+        r["summary"],
+        serde_json::json!({
+            "users_total": 13, "users_enabled": 12, "registered_enabled": 9, "unregistered_enabled": 3,
+            "per_user_state": {"enforced": 3, "enabled": 2, "disabled": 8, "unknown": 0},
+            "signins_total": 26, "mfa_challenges": 22, "challenged_users": 9,
+            "users_completed_mfa": 7, "users_unable_to_complete": 2, "users_with_failures": 4,
+            "registration_unknown_enabled": 0, "access_unknown": 0
+        }),
+        "{:#}",
+        r["summary"]
+    );
+    let kinds: Vec<&str> = r["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "users-csv",
+            "per-user-state-csv",
+            "sign-in-json",
+            "sign-in-csv",
+            "auth-details-csv",
+            "graph-registration-json"
+        ]
+    );
+    assert_eq!(
+        user(&r, "erin@contoso.com")["flags"],
+        serde_json::json!(["push-fatigue-suspected"])
+    );
+    assert_eq!(
+        user(&r, "frank@contoso.com")["flags"],
+        serde_json::json!(["challenged-never-completed", "fraud-reported"])
+    );
+    assert_eq!(
+        user(&r, "heidi@contoso.com")["flags"],
+        serde_json::json!(["enabled-unregistered", "admin-without-mfa"])
+    );
+    assert_eq!(
+        user(&r, "bob@contoso.com")["flags"],
+        serde_json::json!(["telephony-only"])
+    );
+    assert_eq!(
+        user(&r, "judy@contoso.com")["flags"],
+        serde_json::json!(["registered-never-challenged"])
+    );
+    // The guest signed in with the home form of the UPN and still joins.
+    let grace = user(&r, "grace_fabrikam.com#EXT#@contoso.onmicrosoft.com");
+    assert_eq!(
+        (grace["challenges"].as_u64(), grace["completed"].as_u64()),
+        (Some(1), Some(1))
+    );
+    // Unknown stays unknown: the user who only signed in.
+    let eve = user(&r, "eve@contoso.com");
+    assert_eq!(
+        (&eve["enabled"], &eve["registered"]),
+        (&serde_json::Value::Null, &serde_json::Value::Null)
+    );
+    assert_eq!(
+        r["unmatched_signins"]["examples"],
+        serde_json::json!(["eve@contoso.com"])
+    );
+    assert_eq!(r["changes"], serde_json::Value::Null);
+
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with("mfaudit audit: 13 users (12 enabled), 9 registered and 3 not registered among the enabled; 26 sign-ins, 22 MFA challenges\n"), "{stdout}");
+    for q in [
+        "1. Was the sign-in challenged with MFA?",
+        "6. What are the common MFA issues end users are running into?",
+    ] {
+        assert!(stdout.contains(q), "{stdout}");
+    }
+}
+
+#[test]
+fn policy_threshold_exits_3_after_writing() {
+    let dir = tempdir();
+    let (out, r) = audit(
+        dir.path(),
+        &[
+            "--fail-if-unregistered",
+            "2",
+            "--fail-if-admins-without-mfa",
+            "0",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        r["summary"]["unregistered_enabled"], 3,
+        "the report was written first"
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("warning: policy: 3 enabled users are not registered (threshold 2)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning: policy: 1 admins have no MFA method (threshold 0)"),
+        "{stderr}"
+    );
+    let (out, _) = audit(dir.path(), &["--fail-if-unregistered", "3"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn history_records_runs_and_a_rerun_changes_nothing() {
+    let dir = tempdir();
+    let db = dir.path().join("history.db");
+    let db_arg = db.to_str().unwrap();
+    let (out, first) = audit(dir.path(), &["--history", db_arg]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(first["changes"], serde_json::Value::Null);
+    let (out, second) = audit(dir.path(), &["--history", db_arg]);
+    assert!(out.status.success());
+    let c = &second["changes"];
+    for list in [
+        "newly_registered",
+        "newly_unregistered",
+        "state_changed",
+        "users_added",
+        "users_removed",
+    ] {
+        assert_eq!(c[list], serde_json::json!([]), "{list}");
+    }
+    assert_eq!(second["trend"].as_array().map(Vec::len), Some(2));
+    let listing = mfaudit()
+        .args(["history", "--db", db_arg])
+        .output()
+        .unwrap();
+    assert!(listing.status.success());
+    let text = String::from_utf8(listing.stdout).unwrap();
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.trim_start().starts_with(['1', '2']))
+            .count(),
+        2,
+        "{text}"
+    );
+}
+
+#[test]
+fn email_dry_run_writes_the_message() {
+    let dir = tempdir();
+    let eml = dir.path().join("audit.eml");
+    let (out, _) = audit(
+        dir.path(),
+        &[
+            "--email-to",
+            "security@contoso.com",
+            "--email-from",
+            "mfaudit@contoso.com",
+            "--email-dry-run",
+            eml.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&eml).unwrap();
+    let mail = mailparse::parse_mail(&bytes).unwrap();
+    let subject = mail
+        .headers
+        .iter()
+        .find(|h| h.get_key() == "Subject")
+        .unwrap()
+        .get_value();
+    assert_eq!(
+        subject,
+        "3 enabled users not registered for MFA — mfaudit audit 2026-11-29"
+    );
+    assert_eq!(mail.ctype.mimetype, "multipart/mixed");
+}
+
+#[test]
+fn run_with_a_config_file_and_flags_over_it() {
+    let dir = tempdir();
+    let config = write(
+        dir.path(),
+        "mfaudit.toml",
+        format!(
+            "inputs = [{:?}]\n[outputs]\njson = \"out/audit.json\"\n[policy]\nfail-if-unregistered = 0\n",
+            example().display().to_string()
+        ),
+    );
+    std::fs::create_dir_all(dir.path().join("out")).unwrap();
+    let out = mfaudit()
+        .env("SOURCE_DATE_EPOCH", "1795910400")
+        .arg("run")
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("out/audit.json").is_file());
+    let out = mfaudit()
+        .arg("run")
+        .arg("--config")
+        .arg(&config)
+        .args(["--fail-if-unregistered", "5", "--dump-config"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let dump = String::from_utf8(out.stdout).unwrap();
+    assert!(dump.contains("fail-if-unregistered = 5"), "{dump}");
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        "inputs = []\n[email]\npassword = \"hunter2\"\n",
+    );
+    let out = mfaudit()
+        .arg("run")
+        .arg("--config")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("hunter2"));
+}
+
+#[test]
+fn codes_explains_a_code() {
+    let out = mfaudit()
+        .args(["codes", "success_no_pin_but_timeout", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["code"], "SUCCESS_NO_PIN_BUT_TIMEOUT");
+}
