@@ -712,9 +712,10 @@ impl Auditor {
         let named = self.unmatched_signins - self.anonymous_signins;
         if named > 0 && !directory.is_empty() {
             w.push(format!(
-                "{} of {} are not in the directory (e.g. {}); they are listed after the directory users, without registration data.",
+                "{} of {} {} not in the directory (e.g. {}); they are listed after the directory users, without registration data.",
                 plural(named, "sign-in", "sign-ins"),
                 plural(self.extra_names.len() as u64, "user", "users"),
+                if named == 1 { "is" } else { "are" },
                 self.unmatched_examples.join(", ")
             ));
         }
