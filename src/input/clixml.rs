@@ -1263,37 +1263,16 @@ fn open(s: &BytesStart, empty: bool, at: (u64, u64)) -> std::result::Result<Open
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::{InputFile, Kind, ReadOptions, decode};
+    use crate::input::Kind;
     use crate::model::{Access, PerUserState};
     use crate::report::classic;
     use proptest::prelude::*;
-    use std::path::Path;
 
     const HEAD: &str =
         r#"<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">"#;
 
     fn read_str(xml: &str) -> Result<(Vec<User>, ReadStats)> {
-        let path = Path::new("users.xml");
-        let decoded = decode::from_bytes(path, xml.as_bytes().to_vec(), None)?;
-        let file = InputFile {
-            index: 0,
-            path: path.to_path_buf(),
-            kind: Kind::MsolClixml,
-            reason: String::new(),
-            encoding: decoded.encoding.clone(),
-            warnings: vec![],
-        };
-        let opts = ReadOptions::default();
-        let ctx = Context {
-            file: &file,
-            opts: &opts,
-        };
-        let mut users = Vec::new();
-        let stats = read(decoded, &ctx, &mut |u| {
-            users.push(u);
-            Ok(())
-        })?;
-        Ok((users, stats))
+        crate::input::users_from_text("users.xml", xml, Some(Kind::MsolClixml), Kind::MsolClixml)
     }
 
     fn err(xml: &str) -> String {

@@ -384,35 +384,10 @@ fn method_cell(text: &str) -> MethodCell {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::{InputFile, Kind, ReadOptions, decode, detect};
-    use std::path::Path;
+    use crate::input::Kind;
 
     fn read_text(text: &str) -> Result<(Vec<User>, ReadStats)> {
-        let path = Path::new("r.csv");
-        let decoded = decode::from_bytes(path, text.as_bytes().to_vec(), None)?;
-        let kind = detect::detect(&decoded.head).map_or(Kind::FlatMsolCsv, |d| d.kind);
-        assert!(
-            matches!(kind, Kind::MfaReportCsv | Kind::FlatMsolCsv),
-            "{kind:?}"
-        );
-        let file = InputFile {
-            index: 1,
-            path: path.into(),
-            kind,
-            reason: String::new(),
-            encoding: String::new(),
-            warnings: vec![],
-        };
-        let opts = ReadOptions::default();
-        let ctx = Context {
-            file: &file,
-            opts: &opts,
-        };
-        let mut users = Vec::new();
-        let stats = read(decoded, &ctx, &mut |u| {
-            users.push(u);
-            Ok(())
-        })?;
+        let (users, stats) = crate::input::users_from_text("r.csv", text, None, Kind::FlatMsolCsv)?;
         Ok((users, stats))
     }
 
@@ -454,7 +429,7 @@ mod tests {
         assert_eq!(users[4].per_user_state, PerUserState::Unknown);
         assert!(users[4].methods.is_none());
         assert!(users.iter().all(|u| u.access == Access::Unknown));
-        assert_eq!(users[2].sources[0].file, 1);
+        assert_eq!(users[2].sources[0].file, 0);
         assert_eq!(users[2].sources[0].record, 2);
         assert_eq!(
             stats.warnings,

@@ -796,32 +796,10 @@ mod tests {
 #[cfg(test)]
 mod csv_tests {
     use super::*;
-    use crate::input::{InputFile, ReadOptions, decode, detect};
 
     /// Detects and reads a text as mfaudit would a file.
     pub(crate) fn read_text(text: &str) -> Result<(Vec<User>, ReadStats)> {
-        let path = Path::new("t.csv");
-        let decoded = decode::from_bytes(path, text.as_bytes().to_vec(), None)?;
-        let kind = detect::detect(&decoded.head).map(|d| d.kind);
-        let file = InputFile {
-            index: 0,
-            path: path.into(),
-            kind: kind.unwrap_or(Kind::UsersCsv),
-            reason: String::new(),
-            encoding: String::new(),
-            warnings: vec![],
-        };
-        let opts = ReadOptions::default();
-        let ctx = Context {
-            file: &file,
-            opts: &opts,
-        };
-        let mut users = Vec::new();
-        let stats = read(decoded, &ctx, &mut |u| {
-            users.push(u);
-            Ok(())
-        })?;
-        Ok((users, stats))
+        crate::input::users_from_text("t.csv", text, None, Kind::UsersCsv)
     }
 
     fn names(u: &User) -> Option<Vec<&str>> {

@@ -384,6 +384,29 @@ pub fn read_bytes(
     Ok((kind, n))
 }
 
+/// Reads a text held in memory as the file `name`, as `kind` (detected when `None`, else
+/// `fallback`), and collects its users: how the directory readers' unit tests run a reader.
+#[cfg(test)]
+pub(crate) fn users_from_text(name: &str, text: &str, kind: Option<Kind>, fallback: Kind) -> Result<(Vec<User>, ReadStats)> {
+    let path = PathBuf::from(name);
+    let decoded = decode::from_bytes(&path, text.as_bytes().to_vec(), None)?;
+    let kind = kind.unwrap_or_else(|| detect::detect(&decoded.head).map_or(fallback, |d| d.kind));
+    let file = InputFile {
+        index: 0,
+        path,
+        kind,
+        reason: String::new(),
+        encoding: decoded.encoding.clone(),
+        warnings: vec![],
+    };
+    let mut users = Vec::new();
+    let stats = read_users_from(&file, decoded, &ReadOptions::default(), &mut |u| {
+        users.push(u);
+        Ok(())
+    })?;
+    Ok((users, stats))
+}
+
 /// What a reader gets besides the text.
 pub struct Context<'a> {
     pub file: &'a InputFile,
