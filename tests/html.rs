@@ -739,7 +739,9 @@ fn render_time_for_200k_users() {
     let start = Instant::now();
     let html = render(&report, None).unwrap();
     let elapsed = start.elapsed().as_secs_f64();
-    let cpu = thread_cpu_seconds().zip(cpu_before).map(|(after, before)| after - before);
+    let cpu = thread_cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
     let rows = html.matches("<tr><td class=\"who\">").count();
     eprintln!(
         "rendered {n} users ({rows} action-table rows, {:.1} MB) in {elapsed:.2} s wall, {} CPU",
