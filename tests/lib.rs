@@ -10,4 +10,5 @@ mod clixml;
 mod email;
 mod graph;
 mod history;
+mod html;
 mod signins;

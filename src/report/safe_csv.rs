@@ -1,5 +1,240 @@
-//! (being written)
-use crate::report::audit::AuditReport;
-pub fn write_users_csv(_w: &mut dyn std::io::Write, _report: &AuditReport) -> std::io::Result<()> {
-    Ok(())
+//! The audit's per-user CSV (`audit --csv`), safe to open in a spreadsheet: guests choose their own
+//! display names, so a cell that a spreadsheet would run as a formula gets a leading `'`.
+//! The classic reports keep PowerShell's bytes and never go through this writer.
+
+use std::io::{self, Write};
+
+use super::audit::{AuditReport, AuditUser};
+
+/// The header row, in column order.
+pub const HEADER: [&str; 13] = [
+    "upn",
+    "display_name",
+    "enabled",
+    "registered",
+    "per_user_state",
+    "methods",
+    "strongest",
+    "challenges",
+    "completed",
+    "denied",
+    "last_result",
+    "last_signin",
+    "flags",
+];
+
+/// What joins the items of a list cell (methods, flags).
+const LIST_SEPARATOR: &str = "; ";
+
+/// Writes one row per user: a UTF-8 BOM (so Excel reads non-ASCII names right), the header, then
+/// the users in report order. Unknown booleans and missing values are empty cells.
+pub fn write_users_csv(w: &mut dyn Write, report: &AuditReport) -> io::Result<()> {
+    w.write_all("\u{feff}".as_bytes())?;
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(w);
+    out.write_record(HEADER).map_err(into_io)?;
+    for user in &report.users {
+        for cell in row(user) {
+            out.write_field(neutralize(&cell).as_bytes())
+                .map_err(into_io)?;
+        }
+        // An empty record ends the one whose fields were just written.
+        out.write_record(None::<&[u8]>).map_err(into_io)?;
+    }
+    out.flush()
+}
+
+/// The cells of one user, before neutralization.
+fn row(user: &AuditUser) -> [String; 13] {
+    [
+        user.upn.clone(),
+        user.display_name.clone().unwrap_or_default(),
+        tri_state(user.enabled),
+        tri_state(user.registered),
+        user.per_user_state.clone(),
+        user.methods.join(LIST_SEPARATOR),
+        user.strongest.clone().unwrap_or_default(),
+        user.challenges.to_string(),
+        user.completed.to_string(),
+        user.denied.to_string(),
+        user.last_result.clone().unwrap_or_default(),
+        user.last_signin.clone().unwrap_or_default(),
+        user.flags.join(LIST_SEPARATOR),
+    ]
+}
+
+fn tri_state(value: Option<bool>) -> String {
+    match value {
+        Some(true) => "true".into(),
+        Some(false) => "false".into(),
+        None => String::new(),
+    }
+}
+
+/// A cell a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, TAB or CR)
+/// gets a leading `'`; a plain number such as `-5` or `+3.2` stays as it is.
+pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = matches!(
+        cell.chars().next(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r')
+    );
+    if risky && !is_plain_number(cell) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// `[+-]digits[.digits][e[+-]digits]`: what a spreadsheet reads as a number, not a formula.
+fn is_plain_number(s: &str) -> bool {
+    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (int, frac) = match mantissa.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (mantissa, None),
+    };
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = digits(int)
+        && frac.is_none_or(digits)
+        && !(int.is_empty() && frac.is_none_or(str::is_empty));
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exponent_ok
+}
+
+fn into_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::audit::{SCHEMA, Summary};
+
+    fn report(users: Vec<AuditUser>) -> AuditReport {
+        AuditReport {
+            schema: SCHEMA.into(),
+            generated_at: "2025-06-01T08:00:00Z".into(),
+            inputs: vec![],
+            summary: Summary::default(),
+            questions: vec![],
+            mfa_completed_by: vec![],
+            mfa_denied_because: vec![],
+            users,
+            changes: None,
+            warnings: vec![],
+            unmatched_signins: Default::default(),
+            methods_by_strength: vec![],
+            trend: vec![],
+        }
+    }
+
+    fn csv_of(users: Vec<AuditUser>) -> String {
+        let mut out = Vec::new();
+        write_users_csv(&mut out, &report(users)).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn neutralizes_every_formula_start() {
+        assert_eq!(neutralize("=1+1"), "'=1+1");
+        assert_eq!(neutralize("+cmd"), "'+cmd");
+        assert_eq!(
+            neutralize("-2+3+cmd|' /C calc'!A0"),
+            "'-2+3+cmd|' /C calc'!A0"
+        );
+        assert_eq!(neutralize("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralize("\t=1"), "'\t=1");
+        assert_eq!(neutralize("\r=1"), "'\r=1");
+        assert_eq!(
+            neutralize("=HYPERLINK(\"http://x\",\"y\")"),
+            "'=HYPERLINK(\"http://x\",\"y\")"
+        );
+    }
+
+    #[test]
+    fn leaves_plain_numbers_and_text_alone() {
+        for plain in [
+            "-5",
+            "+3.2",
+            "-0.5",
+            "12",
+            "-1e5",
+            "+2E-3",
+            "-.5",
+            "Ada Lovelace",
+            "",
+            "a=b",
+        ] {
+            assert_eq!(neutralize(plain), plain, "{plain:?}");
+        }
+        for risky in ["-", "+", "-.", "-5e", "-5-3", "+1.2.3", "-e5", "- 5", "-5 "] {
+            assert_eq!(neutralize(risky), format!("'{risky}"), "{risky:?}");
+        }
+    }
+
+    #[test]
+    fn writes_header_rows_and_hostile_values_exactly() {
+        let users = vec![
+            AuditUser {
+                upn: "ada@contoso.com".into(),
+                display_name: Some("=HYPERLINK(\"http://evil\",\"x\")".into()),
+                enabled: Some(true),
+                registered: Some(false),
+                per_user_state: "disabled".into(),
+                methods: vec![],
+                challenges: 3,
+                completed: 0,
+                denied: 3,
+                last_result: Some("MFA denied; user declined the authentication".into()),
+                last_signin: Some("2025-05-30T10:00:00Z".into()),
+                flags: vec![
+                    "enabled-unregistered".into(),
+                    "push-fatigue-suspected".into(),
+                ],
+                ..Default::default()
+            },
+            AuditUser {
+                upn: "@guest#EXT#@contoso.com".into(),
+                display_name: Some("-5".into()),
+                enabled: None,
+                registered: None,
+                per_user_state: "unknown".into(),
+                methods: vec!["PhoneAppNotification".into(), "OneWaySMS".into()],
+                strongest: Some("+cmd".into()),
+                last_result: None,
+                flags: vec![],
+                ..Default::default()
+            },
+        ];
+        let expected = "\u{feff}upn,display_name,enabled,registered,per_user_state,methods,strongest,\
+challenges,completed,denied,last_result,last_signin,flags\r\n\
+ada@contoso.com,\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",true,false,disabled,,,3,0,3,\
+MFA denied; user declined the authentication,2025-05-30T10:00:00Z,\
+enabled-unregistered; push-fatigue-suspected\r\n\
+'@guest#EXT#@contoso.com,-5,,,unknown,PhoneAppNotification; OneWaySMS,'+cmd,0,0,0,,,\r\n";
+        assert_eq!(csv_of(users), expected);
+    }
+
+    #[test]
+    fn quotes_embedded_newlines_and_neutralizes_a_leading_tab() {
+        let users = vec![AuditUser {
+            upn: "x@y".into(),
+            display_name: Some("\tline1\nline2".into()),
+            per_user_state: "enabled".into(),
+            ..Default::default()
+        }];
+        let text = csv_of(users);
+        let second = text.split("\r\n").nth(1).unwrap();
+        assert_eq!(second, "x@y,\"'\tline1\nline2\",,,enabled,,,0,0,0,,,");
+    }
 }

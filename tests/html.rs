@@ -1,0 +1,767 @@
+//! The HTML audit report: golden snapshot, hostile names, no request to another host, template
+//! overrides, long tables, headless Chromium, and the 200,000-user render time.
+
+use std::path::Path;
+use std::time::Instant;
+
+use mfaudit::error::Error;
+use mfaudit::report::audit::*;
+use mfaudit::report::html::{PAGE_SIZE, TEMPLATES, dump_templates, render};
+
+use crate::support;
+
+const SCRIPT_NAME: &str = "<script>alert(1)</script>";
+const IMG_NAME: &str = "\"><img src=x onerror=alert(1)>";
+const FORMULA_NAME: &str = "=HYPERLINK(\"https://evil.example/x\",\"Click\")";
+
+fn user(upn: &str, name: &str) -> AuditUser {
+    AuditUser {
+        upn: upn.into(),
+        display_name: Some(name.into()),
+        object_id: None,
+        enabled: Some(true),
+        registered: Some(true),
+        per_user_state: "disabled".into(),
+        methods: vec!["PhoneAppNotification".into()],
+        strongest: Some("app-based".into()),
+        user_type: Some("Member".into()),
+        is_admin: Some(false),
+        challenges: 0,
+        completed: 0,
+        denied: 0,
+        last_result: None,
+        last_signin: None,
+        flags: vec![],
+    }
+}
+
+/// A small tenant that exercises every section: warnings, every action table, changes, trend.
+fn example_report() -> AuditReport {
+    let mut users = vec![];
+    let mut u = user("ada@contoso.example", "Ada Lovelace");
+    u.per_user_state = "enforced".into();
+    u.methods = vec!["Fido2".into(), "PhoneAppNotification".into()];
+    u.strongest = Some("phishing-resistant".into());
+    u.is_admin = Some(true);
+    u.challenges = 12;
+    u.completed = 12;
+    u.last_result = Some("MFA successfully completed".into());
+    u.last_signin = Some("2025-05-30T09:12:00Z".into());
+    users.push(u);
+
+    let mut u = user("grace@contoso.example", "Grace Hopper");
+    u.registered = Some(false);
+    u.methods = vec![];
+    u.strongest = None;
+    u.is_admin = Some(true);
+    u.flags = vec![
+        flag::ENABLED_UNREGISTERED.into(),
+        flag::ADMIN_WITHOUT_MFA.into(),
+    ];
+    users.push(u);
+
+    let mut u = user("guest_evil.example#EXT#@contoso.example", SCRIPT_NAME);
+    u.user_type = Some("Guest".into());
+    u.registered = Some(false);
+    u.methods = vec![];
+    u.strongest = None;
+    u.challenges = 4;
+    u.denied = 4;
+    u.last_result = Some("MFA denied; user declined the authentication".into());
+    u.last_signin = Some("2025-05-29T22:01:00Z".into());
+    u.flags = vec![
+        flag::ENABLED_UNREGISTERED.into(),
+        flag::CHALLENGED_NEVER_COMPLETED.into(),
+        flag::PUSH_FATIGUE.into(),
+    ];
+    users.push(u);
+
+    let mut u = user("img@contoso.example", IMG_NAME);
+    u.methods = vec!["OneWaySMS".into()];
+    u.strongest = Some("telephony".into());
+    u.challenges = 3;
+    u.completed = 2;
+    u.denied = 1;
+    u.last_result = Some("MFA denied; user reported fraud".into());
+    u.last_signin = Some("2025-05-28T07:45:00Z".into());
+    u.flags = vec![flag::TELEPHONY_ONLY.into(), flag::FRAUD_REPORTED.into()];
+    users.push(u);
+
+    let mut u = user("formula@contoso.example", FORMULA_NAME);
+    u.enabled = None;
+    u.registered = None;
+    u.per_user_state = "unknown".into();
+    u.methods = vec![];
+    u.strongest = None;
+    u.challenges = 1;
+    u.denied = 1;
+    u.last_result =
+        Some("MFA denied; user did not pass the MFA challenge (non interactive)".into());
+    u.flags = vec![flag::CHALLENGED_NEVER_COMPLETED.into()];
+    users.push(u);
+
+    let mut u = user("off@contoso.example", "Disabled Account");
+    u.enabled = Some(false);
+    u.registered = Some(false);
+    u.methods = vec![];
+    u.strongest = None;
+    users.push(u);
+
+    AuditReport {
+        schema: SCHEMA.into(),
+        generated_at: "2025-06-01T08:00:00Z".into(),
+        inputs: vec![
+            InputSummary {
+                path: "exports/registration <details>.csv".into(),
+                kind: "graph-registration-details-csv".into(),
+                records: 6,
+                warnings: vec!["line 7: a row with 3 fields <b>skipped</b>".into()],
+                encoding: "utf-8".into(),
+                first_time: None,
+                last_time: None,
+                fingerprint: None,
+            },
+            InputSummary {
+                path: "exports/signins.json".into(),
+                kind: "graph-signins-json".into(),
+                records: 1234,
+                warnings: vec![],
+                encoding: "utf-16le".into(),
+                first_time: Some("2025-05-01T00:00:03Z".into()),
+                last_time: Some("2025-05-30T09:12:00Z".into()),
+                fingerprint: None,
+            },
+        ],
+        summary: Summary {
+            users_total: 6,
+            users_enabled: 5,
+            registered_enabled: 2,
+            unregistered_enabled: 2,
+            per_user_state: PerUserStateCounts {
+                enforced: 1,
+                enabled: 0,
+                disabled: 4,
+                unknown: 1,
+            },
+            signins_total: 1234,
+            mfa_challenges: 19,
+            challenged_users: 3,
+            users_completed_mfa: 2,
+            users_unable_to_complete: 1,
+            users_with_failures: 2,
+            registration_unknown_enabled: 1,
+            access_unknown: 1,
+        },
+        questions: vec![
+            Question {
+                question: "How many users were challenged for MFA?".into(),
+                answer: "3 users, 19 challenges.".into(),
+            },
+            Question {
+                question: "How many users were unable to complete MFA?".into(),
+                answer: format!("1 user ({SCRIPT_NAME})."),
+            },
+        ],
+        mfa_completed_by: vec![
+            HowCount {
+                how: "MFA requirement satisfied by claim in the token".into(),
+                count: 9,
+                users: 1,
+            },
+            HowCount {
+                how: "MFA successfully completed".into(),
+                count: 5,
+                users: 2,
+            },
+        ],
+        mfa_denied_because: vec![
+            ReasonCount {
+                reason: "user declined the authentication".into(),
+                count: 4,
+                users: 1,
+            },
+            ReasonCount {
+                reason: format!("user reported fraud {IMG_NAME}"),
+                count: 1,
+                users: 1,
+            },
+        ],
+        users,
+        changes: Some(Changes {
+            previous_run: "2025-05-01T08:00:00Z".into(),
+            newly_registered: vec!["ada@contoso.example".into()],
+            newly_unregistered: vec!["grace@contoso.example".into()],
+            state_changed: vec![StateChange {
+                upn: "ada@contoso.example".into(),
+                from: "enabled".into(),
+                to: "enforced".into(),
+            }],
+            users_added: vec!["img@contoso.example".into()],
+            users_removed: vec![],
+            flags_raised: vec![FlagChange {
+                upn: "img@contoso.example".into(),
+                flag: flag::FRAUD_REPORTED.into(),
+            }],
+            flags_cleared: vec![],
+        }),
+        warnings: vec![
+            "No sign-in log covers the last 2 days; export sign-ins again for a current view."
+                .into(),
+        ],
+        unmatched_signins: UnmatchedSignIns {
+            signins: 7,
+            users: 2,
+            examples: vec!["gone@contoso.example".into(), SCRIPT_NAME.into()],
+        },
+        methods_by_strength: vec![
+            StrengthCount {
+                strength: "phishing-resistant".into(),
+                users: 1,
+            },
+            StrengthCount {
+                strength: "app-based".into(),
+                users: 1,
+            },
+            StrengthCount {
+                strength: "telephony".into(),
+                users: 1,
+            },
+        ],
+        trend: vec![
+            TrendPoint {
+                run: "2025-04-01T08:00:00Z".into(),
+                registered_share: 0.25,
+                unregistered_enabled: 3,
+            },
+            TrendPoint {
+                run: "2025-05-01T08:00:00Z".into(),
+                registered_share: 0.3,
+                unregistered_enabled: 3,
+            },
+            TrendPoint {
+                run: "2025-06-01T08:00:00Z".into(),
+                registered_share: 0.4,
+                unregistered_enabled: 2,
+            },
+        ],
+    }
+}
+
+/// The report with its one volatile part (the tool's version) replaced.
+fn redacted(html: &str) -> String {
+    html.replace(
+        &format!("mfaudit {}", env!("CARGO_PKG_VERSION")),
+        "mfaudit VERSION",
+    )
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/html")
+        .join(name)
+}
+
+#[test]
+fn report_matches_the_golden_file() {
+    let html = redacted(&render(&example_report(), None).unwrap());
+    let golden = fixture("report.golden.html");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&golden, &html).unwrap();
+        eprintln!("wrote {}", golden.display());
+    }
+    let expected = std::fs::read_to_string(&golden)
+        .expect("golden file; regenerate with UPDATE_GOLDEN=1 cargo test --test integration html");
+    if html != expected {
+        let line = html
+            .lines()
+            .zip(expected.lines())
+            .position(|(a, b)| a != b)
+            .map_or(expected.lines().count().min(html.lines().count()), |i| i);
+        panic!(
+            "the report differs from {} at line {}:\n  got:      {:?}\n  expected: {:?}\n\
+             (regenerate with UPDATE_GOLDEN=1 after checking the change by eye)",
+            golden.display(),
+            line + 1,
+            html.lines().nth(line),
+            expected.lines().nth(line)
+        );
+    }
+}
+
+#[test]
+fn sections_come_in_the_order_a_reader_needs() {
+    let html = render(&example_report(), None).unwrap();
+    let order = [
+        "id=\"warnings\"",
+        "id=\"summary\"",
+        "id=\"questions\"",
+        "id=\"charts\"",
+        "id=\"enabled-unregistered\"",
+        "id=\"unable-to-complete\"",
+        "id=\"fraud-fatigue\"",
+        "id=\"telephony-only\"",
+        "id=\"admins-without-mfa\"",
+        "id=\"changes\"",
+        "id=\"inputs\"",
+    ];
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|id| html.find(id).unwrap_or_else(|| panic!("{id} missing")))
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+    assert!(html.contains("id=\"chart-trend\""));
+}
+
+#[test]
+fn a_clean_tenant_has_no_banner_no_changes_and_no_trend() {
+    let mut report = example_report();
+    report.warnings.clear();
+    report.unmatched_signins = Default::default();
+    report.summary.registration_unknown_enabled = 0;
+    report.summary.access_unknown = 0;
+    report.summary.per_user_state.unknown = 0;
+    for input in &mut report.inputs {
+        input.warnings.clear();
+    }
+    report.changes = None;
+    report.trend.truncate(1);
+    report.users.retain(|u| u.flags.is_empty());
+    let html = render(&report, None).unwrap();
+    assert!(!html.contains("id=\"warnings\""));
+    assert!(!html.contains("id=\"changes\""));
+    assert!(!html.contains("href=\"#changes\""));
+    assert!(!html.contains("id=\"chart-trend\""));
+    assert!(html.contains("✓ Every enabled user is registered."));
+    assert!(html.contains("✓ Every administrator the inputs name has MFA."));
+}
+
+/// Every place a value enters the page: names, UPN lists, chart labels, warnings, paths.
+#[test]
+fn hostile_names_never_appear_as_markup() {
+    let html = render(&example_report(), None).unwrap();
+    assert!(!html.contains(SCRIPT_NAME));
+    assert!(!html.contains("<img"));
+    assert!(!html.contains("<b>skipped</b>"));
+    assert!(!html.contains("<details>.csv"));
+    assert!(!html.contains(FORMULA_NAME));
+    // Our own script is the only one.
+    assert_eq!(html.matches("<script").count(), 1);
+    assert_eq!(html.matches("</script").count(), 1);
+    // The names are still there, as text.
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("&quot;&gt;&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;"));
+    assert!(
+        html.contains("<b>=HYPERLINK(&quot;https://evil.example/x&quot;,&quot;Click&quot;)</b>")
+    );
+    // In the SVG of the denial reasons, escaped by mfaudit itself.
+    assert!(html.contains("user reported fraud &quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+}
+
+#[test]
+fn a_hostile_name_in_every_field_stays_text() {
+    let nasty = "</td></tr></table><script>x()</script><a href=\"https://evil.example\">";
+    let mut report = example_report();
+    for u in &mut report.users {
+        u.upn = format!("{}{nasty}", u.upn);
+        u.display_name = Some(nasty.into());
+        u.per_user_state = nasty.into();
+        u.methods.push(nasty.into());
+        u.strongest = Some(nasty.into());
+        u.last_result = Some(nasty.into());
+        u.last_signin = Some(nasty.into());
+        u.flags.push(nasty.into());
+    }
+    report.generated_at = nasty.into();
+    report.questions[0].answer = nasty.into();
+    report.methods_by_strength[0].strength = nasty.into();
+    report.mfa_completed_by[0].how = nasty.into();
+    report.trend[0].run = nasty.into();
+    report.inputs[0].kind = nasty.into();
+    report.inputs[1].first_time = Some(nasty.into());
+    if let Some(c) = &mut report.changes {
+        c.previous_run = nasty.into();
+        c.state_changed[0].to = nasty.into();
+    }
+    let html = render(&report, None).unwrap();
+    assert!(!html.contains("<script>x()"));
+    assert!(!html.contains("<a href=\"https://evil"));
+    assert!(!html.contains("</table><script"));
+    assert_eq!(html.matches("<script").count(), 1);
+    assert_no_remote_reference(&html);
+}
+
+/// `src=`/`href=` values never point at another host (http:, https:, or protocol-relative `//`).
+fn assert_no_remote_reference(html: &str) {
+    let lower = html.to_ascii_lowercase();
+    for attr in ["src=", "href=", "action=", "srcset="] {
+        for (at, _) in lower.match_indices(attr) {
+            let value = lower[at + attr.len()..].trim_start_matches(['"', '\'', ' ']);
+            assert!(
+                !(value.starts_with("http:")
+                    || value.starts_with("https:")
+                    || value.starts_with("//")),
+                "remote reference at byte {at}: {}",
+                &html[at..(at + 80).min(html.len())]
+            );
+        }
+    }
+    assert!(
+        !lower.contains("url(http"),
+        "a stylesheet loads a remote URL"
+    );
+    assert!(
+        !lower.contains("@import"),
+        "a stylesheet imports another file"
+    );
+}
+
+#[test]
+fn no_src_or_href_points_at_another_host() {
+    let mut report = example_report();
+    report.users[0].display_name = Some("<img src=\"https://evil.example/p.png\">".into());
+    report.users[1].display_name = Some("<a href='http://evil.example'>x</a>".into());
+    let html = render(&report, None).unwrap();
+    assert_no_remote_reference(&html);
+    // The detector itself notices a remote reference.
+    let caught = std::panic::catch_unwind(|| {
+        assert_no_remote_reference("<img src=\"https://evil.example/p.png\">")
+    });
+    assert!(caught.is_err());
+}
+
+#[test]
+fn long_tables_list_every_user_in_pages() {
+    let mut report = example_report();
+    let extra = 2 * PAGE_SIZE + 201;
+    for i in 0..extra {
+        let mut u = user(&format!("user{i:05}@contoso.example"), &format!("User {i}"));
+        u.registered = Some(false);
+        u.flags = vec![flag::ENABLED_UNREGISTERED.into()];
+        report.users.push(u);
+    }
+    let html = render(&report, None).unwrap();
+    let start = html.find("id=\"enabled-unregistered\"").unwrap();
+    let end = html.find("id=\"unable-to-complete\"").unwrap();
+    let table = &html[start..end];
+    let total = extra + 2;
+    assert_eq!(table.matches("<details class=\"page\"").count(), 3);
+    assert_eq!(table.matches("<details class=\"page\" open>").count(), 1);
+    assert_eq!(table.matches("<tr><td class=\"who\">").count(), total);
+    assert!(table.contains("users 1–500 of 1,203"));
+    assert!(table.contains("users 1,001–1,203 of 1,203"));
+    for i in 0..extra {
+        assert!(
+            table.contains(&format!("\"upn\">user{i:05}@contoso.example<")),
+            "user{i:05}"
+        );
+    }
+    assert!(table.contains(&format!(">{}</span>", "1,203")));
+}
+
+#[test]
+fn a_template_dir_file_replaces_the_built_in_one() {
+    let dir = support::tempdir();
+    support::write(
+        dir.path(),
+        "cards.hbs",
+        "<p id=\"mine\">{{fmt_int summary.signins_total}} sign-ins, {{pct summary.registered_enabled summary.users_enabled}} {{> extra}}</p>",
+    );
+    support::write(dir.path(), "extra.hbs", "<b>{{users.2.display_name}}</b>");
+    let html = render(&example_report(), Some(dir.path())).unwrap();
+    assert!(html.contains(
+        "<p id=\"mine\">1,234 sign-ins, 40.0% <b>&lt;script&gt;alert(1)&lt;/script&gt;</b></p>"
+    ));
+    assert!(!html.contains("Enabled, not registered"));
+    // The other partials are still the built-in ones.
+    assert!(html.contains("id=\"questions\""));
+}
+
+/// The documented way to write one's own rows: page rows are indexes into `users`.
+#[test]
+fn a_custom_table_template_can_reach_each_user() {
+    let dir = support::tempdir();
+    support::write(
+        dir.path(),
+        "user_table.hbs",
+        "<ul id=\"{{id}}\">{{#each pages}}{{#each rows}}{{#with (lookup @root.users this)}}<li>{{upn}} {{display_name}}</li>{{/with}}{{/each}}{{/each}}</ul>\n",
+    );
+    let html = render(&example_report(), Some(dir.path())).unwrap();
+    assert!(html.contains(
+        "<ul id=\"telephony-only\"><li>img@contoso.example &quot;&gt;&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;</li></ul>"
+    ));
+    assert!(html.contains(
+        "<ul id=\"admins-without-mfa\"><li>grace@contoso.example Grace Hopper</li></ul>"
+    ));
+}
+
+#[test]
+fn a_broken_template_names_its_file_and_position() {
+    let dir = support::tempdir();
+    let path = support::write(dir.path(), "cards.hbs", "<p>\n  {{#if summary}}\n</p>\n");
+    let err = render(&example_report(), Some(dir.path())).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::Input { .. }), "{err:?}");
+    assert_eq!(err.exit_code(), 2);
+    assert!(text.starts_with(&format!("{}:", path.display())), "{text}");
+    assert!(text.contains("not a valid handlebars template"), "{text}");
+}
+
+#[test]
+fn strict_mode_makes_a_misspelt_field_an_error_naming_the_template() {
+    let dir = support::tempdir();
+    let path = support::write(dir.path(), "cards.hbs", "<p>\n{{summary.users_totl}}</p>");
+    let err = render(&example_report(), Some(dir.path())).unwrap_err();
+    let text = err.to_string();
+    assert_eq!(err.exit_code(), 2);
+    assert!(
+        text.starts_with(&format!("{}:2:", path.display())),
+        "{text}"
+    );
+    assert!(text.contains("users_totl"), "{text}");
+}
+
+#[test]
+fn dumped_templates_render_the_same_report_and_are_not_overwritten() {
+    let dir = support::tempdir();
+    let target = dir.path().join("templates");
+    dump_templates(&target).unwrap();
+    let mut written: Vec<String> = std::fs::read_dir(&target)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    let mut expected: Vec<String> = TEMPLATES.iter().map(|(f, _)| f.to_string()).collect();
+    expected.sort();
+    assert_eq!(written, expected);
+    let report = example_report();
+    assert_eq!(
+        render(&report, Some(&target)).unwrap(),
+        render(&report, None).unwrap()
+    );
+    let err = dump_templates(&target).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    assert!(err.to_string().contains("exists"), "{err}");
+}
+
+/// Appended to a copy of the report: sorts, filters and exports one table the way a reader would,
+/// then writes what it saw into `<pre id="selftest">` for `--dump-dom`.
+const SELF_TEST: &str = r#"<script>
+setTimeout(function () {
+  var box = document.getElementById("unable-to-complete"), out = [];
+  function upns() {
+    return Array.prototype.filter.call(box.querySelectorAll("tbody tr"), function (r) { return !r.hidden; })
+      .map(function (r) { return r.querySelector(".upn").textContent; }).join(",");
+  }
+  var challenges = box.querySelectorAll("thead th button")[3];
+  challenges.click(); out.push("asc " + upns());
+  challenges.click(); out.push("desc " + upns());
+  var input = box.querySelector(".tools input");
+  input.value = "FORMULA"; input.dispatchEvent(new Event("input"));
+  setTimeout(function () {
+    out.push("filtered " + upns() + " | " + box.querySelector(".shown").textContent);
+    var blob = null;
+    URL.createObjectURL = function (b) { blob = b; return "about:blank"; };
+    HTMLAnchorElement.prototype.click = function () {};
+    box.querySelector("[data-export]").click();
+    Promise.all([blob.arrayBuffer(), blob.text()]).then(function (got) {
+      out.push("bom " + Array.prototype.slice.call(new Uint8Array(got[0]), 0, 3).join(","));
+      out.push("csv " + JSON.stringify(got[1]));
+      var pre = document.createElement("pre"); pre.id = "selftest"; pre.textContent = out.join("\n");
+      document.body.appendChild(pre);
+    });
+  }, 400);
+}, 100);
+</script>"#;
+
+/// Renders the report in headless Chromium (the binary named by MFAUDIT_TEST_CHROMIUM) and checks
+/// the DOM it built and the screenshot it took.
+#[test]
+fn chromium_renders_the_report() {
+    let Some(browser) = std::env::var_os("MFAUDIT_TEST_CHROMIUM") else {
+        eprintln!("skipped: set MFAUDIT_TEST_CHROMIUM to the chromium binary to run this test");
+        return;
+    };
+    let dir = support::tempdir();
+    let page = dir.path().join("report.html");
+    std::fs::write(&page, render(&example_report(), None).unwrap()).unwrap();
+    let url = format!("file://{}", page.display());
+    let chromium = |extra: &[String]| {
+        let profile = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new(&browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(extra)
+            .arg(&url)
+            .output()
+            .expect("run chromium");
+        assert!(
+            out.status.success(),
+            "chromium failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+
+    let dom = String::from_utf8(chromium(&[
+        "--virtual-time-budget=5000".into(),
+        "--dump-dom".into(),
+    ]))
+    .unwrap();
+    assert!(
+        dom.contains("<section id=\"questions\">"),
+        "no questions section"
+    );
+    assert!(dom.contains("How many users were challenged for MFA?"));
+    assert!(dom.contains("<span class=\"upn\">grace@contoso.example</span>"));
+    // The hostile name is text in the DOM: the parser saw no element in it.
+    assert!(dom.contains("<td class=\"who\"><b>&lt;script&gt;alert(1)&lt;/script&gt;</b>"));
+    assert!(dom.contains("&gt;&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(!dom.contains("<img"));
+    // The script ran: the table tools are visible and headers became sort buttons.
+    assert!(
+        dom.contains("<div class=\"tools\"><input"),
+        "script did not run"
+    );
+    assert!(dom.contains(
+        "<th data-export=\"Name,User principal name\"><button type=\"button\">User</button></th>"
+    ));
+
+    // With scripts disabled every row is there and the controls stay out of the way. (The page's
+    // own policy turns the script off: --dump-dom needs JavaScript in the browser itself.)
+    let html = render(&example_report(), None).unwrap();
+    let no_script = html.replace("script-src 'unsafe-inline'", "script-src 'none'");
+    assert_ne!(no_script, html);
+    std::fs::write(&page, no_script).unwrap();
+    let static_dom = String::from_utf8(chromium(&["--dump-dom".into()])).unwrap();
+    assert!(static_dom.contains("<div class=\"tools\" hidden=\"\"><input"));
+    assert!(static_dom.contains("<span class=\"upn\">formula@contoso.example</span>"));
+    assert!(static_dom.contains("<th data-export=\"Name,User principal name\">User</th>"));
+
+    // The table script, driven like a reader would: sort, filter, export.
+    let mut driven = render(&example_report(), None).unwrap();
+    driven = driven.replace("</body>", &format!("{SELF_TEST}</body>"));
+    std::fs::write(&page, driven).unwrap();
+    let dom = String::from_utf8(chromium(&[
+        "--virtual-time-budget=5000".into(),
+        "--dump-dom".into(),
+    ]))
+    .unwrap();
+    let start = dom
+        .find("<pre id=\"selftest\">")
+        .expect("the self-test finished");
+    let seen = &dom[start..dom[start..].find("</pre>").unwrap() + start];
+    let csv = "Name,User principal name,Per-user MFA,Methods,Challenges,Completed,Denied,\
+Last result,Last sign-in,Flags\\r\\n\\\"'=HYPERLINK(\\\"\\\"https://evil.example/x\\\"\\\",\
+\\\"\\\"Click\\\"\\\")\\\",formula@contoso.example,unknown,,1,0,1,\
+MFA denied; user did not pass the MFA challenge (non interactive),,challenged-never-completed\\r\\n";
+    assert_eq!(
+        seen,
+        format!(
+            "<pre id=\"selftest\">asc formula@contoso.example,guest_evil.example#EXT#@contoso.example\n\
+             desc guest_evil.example#EXT#@contoso.example,formula@contoso.example\n\
+             filtered formula@contoso.example | 1 of 2 shown\n\
+             bom 239,187,191\n\
+             csv \"{csv}\""
+        )
+    );
+    std::fs::write(&page, render(&example_report(), None).unwrap()).unwrap();
+
+    let shot = dir.path().join("shot.png");
+    chromium(&[
+        format!("--screenshot={}", shot.display()),
+        "--window-size=1280,2000".into(),
+    ]);
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert!(png.len() > 10_000, "screenshot is only {} bytes", png.len());
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    if let Some(keep) = std::env::var_os("MFAUDIT_KEEP_SCREENSHOT") {
+        std::fs::copy(&shot, keep).unwrap();
+        std::fs::copy(
+            &page,
+            Path::new(&std::env::var_os("MFAUDIT_KEEP_SCREENSHOT").unwrap()).with_extension("html"),
+        )
+        .unwrap();
+    }
+}
+
+/// 200,000 users, a realistic worst case: a third unregistered, a tenth unable to complete MFA,
+/// every action table long. Run with
+/// `cargo test --release --test integration html::render_time_for_200k_users -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing; run in release"]
+fn render_time_for_200k_users() {
+    let mut report = example_report();
+    report.users.clear();
+    let n: u64 = 200_000;
+    for i in 0..n {
+        let mut u = user(
+            &format!("user{i:06}@contoso.example"),
+            &format!("Person Number {i}"),
+        );
+        u.challenges = i % 17;
+        u.completed = i % 13;
+        u.last_result = Some("MFA successfully completed".into());
+        u.last_signin = Some("2025-05-30T09:12:00Z".into());
+        if i % 3 == 0 {
+            u.registered = Some(false);
+            u.methods.clear();
+            u.flags.push(flag::ENABLED_UNREGISTERED.into());
+        }
+        if i % 10 == 0 {
+            u.flags.push(flag::CHALLENGED_NEVER_COMPLETED.into());
+        }
+        if i % 7 == 0 {
+            u.methods = vec!["OneWaySMS".into(), "TwoWayVoiceMobile".into()];
+            u.flags.push(flag::TELEPHONY_ONLY.into());
+        }
+        if i % 50 == 0 {
+            u.flags.push(flag::PUSH_FATIGUE.into());
+        }
+        if i % 100 == 0 {
+            u.is_admin = Some(true);
+            u.flags.push(flag::ADMIN_WITHOUT_MFA.into());
+        }
+        report.users.push(u);
+    }
+    report.summary.users_total = n;
+    let cpu_before = thread_cpu_seconds();
+    let start = Instant::now();
+    let html = render(&report, None).unwrap();
+    let elapsed = start.elapsed().as_secs_f64();
+    let cpu = thread_cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
+    let rows = html.matches("<tr><td class=\"who\">").count();
+    eprintln!(
+        "rendered {n} users ({rows} action-table rows, {:.1} MB) in {elapsed:.2} s wall, {} CPU",
+        html.len() as f64 / 1e6,
+        cpu.map_or("unknown".into(), |c| format!("{c:.2} s"))
+    );
+    if let Some(path) = std::env::var_os("MFAUDIT_BENCH_HTML") {
+        std::fs::write(path, &html).unwrap();
+    }
+    // CPU time, when Linux tells it: the wall clock of a shared 2-core machine measures the
+    // neighbours as much as the renderer.
+    if !cfg!(debug_assertions) {
+        let spent = cpu.unwrap_or(elapsed);
+        assert!(spent < 2.0, "took {spent:.2} s");
+    }
+}
+
+/// CPU time of the calling thread, from /proc/thread-self/schedstat (nanoseconds on CPU).
+fn thread_cpu_seconds() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(ns as f64 / 1e9)
+}
