@@ -387,7 +387,12 @@ pub fn read_bytes(
 /// Reads a text held in memory as the file `name`, as `kind` (detected when `None`, else
 /// `fallback`), and collects its users: how the directory readers' unit tests run a reader.
 #[cfg(test)]
-pub(crate) fn users_from_text(name: &str, text: &str, kind: Option<Kind>, fallback: Kind) -> Result<(Vec<User>, ReadStats)> {
+pub(crate) fn users_from_text(
+    name: &str,
+    text: &str,
+    kind: Option<Kind>,
+    fallback: Kind,
+) -> Result<(Vec<User>, ReadStats)> {
     let path = PathBuf::from(name);
     let decoded = decode::from_bytes(&path, text.as_bytes().to_vec(), None)?;
     let kind = kind.unwrap_or_else(|| detect::detect(&decoded.head).map_or(fallback, |d| d.kind));

@@ -644,46 +644,10 @@ fn percentages(r: &AuditReport) -> Percentages {
     }
 }
 
+/// Banner lines the view adds to the report's own `warnings` (which already name every unknown and
+/// the sign-ins outside the directory, with the export that would settle them).
 fn notices(r: &AuditReport) -> Vec<String> {
-    let s = &r.summary;
     let mut out = Vec::new();
-    if s.registration_unknown_enabled > 0 {
-        out.push(format!(
-            "Registration is unknown for {}: no input listed their methods. Add a \
-             registration-details or MSOnline export.",
-            count(
-                s.registration_unknown_enabled,
-                ("enabled user", "enabled users")
-            )
-        ));
-    }
-    if s.access_unknown > 0 {
-        out.push(format!(
-            "Whether sign-in is allowed is unknown for {}; they are counted as enabled. Add a \
-             users export with accountEnabled.",
-            count(s.access_unknown, USERS)
-        ));
-    }
-    if s.per_user_state.unknown > 0 {
-        out.push(format!(
-            "Per-user MFA state is unknown for {}. Add an MSOnline or per-user MFA state \
-             export.",
-            count(s.per_user_state.unknown, USERS)
-        ));
-    }
-    let unmatched = &r.unmatched_signins;
-    if unmatched.signins > 0 {
-        let mut text = format!(
-            "{} by {} match no user in the directory",
-            count(unmatched.signins, ("sign-in", "sign-ins")),
-            count(unmatched.users, USERS)
-        );
-        if !unmatched.examples.is_empty() {
-            let _ = write!(text, " (for example {})", unmatched.examples.join(", "));
-        }
-        text.push_str(". The directory export may be older than the sign-ins.");
-        out.push(text);
-    }
     let input_warnings: usize = r.inputs.iter().map(|i| i.warnings.len()).sum();
     if input_warnings > 0 {
         out.push(format!(
