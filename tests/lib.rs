@@ -5,6 +5,7 @@ mod support;
 
 mod audit;
 mod audit_cli;
+mod bad_input;
 mod classic;
 mod clixml;
 mod email;

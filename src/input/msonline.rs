@@ -28,6 +28,8 @@ pub enum MsolList<T> {
     /// The export wrote .NET type names where the items should be: the data was lost at export
     /// time (depth too small, or `-UseWindowsPowerShell` remoting). Holds one such name.
     Lost(String),
+    /// Neither a list nor a type name (a number, a boolean): not a Get-MsolUser export.
+    Invalid(String),
 }
 
 /// One `StrongAuthenticationMethod`.
@@ -102,6 +104,11 @@ pub fn lost_message(field: &str, example: &str) -> String {
     )
 }
 
+/// The message for a list property holding something that is neither a list nor a type name.
+pub fn invalid_message(field: &str, value: &str) -> String {
+    format!("{field} is {value}: expected a list (or null); this is not a Get-MsolUser export")
+}
+
 impl MsolRecord {
     /// Interprets the record. Fails when the method list was lost at export time: reading it as
     /// "no methods" would call registered users unregistered.
@@ -124,12 +131,16 @@ impl MsolRecord {
                     .collect(),
             },
             MsolList::Lost(name) => return Err(lost_message("StrongAuthenticationMethods", &name)),
+            MsolList::Invalid(v) => return Err(invalid_message("StrongAuthenticationMethods", &v)),
         };
         let requirements = match self.requirements {
             MsolList::Null => Requirements { states: vec![] },
             MsolList::Items(items) => Requirements { states: items },
             MsolList::Lost(name) => {
                 return Err(lost_message("StrongAuthenticationRequirements", &name));
+            }
+            MsolList::Invalid(v) => {
+                return Err(invalid_message("StrongAuthenticationRequirements", &v));
             }
         };
         let per_user_state = requirements
@@ -290,7 +301,7 @@ fn list_of<T>(v: Value, item: impl Fn(Value) -> std::result::Result<T, Value>) -
                     other => match item(other) {
                         Ok(t) => out.push(Some(t)),
                         Err(Value::String(s)) => return MsolList::Lost(s),
-                        Err(other) => return MsolList::Lost(other.to_string()),
+                        Err(other) => return MsolList::Invalid(format!("a list holding {other}")),
                     },
                 }
             }
@@ -301,13 +312,13 @@ fn list_of<T>(v: Value, item: impl Fn(Value) -> std::result::Result<T, Value>) -
         }
         Value::Object(o) => match item(Value::Object(o)) {
             Ok(t) => MsolList::Items(vec![Some(t)]),
-            Err(other) => MsolList::Lost(other.to_string()),
+            Err(other) => MsolList::Invalid(other.to_string()),
         },
         // Depth-truncated: the list became its items' ToString joined by spaces. An empty list
         // became "", which still says "no items".
         Value::String(s) if s.trim().is_empty() => MsolList::Items(vec![]),
         Value::String(s) => MsolList::Lost(s.split(' ').next().unwrap_or_default().to_string()),
-        other => MsolList::Lost(other.to_string()),
+        other => MsolList::Invalid(other.to_string()),
     }
 }
 
