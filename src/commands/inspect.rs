@@ -46,6 +46,8 @@ pub struct DirectoryReport {
     pub per_user_state_known: u64,
     pub per_user_state_unknown: u64,
     pub registration_unknown: u64,
+    /// Blocked users with no registration data (expected: the registration report omits them).
+    pub blocked_without_registration: u64,
     pub conflicts: Vec<Conflict>,
     /// What to add to settle the unknowns.
     pub advice: Vec<String>,
@@ -139,7 +141,12 @@ fn describe(d: &Directory) -> DirectoryReport {
             r.per_user_state_known += 1;
         }
         if u.methods.is_none() && u.mfa_registered.is_none() {
-            r.registration_unknown += 1;
+            // Microsoft's registration report leaves disabled users out: that is not a gap.
+            if u.access == Access::Blocked {
+                r.blocked_without_registration += 1;
+            } else {
+                r.registration_unknown += 1;
+            }
         }
     }
     if r.access_unknown > 0 {
@@ -238,7 +245,11 @@ fn write_table(w: &mut dyn Write, r: &Inspection) -> std::io::Result<()> {
         "  per-user:  {} known, {} unknown",
         d.per_user_state_known, d.per_user_state_unknown
     )?;
-    writeln!(w, "  registration unknown: {}", d.registration_unknown)?;
+    writeln!(
+        w,
+        "  registration unknown: {} (and {} blocked users, whom the registration report leaves out by design)",
+        d.registration_unknown, d.blocked_without_registration
+    )?;
     writeln!(
         w,
         "  conflicts: {} (the input given first wins)",
