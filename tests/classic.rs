@@ -170,7 +170,11 @@ fn windows_1252_file_is_read_with_a_warning() {
 #[test]
 fn the_shipped_example_tenant_matches_its_expected_reports() {
     let expected = |name: &str| std::fs::read(example(&format!("expected/{name}"))).unwrap();
-    for shape in ["exports/msol-ps51.json", "exports/msol-ps7.json"] {
+    for shape in [
+        "exports/msol-ps51.json",
+        "exports/msol-ps7.json",
+        "exports/msol-ps51.clixml",
+    ] {
         let f = example(shape);
         assert_eq!(
             stdout_of(&["methods"], &f),

@@ -9,6 +9,7 @@ mod bad_input;
 mod classic;
 mod clixml;
 mod email;
+mod encodings;
 mod graph;
 mod history;
 mod html;
