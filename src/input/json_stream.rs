@@ -203,13 +203,24 @@ impl<R: BufRead> Scanner<R> {
                         }
                     }
                     b'\n' => {
+                        if depth == 0 {
+                            done = true;
+                            break;
+                        }
                         self.line += 1;
                         self.line_start = self.offset + i as u64 + 1;
+                        // Indentation: PowerShell 5.1's layout is half spaces.
+                        while i + 1 < buf.len() && buf[i + 1] == b' ' {
+                            i += 1;
+                        }
                     }
                     b' ' | b'\t' | b'\r' | b',' | b':' => {
                         if depth == 0 {
                             done = true;
                             break;
+                        }
+                        while i + 1 < buf.len() && buf[i + 1] == b' ' {
+                            i += 1;
                         }
                     }
                     _ => {
