@@ -204,6 +204,8 @@ fn msol51(path: &str) -> Result<String, String> {
     if malformed {
         return Err(format!("{path}: not valid UTF-16LE"));
     }
+    // Keep only the UTF-8 text, as a reader that decodes up front would.
+    let text = text.into_owned();
     drop(bytes);
     let mut de = serde_json::Deserializer::from_str(&text);
     let t = de
