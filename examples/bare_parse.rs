@@ -7,14 +7,14 @@
 //! ```
 //!
 //! `signins` streams the file line by line (one record in memory). `msol51` decodes the UTF-16LE
-//! file to UTF-8 in memory and walks the array element by element with a serde visitor, which is
-//! the fastest way serde_json offers for one large array. Prints what it counted, so the work
+//! file to UTF-8 as it reads and walks the array element by element with a serde visitor (one user
+//! in memory). Prints what it counted, so the work
 //! cannot be optimised away and the numbers can be compared with mfaudit's.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::process::ExitCode;
 
 use serde::Deserialize;
@@ -196,21 +196,14 @@ impl<'de> Visitor<'de> for Walk {
 }
 
 fn msol51(path: &str) -> Result<String, String> {
-    let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| format!("{path}: {e}"))?;
-    let (text, _, malformed) = encoding_rs::UTF_16LE.decode(&bytes);
-    if malformed {
-        return Err(format!("{path}: not valid UTF-16LE"));
-    }
-    // Keep only the UTF-8 text, as a reader that decodes up front would.
-    let text = text.into_owned();
-    drop(bytes);
-    let mut de = serde_json::Deserializer::from_str(&text);
-    let t = de
-        .deserialize_seq(Walk)
-        .map_err(|e| format!("{path}: {e}"))?;
+    // Streamed: UTF-16LE decoded to UTF-8 on the fly, one user in memory at a time.
+    let file = File::open(path).map_err(|e| format!("{path}: {e}"))?;
+    let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+        .encoding(Some(encoding_rs::UTF_16LE))
+        .build(file);
+    let reader = BufReader::with_capacity(1 << 20, decoded);
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let t = de.deserialize_seq(Walk).map_err(|e| format!("{path}: {e}"))?;
     Ok(format!(
         "msol51: {} users, {} registered, {} unregistered, {} enforced, {} method entries",
         t.users, t.registered, t.unregistered, t.enforced, t.method_names
