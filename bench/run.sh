@@ -67,7 +67,10 @@ say() { printf '%s\n' "$*" | tee -a "$RESULTS"; }
 gen() {
     local dir=$1 users=$2 signins=$3 shapes=$4
     local stamp="--users $users --signins $signins --seed $SEED --shapes $shapes"
-    if [[ -f $dir/.stamp && $(cat "$dir/.stamp") == "$stamp" ]]; then
+    # Regenerate when the generator's source changed, too.
+    local version
+    version=$(sha1sum examples/gen_tenant.rs | cut -c1-12)
+    if [[ -f $dir/.stamp && $(cat "$dir/.stamp") == "$stamp $version" ]]; then
         return
     fi
     rm -rf "$dir"
@@ -75,10 +78,10 @@ gen() {
     echo "generating $dir ($stamp)" >&2
     # shellcheck disable=SC2086
     "$GEN" $stamp --out "$dir" >/dev/null
-    echo "$stamp" >"$dir/.stamp"
+    echo "$stamp $version" >"$dir/.stamp"
 }
 
-bytes_of() { stat -c %s "$@" | awk '{s+=$1} END {print s}'; }
+bytes_of() { stat -c %s "$@" | awk '{s+=$1} END {printf "%.0f", s}'; }
 warm() { cat "$@" >/dev/null; }
 
 declare -A WALL RSS STATUS
@@ -174,7 +177,7 @@ run_set() {
 say "# mfaudit benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 say ""
 say "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
-say "- build: $PROFILE_DIR ($(rustc --version)), seed $SEED, git $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+say "- build: $PROFILE_DIR ($(rustc --version)), seed $SEED, git $(git rev-parse --short HEAD 2>/dev/null || echo '?'), generator $(sha1sum examples/gen_tenant.rs | cut -c1-12)"
 say "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg); wall time is the best of $REPEAT runs, memory the peak RSS (GNU time %M)"
 say "- jq: $( [[ $HAVE_JQ == 1 ]] && jq --version || echo 'not installed')"
 

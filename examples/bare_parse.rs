@@ -203,7 +203,9 @@ fn msol51(path: &str) -> Result<String, String> {
         .build(file);
     let reader = BufReader::with_capacity(1 << 20, decoded);
     let mut de = serde_json::Deserializer::from_reader(reader);
-    let t = de.deserialize_seq(Walk).map_err(|e| format!("{path}: {e}"))?;
+    let t = de
+        .deserialize_seq(Walk)
+        .map_err(|e| format!("{path}: {e}"))?;
     Ok(format!(
         "msol51: {} users, {} registered, {} unregistered, {} enforced, {} method entries",
         t.users, t.registered, t.unregistered, t.enforced, t.method_names

@@ -44,8 +44,8 @@ impl Rng {
     fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
     }
     fn guid(&mut self) -> String {
         let a = self.next_u64();
@@ -644,12 +644,12 @@ fn make_users(rng: &mut Rng, n: usize) -> Vec<User> {
     let total_weight: u32 = PROFILES.iter().map(|p| p.weight).sum();
     let mut users = Vec::with_capacity(n);
     for i in 0..n {
-        let first = *rng.pick(FIRST);
-        let last = *rng.pick(LAST);
+        let first = rng.pick(FIRST);
+        let last = rng.pick(LAST);
         let guest = rng.chance(0.08);
         let local = format!("{}.{}{}", ascii_fold(first), ascii_fold(last), i + 1);
         let (upn, signin_upn) = if guest {
-            let home = *rng.pick(GUEST_HOMES);
+            let home = rng.pick(GUEST_HOMES);
             (
                 format!(
                     "{}_{}#EXT#@contoso.onmicrosoft.com",
@@ -694,7 +694,7 @@ fn make_users(rng: &mut Rng, n: usize) -> Vec<User> {
         let mut immutable = String::new();
         if synced {
             for _ in 0..22 {
-                immutable.push(*rng.pick(&[
+                immutable.push(rng.pick(&[
                     'A', 'b', 'C', 'd', 'E', 'f', 'G', 'h', 'k', 'M', 'n', 'Q', 'r', 'T', 'w', 'X',
                     'z', '0', '3', '7', '9', '+', '/',
                 ]));
@@ -713,6 +713,9 @@ fn make_users(rng: &mut Rng, n: usize) -> Vec<User> {
                 ));
             }
         }
+        let sku: &'static str = rng.pick(SKUS);
+        let department: &'static str = rng.pick(DEPARTMENTS);
+        let title: &'static str = rng.pick(TITLES);
         users.push(User {
             id: rng.guid(),
             upn,
@@ -725,12 +728,12 @@ fn make_users(rng: &mut Rng, n: usize) -> Vec<User> {
             state,
             profile,
             licensed: !guest && rng.chance(0.9),
-            sku: *rng.pick(SKUS),
+            sku,
             admin: !guest && rng.chance(0.01),
             phone: format!("+1 425555{:04}", rng.below(10_000)),
             place: rng.below(PLACES.len() as u64) as usize,
-            department: *rng.pick(DEPARTMENTS),
-            title: *rng.pick(TITLES),
+            department,
+            title,
             created_ms,
             password_ms,
             synced,
@@ -1066,7 +1069,7 @@ fn msol_json(u: &User) -> J {
                     ("AuthenticationType", J::I(3)),
                     ("DeviceName", s(name.clone())),
                     ("DeviceTag", s("SoftwareTokenActivated")),
-                    ("DeviceToken", s(format!("{}", &id[..8]))),
+                    ("DeviceToken", s(id[..8].to_string())),
                     ("ExtensionData", s(EXT_DATA)),
                     ("Id", s(id.clone())),
                     ("NotificationType", J::I(4)),
@@ -1086,7 +1089,7 @@ fn msol_json(u: &User) -> J {
             ("AccountSkuId", s(format!("contoso:{}", u.sku))),
             ("ExtensionData", s(EXT_DATA)),
             ("GroupsAssigningLicense", s("")),
-            ("ServiceStatus", s(vec![SERVICE_STATUS; 4].join(" "))),
+            ("ServiceStatus", s([SERVICE_STATUS; 4].join(" "))),
         ])])
     } else {
         J::A(vec![])
@@ -1306,8 +1309,6 @@ struct Clixml {
     level: usize,
 }
 
-const PSMODULE: &str = "Microsoft.Online.Administration.PSModule, Version=1.1.183.81, Culture=neutral, PublicKeyToken=31bf3856ad364e35";
-
 impl Clixml {
     fn line(&mut self, s: &str) {
         spaces(&mut self.text, self.level * 2);
@@ -1452,7 +1453,6 @@ static T_EXT: &[&str] = &[
 /// One live MSOnline user through `Export-Clixml` (default depth 2): the user's adapted properties
 /// at depth 1, list items' properties at depth 0 (complex values there become strings).
 fn clixml_user(x: &mut Clixml, u: &User) {
-    let _ = PSMODULE;
     let p = &PLACES[u.place];
     x.open_obj(None, T_USER);
     x.line("<ToString>Microsoft.Online.Administration.User</ToString>");
@@ -2078,7 +2078,7 @@ fn outcome(rng: &mut Rng, u: &User, si: &mut SignIn) {
         // A fresh prompt, completed.
         630..=779 => match factors.first() {
             Some(_) => {
-                let f = *rng.pick(factors);
+                let f = rng.pick(factors);
                 prompt_ok(rng, si, f);
             }
             None => {
@@ -2093,7 +2093,7 @@ fn outcome(rng: &mut Rng, u: &User, si: &mut SignIn) {
         },
         // The rest of the satisfied vocabulary.
         780..=819 => {
-            let words = *rng.pick(SATISFIED);
+            let words = rng.pick(SATISFIED);
             si.mfa_required = true;
             si.ca_status = "success";
             si.policy = Some("multiConditionalAccess");
@@ -2145,7 +2145,7 @@ fn outcome(rng: &mut Rng, u: &User, si: &mut SignIn) {
         }
         // Denied challenges: the whole denied vocabulary.
         870..=919 => {
-            let words = *rng.pick(DENIED);
+            let words = rng.pick(DENIED);
             let f = factors.first().copied().unwrap_or(Factor::Sms);
             si.error = 500121;
             si.failure = FAILURE_500121;
@@ -2820,18 +2820,21 @@ fn la_row(si: &SignIn) -> Vec<String> {
     ]
 }
 
+/// The admin center CSV pair: main and AuthDetails writers, their paths and row counts.
+type PortalCsv = (
+    csv::Writer<File>,
+    csv::Writer<File>,
+    PathBuf,
+    PathBuf,
+    u64,
+    u64,
+);
+
 /// All sign-in writers, fed one event at a time so the log is never held in memory.
 struct SignInSinks {
     graph: Option<(Out, usize)>,
     portal_json: Option<Out>,
-    portal_csv: Option<(
-        csv::Writer<File>,
-        csv::Writer<File>,
-        PathBuf,
-        PathBuf,
-        u64,
-        u64,
-    )>,
+    portal_csv: Option<PortalCsv>,
     monitor: Option<Out>,
     la: Option<(csv::Writer<File>, PathBuf, u64)>,
     text: String,
@@ -2924,9 +2927,9 @@ impl SignInSinks {
             *in_page += 1;
             out.records += 1;
             if *in_page == GRAPH_PAGE {
-                let _ = write!(
+                let _ = writeln!(
                     self.text,
-                    "],\"@odata.nextLink\":\"https://graph.microsoft.com/beta/auditLogs/signIns?$top=1000&$skiptoken=p{:07}\"}}\n",
+                    "],\"@odata.nextLink\":\"https://graph.microsoft.com/beta/auditLogs/signIns?$top=1000&$skiptoken=p{:07}\"}}",
                     out.records
                 );
                 *in_page = 0;
