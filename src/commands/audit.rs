@@ -59,9 +59,12 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
             .map_err(|e| Error::Failed(format!("CSV: {e}")))?;
     }
     if let Some(p) = &args.json {
-        let text =
-            serde_json::to_string_pretty(&report).map_err(|e| Error::Failed(e.to_string()))?;
-        output::write_bytes(p, format!("{text}\n").as_bytes())?;
+        // Streamed into the file: the JSON of a large tenant is never held in memory.
+        output::write_atomic(p, |w| {
+            serde_json::to_writer_pretty(&mut *w, &report)
+                .map_err(|e| Error::Failed(format!("{}: {e}", p.display())))?;
+            w.write_all(b"\n").map_err(|e| Error::io(p, e))
+        })?;
         written.push(p.to_path_buf());
     }
     if let Some(p) = &args.csv {
@@ -169,9 +172,8 @@ fn summarize(f: &InputFile, s: Option<&ReadStats>) -> InputSummary {
         encoding: f.encoding.clone(),
         first_time: s.and_then(|s| s.first_time).map(|t| t.to_string()),
         last_time: s.and_then(|s| s.last_time).map(|t| t.to_string()),
-        fingerprint: (f.path.as_os_str() != "-")
-            .then(|| history::fingerprint(&f.path).ok())
-            .flatten(),
+        // Filled by `history` when the run is recorded: reading every input again costs time.
+        fingerprint: None,
     }
 }
 

@@ -12,6 +12,10 @@ use crate::error::{Error, Position, Result};
 
 /// How many bytes of decoded text detection looks at.
 pub const HEAD_BYTES: usize = 64 * 1024;
+/// How much of a file is checked for UTF-8 before it is read. Files that are not UTF-8 (Windows
+/// PowerShell's `Set-Content`, Excel's "CSV" save) are small directory exports; a larger file
+/// (a sign-in archive) is checked as its records are parsed, which names the record that fails.
+pub const PRESCAN_BYTES: u64 = 64 * 1024 * 1024;
 const BUF_CAPACITY: usize = 256 * 1024;
 
 /// An opened input: a UTF-8 stream plus what was learned while opening it.
@@ -75,7 +79,7 @@ impl Source {
         match self {
             Source::Memory(b) => Ok(std::str::from_utf8(&b[skip.min(b.len())..]).is_ok()),
             Source::File(f) => {
-                let mut reader = BufReader::with_capacity(1 << 20, &mut *f);
+                let mut reader = BufReader::with_capacity(1 << 20, (&mut *f).take(PRESCAN_BYTES));
                 let ok = utf8_stream_valid(&mut reader, skip).map_err(|e| Error::io(path, e))?;
                 f.seek(SeekFrom::Start(0)).map_err(|e| Error::io(path, e))?;
                 Ok(ok)
@@ -101,12 +105,15 @@ impl Source {
 fn utf8_stream_valid(reader: &mut impl BufRead, skip: usize) -> io::Result<bool> {
     let mut carry: Vec<u8> = Vec::new();
     let mut to_skip = skip;
+    let mut seen: u64 = 0;
     loop {
         let chunk = reader.fill_buf()?;
         if chunk.is_empty() {
-            return Ok(carry.is_empty());
+            // A character cut by the prescan limit is not an error.
+            return Ok(carry.is_empty() || (seen >= PRESCAN_BYTES && carry.len() < 4));
         }
         let n = chunk.len();
+        seen += n as u64;
         let data: &[u8] = if to_skip > 0 {
             let s = to_skip.min(n);
             to_skip -= s;

@@ -284,6 +284,16 @@ pub fn for_each_record<R: BufRead>(
     path: &Path,
     mut on_record: impl FnMut(&[u8], RecordPos) -> Result<()>,
 ) -> Result<Envelope> {
+    frame(reader, path, &mut on_record)
+}
+
+/// The framing itself; the callback is dynamic so that a page found on one line of a JSON Lines
+/// file can be framed by the same code.
+fn frame<R: BufRead>(
+    reader: R,
+    path: &Path,
+    on_record: &mut dyn FnMut(&[u8], RecordPos) -> Result<()>,
+) -> Result<Envelope> {
     let mut sc = Scanner {
         reader,
         line: 1,
@@ -298,8 +308,61 @@ pub fn for_each_record<R: BufRead>(
         index += 1;
         on_record(buf, pos)
     };
+    // JSON Lines (Azure Monitor archives, SOF-ELK files): once the first object has started and
+    // ended on one line, each later line that starts with `{` is handed over whole — the record
+    // parser checks it — instead of being walked byte by byte here.
+    let mut json_lines: Option<bool> = None;
     while let Some(b) = sc.skip_ws(path)? {
         env.top_level_values += 1;
+        if b == b'{' && json_lines == Some(true) {
+            let (line, col) = (sc.line, sc.col());
+            buf.clear();
+            let n = sc
+                .reader
+                .read_until(b'\n', &mut buf)
+                .map_err(|e| Error::io(path, e))?;
+            sc.offset += n as u64;
+            let whole_line = buf.last() == Some(&b'\n');
+            if whole_line {
+                sc.line += 1;
+                sc.line_start = sc.offset;
+            }
+            while buf
+                .last()
+                .is_some_and(|b| matches!(b, b'\n' | b'\r' | b' ' | b'\t' | b','))
+            {
+                buf.pop();
+            }
+            if buf.len() > MAX_RECORD_BYTES {
+                return Err(Error::input(
+                    path,
+                    Position::LineCol(line, col),
+                    format!(
+                        "one JSON record is larger than {} MiB: not an export record",
+                        MAX_RECORD_BYTES >> 20
+                    ),
+                ));
+            }
+            let wrapper = memchr::memmem::find(&buf, b"\"value\"").is_some()
+                || memchr::memmem::find(&buf, b"\"records\"").is_some();
+            if wrapper || !whole_line {
+                // A page on one line, or the last line (perhaps cut short): frame it properly,
+                // positions shifted to this line.
+                let line_bytes = std::mem::take(&mut buf);
+                frame(line_bytes.as_slice(), path, &mut |bytes, pos| {
+                    let col = if pos.line == 1 {
+                        col + pos.col - 1
+                    } else {
+                        pos.col
+                    };
+                    emit(bytes, line + pos.line - 1, col)
+                })?;
+                buf = line_bytes;
+            } else {
+                emit(&buf, line, col)?;
+            }
+            continue;
+        }
         match b {
             b'[' => {
                 sc.bump(b);
@@ -398,6 +461,9 @@ pub fn for_each_record<R: BufRead>(
                 if !wrapper {
                     buf.push(b'}');
                     emit(&buf, line, col)?;
+                }
+                if json_lines.is_none() {
+                    json_lines = Some(!wrapper && sc.line == line);
                 }
             }
             c => {
@@ -533,6 +599,23 @@ mod tests {
             Some("https://graph/$metadata#users")
         );
         assert_eq!(env.next_links, 1);
+    }
+
+    #[test]
+    fn json_lines_fast_path() {
+        let text = "{\"a\":1}\r\n{\"a\":2},\n\n{\"value\":[{\"b\":1},{\"b\":2}]}\n{\"a\":\"}\"}\n";
+        let (r, _) = records(text).unwrap();
+        let got: Vec<(&str, u64, u64)> = r.iter().map(|(s, l, c)| (s.as_str(), *l, *c)).collect();
+        assert_eq!(
+            got,
+            [
+                ("{\"a\":1}", 1, 1),
+                ("{\"a\":2}", 2, 1),
+                ("{\"b\":1}", 4, 11),
+                ("{\"b\":2}", 4, 19),
+                ("{\"a\":\"}\"}", 5, 1)
+            ]
+        );
     }
 
     #[test]

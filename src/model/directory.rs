@@ -5,6 +5,7 @@
 //! first wins — and every disagreement between two known facts is recorded as a [`Conflict`]**.
 //! Unknown (and MSOnline's null `BlockCredential`) is always filled in by a later known value.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -27,9 +28,75 @@ pub struct Conflict {
 #[derive(Debug, Default)]
 pub struct Directory {
     pub users: Vec<User>,
-    by_id: HashMap<String, u32>,
-    by_upn: HashMap<String, u32>,
+    by_id: KeyIndex,
+    by_upn: KeyIndex,
     pub conflicts: Vec<Conflict>,
+}
+
+/// An object id as a join key: trimmed, lower-cased; borrowed when it already is.
+pub fn id_key(id: &str) -> Option<Cow<'_, str>> {
+    let t = id.trim();
+    if t.is_empty() {
+        None
+    } else if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        Some(Cow::Owned(t.to_ascii_lowercase()))
+    } else {
+        Some(Cow::Borrowed(t))
+    }
+}
+
+/// A UPN as a join key ([`normalize_upn`]); borrowed when it already is, as sign-in logs write it.
+pub fn upn_key(upn: &str) -> Option<Cow<'_, str>> {
+    let t = upn.trim();
+    if t.is_empty() {
+        None
+    } else if t.is_ascii() && !t.bytes().any(|b| b.is_ascii_uppercase()) {
+        Some(Cow::Borrowed(t))
+    } else {
+        Some(Cow::Owned(normalize_upn(t)))
+    }
+}
+
+/// A map from a join key to a user that keeps only the key's 64-bit hash: a copy of every UPN and
+/// id would cost more than the users themselves. A hit is confirmed against the user's own field;
+/// keys that cannot be confirmed that way (a hash collision, a user known by a second UPN) live in a
+/// small map of full keys.
+#[derive(Debug, Default)]
+struct KeyIndex {
+    hashed: HashMap<u64, u32>,
+    full: HashMap<String, u32>,
+}
+
+fn key_hash(key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
+impl KeyIndex {
+    /// The user for `key`; `owns(i)` says whether user `i`'s own field has this key.
+    fn get(&self, key: &str, owns: impl Fn(u32) -> bool) -> Option<u32> {
+        match self.hashed.get(&key_hash(key)) {
+            Some(&i) if owns(i) => Some(i),
+            _ => self.full.get(key).copied(),
+        }
+    }
+
+    /// Records `key -> index` unless the key is already known. `own` says whether the user's own
+    /// field has this key (so that a hashed entry can be confirmed later).
+    fn insert(&mut self, key: &str, index: u32, own: bool, owns: impl Fn(u32) -> bool) {
+        if self.get(key, &owns).is_some() {
+            return;
+        }
+        if own
+            && let std::collections::hash_map::Entry::Vacant(e) = self.hashed.entry(key_hash(key))
+        {
+            e.insert(index);
+            return;
+        }
+        self.full.entry(key.to_string()).or_insert(index);
+    }
 }
 
 impl Directory {
@@ -47,29 +114,34 @@ impl Directory {
 
     /// Finds a user by object id (case-insensitive).
     pub fn find_id(&self, id: &str) -> Option<usize> {
+        let key = id_key(id)?;
         self.by_id
-            .get(&id.trim().to_ascii_lowercase())
-            .map(|&i| i as usize)
+            .get(&key, |i| owns(&self.users, i, object_id_of, id_key, &key))
+            .map(|i| i as usize)
     }
 
     /// Finds a user by UPN (case-insensitive).
     pub fn find_upn(&self, upn: &str) -> Option<usize> {
-        self.by_upn.get(&normalize_upn(upn)).map(|&i| i as usize)
+        let key = upn_key(upn)?;
+        self.by_upn
+            .get(&key, |i| owns(&self.users, i, upn_of, upn_key, &key))
+            .map(|i| i as usize)
     }
 
     /// Adds one source record, merging it into the user it matches. Returns the user's index and
     /// whether it matched an existing user.
     pub fn insert(&mut self, user: User) -> (usize, bool) {
-        let id_key = user
+        let id = user
             .object_id
             .as_deref()
-            .map(|s| s.trim().to_ascii_lowercase());
-        let upn_key = user.upn_key();
-        let found = id_key
+            .and_then(id_key)
+            .map(Cow::into_owned);
+        let upn = user.upn.as_deref().and_then(upn_key).map(Cow::into_owned);
+        let found = id
             .as_deref()
-            .and_then(|k| self.by_id.get(k))
-            .or_else(|| upn_key.as_deref().and_then(|k| self.by_upn.get(k)))
-            .copied();
+            .and_then(|k| self.find_id(k))
+            .or_else(|| upn.as_deref().and_then(|k| self.find_upn(k)))
+            .map(|i| i as u32);
         let index = match found {
             Some(i) => {
                 let (existing, conflicts) = (&mut self.users[i as usize], &mut self.conflicts);
@@ -82,14 +154,44 @@ impl Directory {
                 i
             }
         };
-        if let Some(k) = id_key {
-            self.by_id.entry(k).or_insert(index);
+        let users = &self.users;
+        if let Some(k) = id {
+            let field = object_id_of;
+            let own = owns(users, index, field, id_key, &k);
+            self.by_id
+                .insert(&k, index, own, |i| owns(users, i, field, id_key, &k));
         }
-        if let Some(k) = upn_key {
-            self.by_upn.entry(k).or_insert(index);
+        if let Some(k) = upn {
+            let field = upn_of;
+            let own = owns(users, index, field, upn_key, &k);
+            self.by_upn
+                .insert(&k, index, own, |i| owns(users, i, field, upn_key, &k));
         }
         (index as usize, found.is_some())
     }
+}
+
+fn object_id_of(u: &User) -> Option<&str> {
+    u.object_id.as_deref()
+}
+
+fn upn_of(u: &User) -> Option<&str> {
+    u.upn.as_deref()
+}
+
+/// Whether user `i`'s own field, as a join key, is `key`.
+fn owns(
+    users: &[User],
+    i: u32,
+    field: fn(&User) -> Option<&str>,
+    to_key: fn(&str) -> Option<Cow<'_, str>>,
+    key: &str,
+) -> bool {
+    users
+        .get(i as usize)
+        .and_then(field)
+        .and_then(to_key)
+        .is_some_and(|k| k == key)
 }
 
 fn merge_into(kept: &mut User, new: User, conflicts: &mut Vec<Conflict>) {
@@ -290,8 +392,9 @@ impl GuestIndex {
             return Some(i);
         }
         let upn = upn?;
-        directory
-            .find_upn(upn)
-            .or_else(|| self.home.get(&normalize_upn(upn)).map(|&i| i as usize))
+        directory.find_upn(upn).or_else(|| {
+            let key = upn_key(upn)?;
+            self.home.get(key.as_ref()).map(|&i| i as usize)
+        })
     }
 }

@@ -2,6 +2,8 @@
 //! sign-in report per user and for the tenant. [`AuditReport`] is the `--json` contract of cli.md
 //! (`mfaudit.audit/1`); the HTML template and the email render this same structure.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// Schema name of the JSON output.
@@ -287,14 +289,28 @@ pub struct Auditor {
     anonymous_signins: u64,
 }
 
-fn id_key(id: &str) -> Option<String> {
-    let k = id.trim().to_ascii_lowercase();
-    (!k.is_empty()).then_some(k)
+/// An object id as a join key: trimmed, lower-cased; borrowed when it already is.
+fn id_key(id: &str) -> Option<Cow<'_, str>> {
+    let t = id.trim();
+    if t.is_empty() {
+        None
+    } else if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        Some(Cow::Owned(t.to_ascii_lowercase()))
+    } else {
+        Some(Cow::Borrowed(t))
+    }
 }
 
-fn upn_key(upn: &str) -> Option<String> {
-    let k = normalize_upn(upn);
-    (!k.is_empty()).then_some(k)
+/// A UPN as a join key (`normalize_upn`); borrowed when it already is, as sign-in logs write it.
+fn upn_key(upn: &str) -> Option<Cow<'_, str>> {
+    let t = upn.trim();
+    if t.is_empty() {
+        None
+    } else if t.is_ascii() && !t.bytes().any(|b| b.is_ascii_uppercase()) {
+        Some(Cow::Borrowed(t))
+    } else {
+        Some(Cow::Owned(normalize_upn(t)))
+    }
 }
 
 impl Auditor {
@@ -304,11 +320,11 @@ impl Auditor {
         let mut by_guest_home = HashMap::new();
         for (i, u) in directory.users.iter().enumerate() {
             if let Some(k) = u.object_id.as_deref().and_then(id_key) {
-                by_id.entry(k).or_insert(i);
+                by_id.entry(k.into_owned()).or_insert(i);
             }
             if let Some(upn) = u.upn.as_deref() {
                 if let Some(k) = upn_key(upn) {
-                    by_upn.entry(k).or_insert(i);
+                    by_upn.entry(k.into_owned()).or_insert(i);
                 }
                 if let Some(home) = guest_home_form(upn) {
                     by_guest_home.entry(home).or_insert(i);
@@ -375,11 +391,11 @@ impl Auditor {
     /// The tally index of the sign-in's user, creating an activity-only user when needed.
     fn resolve(&mut self, s: &SignIn) -> Option<usize> {
         let id = s.user_id.as_deref().and_then(id_key);
-        let upn = s.upn.as_deref().and_then(upn_key);
-        if let Some(i) = id.as_ref().and_then(|k| self.by_id.get(k)) {
+        if let Some(i) = id.as_deref().and_then(|k| self.by_id.get(k)) {
             return Some(*i);
         }
-        if let Some(k) = &upn
+        let upn = s.upn.as_deref().and_then(upn_key);
+        if let Some(k) = upn.as_deref()
             && let Some(i) = self.by_upn.get(k).or_else(|| self.by_guest_home.get(k))
         {
             return Some(*i);
@@ -391,9 +407,9 @@ impl Auditor {
         }
         self.unmatched_signins += 1;
         let found = id
-            .as_ref()
+            .as_deref()
             .and_then(|k| self.extra_by_id.get(k))
-            .or_else(|| upn.as_ref().and_then(|k| self.extra_by_upn.get(k)))
+            .or_else(|| upn.as_deref().and_then(|k| self.extra_by_upn.get(k)))
             .copied();
         let index = match found {
             Some(i) => i,
@@ -415,10 +431,10 @@ impl Auditor {
             }
         };
         if let Some(k) = id {
-            self.extra_by_id.entry(k).or_insert(index);
+            self.extra_by_id.entry(k.into_owned()).or_insert(index);
         }
         if let Some(k) = upn {
-            self.extra_by_upn.entry(k).or_insert(index);
+            self.extra_by_upn.entry(k.into_owned()).or_insert(index);
         }
         Some(index)
     }
@@ -535,12 +551,8 @@ impl Auditor {
             .enumerate()
             .map(|(j, name)| activity_user(name, &self.tallies[self.directory_len + j]))
             .collect();
-        extra.sort_by(|a, b| {
-            a.upn
-                .to_lowercase()
-                .cmp(&b.upn.to_lowercase())
-                .then_with(|| a.upn.cmp(&b.upn))
-        });
+        // Each key lower-cased once, not once per comparison.
+        extra.sort_by_cached_key(|u| (u.upn.to_lowercase(), u.upn.clone()));
         out.extend(extra);
         out
     }

@@ -167,12 +167,13 @@ fn texts(s: &SignIn) -> impl Iterator<Item = &str> {
 /// `multiFactorAuthentication`, `Multifactor authentication`, `Multi-factor authentication`.
 pub fn is_multifactor(requirement: Option<&str>) -> bool {
     requirement.is_some_and(|r| {
-        let k: String = r
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect();
-        k.starts_with("multifactor")
+        // Compared letter by letter, skipping what is not a letter: no allocation per sign-in.
+        let mut letters = r.chars().filter(|c| c.is_alphanumeric());
+        "multifactor".chars().all(|want| {
+            letters
+                .next()
+                .is_some_and(|c| c.eq_ignore_ascii_case(&want))
+        })
     })
 }
 

@@ -218,8 +218,22 @@ fn key(name: &str) -> String {
 /// Looks a name up in any vocabulary, case- and space-insensitively. `None` for unknown names and
 /// for `none`/empty (no method).
 pub fn lookup(name: &str) -> Option<Method> {
-    let k = key(name);
-    NAMES.iter().find(|(n, _)| *n == k).map(|(_, m)| *m)
+    NAMES
+        .iter()
+        .find(|(n, _)| same_key(name, n))
+        .map(|(_, m)| *m)
+}
+
+/// `key(name) == key` without building the key (the catalog's keys are ASCII).
+fn same_key(name: &str, key: &str) -> bool {
+    let mut want = key.bytes();
+    for c in name.chars().filter(|c| !c.is_whitespace()) {
+        match want.next() {
+            Some(b) if c.is_ascii() && c.to_ascii_lowercase() as u8 == b => {}
+            _ => return false,
+        }
+    }
+    want.next().is_none()
 }
 
 /// True when the name is a method at all (not `none`, not empty).

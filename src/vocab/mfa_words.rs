@@ -203,8 +203,18 @@ impl Found {
 /// Finds the MFA result in a free-text value, whatever prefix the export added.
 pub fn find(text: &str) -> Option<Found> {
     let trimmed = text.trim();
-    let lower = trimmed.to_lowercase();
-    let mut rest: &str = &lower;
+    // Lower-cased on the stack for the usual short ASCII text: no allocation per sign-in.
+    let mut stack = [0u8; 256];
+    let lower: std::borrow::Cow<'_, str> = if trimmed.is_ascii() && trimmed.len() <= stack.len() {
+        let bytes = &mut stack[..trimmed.len()];
+        bytes.copy_from_slice(trimmed.as_bytes());
+        bytes.make_ascii_lowercase();
+        std::borrow::Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default())
+    } else {
+        std::borrow::Cow::Owned(trimmed.to_lowercase())
+    };
+    let lower: &str = &lower;
+    let mut rest: &str = lower;
     let mut denied_prefix = false;
     for p in PREFIXES {
         if let Some(r) = lower.strip_prefix(p)
@@ -268,7 +278,9 @@ fn phrase_at_start(rest: &str) -> Option<&'static MfaWord> {
 
 /// True when a text mentions fraud (any wording: `fraud reported`, `fraud code entered`...).
 pub fn mentions_fraud(text: &str) -> bool {
-    text.to_lowercase().contains("fraud")
+    text.as_bytes()
+        .windows(5)
+        .any(|w| w.eq_ignore_ascii_case(b"fraud"))
 }
 
 #[cfg(test)]
