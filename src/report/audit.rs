@@ -2,8 +2,6 @@
 //! sign-in report per user and for the tenant. [`AuditReport`] is the `--json` contract of cli.md
 //! (`mfaudit.audit/1`); the HTML template and the email render this same structure.
 
-use std::borrow::Cow;
-
 use serde::{Deserialize, Serialize};
 
 /// Schema name of the JSON output.
@@ -211,9 +209,9 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::{SignedDuration, Timestamp};
 
+use crate::model::directory::{GuestIndex, id_key, upn_key};
 use crate::model::{
     Access, Challenge, Directory, Outcome, PerUserState, SignIn, User, UserActivity, UserType,
-    guest_home_form, normalize_upn,
 };
 use crate::report::classic::{counts_as_enabled, is_registered};
 use crate::vocab::methods::{self, Strength};
@@ -265,12 +263,12 @@ struct Ranked {
 /// directory are tallied too (the six questions are about everyone who signed in) and reported as
 /// unmatched; sign-ins without any user are counted only.
 #[derive(Debug)]
-pub struct Auditor {
+pub struct Auditor<'d> {
     opts: AuditOptions,
+    /// The directory's own indexes do the joins: no second copy of every id and UPN.
+    directory: &'d Directory,
+    guests: GuestIndex,
     directory_len: usize,
-    by_id: HashMap<String, usize>,
-    by_upn: HashMap<String, usize>,
-    by_guest_home: HashMap<String, usize>,
     /// Directory users first (same index), then users seen only in the activity.
     tallies: Vec<Tally>,
     /// The name of each activity-only user (index − `directory_len`): UPN as first seen, else id.
@@ -289,54 +287,13 @@ pub struct Auditor {
     anonymous_signins: u64,
 }
 
-/// An object id as a join key: trimmed, lower-cased; borrowed when it already is.
-fn id_key(id: &str) -> Option<Cow<'_, str>> {
-    let t = id.trim();
-    if t.is_empty() {
-        None
-    } else if t.bytes().any(|b| b.is_ascii_uppercase()) {
-        Some(Cow::Owned(t.to_ascii_lowercase()))
-    } else {
-        Some(Cow::Borrowed(t))
-    }
-}
-
-/// A UPN as a join key (`normalize_upn`); borrowed when it already is, as sign-in logs write it.
-fn upn_key(upn: &str) -> Option<Cow<'_, str>> {
-    let t = upn.trim();
-    if t.is_empty() {
-        None
-    } else if t.is_ascii() && !t.bytes().any(|b| b.is_ascii_uppercase()) {
-        Some(Cow::Borrowed(t))
-    } else {
-        Some(Cow::Owned(normalize_upn(t)))
-    }
-}
-
-impl Auditor {
-    pub fn new(directory: &Directory, opts: AuditOptions) -> Auditor {
-        let mut by_id = HashMap::new();
-        let mut by_upn = HashMap::new();
-        let mut by_guest_home = HashMap::new();
-        for (i, u) in directory.users.iter().enumerate() {
-            if let Some(k) = u.object_id.as_deref().and_then(id_key) {
-                by_id.entry(k.into_owned()).or_insert(i);
-            }
-            if let Some(upn) = u.upn.as_deref() {
-                if let Some(k) = upn_key(upn) {
-                    by_upn.entry(k.into_owned()).or_insert(i);
-                }
-                if let Some(home) = guest_home_form(upn) {
-                    by_guest_home.entry(home).or_insert(i);
-                }
-            }
-        }
+impl<'d> Auditor<'d> {
+    pub fn new(directory: &'d Directory, opts: AuditOptions) -> Auditor<'d> {
         Auditor {
             opts,
+            directory,
+            guests: GuestIndex::new(directory),
             directory_len: directory.len(),
-            by_id,
-            by_upn,
-            by_guest_home,
             tallies: (0..directory.len()).map(|_| Tally::default()).collect(),
             extra_names: Vec::new(),
             extra_by_id: HashMap::new(),
@@ -390,16 +347,14 @@ impl Auditor {
 
     /// The tally index of the sign-in's user, creating an activity-only user when needed.
     fn resolve(&mut self, s: &SignIn) -> Option<usize> {
-        let id = s.user_id.as_deref().and_then(id_key);
-        if let Some(i) = id.as_deref().and_then(|k| self.by_id.get(k)) {
-            return Some(*i);
-        }
-        let upn = s.upn.as_deref().and_then(upn_key);
-        if let Some(k) = upn.as_deref()
-            && let Some(i) = self.by_upn.get(k).or_else(|| self.by_guest_home.get(k))
+        if let Some(i) = self
+            .guests
+            .find(self.directory, s.user_id.as_deref(), s.upn.as_deref())
         {
-            return Some(*i);
+            return Some(i);
         }
+        let id = s.user_id.as_deref().and_then(id_key);
+        let upn = s.upn.as_deref().and_then(upn_key);
         if id.is_none() && upn.is_none() {
             self.unmatched_signins += 1;
             self.anonymous_signins += 1;
