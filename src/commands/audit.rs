@@ -104,29 +104,6 @@ pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Audi
     for s in &inputs.skipped {
         msg.warn(s);
     }
-    let dir_files: Vec<&InputFile> = inputs.directory().collect();
-    let (directory, dir_stats) = if dir_files.is_empty() {
-        msg.warn("no directory export among the inputs: users are known only from their sign-ins, so registration and sign-in state are unknown");
-        (Directory::new(), Vec::new())
-    } else {
-        load::merge(&dir_files, opts, msg)?
-    };
-    load::report_conflicts(&directory, msg);
-    let mut stats: Vec<Option<ReadStats>> = vec![None; inputs.all.len()];
-    for (i, s) in dir_stats {
-        stats[i] = Some(s);
-    }
-
-    let audit_opts = AuditOptions {
-        fatigue_threshold: args
-            .fatigue_threshold
-            .unwrap_or(crate::config::DEFAULT_FATIGUE_THRESHOLD),
-        fatigue_window: jiff::SignedDuration::from_mins(i64::from(
-            args.fatigue_window
-                .unwrap_or(crate::config::DEFAULT_FATIGUE_WINDOW),
-        )),
-    };
-    let mut auditor = Auditor::new(&directory, audit_opts);
     let auth: Vec<&InputFile> = inputs
         .all
         .iter()
@@ -137,23 +114,107 @@ pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Audi
             "an AuthDetails CSV was given without its main sign-in CSV: it is not read on its own",
         );
     }
-    for f in inputs.activity().filter(|f| f.kind != Kind::AuthDetailsCsv) {
-        let mut progress = Progress::new(msg.quiet, &f.path, "sign-ins");
-        let s = input::read_signins(f, &auth, opts, &mut |s| {
-            progress.inc();
-            auditor.add(&s);
-            Ok(())
-        })?;
-        progress.finish();
-        stats[f.index as usize] = Some(s);
-    }
-
-    let summaries: Vec<InputSummary> = inputs
-        .all
-        .iter()
-        .map(|f| summarize(f, stats[f.index as usize].as_ref()))
+    let activity: Vec<&InputFile> = inputs
+        .activity()
+        .filter(|f| f.kind != Kind::AuthDetailsCsv)
         .collect();
-    Ok(auditor.finish(&directory, summaries, generated_at()))
+    let audit_opts = AuditOptions {
+        fatigue_threshold: args
+            .fatigue_threshold
+            .unwrap_or(crate::config::DEFAULT_FATIGUE_THRESHOLD),
+        fatigue_window: jiff::SignedDuration::from_mins(i64::from(
+            args.fatigue_window
+                .unwrap_or(crate::config::DEFAULT_FATIGUE_WINDOW),
+        )),
+    };
+    let mut stats: Vec<Option<ReadStats>> = vec![None; inputs.all.len()];
+
+    // Two threads: one parses the sign-ins (the heavy part) while the other reads the directory,
+    // then folds the parsed sign-ins into the audit. Batches go through a bounded channel, so
+    // memory stays independent of the number of sign-ins.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(4);
+    let report = std::thread::scope(|scope| -> Result<AuditReport> {
+        let reader = scope.spawn(|| read_activity(&activity, &auth, opts, msg, tx));
+        let dir_files: Vec<&InputFile> = inputs.directory().collect();
+        let merged = if dir_files.is_empty() {
+            msg.warn("no directory export among the inputs: users are known only from their sign-ins, so registration and sign-in state are unknown");
+            Ok((Directory::new(), Vec::new()))
+        } else {
+            load::merge(&dir_files, opts, msg)
+        };
+        // On a directory error, dropping the receiver stops the reader at its next batch.
+        let (directory, dir_stats) = match merged {
+            Ok(m) => m,
+            Err(e) => {
+                drop(rx);
+                let _ = reader.join();
+                return Err(e);
+            }
+        };
+        load::report_conflicts(&directory, msg);
+        for (i, s) in dir_stats {
+            stats[i] = Some(s);
+        }
+        let mut auditor = Auditor::new(&directory, audit_opts);
+        for batch in rx {
+            for s in &batch {
+                auditor.add(s);
+            }
+        }
+        let read = reader.join().map_err(|_| {
+            Error::Failed("internal: the sign-in reader stopped unexpectedly".into())
+        })??;
+        for (i, s) in read {
+            stats[i] = Some(s);
+        }
+        let summaries: Vec<InputSummary> = inputs
+            .all
+            .iter()
+            .map(|f| summarize(f, stats[f.index as usize].as_ref()))
+            .collect();
+        Ok(auditor.finish(&directory, summaries, generated_at()))
+    })?;
+    Ok(report)
+}
+
+/// Sign-ins travel between the threads in batches of this many.
+const BATCH: usize = 1024;
+type Batch = Vec<crate::model::SignIn>;
+
+/// Reads every activity file, sending batches of sign-ins; returns each file's stats.
+fn read_activity(
+    files: &[&InputFile],
+    auth: &[&InputFile],
+    opts: &ReadOptions,
+    msg: Messages,
+    tx: std::sync::mpsc::SyncSender<Batch>,
+) -> Result<Vec<(usize, ReadStats)>> {
+    let mut out = Vec::new();
+    let mut batch: Batch = Vec::with_capacity(BATCH);
+    for f in files {
+        let mut progress = Progress::new(msg.quiet, &f.path, "sign-ins");
+        let s = input::read_signins(f, auth, opts, &mut |s| {
+            progress.inc();
+            batch.push(s);
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                // The receiver is gone only when the directory failed: stop quietly.
+                tx.send(full)
+                    .map_err(|_| Error::Failed("the audit stopped".into()))?;
+            }
+            Ok(())
+        });
+        progress.finish();
+        match s {
+            Ok(s) => out.push((f.index as usize, s)),
+            Err(Error::Failed(m)) if m == "the audit stopped" => return Ok(out),
+            Err(e) => return Err(e),
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(batch);
+    }
+    Ok(out)
 }
 
 fn summarize(f: &InputFile, s: Option<&ReadStats>) -> InputSummary {
