@@ -946,21 +946,7 @@ impl Summaries<'_> {
     }
 }
 
-/// Escapes text for HTML element content and quoted attribute values.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::report::escape_html as esc;
 
 fn human_bytes(bytes: u64) -> String {
     const MB: u64 = 1024 * 1024;

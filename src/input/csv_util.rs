@@ -73,6 +73,26 @@ impl CsvInput {
         p.line() + self.lines_before - 1 + u64::from(self.crlf)
     }
 
+    /// Reads the next record into `record`: `false` at the end. A malformed record or an
+    /// oversized field is an error naming its line. Returns the record's line in the file.
+    pub fn next_record(
+        &mut self,
+        path: &Path,
+        record: &mut csv::StringRecord,
+    ) -> Result<Option<u64>> {
+        match self.reader.read_record(record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(None),
+            Err(e) => return Err(self.error(path, &e)),
+        }
+        check_size(path, record)?;
+        Ok(Some(
+            record
+                .position()
+                .map_or(self.lines_before, |p| self.line_of(p)),
+        ))
+    }
+
     /// A csv error as a one-line input error with the file's line number.
     pub fn error(&self, path: &Path, err: &csv::Error) -> Error {
         let offset = self.lines_before - 1 + u64::from(self.crlf);

@@ -10,7 +10,6 @@
 
 use super::csv_util::{self, CsvInput};
 use super::decode::Decoded;
-use super::graph::{ends_lines_with_crlf, record_line};
 use super::msonline::is_type_name;
 use super::{Context, ReadStats};
 use crate::error::{Error, Position, Result};
@@ -187,7 +186,6 @@ pub fn read(
     on_user: &mut dyn FnMut(User) -> Result<()>,
 ) -> Result<ReadStats> {
     let path = ctx.path().to_path_buf();
-    let crlf = ends_lines_with_crlf(&decoded.head);
     let mut csv = csv_util::open(decoded)?;
     let layout = Layout::find(&csv);
     let has_key = layout.get(Col::Upn).is_some() || layout.get(Col::ObjectId).is_some();
@@ -205,14 +203,7 @@ pub fn read(
     let mut tally = Tally::default();
     let mut record = csv::StringRecord::new();
     let mut index = 0u64;
-    loop {
-        match csv.reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_util::record_error(&path, &e, csv.lines_before)),
-        }
-        csv_util::check_size(&path, &record)?;
-        let line = record_line(&record, csv.lines_before, crlf);
+    while let Some(line) = csv.next_record(&path, &mut record)? {
         if let Some(user) = row_user(&record, &layout, ctx.provenance(index), &mut tally) {
             stats.records += 1;
             on_user(user)?;

@@ -486,7 +486,6 @@ fn read_csv(
     on_user: &mut dyn FnMut(User) -> Result<()>,
 ) -> Result<ReadStats> {
     let path = ctx.path().to_path_buf();
-    let crlf = ends_lines_with_crlf(&decoded.head);
     let mut csv = csv_util::open(decoded)?;
     let cols = Columns::find(&csv);
     let kind = ctx.file.kind;
@@ -499,14 +498,7 @@ fn read_csv(
     let mut tally = Tally::default();
     let mut record = csv::StringRecord::new();
     let mut index = 0u64;
-    loop {
-        match csv.reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_util::record_error(&path, &e, csv.lines_before)),
-        }
-        csv_util::check_size(&path, &record)?;
-        let line = record_line(&record, csv.lines_before, crlf);
+    while let Some(line) = csv.next_record(&path, &mut record)? {
         let facts =
             csv_facts(&record, &cols).map_err(|m| Error::input(&path, Position::Line(line), m))?;
         if let Some(user) = facts.into_user(ctx, index, &format!("at line {line}"), &mut tally) {
@@ -517,20 +509,6 @@ fn read_csv(
     }
     tally.finish(&mut stats);
     Ok(stats)
-}
-
-/// True when the first line of the text ends with CRLF (Windows exports).
-pub(crate) fn ends_lines_with_crlf(head: &str) -> bool {
-    head.find('\n')
-        .is_some_and(|i| i > 0 && head.as_bytes()[i - 1] == b'\r')
-}
-
-/// The 1-based file line a record starts on. The csv crate counts from the header (a `#TYPE` line
-/// read off before it is not counted) and, with CRLF endings, reports the line before the record
-/// (it has not consumed the previous record's `\n` yet).
-pub(crate) fn record_line(record: &csv::StringRecord, lines_before: u64, crlf: bool) -> u64 {
-    let line = record.position().map_or(0, |p| p.line());
-    line + lines_before.saturating_sub(1) + u64::from(crlf)
 }
 
 fn header_error(path: &Path, csv: &CsvInput, kind: Kind, needs: &[Field]) -> Error {

@@ -845,21 +845,7 @@ const BLUE: &str = "#2563a8";
 const TEAL: &str = "#17817a";
 const PURPLE: &str = "#6d4c9f";
 
-/// Escapes text for SVG/HTML text and attribute values.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::report::escape_html as esc;
 
 /// Cuts a label to `max` characters with an ellipsis; the full text stays in a `<title>`.
 fn shorten(s: &str, max: usize) -> String {

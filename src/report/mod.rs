@@ -8,3 +8,20 @@ pub mod export_csv;
 pub mod html;
 pub mod safe_csv;
 pub mod table;
+
+/// Escapes text for HTML element content and quoted attribute values (the report's SVG, the
+/// email's HTML part). Display names are chosen by outsiders: everything rendered goes through it.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
