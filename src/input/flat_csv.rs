@@ -241,7 +241,7 @@ fn row_user(
         is_licensed: cell(Col::License).and_then(license),
         default_method: cell(Col::Default)
             .filter(|m| *m != "-" && methods::is_some_method(m))
-            .map(str::to_string),
+            .map(|m| methods::intern(m.to_string())),
         sources: vec![provenance],
         ..User::default()
     };

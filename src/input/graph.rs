@@ -231,7 +231,8 @@ impl Facts {
         let default_method = [self.default_mfa_method, self.preferred_method]
             .into_iter()
             .flatten()
-            .find(|m| crate::vocab::methods::is_some_method(m));
+            .find(|m| crate::vocab::methods::is_some_method(m))
+            .map(crate::vocab::methods::intern);
         Some(User {
             object_id: self.object_id,
             upn: self.upn,

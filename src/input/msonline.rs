@@ -124,7 +124,7 @@ impl MsolRecord {
                     .into_iter()
                     .map(|m| {
                         m.map(|m| RegisteredMethod {
-                            name: m.method_type,
+                            name: m.method_type.map(crate::vocab::methods::intern),
                             is_default: m.is_default,
                         })
                     })

@@ -88,12 +88,16 @@ impl UserType {
     }
 }
 
+/// A method name as the source wrote it; known spellings are shared, not copied
+/// ([`crate::vocab::methods::intern`]).
+pub type MethodName = std::borrow::Cow<'static, str>;
+
 /// One registered method as the source named it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RegisteredMethod {
     /// The source's own name (`PhoneAppOTP`, `microsoftAuthenticatorPush`...); `None` when the
     /// source had the method with a null name.
-    pub name: Option<String>,
+    pub name: Option<MethodName>,
     pub is_default: bool,
 }
 
@@ -115,7 +119,7 @@ impl MethodList {
                 .into_iter()
                 .map(|n| {
                     Some(RegisteredMethod {
-                        name: Some(n),
+                        name: Some(crate::vocab::methods::intern(n)),
                         is_default: false,
                     })
                 })
@@ -168,7 +172,7 @@ pub struct User {
     pub is_admin: Option<bool>,
     pub is_licensed: Option<bool>,
     /// The default / preferred MFA method as the source named it.
-    pub default_method: Option<String>,
+    pub default_method: Option<MethodName>,
     /// Set when the export lost the method list (type names in place of methods).
     pub methods_lost: bool,
     pub sources: Vec<Provenance>,

@@ -216,6 +216,51 @@ fn key(name: &str) -> String {
         .collect()
 }
 
+/// The spellings exports use, exactly as they write them: a name read from a file that is one of
+/// these is kept as a reference to this table instead of a copy (a tenant has millions of them).
+pub const SPELLINGS: &[&str] = &[
+    "OneWaySMS",
+    "TwoWayVoiceMobile",
+    "TwoWayVoiceAlternateMobile",
+    "TwoWayVoiceOffice",
+    "PhoneAppOTP",
+    "PhoneAppNotification",
+    "mobilePhone",
+    "alternateMobilePhone",
+    "officePhone",
+    "microsoftAuthenticatorPush",
+    "microsoftAuthenticatorPasswordless",
+    "softwareOneTimePasscode",
+    "hardwareOneTimePasscode",
+    "fido2",
+    "fido2SecurityKey",
+    "passKeyDeviceBound",
+    "passKeyDeviceBoundAuthenticator",
+    "passKeyDeviceBoundWindowsHello",
+    "passKeySynced",
+    "windowsHelloForBusiness",
+    "macOsSecureEnclaveKey",
+    "x509Certificate",
+    "email",
+    "securityQuestion",
+    "temporaryAccessPass",
+    "externalAuthMethod",
+    "push",
+    "oath",
+    "sms",
+    "voiceMobile",
+    "voiceAlternateMobile",
+    "voiceOffice",
+];
+
+/// A method name as read: borrowed from [`SPELLINGS`] when it is one of them, else kept.
+pub fn intern(name: String) -> std::borrow::Cow<'static, str> {
+    match SPELLINGS.iter().find(|s| **s == name) {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(name),
+    }
+}
+
 /// Looks a name up in any vocabulary, case- and space-insensitively. `None` for unknown names and
 /// for `none`/empty (no method).
 pub fn lookup(name: &str) -> Option<Method> {
