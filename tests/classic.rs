@@ -214,6 +214,24 @@ fn output_file_is_written_and_left_untouched_on_error() {
         .success()
         .stdout("");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), P3_CSV_WIN);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode(&out),
+            0o644,
+            "a new report is readable like any file, not private like a temp file"
+        );
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
+        mfaudit()
+            .args(["methods", "-o"])
+            .arg(&out)
+            .arg(fixture("f1-ps7.json"))
+            .assert()
+            .success();
+        assert_eq!(mode(&out), 0o640, "a replaced report keeps its permissions");
+    }
     let bad = write(
         dir.path(),
         "bad.json",
