@@ -104,10 +104,19 @@ fn parse_culture(s: &str, day_first: Option<bool>) -> Option<Timestamp> {
             let sec_text = hms.next().unwrap_or("0");
             let (sec, frac) = sec_text.split_once('.').unwrap_or((sec_text, ""));
             let second: i64 = sec.parse().ok()?;
+            // Fraction digits only (found by fuzzing: anything else once sliced a character).
+            if !frac.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
             let nanos: i64 = if frac.is_empty() {
                 0
             } else {
-                format!("{frac:0<9}")[..9].parse().ok()?
+                frac.chars()
+                    .chain(std::iter::repeat('0'))
+                    .take(9)
+                    .collect::<String>()
+                    .parse()
+                    .ok()?
             };
             match ampm.as_deref() {
                 Some("PM") if hour < 12 => hour += 12,
@@ -129,6 +138,15 @@ mod tests {
         parse_time(s, None)
             .map(|t| t.to_string())
             .unwrap_or_else(|| "none".into())
+    }
+
+    /// Crashes the fuzzer found (fuzz/fuzz_targets/dates.rs): never a panic.
+    #[test]
+    fn fuzz_regressions() {
+        let crash = b"1.1.2\n\t2:-00:4329760141.f\xef\xbb\xbf\xef\xbb\xbf5\xef\xbb\xbf\xef\xbb\xbf55\xef\xbb\xbf5\xef\xbb\xbff\xef\xbb\xbff\xef\xbb\xbff2\n0000";
+        let text = std::str::from_utf8(crash).unwrap();
+        assert_eq!(parse_time(text, None), None);
+        assert_eq!(parse_time("1/1/2020 1:2:3.\u{e9}", None), None);
     }
 
     #[test]
@@ -154,6 +172,10 @@ mod tests {
         assert_eq!(t("20/09/2023 20:54:58"), "2023-09-20T20:54:58Z");
         assert_eq!(t("12/4/2025 12:05:00 AM"), "2025-12-04T00:05:00Z");
         assert_eq!(t("hello"), "none");
+        assert_eq!(
+            t("1/1/2020 1:2:3.1234567891"),
+            "2020-01-01T01:02:03.123456789Z"
+        );
         assert_eq!(
             parse_time("4/12/2025", Some(true)).unwrap().to_string(),
             "2025-12-04T00:00:00Z"
