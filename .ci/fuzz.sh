@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 SECONDS_PER_TARGET="${FUZZ_SECONDS:-60}"
-RUNS="${FUZZ_RUNS:-60000}"
+RUNS="${FUZZ_RUNS:-20000}"
 SEED="${FUZZ_SEED:-1}"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --version 0.13.2
 cargo fuzz build --sanitizer none
