@@ -296,7 +296,9 @@ fn detect_csv(text: &str) -> Option<Detection> {
             "header UserPrincipalName, MFA Status, MFA Methods",
         );
     }
-    if any(&["perusermfastate"]) {
+    // The directory CSVs are recognised through their readers' own alias tables.
+    use super::graph::{Field as G, names_any};
+    if names_any(&cols, &[G::PerUserState]) {
         return found(Kind::PerUserStateCsv, "a perUserMfaState column");
     }
     // Sign-in CSVs are recognised through the one header alias table (English, French, Spanish).
@@ -339,27 +341,19 @@ fn detect_csv(text: &str) -> Option<Detection> {
             "Date (UTC) with Request ID (admin center sign-in download)",
         );
     }
-    if any(&["methodsregistered", "ismfaregistered", "ismfacapable"]) {
+    if names_any(&cols, &[G::Methods, G::MfaRegistered, G::MfaCapable]) {
         return found(
             Kind::RegistrationCsv,
             "registration details columns (methodsRegistered, isMfaCapable...)",
         );
     }
-    if any(&[
-        "mfastatus",
-        "mfastate",
-        "activationstatus",
-        "allmfamethods",
-        "defaultmfamethod",
-        "mfamethods",
-        "strongauthenticationmethodtype",
-    ]) {
+    if super::flat_csv::names_mfa_columns(&cols) {
         return found(
             Kind::FlatMsolCsv,
             "flattened MSOnline MFA columns (MFAStatus, MFA Methods...)",
         );
     }
-    if has("userprincipalname") || has("upn") {
+    if names_any(&cols, &[G::Upn]) {
         return found(
             Kind::UsersCsv,
             "a userPrincipalName column without MFA columns (a user list)",

@@ -65,6 +65,16 @@ const EXTRACTOR_SUITE_MARKERS: &[&str] = &[
 /// Per-method `True`/`False` columns that are not MFA registrations: every user has a password.
 const NOT_A_REGISTRATION: &[&str] = &["password"];
 
+/// Detection's question to this reader's table: does one of these (normalised) headers name a
+/// flattened MFA column (MFA status, methods, default method, activation)?
+pub(crate) fn names_mfa_columns(headers: &[String]) -> bool {
+    let wanted = [Col::Status, Col::Methods, Col::Default, Col::Activation];
+    COLUMNS
+        .iter()
+        .filter(|(c, _)| wanted.contains(c))
+        .any(|(_, names)| headers.iter().any(|h| names.contains(&h.as_str())))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Col {
     Upn,

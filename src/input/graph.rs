@@ -45,9 +45,18 @@ const FIELDS: &[(Field, &[&str])] = &[
     (Field::AssignedLicenses, &["assignedlicenses"]),
 ];
 
+/// Detection's question to this reader's table: does one of these (normalised) headers name a
+/// field among `wanted`?
+pub(crate) fn names_any(headers: &[String], wanted: &[Field]) -> bool {
+    headers
+        .iter()
+        .filter_map(|h| field_named(h))
+        .any(|f| wanted.contains(&f))
+}
+
 /// One fact of the Graph family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
+pub(crate) enum Field {
     Id,
     Upn,
     DisplayName,
