@@ -27,6 +27,8 @@ pub struct Decoded {
     pub head: String,
     /// The encoding that was used, as a label for `inspect` (e.g. `UTF-16LE (BOM)`).
     pub encoding: String,
+    /// The encoding itself, so that reading the file again need not decide it again.
+    pub encoding_used: &'static Encoding,
     pub warnings: Vec<String>,
 }
 
@@ -202,6 +204,7 @@ fn decode_source(
         reader,
         head,
         encoding: label,
+        encoding_used: encoding,
         warnings,
     })
 }

@@ -728,6 +728,7 @@ mod tests {
             kind: Kind::GraphRegistrationJson,
             reason: String::new(),
             encoding: String::new(),
+            decoded_as: None,
             warnings: vec![],
         };
         let opts = crate::input::ReadOptions::default();

@@ -149,6 +149,7 @@ mod tests {
             kind: Kind::MfaServerCsv,
             reason: String::new(),
             encoding: "UTF-8".into(),
+            decoded_as: None,
             warnings: vec![],
         };
         let opts = ReadOptions {

@@ -81,6 +81,10 @@ pub struct InputFile {
     pub kind: Kind,
     pub reason: String,
     pub encoding: String,
+    /// The encoding detection decided on; reading the file uses it instead of deciding again
+    /// (which would mean a second UTF-8 check over the first 64 MiB). `None` decides again.
+    #[serde(skip)]
+    pub decoded_as: Option<&'static encoding_rs::Encoding>,
     pub warnings: Vec<String>,
 }
 
@@ -185,6 +189,17 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<decode::Decoded> {
     decode::open(path, opts.encoding)
 }
 
+/// Opens an identified input again to read it, in the encoding detection decided on.
+pub fn reopen(file: &InputFile, opts: &ReadOptions) -> Result<decode::Decoded> {
+    match (
+        opts.encoding.or(file.decoded_as),
+        file.path.as_os_str() == "-",
+    ) {
+        (Some(encoding), false) => decode::open(&file.path, Some(encoding)),
+        _ => open(&file.path, opts),
+    }
+}
+
 /// Opens and detects every input (reading only its head). Unrecognised files found inside a folder
 /// are skipped and returned as warnings.
 pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile>, Vec<String>)> {
@@ -237,6 +252,7 @@ pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile
             kind,
             reason: detection.reason,
             encoding: decoded.encoding,
+            decoded_as: Some(decoded.encoding_used),
             warnings: decoded.warnings,
         });
     }
@@ -275,7 +291,7 @@ pub fn read_users(
     opts: &ReadOptions,
     on_user: &mut dyn FnMut(User) -> Result<()>,
 ) -> Result<ReadStats> {
-    let decoded = open(&file.path, opts)?;
+    let decoded = reopen(file, opts)?;
     read_users_from(file, decoded, opts, on_user)
 }
 
@@ -317,7 +333,7 @@ pub fn read_signins(
     opts: &ReadOptions,
     on_signin: &mut dyn FnMut(SignIn) -> Result<()>,
 ) -> Result<ReadStats> {
-    let decoded = open(&file.path, opts)?;
+    let decoded = reopen(file, opts)?;
     read_signins_from(file, decoded, auth_details, opts, on_signin)
 }
 
@@ -367,6 +383,7 @@ pub fn read_bytes(
         kind,
         reason: String::new(),
         encoding: decoded.encoding.clone(),
+        decoded_as: None,
         warnings: Vec::new(),
     };
     let mut n = 0u64;
@@ -402,6 +419,7 @@ pub(crate) fn users_from_text(
         kind,
         reason: String::new(),
         encoding: decoded.encoding.clone(),
+        decoded_as: None,
         warnings: vec![],
     };
     let mut users = Vec::new();

@@ -75,7 +75,7 @@ impl StepIndex {
         ctx: &Context,
         interned: &mut HashMap<Box<str>, u32>,
     ) -> Result<()> {
-        let decoded = crate::input::open(&file.path, ctx.opts)?;
+        let decoded = crate::input::reopen(file, ctx.opts)?;
         let mut input = csv_util::open(decoded)?;
         let cols = ColumnIndex::new(&input.headers);
         let Some(request_col) = cols.get(Col::RequestId) else {
@@ -356,6 +356,7 @@ mod tests {
             kind,
             reason: String::new(),
             encoding: "UTF-8".into(),
+            decoded_as: None,
             warnings: vec![],
         }
     }

@@ -336,6 +336,7 @@ mod tests {
             kind,
             reason: String::new(),
             encoding: "UTF-8".into(),
+            decoded_as: None,
             warnings: vec![],
         }
     }
