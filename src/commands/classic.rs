@@ -4,7 +4,7 @@
 use crate::cli::{FilterArgs, ListArgs, ListFormat, UserTypeArg};
 use crate::error::{Error, Result};
 use crate::input::ReadOptions;
-use crate::model::{Access, User, UserType};
+use crate::model::{Access, User, UserType, settled_by};
 use crate::output::{self, Destination};
 use crate::report::classic::{self, Verdict};
 use crate::report::export_csv::ExportCsv;
@@ -33,14 +33,16 @@ impl Unknowns {
     fn report(&self, msg: Messages) {
         if self.access_unknown > 0 {
             msg.note(format!(
-                "{} user(s) have no sign-in state in the inputs and were counted as enabled; a users export (Graph /users with accountEnabled, or the admin center 'Download users' CSV) would settle it",
-                self.access_unknown
+                "{} user(s) have no sign-in state in the inputs and were counted as enabled; {} would settle it",
+                self.access_unknown,
+                settled_by::SIGN_IN_STATE
             ));
         }
         if self.registration_unknown > 0 {
             msg.note(format!(
-                "{} enabled user(s) are in no registration source and are in neither list; the registration details export (admin center or Graph userRegistrationDetails) would settle it",
-                self.registration_unknown
+                "{} enabled user(s) are in no registration source and are in neither list; {} would settle it",
+                self.registration_unknown,
+                settled_by::REGISTRATION
             ));
         }
         if self.filtered_unknown > 0 {
@@ -256,7 +258,8 @@ pub fn methods(
     load::print_warnings(&inputs, &stats, msg);
     if state_unknown > 0 {
         msg.note(format!(
-            "{state_unknown} user(s) have MFA Status 'Unknown': no input gave their per-user MFA state; a per-user state export (perUserMfaState) or a Get-MsolUser export would settle it"
+            "{state_unknown} user(s) have MFA Status 'Unknown': no input gave their per-user MFA state; {} would settle it",
+            settled_by::PER_USER_STATE
         ));
     }
     if unknowns.registration_unknown > 0 {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::cli::InspectFormat;
 use crate::error::{Error, Result};
 use crate::input::{self, ReadOptions};
-use crate::model::{Access, Conflict, Directory, PerUserState};
+use crate::model::{Access, Conflict, Directory, PerUserState, settled_by};
 use crate::output::{self, Destination};
 
 use super::Messages;
@@ -151,8 +151,9 @@ fn describe(d: &Directory) -> DirectoryReport {
     }
     if r.access_unknown > 0 {
         r.advice.push(format!(
-            "{} user(s) have no sign-in state (counted as enabled): add a users export (Graph /users with accountEnabled, or the admin center 'Download users' CSV)",
-            r.access_unknown
+            "{} user(s) have no sign-in state (counted as enabled): add {}",
+            r.access_unknown,
+            settled_by::SIGN_IN_STATE
         ));
     }
     if r.access_null_in_msonline_export > 0 {
@@ -163,14 +164,16 @@ fn describe(d: &Directory) -> DirectoryReport {
     }
     if r.per_user_state_unknown > 0 {
         r.advice.push(format!(
-            "{} user(s) have no per-user MFA state (MFA Status reads Unknown): add a per-user state export (perUserMfaState) or a Get-MsolUser export",
-            r.per_user_state_unknown
+            "{} user(s) have no per-user MFA state (MFA Status reads Unknown): add {}",
+            r.per_user_state_unknown,
+            settled_by::PER_USER_STATE
         ));
     }
     if r.registration_unknown > 0 {
         r.advice.push(format!(
-            "{} user(s) are in no registration source: add the registration details export (admin center or Graph userRegistrationDetails)",
-            r.registration_unknown
+            "{} user(s) are in no registration source: add {}",
+            r.registration_unknown,
+            settled_by::REGISTRATION
         ));
     }
     r

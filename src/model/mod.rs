@@ -10,6 +10,19 @@ pub use directory::{Conflict, Directory};
 
 use serde::Serialize;
 
+/// The export that settles each fact that can be unknown: one table, quoted by every message that
+/// reports an unknown (the classic reports' notes, `inspect`, the audit's warnings).
+pub mod settled_by {
+    /// Whether sign-in is allowed.
+    pub const SIGN_IN_STATE: &str = "a users export (Graph /users with accountEnabled, or the admin center 'Download users' CSV)";
+    /// Whether the user is registered for MFA, and with which methods.
+    pub const REGISTRATION: &str =
+        "the registration details export (admin center or Graph userRegistrationDetails)";
+    /// The per-user MFA state.
+    pub const PER_USER_STATE: &str =
+        "a per-user state export (perUserMfaState) or a Get-MsolUser export";
+}
+
 /// Whether the account may sign in, and how we know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]

@@ -212,6 +212,7 @@ use jiff::{SignedDuration, Timestamp};
 use crate::model::directory::{GuestIndex, id_key, upn_key};
 use crate::model::{
     Access, Challenge, Directory, Outcome, PerUserState, SignIn, User, UserActivity, UserType,
+    settled_by,
 };
 use crate::report::classic::{counts_as_enabled, is_registered};
 use crate::vocab::methods::{self, Strength};
@@ -653,18 +654,20 @@ impl<'d> Auditor<'d> {
     fn warnings(&self, directory: &Directory, s: &Summary) -> Vec<String> {
         let mut w = Vec::new();
         if directory.is_empty() {
-            w.push("No directory export was in the inputs: registration, per-user state and sign-in state are unknown for every user; add the registration details export (admin center or Graph userRegistrationDetails) and a users export.".to_string());
+            w.push(format!("No directory export was in the inputs: registration, per-user state and sign-in state are unknown for every user; add {} and a users export.", settled_by::REGISTRATION));
         }
         if s.registration_unknown_enabled > 0 {
             w.push(format!(
-                "Registration is unknown for {} (in neither the registered nor the unregistered count); the registration details export (admin center or Graph userRegistrationDetails) would settle it.",
-                plural(s.registration_unknown_enabled, "enabled user", "enabled users")
+                "Registration is unknown for {} (in neither the registered nor the unregistered count); {} would settle it.",
+                plural(s.registration_unknown_enabled, "enabled user", "enabled users"),
+                settled_by::REGISTRATION
             ));
         }
         if s.access_unknown > 0 {
             w.push(format!(
-                "Sign-in state is unknown for {} (counted as enabled); a users export (Graph /users with accountEnabled, or the admin center 'Download users' CSV) would settle it.",
-                plural(s.access_unknown, "user", "users")
+                "Sign-in state is unknown for {} (counted as enabled); {} would settle it.",
+                plural(s.access_unknown, "user", "users"),
+                settled_by::SIGN_IN_STATE
             ));
         }
         if !directory.is_empty() && s.per_user_state.unknown > 0 {
