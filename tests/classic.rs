@@ -34,17 +34,7 @@ const F1_SHAPES: &[&str] = &[
 ];
 
 fn stdout_of(args: &[&str], input: &Path) -> Vec<u8> {
-    let out = mfaudit()
-        .args(args)
-        .arg(input)
-        .output()
-        .expect("run mfaudit");
-    assert!(
-        out.status.success(),
-        "mfaudit {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    crate::support::stdout_of(args, &[input])
 }
 
 #[test]

@@ -25,17 +25,7 @@ fn run(args: &[&str], inputs: &[&Path]) -> (String, String) {
 }
 
 fn run_bytes(args: &[&str], inputs: &[&Path]) -> Vec<u8> {
-    let out = support::mfaudit()
-        .args(args)
-        .args(inputs)
-        .output()
-        .expect("run mfaudit");
-    assert!(
-        out.status.success(),
-        "mfaudit {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    support::stdout_of(args, inputs)
 }
 
 const HEADER: &str = "\"UserPrincipalName\",\"MFA Status\",\"MFA Methods\"\r\n";

@@ -772,31 +772,27 @@ impl<R: Read> Parser<R> {
                 Ok(e) => e,
                 Err(e) => return Err(self.xml_error(e)),
             };
+            // Text, CDATA and entity references make one text run until something else comes.
+            if !in_text
+                && matches!(
+                    event,
+                    Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)
+                )
+            {
+                self.text.clear();
+                self.text_at = at;
+                in_text = true;
+            }
             let tok = match event {
                 Event::Text(t) => {
-                    if !in_text {
-                        self.text.clear();
-                        self.text_at = at;
-                        in_text = true;
-                    }
                     self.text.push_str(&t.xml10_content());
                     Tok::Text
                 }
                 Event::CData(t) => {
-                    if !in_text {
-                        self.text.clear();
-                        self.text_at = at;
-                        in_text = true;
-                    }
                     self.text.push_str(&t.xml10_content());
                     Tok::Text
                 }
                 Event::GeneralRef(r) => {
-                    if !in_text {
-                        self.text.clear();
-                        self.text_at = at;
-                        in_text = true;
-                    }
                     let resolved = match r.resolve_char_ref() {
                         Ok(Some(c)) => Some(c),
                         Ok(None) => match &*r {

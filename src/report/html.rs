@@ -847,6 +847,24 @@ const PURPLE: &str = "#6d4c9f";
 
 use crate::report::escape_html as esc;
 
+/// The first `n` of a ranking (`mfa_completed_by`, `mfa_denied_because`) as bars: the wording,
+/// how often, and for how many users.
+fn ranked_bars<'a>(
+    ranking: impl Iterator<Item = (&'a String, u64, u64)>,
+    n: usize,
+    color: &'static str,
+) -> Vec<Bar> {
+    ranking
+        .take(n)
+        .map(|(label, times, users)| Bar {
+            label: label.clone(),
+            value: times,
+            note: format!("{} · {}", count(times, TIMES), count(users, USERS)),
+            color,
+        })
+        .collect()
+}
+
 /// Cuts a label to `max` characters with an ellipsis; the full text stays in a `<title>`.
 fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -920,17 +938,13 @@ fn charts(r: &AuditReport) -> Vec<Chart> {
         ("Completed MFA", s.users_completed_mfa, GREEN),
         ("Unable to complete", s.users_unable_to_complete, RED),
     ];
-    let completed_by: Vec<Bar> = r
-        .mfa_completed_by
-        .iter()
-        .take(8)
-        .map(|c| Bar {
-            label: c.how.clone(),
-            value: c.count,
-            note: format!("{} · {}", count(c.count, TIMES), count(c.users, USERS)),
-            color: TEAL,
-        })
-        .collect();
+    let completed_by = ranked_bars(
+        r.mfa_completed_by
+            .iter()
+            .map(|c| (&c.how, c.count, c.users)),
+        8,
+        TEAL,
+    );
     let mut outcome_svg = stacked_bar(&outcomes);
     outcome_svg.push_str(&hbars(&completed_by));
     let mut outcome_caption = caption(&outcomes, s.challenged_users);
@@ -949,17 +963,13 @@ fn charts(r: &AuditReport) -> Vec<Chart> {
         empty: s.challenged_users == 0,
     });
 
-    let denials: Vec<Bar> = r
-        .mfa_denied_because
-        .iter()
-        .take(10)
-        .map(|c| Bar {
-            label: c.reason.clone(),
-            value: c.count,
-            note: format!("{} · {}", count(c.count, TIMES), count(c.users, USERS)),
-            color: RED,
-        })
-        .collect();
+    let denials = ranked_bars(
+        r.mfa_denied_because
+            .iter()
+            .map(|c| (&c.reason, c.count, c.users)),
+        10,
+        RED,
+    );
     out.push(Chart {
         id: "denial-reasons",
         title: "Most common reasons MFA was denied",

@@ -59,3 +59,18 @@ pub fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     std::fs::write(&p, bytes).expect("write fixture");
     p
 }
+
+/// Runs mfaudit with `args` then `inputs`, asserts it succeeded, and returns its stdout.
+pub fn stdout_of(args: &[&str], inputs: &[&Path]) -> Vec<u8> {
+    let out = mfaudit()
+        .args(args)
+        .args(inputs)
+        .output()
+        .expect("run mfaudit");
+    assert!(
+        out.status.success(),
+        "mfaudit {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
