@@ -13,6 +13,7 @@ pub mod history;
 pub mod input;
 pub mod model;
 pub mod output;
+pub mod par;
 pub mod report;
 pub mod vocab;
 

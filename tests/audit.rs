@@ -189,7 +189,7 @@ fn signins() -> Vec<SignIn> {
 
 fn audit(events: &[SignIn]) -> AuditReport {
     let directory = tenant();
-    let mut auditor = Auditor::new(&directory, AuditOptions::default());
+    let mut auditor = Auditor::new(AuditOptions::default());
     for s in events {
         auditor.add(s);
     }
@@ -199,7 +199,7 @@ fn audit(events: &[SignIn]) -> AuditReport {
         records: events.len() as u64,
         ..InputSummary::default()
     }];
-    auditor.finish(&directory, inputs, at("2025-05-02T00:00:00Z"))
+    auditor.finish(directory, inputs, at("2025-05-02T00:00:00Z"))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
@@ -293,7 +293,7 @@ fn synthetic_tenant_users() {
     let flags: Vec<(&str, Vec<&str>)> = report
         .users
         .iter()
-        .map(|u| (u.upn.as_str(), u.flags.iter().map(String::as_str).collect()))
+        .map(|u| (u.upn.as_str(), u.flags.iter().map(|f| f.as_ref()).collect()))
         .collect();
     assert_eq!(
         flags[2..],

@@ -32,7 +32,7 @@ fn user(upn: &str, registered: bool, flags: &[&str]) -> AuditUser {
         enabled: Some(true),
         registered: Some(registered),
         per_user_state: "disabled".into(),
-        flags: flags.iter().map(|f| f.to_string()).collect(),
+        flags: flags.iter().map(|f| f.to_string().into()).collect(),
         ..AuditUser::default()
     }
 }

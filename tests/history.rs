@@ -30,16 +30,13 @@ fn user(
         upn: upn.to_string(),
         enabled,
         registered,
-        per_user_state: state.to_string(),
+        per_user_state: state.to_string().into(),
         methods: if registered == Some(true) {
-            vec![
-                "PhoneAppNotification".to_string(),
-                "PhoneAppOTP".to_string(),
-            ]
+            vec!["PhoneAppNotification".into(), "PhoneAppOTP".into()]
         } else {
             Vec::new()
         },
-        flags: flags.iter().map(|f| f.to_string()).collect(),
+        flags: flags.iter().map(|f| f.to_string().into()).collect(),
         ..AuditUser::default()
     }
 }

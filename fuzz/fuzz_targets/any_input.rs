@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mfaudit::input::{Kind, ReadOptions, read_bytes};
+use mfaudit::input::{ReadOptions, read_bytes};
 
 fuzz_target!(|data: &[u8]| {
     let opts = ReadOptions { ..ReadOptions::default() };

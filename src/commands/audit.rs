@@ -8,12 +8,16 @@ use std::path::{Path, PathBuf};
 use crate::cli::{AuditArgs, GlobalArgs};
 use crate::deliver::email;
 use crate::error::{Error, Result};
+use crate::input::signins;
 use crate::input::{self, InputFile, Kind, ReadOptions, ReadStats};
 use crate::model::Directory;
 use crate::output::{self, Destination};
+use crate::par;
 use crate::report::audit::{AuditOptions, AuditReport, Auditor, InputSummary, flag};
+use crate::report::ledger::Ledger;
 use crate::report::{html, safe_csv};
 use crate::{Status, history};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::Messages;
 use super::load::{self, Inputs};
@@ -129,12 +133,19 @@ pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Audi
     };
     let mut stats: Vec<Option<ReadStats>> = vec![None; inputs.all.len()];
 
-    // Two threads: one parses the sign-ins (the heavy part) while the other reads the directory,
-    // then folds the parsed sign-ins into the audit. Batches go through a bounded channel, so
-    // memory stays independent of the number of sign-ins.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(4);
+    // Two threads. One reads the sign-ins and folds them into a ledger of per-identity tallies
+    // (which needs no directory); the other reads the directory meanwhile, then helps with the
+    // sign-ins: the first thread hands it batches of JSON records through `share`. The ledgers are
+    // merged and joined to the directory once both are done. Memory grows with users, never with
+    // sign-ins (the hand-over holds a few batches).
+    let stop = AtomicBool::new(false);
+    let share = par::Share::new(SHARED_BATCHES);
     let report = std::thread::scope(|scope| -> Result<AuditReport> {
-        let reader = scope.spawn(|| read_activity(&activity, &auth, opts, msg, tx));
+        let reader = scope.spawn(|| {
+            let read = read_activity(&activity, &auth, opts, msg, audit_opts, &stop, &share);
+            share.close();
+            read
+        });
         let dir_files: Vec<&InputFile> = inputs.directory().collect();
         let merged = if dir_files.is_empty() {
             msg.warn("no directory export among the inputs: users are known only from their sign-ins, so registration and sign-in state are unknown");
@@ -142,11 +153,11 @@ pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Audi
         } else {
             load::merge(&dir_files, opts, msg)
         };
-        // On a directory error, dropping the receiver stops the reader at its next batch.
+        // On a directory error the reader is told to stop at its next sign-in.
         let (directory, dir_stats) = match merged {
             Ok(m) => m,
             Err(e) => {
-                drop(rx);
+                stop.store(true, Ordering::Relaxed);
                 let _ = reader.join();
                 return Err(e);
             }
@@ -155,66 +166,178 @@ pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Audi
         for (i, s) in dir_stats {
             stats[i] = Some(s);
         }
-        let mut auditor = Auditor::new(&directory, audit_opts);
-        for batch in rx {
-            for s in &batch {
-                auditor.add(s);
-            }
-        }
-        let read = reader.join().map_err(|_| {
+        let mut helped = help_read(&activity, opts, audit_opts, &share);
+        let (mut ledger, outcomes) = reader.join().map_err(|_| {
             Error::Failed("internal: the sign-in reader stopped unexpectedly".into())
         })??;
-        for (i, s) in read {
-            stats[i] = Some(s);
+        ledger.absorb(helped.ledger);
+        for (n, outcome) in outcomes.into_iter().enumerate() {
+            let f = activity[n];
+            let read = match outcome {
+                FileRead::Whole(read) => read?,
+                FileRead::Shared(part, framing) => {
+                    let mut parts = vec![part];
+                    parts.extend(helped.parts[n].take());
+                    input::finish_signins_shared(f, opts, parts, framing)?
+                }
+            };
+            stats[f.index as usize] = Some(read);
         }
         let summaries: Vec<InputSummary> = inputs
             .all
             .iter()
             .map(|f| summarize(f, stats[f.index as usize].as_ref()))
             .collect();
-        Ok(auditor.finish(&directory, summaries, generated_at()))
+        Ok(Auditor::with_ledger(ledger).finish(directory, summaries, generated_at()))
     })?;
     Ok(report)
 }
 
-/// Sign-ins travel between the threads in batches of this many.
-const BATCH: usize = 1024;
-type Batch = Vec<crate::model::SignIn>;
+/// Batches of sign-in records waiting for the helper thread, at most.
+const SHARED_BATCHES: usize = 4;
 
-/// Reads every activity file, sending batches of sign-ins; returns each file's stats.
+/// The message a stopped reader returns (never shown: the directory's error is).
+const STOPPED: &str = "the audit stopped";
+
+/// The arrival number of record `index` of activity input `n`: inputs in order, records in order.
+fn arrival(n: usize, index: u64) -> u64 {
+    ((n as u64) << 40) | index
+}
+
+/// How the reader thread left one activity input.
+enum FileRead {
+    /// Read on this thread alone: its stats, or the error it is.
+    Whole(Result<ReadStats>),
+    /// Read with help: this thread's part and how the framing ended (see
+    /// [`input::finish_signins_shared`]).
+    Shared(signins::JsonPart, Result<()>),
+}
+
+/// Reads every activity input into a ledger, offering JSON record batches to a helper; returns
+/// it with how each input was read, in order, up to the first input that failed.
 fn read_activity(
     files: &[&InputFile],
     auth: &[&InputFile],
     opts: &ReadOptions,
     msg: Messages,
-    tx: std::sync::mpsc::SyncSender<Batch>,
-) -> Result<Vec<(usize, ReadStats)>> {
+    audit_opts: AuditOptions,
+    stop: &AtomicBool,
+    share: &par::Share<signins::JsonBatch>,
+) -> Result<(Ledger, Vec<FileRead>)> {
+    let mut ledger = Ledger::new(audit_opts);
     let mut out = Vec::new();
-    let mut batch: Batch = Vec::with_capacity(BATCH);
-    for f in files {
+    let stopped = || Error::Failed(STOPPED.into());
+    for (n, f) in files.iter().enumerate() {
         let mut progress = Progress::new(msg.quiet, &f.path, "sign-ins");
-        let s = input::read_signins(f, auth, opts, &mut |s| {
-            progress.inc();
-            batch.push(s);
-            if batch.len() == BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                // The receiver is gone only when the directory failed: stop quietly.
-                tx.send(full)
-                    .map_err(|_| Error::Failed("the audit stopped".into()))?;
+        if input::shares_work(f) {
+            let (part, framing) = input::read_signins_shared(
+                f,
+                n,
+                opts,
+                &mut |batch| {
+                    progress.inc_by(batch.len() as u64);
+                    if stop.load(Ordering::Relaxed) {
+                        // Given back, to be read here: reading it fails with `stopped`.
+                        return Some(batch);
+                    }
+                    share.offer(batch)
+                },
+                &mut |s, index| {
+                    if stop.load(Ordering::Relaxed) {
+                        return Err(stopped());
+                    }
+                    ledger.add_at(&s, arrival(n, index));
+                    Ok(())
+                },
+            )?;
+            progress.finish();
+            if matches!(&framing, Err(Error::Failed(m)) if m == STOPPED) {
+                return Ok((ledger, out));
             }
-            Ok(())
-        });
-        progress.finish();
-        match s {
-            Ok(s) => out.push((f.index as usize, s)),
-            Err(Error::Failed(m)) if m == "the audit stopped" => return Ok(out),
-            Err(e) => return Err(e),
+            // A broken file may still count as read (with a warning): decided with all its parts.
+            out.push(FileRead::Shared(part, framing));
+        } else {
+            let mut count = 0u64;
+            let read = input::read_signins(f, auth, opts, &mut |s| {
+                progress.inc();
+                if count.is_multiple_of(4096) && stop.load(Ordering::Relaxed) {
+                    return Err(stopped());
+                }
+                ledger.add_at(&s, arrival(n, count));
+                count += 1;
+                Ok(())
+            });
+            progress.finish();
+            match read {
+                Err(Error::Failed(m)) if m == STOPPED => return Ok((ledger, out)),
+                Err(e) => {
+                    out.push(FileRead::Whole(Err(e)));
+                    return Ok((ledger, out));
+                }
+                Ok(s) => out.push(FileRead::Whole(Ok(s))),
+            }
         }
     }
-    if !batch.is_empty() {
-        let _ = tx.send(batch);
+    // Batches still queued (the helper was busy with the directory) are read here as well.
+    share.close();
+    let mut helped = Helped::new(files.len(), audit_opts);
+    helped.read_all(files, opts, share);
+    ledger.absorb(helped.ledger);
+    for (n, part) in helped.parts.into_iter().enumerate() {
+        if let (Some(part), Some(FileRead::Shared(mine, _))) = (part, out.get_mut(n)) {
+            mine.absorb(part);
+        }
     }
-    Ok(out)
+    Ok((ledger, out))
+}
+
+/// What a helper thread read of the shared inputs.
+struct Helped {
+    ledger: Ledger,
+    /// Per activity input.
+    parts: Vec<Option<signins::JsonPart>>,
+}
+
+impl Helped {
+    fn new(files: usize, audit_opts: AuditOptions) -> Helped {
+        Helped {
+            ledger: Ledger::new(audit_opts),
+            parts: (0..files).map(|_| None).collect(),
+        }
+    }
+
+    /// Reads batches until the reader closes the hand-over.
+    fn read_all(
+        &mut self,
+        files: &[&InputFile],
+        opts: &ReadOptions,
+        share: &par::Share<signins::JsonBatch>,
+    ) {
+        while let Some(batch) = share.take() {
+            let n = batch.file;
+            let part = self.parts[n].get_or_insert_default();
+            let ledger = &mut self.ledger;
+            // The ledger never fails, so neither does reading the batch: bad records are counted
+            // in the part.
+            let _ = input::read_signin_batch(files[n], opts, &batch, part, &mut |s, index| {
+                ledger.add_at(&s, arrival(n, index));
+                Ok(())
+            });
+        }
+    }
+}
+
+/// The helper's side (the thread that read the directory): reads shared batches until the reader
+/// is done.
+fn help_read(
+    files: &[&InputFile],
+    opts: &ReadOptions,
+    audit_opts: AuditOptions,
+    share: &par::Share<signins::JsonBatch>,
+) -> Helped {
+    let mut helped = Helped::new(files.len(), audit_opts);
+    helped.read_all(files, opts, share);
+    helped
 }
 
 fn summarize(f: &InputFile, s: Option<&ReadStats>) -> InputSummary {

@@ -37,8 +37,14 @@ impl Progress {
 
     /// One more record.
     pub fn inc(&mut self) {
-        self.count += 1;
-        if self.count.is_multiple_of(4096) {
+        self.inc_by(1);
+    }
+
+    /// `n` more records.
+    pub fn inc_by(&mut self, n: u64) {
+        let before = self.count / 4096;
+        self.count += n;
+        if self.count / 4096 != before {
             self.bar.set_position(self.count);
         }
     }

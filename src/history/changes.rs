@@ -27,7 +27,7 @@ pub struct UserStatus {
 
 impl UserStatus {
     pub fn from_user(user: &AuditUser) -> UserStatus {
-        let mut flags = user.flags.clone();
+        let mut flags: Vec<String> = user.flags.iter().map(|f| f.to_string()).collect();
         flags.sort();
         flags.dedup();
         let key = user_key(&user.upn, user.object_id.as_deref());
@@ -41,8 +41,8 @@ impl UserStatus {
             upn,
             enabled: user.enabled,
             registered: user.registered,
-            per_user_state: user.per_user_state.clone(),
-            methods: user.methods.clone(),
+            per_user_state: user.per_user_state.to_string(),
+            methods: user.methods.iter().map(|m| m.to_string()).collect(),
             flags,
         }
     }
@@ -163,8 +163,8 @@ mod tests {
             upn: upn.to_string(),
             enabled,
             registered,
-            per_user_state: state.to_string(),
-            flags: flags.iter().map(|f| f.to_string()).collect(),
+            per_user_state: state.to_string().into(),
+            flags: flags.iter().map(|f| f.to_string().into()).collect(),
             ..AuditUser::default()
         })
     }

@@ -308,8 +308,7 @@ fn read_json(
     let mut stats = ReadStats::default();
     let mut tally = Tally::default();
     json_stream::for_each_record(decoded.reader, &path, |bytes, pos: RecordPos| {
-        let Record(facts) =
-            serde_json::from_slice(bytes).map_err(|e| pos.error(&path, &e, what))?;
+        let Record(facts) = json_stream::parse(bytes).map_err(|e| pos.error(&path, &e, what))?;
         let at = format!("at {}:{}", pos.line, pos.col);
         if let Some(user) = facts.into_user(ctx, pos.index, &at, &mut tally) {
             stats.records += 1;

@@ -359,6 +359,49 @@ pub fn read_signins_from(
     }
 }
 
+/// Whether a sign-in input can be read on several threads ([`read_signins_shared`]): the JSON
+/// logs, whose records are framed cheaply and read independently.
+pub fn shares_work(file: &InputFile) -> bool {
+    matches!(file.kind, Kind::SignInJson | Kind::AzureMonitorJson)
+}
+
+/// Reads a JSON sign-in input with help: this thread frames its records and offers them in
+/// batches to `share` (see [`signins::frame_json`]); helpers read the batches they take with
+/// [`read_signin_batch`], and [`finish_signins_shared`] combines the parts. `n` numbers the
+/// input in the batches; `on` gets the sign-ins read on this thread, with their record numbers.
+pub fn read_signins_shared(
+    file: &InputFile,
+    n: usize,
+    opts: &ReadOptions,
+    share: &mut dyn FnMut(signins::JsonBatch) -> Option<signins::JsonBatch>,
+    on: &mut dyn FnMut(SignIn, u64) -> Result<()>,
+) -> Result<(signins::JsonPart, Result<()>)> {
+    let decoded = reopen(file, opts)?;
+    let ctx = Context { file, opts };
+    Ok(signins::frame_json(decoded, &ctx, n, share, on))
+}
+
+/// Reads one batch of a shared input (on a helper thread) into `part`.
+pub fn read_signin_batch(
+    file: &InputFile,
+    opts: &ReadOptions,
+    batch: &signins::JsonBatch,
+    part: &mut signins::JsonPart,
+    on: &mut dyn FnMut(SignIn, u64) -> Result<()>,
+) -> Result<()> {
+    signins::read_json_batch(batch, &Context { file, opts }, part, on)
+}
+
+/// The stats of a shared input from the parts every thread read, or the error the file is.
+pub fn finish_signins_shared(
+    file: &InputFile,
+    opts: &ReadOptions,
+    parts: Vec<signins::JsonPart>,
+    framing: Result<()>,
+) -> Result<ReadStats> {
+    signins::finish_json(&Context { file, opts }, parts, framing)
+}
+
 /// Decodes, detects and reads bytes held in memory, as the file `name` (fuzzing and tests).
 /// `force` reads them as that kind instead of detecting it. Returns the kind and the records read.
 pub fn read_bytes(

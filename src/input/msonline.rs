@@ -203,7 +203,7 @@ pub fn read_json(
     let path = ctx.path().to_path_buf();
     let mut stats = ReadStats::default();
     json_stream::for_each_record(decoded.reader, &path, |bytes, pos: RecordPos| {
-        let record: MsolRecord = serde_json::from_slice(bytes)
+        let record: MsolRecord = json_stream::parse(bytes)
             .map_err(|e| pos.error(&path, &e, "expected a Get-MsolUser object"))?;
         let user = record
             .into_user(ctx.provenance(pos.index))

@@ -207,6 +207,14 @@ pub fn normalize_upn(upn: &str) -> String {
 /// `name_home.tld#EXT#@tenant.onmicrosoft.com` → `name@home.tld` (the form sign-in logs use).
 /// The last `_` before `#EXT#` separates the user name from the home domain.
 pub fn guest_home_form(upn: &str) -> Option<String> {
+    // Most UPNs are members': answer without lower-casing them.
+    if !upn
+        .as_bytes()
+        .windows(5)
+        .any(|w| w.eq_ignore_ascii_case(b"#ext#"))
+    {
+        return None;
+    }
     let lower = upn.to_lowercase();
     let ext = lower.find("#ext#")?;
     let local = &lower[..ext];

@@ -2,6 +2,8 @@
 //! sign-in report per user and for the tenant. [`AuditReport`] is the `--json` contract of cli.md
 //! (`mfaudit.audit/1`); the HTML template and the email render this same structure.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// Schema name of the JSON output.
@@ -120,7 +122,8 @@ pub struct UnmatchedSignIns {
     pub examples: Vec<String>,
 }
 
-/// One user in the audit.
+/// One user in the audit. The words from fixed vocabularies (states, method names, flags) are
+/// borrowed, not copied per user: a large tenant has hundreds of thousands of rows.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct AuditUser {
     pub upn: String,
@@ -132,12 +135,12 @@ pub struct AuditUser {
     pub enabled: Option<bool>,
     /// `null` when unknown.
     pub registered: Option<bool>,
-    pub per_user_state: String,
-    pub methods: Vec<String>,
+    pub per_user_state: Cow<'static, str>,
+    pub methods: Vec<Cow<'static, str>>,
     #[serde(default)]
-    pub strongest: Option<String>,
+    pub strongest: Option<Cow<'static, str>>,
     #[serde(default)]
-    pub user_type: Option<String>,
+    pub user_type: Option<Cow<'static, str>>,
     #[serde(default)]
     pub is_admin: Option<bool>,
     pub challenges: u64,
@@ -146,7 +149,7 @@ pub struct AuditUser {
     pub last_result: Option<String>,
     #[serde(default)]
     pub last_signin: Option<String>,
-    pub flags: Vec<String>,
+    pub flags: Vec<Cow<'static, str>>,
 }
 
 /// What changed since the previous run (with `--history`).
@@ -205,14 +208,11 @@ pub mod flag {
 
 pub use super::classify::classify;
 
-use std::collections::{HashMap, HashSet};
-
 use jiff::{SignedDuration, Timestamp};
 
-use crate::model::directory::{GuestIndex, id_key, upn_key};
+use super::ledger::{Joined, Ledger, Tally};
 use crate::model::{
-    Access, Challenge, Directory, Outcome, PerUserState, SignIn, User, UserActivity, UserType,
-    settled_by,
+    Access, Directory, PerUserState, SignIn, User, UserActivity, UserType, settled_by,
 };
 use crate::report::classic::{counts_as_enabled, is_registered};
 use crate::vocab::methods::{self, Strength};
@@ -242,174 +242,67 @@ impl Default for AuditOptions {
     }
 }
 
-/// One user's tallies, plus what the audit needs to keep them order-independent.
-#[derive(Debug, Default)]
-struct Tally {
-    activity: UserActivity,
-    /// Time of the challenge `last_result` describes.
-    last_result_time: Option<Timestamp>,
-}
-
-/// A `how` or a `reason`: how often, and for which users (tally indexes).
-#[derive(Debug, Default)]
-struct Ranked {
-    count: u64,
-    users: HashSet<usize>,
-}
-
-/// Folds sign-ins into per-user tallies as they stream; never keeps a sign-in.
+/// Folds sign-ins as they stream and builds the report against the directory; never keeps a
+/// sign-in.
 ///
 /// Sign-ins join the directory by user id, else by UPN (case-insensitive), else by a guest's home
 /// form (`ada@example.org` for `ada_example.org#EXT#@tenant`). Sign-ins of users not in the
 /// directory are tallied too (the six questions are about everyone who signed in) and reported as
-/// unmatched; sign-ins without any user are counted only.
+/// unmatched; sign-ins without any user are counted only. The folding itself is the directory-free
+/// [`Ledger`]: `audit` fills one while the directory is still being read and hands it to
+/// [`Auditor::with_ledger`].
 #[derive(Debug)]
-pub struct Auditor<'d> {
-    opts: AuditOptions,
-    /// The directory's own indexes do the joins: no second copy of every id and UPN.
-    directory: &'d Directory,
-    guests: GuestIndex,
-    directory_len: usize,
-    /// Directory users first (same index), then users seen only in the activity.
-    tallies: Vec<Tally>,
-    /// The name of each activity-only user (index − `directory_len`): UPN as first seen, else id.
-    extra_names: Vec<String>,
-    extra_by_id: HashMap<String, usize>,
-    extra_by_upn: HashMap<String, usize>,
-    signins: u64,
-    challenges: u64,
-    satisfied: u64,
-    denied: u64,
-    pending: u64,
-    hows: HashMap<String, Ranked>,
-    reasons: HashMap<String, Ranked>,
-    unmatched_signins: u64,
-    unmatched_examples: Vec<String>,
-    anonymous_signins: u64,
+pub struct Auditor {
+    ledger: Ledger,
 }
 
-impl<'d> Auditor<'d> {
-    pub fn new(directory: &'d Directory, opts: AuditOptions) -> Auditor<'d> {
-        Auditor {
-            opts,
-            directory,
-            guests: GuestIndex::new(directory),
-            directory_len: directory.len(),
-            tallies: (0..directory.len()).map(|_| Tally::default()).collect(),
-            extra_names: Vec::new(),
-            extra_by_id: HashMap::new(),
-            extra_by_upn: HashMap::new(),
-            signins: 0,
-            challenges: 0,
-            satisfied: 0,
-            denied: 0,
-            pending: 0,
-            hows: HashMap::new(),
-            reasons: HashMap::new(),
-            unmatched_signins: 0,
-            unmatched_examples: Vec::new(),
-            anonymous_signins: 0,
-        }
+impl Auditor {
+    pub fn new(opts: AuditOptions) -> Auditor {
+        Auditor::with_ledger(Ledger::new(opts))
+    }
+
+    /// An auditor over sign-ins already folded (read while the directory was being read).
+    pub fn with_ledger(ledger: Ledger) -> Auditor {
+        Auditor { ledger }
     }
 
     /// Folds one sign-in (or MFA Server call) in.
     pub fn add(&mut self, s: &SignIn) {
-        self.signins += 1;
-        let user = self.resolve(s);
-        let challenge = classify(s);
-        if let Some(i) = user {
-            let a = &mut self.tallies[i].activity;
-            a.signins += 1;
-            if let Some(t) = s.time
-                && a.last_time.is_none_or(|old| t > old)
-            {
-                a.last_time = Some(t);
-            }
-        }
-        let Some(c) = challenge else { return };
-        self.challenges += 1;
-        match &c.outcome {
-            Outcome::Satisfied { how } => {
-                self.satisfied += 1;
-                rank(&mut self.hows, how, user);
-            }
-            Outcome::Denied { reason } => {
-                self.denied += 1;
-                rank(&mut self.reasons, reason, user);
-            }
-            Outcome::Pending { .. } => self.pending += 1,
-            Outcome::NotChallenged => {}
-        }
-        if let Some(i) = user {
-            let opts = self.opts;
-            fold_challenge(&mut self.tallies[i], &c, s.time, opts);
-        }
+        self.ledger.add(s);
     }
-
-    /// The tally index of the sign-in's user, creating an activity-only user when needed.
-    fn resolve(&mut self, s: &SignIn) -> Option<usize> {
-        if let Some(i) = self
-            .guests
-            .find(self.directory, s.user_id.as_deref(), s.upn.as_deref())
-        {
-            return Some(i);
-        }
-        let id = s.user_id.as_deref().and_then(id_key);
-        let upn = s.upn.as_deref().and_then(upn_key);
-        if id.is_none() && upn.is_none() {
-            self.unmatched_signins += 1;
-            self.anonymous_signins += 1;
-            return None;
-        }
-        self.unmatched_signins += 1;
-        let found = id
-            .as_deref()
-            .and_then(|k| self.extra_by_id.get(k))
-            .or_else(|| upn.as_deref().and_then(|k| self.extra_by_upn.get(k)))
-            .copied();
-        let index = match found {
-            Some(i) => i,
-            None => {
-                let name = s
-                    .upn
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|u| !u.is_empty())
-                    .or(s.user_id.as_deref().map(str::trim))
-                    .unwrap_or_default()
-                    .to_string();
-                if self.unmatched_examples.len() < MAX_UNMATCHED_EXAMPLES {
-                    self.unmatched_examples.push(name.clone());
-                }
-                self.extra_names.push(name);
-                self.tallies.push(Tally::default());
-                self.tallies.len() - 1
-            }
-        };
-        if let Some(k) = id {
-            self.extra_by_id.entry(k.into_owned()).or_insert(index);
-        }
-        if let Some(k) = upn {
-            self.extra_by_upn.entry(k.into_owned()).or_insert(index);
-        }
-        Some(index)
-    }
-
-    /// The report. `directory` is the one given to [`Auditor::new`].
+    /// The report. The directory is consumed: its users' names move into the report's rows
+    /// instead of being copied (a large tenant's names are a large share of the memory).
     pub fn finish(
         self,
-        directory: &Directory,
+        directory: Directory,
         inputs: Vec<InputSummary>,
         generated_at: Timestamp,
     ) -> AuditReport {
-        let users = self.users(directory);
+        let joined = self.ledger.join(&directory);
+        joined.report(directory, inputs, generated_at)
+    }
+}
+
+impl Joined {
+    fn report(
+        mut self,
+        mut directory: Directory,
+        inputs: Vec<InputSummary>,
+        generated_at: Timestamp,
+    ) -> AuditReport {
+        let users = self.users(&mut directory);
+        let directory = &directory;
         let summary = self.summary(directory);
-        let mfa_completed_by = ranking(&self.hows)
-            .into_iter()
+        let mfa_completed_by = self
+            .hows
+            .iter()
+            .cloned()
             .map(|(how, count, users)| HowCount { how, count, users })
             .collect::<Vec<_>>();
-        let mfa_denied_because = ranking(&self.reasons)
-            .into_iter()
+        let mfa_denied_because = self
+            .reasons
+            .iter()
+            .cloned()
             .map(|(reason, count, users)| ReasonCount {
                 reason,
                 count,
@@ -486,21 +379,26 @@ impl<'d> Auditor<'d> {
     }
 
     /// Directory users in directory order, then activity-only users by name.
-    fn users(&self, directory: &Directory) -> Vec<AuditUser> {
-        let empty = Tally::default();
-        let mut out: Vec<AuditUser> = directory
+    fn users(&mut self, directory: &mut Directory) -> Vec<AuditUser> {
+        // Names moved out of the directory and the tallies (nothing after this needs them there).
+        let directory_len = self.directory_len;
+        let split = directory_len.min(self.tallies.len());
+        let (known, _) = self.tallies.split_at_mut(split);
+        let mut rows: Vec<(&mut User, Option<&mut Tally>)> = directory
             .users
-            .iter()
-            .enumerate()
-            .map(|(i, u)| {
-                let t = if i < self.directory_len {
-                    self.tallies.get(i).unwrap_or(&empty)
-                } else {
-                    &empty
-                };
-                directory_user(u, t)
-            })
+            .iter_mut()
+            .zip(
+                known
+                    .iter_mut()
+                    .map(Some)
+                    .chain(std::iter::repeat_with(|| None)),
+            )
             .collect();
+        let mut out: Vec<AuditUser> = crate::par::map_mut(&mut rows, |_, (u, t)| match t {
+            Some(t) => directory_user(u, t),
+            None => directory_user(u, &mut Tally::default()),
+        });
+        drop(rows);
         let mut extra: Vec<AuditUser> = self
             .extra_names
             .iter()
@@ -715,98 +613,6 @@ pub const QUESTIONS: [&str; 6] = [
     "What are the common MFA issues end users are running into?",
 ];
 
-fn rank(map: &mut HashMap<String, Ranked>, key: &str, user: Option<usize>) {
-    let r = map.entry(key.to_string()).or_default();
-    r.count += 1;
-    if let Some(u) = user {
-        r.users.insert(u);
-    }
-}
-
-/// Most frequent first; ties by name.
-fn ranking(map: &HashMap<String, Ranked>) -> Vec<(String, u64, u64)> {
-    let mut v: Vec<(String, u64, u64)> = map
-        .iter()
-        .map(|(k, r)| (k.clone(), r.count, r.users.len() as u64))
-        .collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    v
-}
-
-/// Folds one challenge into a user's tally.
-fn fold_challenge(t: &mut Tally, c: &Challenge, time: Option<Timestamp>, opts: AuditOptions) {
-    let a = &mut t.activity;
-    a.challenges += 1;
-    let result = match &c.outcome {
-        Outcome::Satisfied { how } => {
-            a.completed += 1;
-            format!("satisfied: {how}")
-        }
-        Outcome::Denied { reason } => {
-            a.denied += 1;
-            format!("denied: {reason}")
-        }
-        Outcome::Pending { detail } => format!("pending: {detail}"),
-        Outcome::NotChallenged => "not challenged".to_string(),
-    };
-    a.fraud_reported |= c.fraud;
-    a.bypass_used |= c.bypass;
-    a.blocked_in_mfa |= c.blocked;
-    a.logs_say_no_methods |= c.no_methods;
-    // The newest challenge gives the last result, whatever order events arrive in; equal times
-    // are settled by the text so the answer does not depend on the order either.
-    let newer = match (time, t.last_result_time) {
-        (Some(new), Some(old)) => {
-            new > old
-                || (new == old && a.last_result.as_deref().is_none_or(|r| result.as_str() > r))
-        }
-        (Some(_), None) => true,
-        (None, _) => a.last_result.is_none(),
-    };
-    if newer {
-        a.last_result = Some(result);
-        if time.is_some() {
-            t.last_result_time = time;
-        }
-    }
-    if c.push_unanswered_or_denied
-        && let Some(at) = time
-    {
-        record_push_failure(a, at, opts);
-    }
-}
-
-/// Records a denied or unanswered push and raises `push_fatigue` when `fatigue_threshold` of them
-/// fall within `fatigue_window` — in any arrival order. Times are kept sorted; only windows through
-/// the new time can have changed, so each event costs O(threshold) checks plus the insertion.
-fn record_push_failure(a: &mut UserActivity, at: Timestamp, opts: AuditOptions) {
-    let n = opts.fatigue_threshold as usize;
-    if a.push_fatigue || n == 0 {
-        return;
-    }
-    let times = &mut a.recent_push_failures;
-    let pos = times.partition_point(|t| *t <= at);
-    times.insert(pos, at);
-    let first = pos.saturating_sub(n - 1);
-    let hit = (first..=pos).any(|start| {
-        times
-            .get(start + n - 1)
-            .is_some_and(|end| end.duration_since(times[start]) <= opts.fatigue_window)
-    });
-    if hit {
-        a.push_fatigue = true;
-        *times = Vec::new();
-    } else if times.len() > MAX_PUSH_TIMES {
-        // Forget the end farther from the new time: the log is moving away from it.
-        let (first, last) = (times[0], times[times.len() - 1]);
-        if at.duration_since(first) > last.duration_since(at) {
-            times.remove(0);
-        } else {
-            times.pop();
-        }
-    }
-}
-
 fn access_known(u: &User) -> Option<bool> {
     match u.access {
         Access::Allowed => Some(true),
@@ -816,14 +622,16 @@ fn access_known(u: &User) -> Option<bool> {
 }
 
 /// Registered method names, canonical display names where the catalog knows them, deduplicated.
-fn method_names(u: &User) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+fn method_names(u: &User) -> Vec<Cow<'static, str>> {
+    let mut out: Vec<Cow<'static, str>> = Vec::new();
     for name in u.methods.iter().flat_map(|m| m.names()) {
         if !methods::is_some_method(name) {
             continue;
         }
-        let shown = methods::lookup(name)
-            .map_or_else(|| name.trim().to_string(), |m| m.display.to_string());
+        let shown = methods::lookup(name).map_or_else(
+            || Cow::Owned(name.trim().to_string()),
+            |m| Cow::Borrowed(m.display),
+        );
         if !out.contains(&shown) {
             out.push(shown);
         }
@@ -841,16 +649,24 @@ fn mfa_methods(u: &User) -> Vec<methods::Method> {
         .collect()
 }
 
-fn user_type(u: &User) -> Option<String> {
+fn user_type(u: &User) -> Option<Cow<'static, str>> {
     match &u.user_type {
-        UserType::Member => Some("member".into()),
-        UserType::Guest => Some("guest".into()),
-        UserType::Other(s) => Some(s.clone()),
+        UserType::Member => Some(Cow::Borrowed("member")),
+        UserType::Guest => Some(Cow::Borrowed("guest")),
+        UserType::Other(s) => Some(Cow::Owned(s.clone())),
         UserType::Unknown => None,
     }
 }
 
-fn directory_user(u: &User, t: &Tally) -> AuditUser {
+/// A directory user's report row; the user's names and the tally's last result are moved into it.
+fn directory_user(u: &mut User, t: &mut Tally) -> AuditUser {
+    let taken = (
+        u.upn.take(),
+        u.display_name.take(),
+        u.object_id.take(),
+        t.activity.last_result.take(),
+    );
+    let (u, t) = (&*u, &*t);
     let a = &t.activity;
     let enabled = counts_as_enabled(u);
     let registered = is_registered(u);
@@ -876,30 +692,26 @@ fn directory_user(u: &User, t: &Tally) -> AuditUser {
         flags.push(flag::ENFORCED_UNREGISTERED);
     }
     AuditUser {
-        upn: u
-            .upn
-            .clone()
-            .or_else(|| u.object_id.clone())
-            .unwrap_or_default(),
-        display_name: u.display_name.clone(),
-        object_id: u.object_id.clone(),
+        upn: taken.0.or_else(|| taken.2.clone()).unwrap_or_default(),
+        display_name: taken.1,
+        object_id: taken.2,
         enabled: access_known(u),
         registered,
-        per_user_state: u.per_user_state.title().to_string(),
+        per_user_state: Cow::Borrowed(u.per_user_state.title()),
         methods: method_names(u),
         strongest: mfa
             .iter()
             .map(|m| m.strength)
             .min()
-            .map(|s| s.label().to_string()),
+            .map(|s| Cow::Borrowed(s.label())),
         user_type: user_type(u),
         is_admin: u.is_admin,
         challenges: a.challenges,
         completed: a.completed,
         denied: a.denied,
-        last_result: a.last_result.clone(),
+        last_result: taken.3,
         last_signin: a.last_time.map(|t| t.to_string()),
-        flags: flags.into_iter().map(str::to_string).collect(),
+        flags: flags.into_iter().map(Cow::Borrowed).collect(),
     }
 }
 
@@ -928,13 +740,13 @@ fn activity_user(name: &str, t: &Tally) -> AuditUser {
     activity_flags(a, &mut flags);
     AuditUser {
         upn: name.to_string(),
-        per_user_state: PerUserState::Unknown.title().to_string(),
+        per_user_state: Cow::Borrowed(PerUserState::Unknown.title()),
         challenges: a.challenges,
         completed: a.completed,
         denied: a.denied,
         last_result: a.last_result.clone(),
         last_signin: a.last_time.map(|t| t.to_string()),
-        flags: flags.into_iter().map(str::to_string).collect(),
+        flags: flags.into_iter().map(Cow::Borrowed).collect(),
         ..AuditUser::default()
     }
 }
@@ -994,6 +806,7 @@ fn percent(part: u64, whole: u64) -> String {
 mod tests {
     use super::*;
     use crate::model::{MethodList, Provenance};
+    use crate::report::ledger::{fold_challenge, record_push_failure};
 
     fn at(s: &str) -> Timestamp {
         s.parse().unwrap()
@@ -1112,21 +925,33 @@ mod tests {
     fn fatigue_through_the_auditor_counts_only_push_refusals() {
         let mut d = Directory::new();
         d.insert(user("ada@contoso.com", None));
-        let mut auditor = Auditor::new(&d, opts(3, 10));
-        auditor.add(&denied_push("ADA@contoso.com", "2025-05-01T10:09:00Z"));
-        // A wrong code is a denial but not a push refusal.
-        auditor.add(&SignIn {
-            upn: Some("ada@contoso.com".into()),
-            time: Some(at("2025-05-01T10:05:00Z")),
-            additional_details: Some("MFA denied; user entered incorrect code".into()),
-            ..SignIn::default()
-        });
-        auditor.add(&denied_push("ada@contoso.com", "2025-05-01T10:00:00Z"));
-        let flags = |a: &Auditor| a.tallies[0].activity.push_fatigue;
-        assert!(!flags(&auditor));
-        auditor.add(&denied_push("ada@contoso.com", "2025-05-01T10:04:00Z"));
-        assert!(flags(&auditor));
-        let report = auditor.finish(&d, vec![], at("2025-05-02T00:00:00Z"));
+        let three = [
+            denied_push("ADA@contoso.com", "2025-05-01T10:09:00Z"),
+            // A wrong code is a denial but not a push refusal.
+            SignIn {
+                upn: Some("ada@contoso.com".into()),
+                time: Some(at("2025-05-01T10:05:00Z")),
+                additional_details: Some("MFA denied; user entered incorrect code".into()),
+                ..SignIn::default()
+            },
+            denied_push("ada@contoso.com", "2025-05-01T10:00:00Z"),
+        ];
+        let fatigued = |events: &[SignIn]| {
+            let mut auditor = Auditor::new(opts(3, 10));
+            for s in events {
+                auditor.add(s);
+            }
+            auditor.ledger.join(&d).tallies[0].activity.push_fatigue
+        };
+        assert!(!fatigued(&three));
+        let mut four = three.to_vec();
+        four.push(denied_push("ada@contoso.com", "2025-05-01T10:04:00Z"));
+        assert!(fatigued(&four));
+        let mut auditor = Auditor::new(opts(3, 10));
+        for s in &four {
+            auditor.add(s);
+        }
+        let report = auditor.finish(d, vec![], at("2025-05-02T00:00:00Z"));
         assert_eq!(
             report.users[0].flags,
             ["challenged-never-completed", "push-fatigue-suspected"]
@@ -1146,7 +971,7 @@ mod tests {
         let mut d = Directory::new();
         d.insert(user("ada@contoso.com", Some("ID-ADA")));
         d.insert(user("Grace_Example.org#EXT#@contoso.onmicrosoft.com", None));
-        let mut auditor = Auditor::new(&d, AuditOptions::default());
+        let mut auditor = Auditor::new(AuditOptions::default());
         let by = |id: Option<&str>, upn: Option<&str>| SignIn {
             user_id: id.map(str::to_string),
             upn: upn.map(str::to_string),
@@ -1159,10 +984,13 @@ mod tests {
         auditor.add(&by(None, Some("xavier@fabrikam.com")));
         auditor.add(&by(Some("ID-X"), None));
         auditor.add(&by(None, None));
-        assert_eq!(auditor.tallies[0].activity.signins, 2);
-        assert_eq!(auditor.tallies[1].activity.signins, 1);
-        assert_eq!(auditor.tallies[2].activity.signins, 3);
-        let report = auditor.finish(&d, vec![], at("2025-05-02T00:00:00Z"));
+        let joined = Ledger::join(
+            std::mem::replace(&mut auditor.ledger, Ledger::new(AuditOptions::default())),
+            &d,
+        );
+        let signins: Vec<u64> = joined.tallies.iter().map(|t| t.activity.signins).collect();
+        assert_eq!(signins, [2, 1, 3]);
+        let report = joined.report(d, vec![], at("2025-05-02T00:00:00Z"));
         assert_eq!(
             report.unmatched_signins,
             UnmatchedSignIns {
@@ -1215,9 +1043,15 @@ mod tests {
         ];
         for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]] {
             let mut t = Tally::default();
-            for i in order {
+            for (seq, i) in order.into_iter().enumerate() {
                 let c = classify(&events[i]).unwrap();
-                fold_challenge(&mut t, &c, events[i].time, AuditOptions::default());
+                fold_challenge(
+                    &mut t,
+                    &c,
+                    events[i].time,
+                    seq as u64 + 1,
+                    AuditOptions::default(),
+                );
             }
             assert_eq!(
                 t.activity.last_result.as_deref(),
@@ -1247,7 +1081,7 @@ mod tests {
         for u in [admin, phone, blocked] {
             d.insert(u);
         }
-        let mut auditor = Auditor::new(&d, AuditOptions::default());
+        let mut auditor = Auditor::new(AuditOptions::default());
         auditor.add(&SignIn {
             upn: Some("pat@contoso.com".into()),
             additional_details: Some(
@@ -1255,8 +1089,12 @@ mod tests {
             ),
             ..SignIn::default()
         });
-        let r = auditor.finish(&d, vec![], at("2025-05-02T00:00:00Z"));
-        let flags: Vec<Vec<String>> = r.users.iter().map(|u| u.flags.clone()).collect();
+        let r = auditor.finish(d, vec![], at("2025-05-02T00:00:00Z"));
+        let flags: Vec<Vec<&str>> = r
+            .users
+            .iter()
+            .map(|u| u.flags.iter().map(|f| f.as_ref()).collect())
+            .collect();
         assert_eq!(
             flags,
             [
@@ -1303,11 +1141,7 @@ mod tests {
     #[test]
     fn no_signins_says_so() {
         let d = Directory::new();
-        let r = Auditor::new(&d, AuditOptions::default()).finish(
-            &d,
-            vec![],
-            at("2025-05-02T00:00:00Z"),
-        );
+        let r = Auditor::new(AuditOptions::default()).finish(d, vec![], at("2025-05-02T00:00:00Z"));
         assert_eq!(r.questions.len(), 6);
         assert!(
             r.questions

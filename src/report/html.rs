@@ -662,7 +662,7 @@ fn user_table(spec: &TableSpec, users: &[AuditUser]) -> UserTable {
     let selected: Vec<usize> = users
         .iter()
         .enumerate()
-        .filter(|(_, u)| u.flags.iter().any(|f| spec.flags.contains(&f.as_str())))
+        .filter(|(_, u)| u.flags.iter().any(|f| spec.flags.contains(&f.as_ref())))
         .map(|(i, _)| i)
         .collect();
     UserTable {

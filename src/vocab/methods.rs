@@ -2,6 +2,9 @@
 //! `defaultMfaMethod` / preferred-method value and sign-in step wording, mapped to one canonical
 //! method with a display name and a strength class. Unknown names are kept verbatim as "other".
 
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
 use serde::Serialize;
 
 /// How strong a method is, for the audit's charts and flags.
@@ -264,11 +267,31 @@ pub fn intern(name: String) -> std::borrow::Cow<'static, str> {
 /// Looks a name up in any vocabulary, case- and space-insensitively. `None` for unknown names and
 /// for `none`/empty (no method).
 pub fn lookup(name: &str) -> Option<Method> {
-    NAMES
-        .iter()
-        .find(|(n, _)| same_key(name, n))
-        .map(|(_, m)| *m)
+    /// The catalog's keys, hashed (the first spelling of a key wins, as a scan would find it).
+    static BY_KEY: std::sync::LazyLock<HashMap<&'static [u8], Method, RandomState>> =
+        std::sync::LazyLock::new(|| {
+            let mut map = HashMap::default();
+            for (key, method) in NAMES {
+                map.entry(key.as_bytes()).or_insert(*method);
+            }
+            map
+        });
+    // The key (whitespace dropped, ASCII lower-cased) built on the stack; a name with other
+    // characters, or longer than any key, is not in the catalog.
+    let mut key = [0u8; MAX_KEY];
+    let mut len = 0;
+    for c in name.chars().filter(|c| !c.is_whitespace()) {
+        if !c.is_ascii() || len == MAX_KEY {
+            return None;
+        }
+        key[len] = c.to_ascii_lowercase() as u8;
+        len += 1;
+    }
+    BY_KEY.get(&key[..len]).copied()
 }
+
+/// Longer than the longest catalog key (checked by a test).
+const MAX_KEY: usize = 64;
 
 /// `key(name) == key` without building the key (the catalog's keys are ASCII).
 fn same_key(name: &str, key: &str) -> bool {
@@ -310,6 +333,7 @@ mod tests {
     fn catalog_walk() {
         for (name, method) in NAMES {
             assert_eq!(key(name), *name, "catalog keys are normalised");
+            assert!(name.len() < MAX_KEY, "{name} is longer than MAX_KEY");
             assert_eq!(lookup(name), Some(*method));
         }
         assert_eq!(lookup("OneWaySms"), Some(SMS));
@@ -321,5 +345,32 @@ mod tests {
         assert!(!counts_as_mfa("somethingNew"));
         assert_eq!(strength("somethingNew"), Strength::Other);
         assert!(!is_some_method("none"));
+    }
+
+    #[test]
+    fn hashed_lookup_agrees_with_a_scan() {
+        let scan = |name: &str| {
+            NAMES
+                .iter()
+                .find(|(n, _)| same_key(name, n))
+                .map(|(_, m)| *m)
+        };
+        let long = "a".repeat(MAX_KEY + 1);
+        for name in [
+            "Mobile app notification",
+            " O N E W A Y S M S ",
+            "one\u{a0}way\u{2003}sms",
+            "ONEWAYSMS\t",
+            "öneWaySms",
+            "oneWaySms\u{0}",
+            "",
+            "   ",
+            "none",
+            long.as_str(),
+            "FIDO2 security key",
+            "K\u{212a}",
+        ] {
+            assert_eq!(lookup(name), scan(name), "{name:?}");
+        }
     }
 }

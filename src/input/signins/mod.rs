@@ -27,19 +27,117 @@ pub fn read_json(
     ctx: &Context,
     on: &mut dyn FnMut(SignIn) -> Result<()>,
 ) -> Result<ReadStats> {
+    let (part, framing) = frame_json(decoded, ctx, 0, &mut Some, &mut |s, _| on(s));
+    finish_json(ctx, vec![part], framing)
+}
+
+/// Framed records of a JSON sign-in log, in a batch that any thread can read
+/// ([`read_json_batch`]).
+pub struct JsonBatch {
+    /// Which input the records are from (the caller's numbering).
+    pub file: usize,
+    text: Vec<u8>,
+    /// Each record's bytes in `text`, and its place in the file.
+    records: Vec<(std::ops::Range<usize>, RecordPos)>,
+}
+
+impl JsonBatch {
+    /// Records in the batch.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
+/// Records per batch: large enough that handing a batch over costs nothing next to reading it.
+const BATCH_RECORDS: usize = 256;
+
+/// What one thread made of the records of one file it read; [`finish_json`] combines the parts.
+#[derive(Default)]
+pub struct JsonPart(Run);
+
+impl JsonPart {
+    /// Takes in another part of the same file.
+    pub fn absorb(&mut self, other: JsonPart) {
+        self.0.absorb(other.0);
+    }
+}
+
+/// Reads a JSON sign-in log in batches, so that several threads can share the work: this thread
+/// frames the records and offers each batch to `share`, which hands it to another thread or gives
+/// it back to be read here. `on` receives each sign-in read here with its record number in the
+/// file. Returns what this thread read and how the framing ended.
+pub fn frame_json(
+    decoded: Decoded,
+    ctx: &Context,
+    file: usize,
+    share: &mut dyn FnMut(JsonBatch) -> Option<JsonBatch>,
+    on: &mut dyn FnMut(SignIn, u64) -> Result<()>,
+) -> (JsonPart, Result<()>) {
     let path = ctx.path().to_path_buf();
+    let mut part = JsonPart::default();
+    let new_batch = || JsonBatch {
+        file,
+        text: Vec::with_capacity(BATCH_RECORDS * 2048),
+        records: Vec::with_capacity(BATCH_RECORDS),
+    };
+    let mut batch = new_batch();
+    let mut framing = json_stream::for_each_record(decoded.reader, &path, |bytes, pos| {
+        let start = batch.text.len();
+        batch.text.extend_from_slice(bytes);
+        batch.records.push((start..batch.text.len(), pos));
+        if batch.records.len() < BATCH_RECORDS {
+            return Ok(());
+        }
+        let full = std::mem::replace(&mut batch, new_batch());
+        match share(full) {
+            Some(kept) => read_json_batch(&kept, ctx, &mut part, on),
+            None => Ok(()),
+        }
+    })
+    .map(drop);
+    if framing.is_ok() || !part.0.consumer_failed {
+        // What was framed before the end (or before a broken end) is read.
+        let last = read_json_batch(&batch, ctx, &mut part, on);
+        if framing.is_ok() {
+            framing = last;
+        }
+    }
+    (part, framing)
+}
+
+/// Reads one batch of records into `part`.
+pub fn read_json_batch(
+    batch: &JsonBatch,
+    ctx: &Context,
+    part: &mut JsonPart,
+    on: &mut dyn FnMut(SignIn, u64) -> Result<()>,
+) -> Result<()> {
+    let path = ctx.path();
     let day_first = ctx.opts.day_first;
-    let mut run = Run::default();
-    let framing = json_stream::for_each_record(decoded.reader, &path, |bytes, pos: RecordPos| {
-        let parsed = serde_json::from_slice::<RawRecord>(bytes)
-            .map_err(|e| pos.error(&path, &e, "expected a sign-in record"))
+    for (range, pos) in &batch.records {
+        let parsed = json_stream::parse::<RawRecord>(&batch.text[range.clone()])
+            .map_err(|e| pos.error(path, &e, "expected a sign-in record"))
             .and_then(|raw| {
                 signin_from_record(raw, day_first)
-                    .map_err(|m| Error::input(&path, Position::LineCol(pos.line, pos.col), m))
+                    .map_err(|m| Error::input(path, Position::LineCol(pos.line, pos.col), m))
             });
-        run.deliver(parsed, on)
-    });
-    run.finish(&path, framing)
+        part.0
+            .deliver_at(parsed, pos.index, &mut |s| on(s, pos.index))?;
+    }
+    Ok(())
+}
+
+/// The stats of a JSON sign-in log read in parts (see [`frame_json`]), or the error it is.
+pub fn finish_json(ctx: &Context, parts: Vec<JsonPart>, framing: Result<()>) -> Result<ReadStats> {
+    let mut run = Run::default();
+    for p in parts {
+        run.absorb(p.0);
+    }
+    run.finish(ctx.path(), framing)
 }
 
 /// Reads a CSV sign-in log ([`Kind::SignInCsv`] with its AuthDetails companions, or
@@ -63,13 +161,21 @@ pub fn read_csv(
 #[derive(Default)]
 struct Run {
     stats: ReadStats,
-    /// The first malformed record, returned when nothing could be read.
-    first_bad: Option<Error>,
+    /// Malformed records.
+    bad: u64,
+    /// The first few malformed records with their record numbers: reported in the file's order
+    /// however many threads read it, the first returned when nothing could be read.
+    first_bad: Vec<(u64, Error)>,
     /// The consumer's callback failed: its error is returned as is.
     consumer_failed: bool,
     /// Azure Monitor records of another category (`AuditLogs`...), not sign-ins.
     foreign: u64,
+    /// Records delivered (the record number for readers that do not give one).
+    arrivals: u64,
 }
+
+/// Malformed records whose messages are kept ([`ReadStats::skip`] shows five, then says "more").
+const KEPT_BAD: usize = 6;
 
 /// What one record turned out to be.
 enum Parsed {
@@ -84,6 +190,17 @@ impl Run {
         parsed: Result<Parsed>,
         on: &mut dyn FnMut(SignIn) -> Result<()>,
     ) -> Result<()> {
+        self.deliver_at(parsed, self.arrivals, on)
+    }
+
+    /// [`Run::deliver`] for a record whose number in the file is known.
+    fn deliver_at(
+        &mut self,
+        parsed: Result<Parsed>,
+        index: u64,
+        on: &mut dyn FnMut(SignIn) -> Result<()>,
+    ) -> Result<()> {
+        self.arrivals += 1;
         match parsed {
             Ok(Parsed::SignIn(s)) => {
                 self.stats.records += 1;
@@ -97,15 +214,41 @@ impl Run {
                 Ok(())
             }
             Err(e) => {
-                self.stats.skip(&e);
-                self.first_bad.get_or_insert(e);
+                self.bad += 1;
+                if self.first_bad.len() < KEPT_BAD {
+                    self.first_bad.push((index, e));
+                }
                 Ok(())
             }
         }
     }
 
+    /// Takes in what another thread read of the same file.
+    fn absorb(&mut self, other: Run) {
+        let s = other.stats;
+        self.stats.records += s.records;
+        self.stats.skipped += s.skipped;
+        self.stats.warnings.extend(s.warnings);
+        for t in [s.first_time, s.last_time].into_iter().flatten() {
+            self.stats.saw_time(t);
+        }
+        self.bad += other.bad;
+        self.first_bad.extend(other.first_bad);
+        self.first_bad.sort_by_key(|(index, _)| *index);
+        self.first_bad.truncate(KEPT_BAD);
+        self.consumer_failed |= other.consumer_failed;
+        self.foreign += other.foreign;
+        self.arrivals += other.arrivals;
+    }
+
     /// Turns the end of a read into its result (see the module comment).
     fn finish(mut self, path: &Path, framing: Result<impl Sized>) -> Result<ReadStats> {
+        let kept = self.first_bad.len() as u64;
+        for (_, e) in &self.first_bad {
+            self.stats.skip(e);
+        }
+        self.stats.skipped += self.bad - kept;
+        let first_bad = self.first_bad.into_iter().next().map(|(_, e)| e);
         if let Err(e) = framing {
             if self.consumer_failed || self.stats.records == 0 {
                 return Err(e);
@@ -122,7 +265,7 @@ impl Run {
             ));
         }
         if self.stats.records == 0 {
-            return Err(match self.first_bad {
+            return Err(match first_bad {
                 Some(e) if self.stats.skipped == 1 => e,
                 Some(e) => Error::input(
                     path,

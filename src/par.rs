@@ -1,0 +1,192 @@
+//! Using both cores (or all of them): a map over a slice split across threads, for the steps after
+//! reading that touch every user (joining the activity, building the per-user report), and a
+//! bounded hand-over of work from a producer to whichever thread is free ([`Share`]), for reading
+//! one sign-in log on two threads. Scoped threads, no pool: these run once per command.
+
+/// `items.iter().enumerate().map(f).collect()`, computed in as many contiguous chunks as there
+/// are cores (one thread below `MIN_PER_THREAD` items), results in order.
+pub fn map<T: Sync, R: Send + Default>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
+    let mut out = defaults(items.len());
+    let threads = threads_for(items.len());
+    let chunk = items.len().div_ceil(threads).max(1);
+    let f = &f;
+    std::thread::scope(|scope| {
+        for (c, (part, slots)) in items.chunks(chunk).zip(out.chunks_mut(chunk)).enumerate() {
+            let work = move || {
+                for (i, (t, slot)) in part.iter().zip(slots).enumerate() {
+                    *slot = f(c * chunk + i, t);
+                }
+            };
+            if threads == 1 {
+                work();
+            } else {
+                scope.spawn(work);
+            }
+        }
+    });
+    out
+}
+
+/// [`map`] with each item borrowed mutably (to move parts of it into the result).
+pub fn map_mut<T: Send, R: Send + Default>(
+    items: &mut [T],
+    f: impl Fn(usize, &mut T) -> R + Sync,
+) -> Vec<R> {
+    let mut out = defaults(items.len());
+    let threads = threads_for(items.len());
+    let chunk = items.len().div_ceil(threads).max(1);
+    let f = &f;
+    std::thread::scope(|scope| {
+        for (c, (part, slots)) in items
+            .chunks_mut(chunk)
+            .zip(out.chunks_mut(chunk))
+            .enumerate()
+        {
+            let work = move || {
+                for (i, (t, slot)) in part.iter_mut().zip(slots).enumerate() {
+                    *slot = f(c * chunk + i, t);
+                }
+            };
+            if threads == 1 {
+                work();
+            } else {
+                scope.spawn(work);
+            }
+        }
+    });
+    out
+}
+
+/// The results are written in place: one vector, not one per thread plus their concatenation
+/// (with hundreds of thousands of report rows, that copy would double the peak).
+fn defaults<R: Default>(n: usize) -> Vec<R> {
+    std::iter::repeat_with(R::default).take(n).collect()
+}
+
+fn threads_for(items: usize) -> usize {
+    const MIN_PER_THREAD: usize = 4096;
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(items / MIN_PER_THREAD)
+        .max(1)
+}
+
+/// Work handed from one thread to whichever other thread is free. The producer [`offer`]s each
+/// item: it is queued when there is room and given back otherwise (so the producer does it
+/// itself, and memory stays bounded). Helpers [`take`] until the producer [`close`]s.
+///
+/// [`offer`]: Share::offer
+/// [`take`]: Share::take
+/// [`close`]: Share::close
+pub struct Share<T> {
+    state: std::sync::Mutex<ShareState<T>>,
+    ready: std::sync::Condvar,
+    capacity: usize,
+}
+
+struct ShareState<T> {
+    items: std::collections::VecDeque<T>,
+    closed: bool,
+}
+
+impl<T> Share<T> {
+    pub fn new(capacity: usize) -> Share<T> {
+        Share {
+            state: std::sync::Mutex::new(ShareState {
+                items: std::collections::VecDeque::with_capacity(capacity),
+                closed: false,
+            }),
+            ready: std::sync::Condvar::new(),
+            capacity,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ShareState<T>> {
+        // A helper that panicked leaves consistent state behind (a queue of items).
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Queues `item` for a helper, or gives it back when the queue is full or closed.
+    pub fn offer(&self, item: T) -> Option<T> {
+        let mut s = self.lock();
+        if s.closed || s.items.len() >= self.capacity {
+            return Some(item);
+        }
+        s.items.push_back(item);
+        self.ready.notify_one();
+        None
+    }
+
+    /// The next item; waits while the queue is empty and open; `None` once it is closed and empty.
+    pub fn take(&self) -> Option<T> {
+        let mut s = self.lock();
+        loop {
+            if let Some(item) = s.items.pop_front() {
+                return Some(item);
+            }
+            if s.closed {
+                return None;
+            }
+            s = self
+                .ready
+                .wait(s)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+
+    /// No more offers: helpers finish what is queued, then `take` returns `None`.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.ready.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keeps_order_and_indexes() {
+        for n in [0, 1, 4095, 4096 * 2 + 7, 50_000] {
+            let items: Vec<u64> = (0..n as u64).collect();
+            let got = super::map(&items, |i, v| (i as u64) * 1_000_000 + v * 2);
+            let want: Vec<u64> = (0..n as u64).map(|v| v * 1_000_000 + v * 2).collect();
+            assert_eq!(got, want, "n = {n}");
+            let mut items = items;
+            let moved = super::map_mut(&mut items, |i, v| {
+                let out = (i as u64) * 1_000_000 + *v * 2;
+                *v = 0;
+                out
+            });
+            assert_eq!(moved, want, "mut, n = {n}");
+            assert!(items.iter().all(|v| *v == 0));
+        }
+    }
+
+    #[test]
+    fn share_hands_over_or_gives_back_and_ends_on_close() {
+        let share = super::Share::new(2);
+        assert_eq!(share.offer(1), None);
+        assert_eq!(share.offer(2), None);
+        assert_eq!(share.offer(3), Some(3), "full: given back");
+        let taken = std::thread::scope(|scope| {
+            let helper = scope.spawn(|| {
+                let mut got = Vec::new();
+                while let Some(i) = share.take() {
+                    got.push(i);
+                }
+                got
+            });
+            for i in 4..1000 {
+                // Whatever the helper does not take in time, this thread keeps.
+                let _ = share.offer(i);
+            }
+            share.close();
+            helper.join().unwrap()
+        });
+        assert_eq!(&taken[..2], [1, 2]);
+        assert!(taken.windows(2).all(|w| w[0] < w[1]), "in order");
+        assert_eq!(share.offer(5000), Some(5000), "closed: given back");
+        assert_eq!(share.take(), None);
+    }
+}

@@ -1,0 +1,516 @@
+//! The activity side of the audit: sign-ins folded into per-user tallies before the directory is
+//! known, so that the sign-in log and the directory exports can be read at the same time.
+//!
+//! A tally is kept per sign-in identity — the pair (user id, UPN) as join keys — because that pair
+//! alone decides which directory user a sign-in belongs to. [`Ledger::join`] then maps each identity
+//! onto the directory (by id, else UPN, else a guest's home form) and merges the tallies of the
+//! identities that turn out to be one user. Memory grows with the identities, never with the
+//! sign-ins; the result is the one a sign-in-by-sign-in join would give (see `join`).
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use foldhash::fast::RandomState;
+use jiff::Timestamp;
+
+use super::audit::{AuditOptions, MAX_PUSH_TIMES, MAX_UNMATCHED_EXAMPLES};
+use super::classify::classify;
+use crate::model::directory::{GuestIndex, id_key, upn_key};
+use crate::model::{Challenge, Directory, Outcome, SignIn, UserActivity};
+
+/// No entry: the end of a hash chain.
+const NONE: u32 = u32::MAX;
+
+/// One user's tallies, plus what keeps them independent of the order events arrive (and of the
+/// order identities are merged in).
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    pub(crate) activity: UserActivity,
+    /// Time of the challenge `last_result` describes (none when it came from a timeless one).
+    last_result_time: Option<Timestamp>,
+    /// Arrival number of a timeless `last_result`: without times, the first one is kept.
+    last_result_seq: u64,
+}
+
+/// A `how` or a `reason`: how often, and for which identities.
+#[derive(Debug, Default)]
+struct Ranked {
+    count: u64,
+    identities: HashSet<u32, RandomState>,
+}
+
+/// One sign-in identity: its join keys, the name it would be listed under, its tally.
+#[derive(Debug)]
+struct Identity {
+    /// The user id as a join key ([`id_key`]).
+    id: Option<Box<str>>,
+    /// The UPN as a join key ([`upn_key`]).
+    upn: Option<Box<str>>,
+    /// The first sign-in's UPN as written (trimmed), else its user id: the name of a user the
+    /// directory does not know.
+    name: Box<str>,
+    /// The next identity with the same hash.
+    next: u32,
+    /// Arrival number of its first sign-in: the order identities were first seen, whichever
+    /// ledger (thread) saw them.
+    first_seq: u64,
+    tally: Tally,
+}
+
+/// Sign-ins folded per identity; see the module comment.
+#[derive(Debug)]
+pub struct Ledger {
+    opts: AuditOptions,
+    hasher: RandomState,
+    /// Hash of (id, UPN) → first identity with that hash (collisions chain through `next`).
+    heads: HashMap<u64, u32, RandomState>,
+    identities: Vec<Identity>,
+    signins: u64,
+    challenges: u64,
+    satisfied: u64,
+    denied: u64,
+    pending: u64,
+    /// Sign-ins with neither a user id nor a UPN.
+    anonymous_signins: u64,
+    hows: HashMap<String, Ranked, RandomState>,
+    reasons: HashMap<String, Ranked, RandomState>,
+}
+
+/// The ledger joined with the directory: tallies indexed like the directory's users, then the
+/// users seen only in the activity. What [`super::audit::Auditor`] builds the report from.
+#[derive(Debug)]
+pub(crate) struct Joined {
+    pub(crate) tallies: Vec<Tally>,
+    pub(crate) directory_len: usize,
+    /// The name of each activity-only user (tally index − `directory_len`).
+    pub(crate) extra_names: Vec<String>,
+    pub(crate) signins: u64,
+    pub(crate) challenges: u64,
+    pub(crate) satisfied: u64,
+    pub(crate) denied: u64,
+    pub(crate) pending: u64,
+    /// (how, times, users), most frequent first, ties by name.
+    pub(crate) hows: Vec<(String, u64, u64)>,
+    pub(crate) reasons: Vec<(String, u64, u64)>,
+    pub(crate) unmatched_signins: u64,
+    pub(crate) unmatched_examples: Vec<String>,
+    pub(crate) anonymous_signins: u64,
+}
+
+impl Ledger {
+    pub fn new(opts: AuditOptions) -> Ledger {
+        Ledger {
+            opts,
+            hasher: RandomState::default(),
+            heads: HashMap::default(),
+            identities: Vec::new(),
+            signins: 0,
+            challenges: 0,
+            satisfied: 0,
+            denied: 0,
+            pending: 0,
+            anonymous_signins: 0,
+            hows: HashMap::default(),
+            reasons: HashMap::default(),
+        }
+    }
+
+    /// Sign-ins folded so far.
+    pub fn signins(&self) -> u64 {
+        self.signins
+    }
+
+    /// Folds one sign-in (or MFA Server call) in, numbered as the next to arrive.
+    pub fn add(&mut self, s: &SignIn) {
+        let seq = self.signins + 1;
+        self.add_at(s, seq);
+    }
+
+    /// Folds one sign-in in, given its arrival number: its place in the inputs, so that sign-ins
+    /// folded into several ledgers (on several threads) merge as if read in order.
+    pub fn add_at(&mut self, s: &SignIn, seq: u64) {
+        self.signins += 1;
+        let who = self.identity_of(s, seq);
+        if who.is_none() {
+            self.anonymous_signins += 1;
+        }
+        if let Some(i) = who {
+            let a = &mut self.identities[i as usize].tally.activity;
+            a.signins += 1;
+            if let Some(t) = s.time
+                && a.last_time.is_none_or(|old| t > old)
+            {
+                a.last_time = Some(t);
+            }
+        }
+        let Some(c) = classify(s) else { return };
+        self.challenges += 1;
+        match &c.outcome {
+            Outcome::Satisfied { how } => {
+                self.satisfied += 1;
+                rank(&mut self.hows, how, who);
+            }
+            Outcome::Denied { reason } => {
+                self.denied += 1;
+                rank(&mut self.reasons, reason, who);
+            }
+            Outcome::Pending { .. } => self.pending += 1,
+            Outcome::NotChallenged => {}
+        }
+        if let Some(i) = who {
+            let opts = self.opts;
+            fold_challenge(
+                &mut self.identities[i as usize].tally,
+                &c,
+                s.time,
+                seq,
+                opts,
+            );
+        }
+    }
+
+    /// The identity of a sign-in, created on first sight; none when it names no user.
+    fn identity_of(&mut self, s: &SignIn, seq: u64) -> Option<u32> {
+        let id = s.user_id.as_deref().and_then(id_key);
+        let upn = s.upn.as_deref().and_then(upn_key);
+        if id.is_none() && upn.is_none() {
+            return None;
+        }
+        let (id, upn) = (id.as_deref(), upn.as_deref());
+        let (hash, found) = self.find(id, upn);
+        if let Some(i) = found {
+            let e = &mut self.identities[i as usize];
+            if seq < e.first_seq {
+                // Seen earlier in the inputs than anything folded so far: it names the identity.
+                e.first_seq = seq;
+                e.name = display_name(s).into();
+            }
+            return Some(i);
+        }
+        let index = self.push(hash, id, upn, display_name(s).into(), seq);
+        Some(index)
+    }
+
+    /// The hash of an identity's keys, and the identity when it is known.
+    fn find(&self, id: Option<&str>, upn: Option<&str>) -> (u64, Option<u32>) {
+        let hash = {
+            let mut h = self.hasher.build_hasher();
+            id.hash(&mut h);
+            upn.hash(&mut h);
+            h.finish()
+        };
+        let mut at = self.heads.get(&hash).copied().unwrap_or(NONE);
+        while at != NONE {
+            let e = &self.identities[at as usize];
+            if e.id.as_deref() == id && e.upn.as_deref() == upn {
+                return (hash, Some(at));
+            }
+            at = e.next;
+        }
+        (hash, None)
+    }
+
+    /// Adds a new identity (its keys not known yet).
+    fn push(
+        &mut self,
+        hash: u64,
+        id: Option<&str>,
+        upn: Option<&str>,
+        name: Box<str>,
+        first_seq: u64,
+    ) -> u32 {
+        let head = self.heads.get(&hash).copied().unwrap_or(NONE);
+        let index = self.identities.len() as u32;
+        self.identities.push(Identity {
+            id: id.map(Box::from),
+            upn: upn.map(Box::from),
+            name,
+            next: head,
+            first_seq,
+            tally: Tally::default(),
+        });
+        self.heads.insert(hash, index);
+        index
+    }
+
+    /// Takes in a ledger filled by another thread from other sign-ins of the same inputs.
+    pub fn absorb(&mut self, other: Ledger) {
+        let opts = self.opts;
+        let mut moved: Vec<u32> = Vec::with_capacity(other.identities.len());
+        for e in other.identities {
+            let (hash, found) = self.find(e.id.as_deref(), e.upn.as_deref());
+            let index = match found {
+                Some(i) => {
+                    let mine = &mut self.identities[i as usize];
+                    if e.first_seq < mine.first_seq {
+                        mine.first_seq = e.first_seq;
+                        mine.name = e.name;
+                    }
+                    merge(&mut mine.tally, e.tally, opts);
+                    i
+                }
+                None => {
+                    let i = self.push(hash, e.id.as_deref(), e.upn.as_deref(), e.name, e.first_seq);
+                    self.identities[i as usize].tally = e.tally;
+                    i
+                }
+            };
+            moved.push(index);
+        }
+        for (mine, theirs) in [
+            (&mut self.hows, other.hows),
+            (&mut self.reasons, other.reasons),
+        ] {
+            for (key, r) in theirs {
+                let into = mine.entry(key).or_default();
+                into.count += r.count;
+                into.identities
+                    .extend(r.identities.iter().map(|&i| moved[i as usize]));
+            }
+        }
+        self.signins += other.signins;
+        self.challenges += other.challenges;
+        self.satisfied += other.satisfied;
+        self.denied += other.denied;
+        self.pending += other.pending;
+        self.anonymous_signins += other.anonymous_signins;
+    }
+
+    /// Maps every identity onto the directory and merges the tallies of identities that are one
+    /// user. Identities the directory does not know become activity-only users, joined among
+    /// themselves by id, else UPN, in the order they were first seen — exactly what joining each
+    /// sign-in as it arrived would give.
+    pub(crate) fn join(self, directory: &Directory) -> Joined {
+        let guests = GuestIndex::new(directory);
+        let directory_len = directory.len();
+        let mut tallies: Vec<Tally> = (0..directory_len).map(|_| Tally::default()).collect();
+        let mut target: Vec<u32> = vec![0; self.identities.len()];
+        let mut extra_names: Vec<String> = Vec::new();
+        let mut extra_by_id: HashMap<&str, usize, RandomState> = HashMap::default();
+        let mut extra_by_upn: HashMap<&str, usize, RandomState> = HashMap::default();
+        let mut unmatched_signins = self.anonymous_signins;
+        let mut unmatched_examples = Vec::new();
+        let opts = self.opts;
+        let found = crate::par::map(&self.identities, |_, e| {
+            guests.find(directory, e.id.as_deref(), e.upn.as_deref())
+        });
+        // In the order identities were first seen in the inputs.
+        let mut order: Vec<u32> = (0..self.identities.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| self.identities[i as usize].first_seq);
+        for &i in &order {
+            let e = &self.identities[i as usize];
+            let index = match found[i as usize] {
+                Some(user) => user,
+                None => {
+                    unmatched_signins += e.tally.activity.signins;
+                    let known =
+                        e.id.as_deref()
+                            .and_then(|k| extra_by_id.get(k))
+                            .or_else(|| e.upn.as_deref().and_then(|k| extra_by_upn.get(k)))
+                            .copied();
+                    let index = known.unwrap_or_else(|| {
+                        if unmatched_examples.len() < MAX_UNMATCHED_EXAMPLES {
+                            unmatched_examples.push(e.name.to_string());
+                        }
+                        extra_names.push(e.name.to_string());
+                        tallies.push(Tally::default());
+                        tallies.len() - 1
+                    });
+                    if let Some(k) = e.id.as_deref() {
+                        extra_by_id.entry(k).or_insert(index);
+                    }
+                    if let Some(k) = e.upn.as_deref() {
+                        extra_by_upn.entry(k).or_insert(index);
+                    }
+                    index
+                }
+            };
+            target[i as usize] = index as u32;
+        }
+        drop(extra_by_id);
+        drop(extra_by_upn);
+        for (e, &to) in self.identities.into_iter().zip(&target) {
+            merge(&mut tallies[to as usize], e.tally, opts);
+        }
+        let ranked = |map: HashMap<String, Ranked, RandomState>| -> Vec<(String, u64, u64)> {
+            let mut v: Vec<(String, u64, u64)> = map
+                .into_iter()
+                .map(|(k, r)| {
+                    let users: HashSet<u32, RandomState> =
+                        r.identities.iter().map(|&i| target[i as usize]).collect();
+                    (k, r.count, users.len() as u64)
+                })
+                .collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            v
+        };
+        Joined {
+            hows: ranked(self.hows),
+            reasons: ranked(self.reasons),
+            tallies,
+            directory_len,
+            extra_names,
+            signins: self.signins,
+            challenges: self.challenges,
+            satisfied: self.satisfied,
+            denied: self.denied,
+            pending: self.pending,
+            unmatched_signins,
+            unmatched_examples,
+            anonymous_signins: self.anonymous_signins,
+        }
+    }
+}
+
+/// The name an activity-only user is listed under: the sign-in's UPN as written (trimmed), else
+/// its user id.
+fn display_name(s: &SignIn) -> &str {
+    s.upn
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .or(s.user_id.as_deref().map(str::trim))
+        .unwrap_or_default()
+}
+
+fn rank(map: &mut HashMap<String, Ranked, RandomState>, key: &str, who: Option<u32>) {
+    let r = match map.get_mut(key) {
+        Some(r) => r,
+        None => map.entry(key.to_string()).or_default(),
+    };
+    r.count += 1;
+    if let Some(i) = who {
+        r.identities.insert(i);
+    }
+}
+
+/// `last_result` as the report words it.
+fn result_text(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Satisfied { how } => format!("satisfied: {how}"),
+        Outcome::Denied { reason } => format!("denied: {reason}"),
+        Outcome::Pending { detail } => format!("pending: {detail}"),
+        Outcome::NotChallenged => "not challenged".to_string(),
+    }
+}
+
+/// Whether a result (`time`, `text`, arrival `seq`) replaces the tally's: the newest wins, equal
+/// times are settled by the text, and without times the first to arrive stays — so the answer
+/// depends neither on the order of events nor on the order tallies are merged.
+fn replaces(t: &Tally, time: Option<Timestamp>, text: &str, seq: u64) -> bool {
+    let a = &t.activity;
+    match (time, t.last_result_time) {
+        (Some(new), Some(old)) => {
+            new > old || (new == old && a.last_result.as_deref().is_none_or(|r| text > r))
+        }
+        (Some(_), None) => true,
+        (None, Some(_)) => false,
+        (None, None) => a.last_result.is_none() || seq < t.last_result_seq,
+    }
+}
+
+/// Folds one challenge into a tally.
+pub(crate) fn fold_challenge(
+    t: &mut Tally,
+    c: &Challenge,
+    time: Option<Timestamp>,
+    seq: u64,
+    opts: AuditOptions,
+) {
+    let a = &mut t.activity;
+    a.challenges += 1;
+    match &c.outcome {
+        Outcome::Satisfied { .. } => a.completed += 1,
+        Outcome::Denied { .. } => a.denied += 1,
+        Outcome::Pending { .. } | Outcome::NotChallenged => {}
+    }
+    a.fraud_reported |= c.fraud;
+    a.bypass_used |= c.bypass;
+    a.blocked_in_mfa |= c.blocked;
+    a.logs_say_no_methods |= c.no_methods;
+    // Most challenges of a time-ordered log are newer than the last: decide before writing text.
+    let clearly_newer = matches!((time, t.last_result_time), (Some(new), Some(old)) if new > old)
+        || (time.is_some() && t.last_result_time.is_none());
+    if clearly_newer {
+        set_result(t, time, result_text(&c.outcome), seq);
+    } else {
+        let text = result_text(&c.outcome);
+        if replaces(t, time, &text, seq) {
+            set_result(t, time, text, seq);
+        }
+    }
+    if c.push_unanswered_or_denied
+        && let Some(at) = time
+    {
+        record_push_failure(&mut t.activity, at, opts);
+    }
+}
+
+fn set_result(t: &mut Tally, time: Option<Timestamp>, text: String, seq: u64) {
+    t.activity.last_result = Some(text);
+    t.last_result_time = time;
+    t.last_result_seq = seq;
+}
+
+/// Merges the tally of a second identity of the same user into `into`.
+fn merge(into: &mut Tally, from: Tally, opts: AuditOptions) {
+    let b = from.activity;
+    if let Some(text) = b.last_result
+        && replaces(into, from.last_result_time, &text, from.last_result_seq)
+    {
+        set_result(into, from.last_result_time, text, from.last_result_seq);
+    }
+    let a = &mut into.activity;
+    a.signins += b.signins;
+    a.challenges += b.challenges;
+    a.completed += b.completed;
+    a.denied += b.denied;
+    if let Some(t) = b.last_time
+        && a.last_time.is_none_or(|old| t > old)
+    {
+        a.last_time = Some(t);
+    }
+    a.fraud_reported |= b.fraud_reported;
+    a.bypass_used |= b.bypass_used;
+    a.blocked_in_mfa |= b.blocked_in_mfa;
+    a.logs_say_no_methods |= b.logs_say_no_methods;
+    if b.push_fatigue {
+        a.push_fatigue = true;
+        a.recent_push_failures = Vec::new();
+    } else {
+        for at in b.recent_push_failures {
+            record_push_failure(a, at, opts);
+        }
+    }
+}
+
+/// Records a denied or unanswered push and raises `push_fatigue` when `fatigue_threshold` of them
+/// fall within `fatigue_window` — in any arrival order. Times are kept sorted; only windows through
+/// the new time can have changed, so each event costs O(threshold) checks plus the insertion.
+pub(crate) fn record_push_failure(a: &mut UserActivity, at: Timestamp, opts: AuditOptions) {
+    let n = opts.fatigue_threshold as usize;
+    if a.push_fatigue || n == 0 {
+        return;
+    }
+    let times = &mut a.recent_push_failures;
+    let pos = times.partition_point(|t| *t <= at);
+    times.insert(pos, at);
+    let first = pos.saturating_sub(n - 1);
+    let hit = (first..=pos).any(|start| {
+        times
+            .get(start + n - 1)
+            .is_some_and(|end| end.duration_since(times[start]) <= opts.fatigue_window)
+    });
+    if hit {
+        a.push_fatigue = true;
+        *times = Vec::new();
+    } else if times.len() > MAX_PUSH_TIMES {
+        // Forget the end farther from the new time: the log is moving away from it.
+        let (first, last) = (times[0], times[times.len() - 1]);
+        if at.duration_since(first) > last.duration_since(at) {
+            times.remove(0);
+        } else {
+            times.pop();
+        }
+    }
+}
