@@ -289,3 +289,138 @@ fn codes_explains_a_code() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["code"], "SUCCESS_NO_PIN_BUT_TIMEOUT");
 }
+
+/// A sign-in log of `n` Azure Monitor records for 60 users (some unknown to the directory), with
+/// malformed lines at `bad`, and the registration details of 50 of those users.
+fn large_tenant(dir: &Path, n: usize, bad: &[usize]) -> (PathBuf, PathBuf) {
+    let details = [
+        "MFA successfully completed",
+        "MFA denied; user declined the authentication",
+        "MFA denied; user did not respond to mobile app notification",
+        "MFA requirement satisfied by claim in the token",
+        "",
+    ];
+    let mut log = String::new();
+    for i in 0..n {
+        if bad.contains(&i) {
+            log.push_str(
+                "{\"time\":\"2025-05-01T00:00:00Z\",\"properties\":{\"userPrincipalName\":\n",
+            );
+            continue;
+        }
+        let user = (i * 7) % 60;
+        let upn = if i % 5 == 0 {
+            format!("User{user}@Contoso.com")
+        } else {
+            format!("user{user}@contoso.com")
+        };
+        let id = if i % 3 == 0 {
+            String::new()
+        } else {
+            format!(",\"userId\":\"id-{user}\"")
+        };
+        // Some records carry no time: the timeless ones must merge in the order of the file.
+        let time = if i % 11 == 0 {
+            String::new()
+        } else {
+            format!(
+                ",\"createdDateTime\":\"2025-05-01T{:02}:{:02}:{:02}Z\"",
+                (i / 3600) % 24,
+                (i / 60) % 60,
+                i % 60
+            )
+        };
+        let words = details[(i * 13 / 7) % details.len()];
+        let requirement = if words.is_empty() {
+            "singleFactorAuthentication"
+        } else {
+            "multiFactorAuthentication"
+        };
+        log.push_str(&format!(
+            "{{\"time\":\"2025-05-01T00:00:00Z\",\"category\":\"SignInLogs\",\"properties\":{{\"userPrincipalName\":\"{upn}\"{id}{time},\"status\":{{\"errorCode\":0,\"additionalDetails\":\"{words}\"}},\"authenticationRequirement\":\"{requirement}\",\"mfaDetail\":{{\"authMethod\":\"Mobile app notification\"}}}}}}\n"
+        ));
+    }
+    let mut users = Vec::new();
+    for u in 0..50 {
+        users.push(format!(
+            "{{\"id\":\"id-{u}\",\"userPrincipalName\":\"user{u}@contoso.com\",\"isMfaRegistered\":{},\"methodsRegistered\":[\"microsoftAuthenticatorPush\"]}}",
+            u % 4 != 0
+        ));
+    }
+    let registration = format!(
+        "{{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#reports/authenticationMethods/userRegistrationDetails\",\"value\":[{}]}}",
+        users.join(",")
+    );
+    (
+        write(dir, "userRegistrationDetails.json", registration),
+        write(dir, "PT1H.json", log),
+    )
+}
+
+/// `audit` reads a JSON log on two threads (the directory's thread takes batches of records once
+/// it is done). Whatever share each thread gets, the report is the one folding the log in order
+/// gives — sequentially, through the library — including which malformed lines are reported.
+#[test]
+fn the_two_thread_audit_equals_the_sequential_fold() {
+    use mfaudit::input::{self, ReadOptions};
+    use mfaudit::model::Directory;
+    use mfaudit::report::audit::{AuditOptions, Auditor};
+
+    let dir = tempdir();
+    let bad = [3, 700, 1500, 2100, 2101, 2500, 5998];
+    let (registration, log) = large_tenant(dir.path(), 6000, &bad);
+    let json = dir.path().join("audit.json");
+    mfaudit()
+        .env("SOURCE_DATE_EPOCH", "1795910400")
+        .args(["--quiet", "audit", "--json"])
+        .arg(&json)
+        .arg(&registration)
+        .arg(&log)
+        .assert()
+        .success();
+    let cli: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+
+    let opts = ReadOptions::default();
+    let expanded = input::expand(&[registration.clone(), log.clone()]).unwrap();
+    let (files, _) = input::identify(&expanded, &opts).unwrap();
+    let mut directory = Directory::new();
+    input::read_users(&files[0], &opts, &mut |u| {
+        directory.insert(u);
+        Ok(())
+    })
+    .unwrap();
+    let mut auditor = Auditor::new(AuditOptions::default());
+    let stats = input::read_signins(&files[1], &[], &opts, &mut |s| {
+        auditor.add(&s);
+        Ok(())
+    })
+    .unwrap();
+    let at = "2026-11-29T00:00:00Z".parse().unwrap();
+    let sequential = serde_json::to_value(auditor.finish(directory, Vec::new(), at)).unwrap();
+
+    for part in [
+        "summary",
+        "questions",
+        "mfa_completed_by",
+        "mfa_denied_because",
+        "users",
+        "unmatched_signins",
+    ] {
+        assert_eq!(cli[part], sequential[part], "{part}");
+    }
+    assert_eq!(cli["summary"]["signins_total"], 6000 - bad.len() as u64);
+    assert_eq!(cli["inputs"][1]["records"], stats.records);
+    assert_eq!(
+        cli["inputs"][1]["warnings"],
+        serde_json::json!(stats.warnings)
+    );
+    // The first five malformed lines in the file's order, then "more".
+    let warnings = stats.warnings.join("\n");
+    assert_eq!(warnings.matches("skipped a malformed record").count(), 5);
+    assert!(
+        warnings.contains(":4:"),
+        "line 4 (record 3) is reported first: {warnings}"
+    );
+    assert!(warnings.ends_with("more malformed records skipped (see the count)"));
+}

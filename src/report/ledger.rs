@@ -514,3 +514,109 @@ pub(crate) fn record_push_failure(a: &mut UserActivity, at: Timestamp, opts: Aud
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Provenance, User};
+    use crate::report::audit::{AuditReport, Auditor};
+    use proptest::prelude::*;
+
+    fn directory() -> Directory {
+        let mut d = Directory::new();
+        for (upn, id) in [
+            ("ada@contoso.com", Some("ID-ADA")),
+            ("Grace_Example.org#EXT#@contoso.onmicrosoft.com", None),
+            ("bob@contoso.com", None),
+        ] {
+            d.insert(User {
+                upn: Some(upn.into()),
+                object_id: id.map(str::to_string),
+                sources: vec![Provenance { file: 0, record: 0 }],
+                ..User::default()
+            });
+        }
+        d
+    }
+
+    /// Who signs in: the same people under several spellings, strangers, and nobody.
+    const WHO: [(Option<&str>, Option<&str>); 8] = [
+        (Some("id-ada"), Some("ada@contoso.com")),
+        (None, Some(" ADA@contoso.com")),
+        (Some("ID-ADA"), None),
+        (None, Some("grace@example.org")),
+        (None, Some("Bob@Contoso.com")),
+        (Some("id-x"), Some("Xavier@Fabrikam.com")),
+        (None, Some("xavier@fabrikam.com")),
+        (None, None),
+    ];
+
+    const WHAT: [Option<&str>; 6] = [
+        Some("MFA successfully completed"),
+        Some("MFA denied; user declined the authentication"),
+        Some("MFA denied; user did not respond to mobile app notification"),
+        Some("MFA requirement satisfied by claim in the token"),
+        Some("MFA denied; user entered incorrect code"),
+        None,
+    ];
+
+    fn signin(who: usize, what: usize, minute: Option<i64>) -> SignIn {
+        let (id, upn) = WHO[who];
+        SignIn {
+            user_id: id.map(str::to_string),
+            upn: upn.map(str::to_string),
+            time: minute.map(|m| {
+                "2025-05-01T10:00:00Z".parse::<Timestamp>().unwrap()
+                    + jiff::SignedDuration::from_mins(m)
+            }),
+            additional_details: WHAT[what].map(str::to_string),
+            mfa_method: (what == 2).then(|| "Mobile app notification".to_string()),
+            ..SignIn::default()
+        }
+    }
+
+    fn report(ledger: Ledger) -> AuditReport {
+        let at = "2025-05-02T00:00:00Z".parse().unwrap();
+        Auditor::with_ledger(ledger).finish(directory(), Vec::new(), at)
+    }
+
+    proptest! {
+        /// Sign-ins split between two ledgers in any way (two threads taking batches) and merged
+        /// give the report that folding them in order gives: counts, names, last results
+        /// (timeless ones too), fatigue, rankings and the unmatched examples.
+        #[test]
+        fn split_and_merged_is_folded_in_order(
+            events in proptest::collection::vec(
+                (0..WHO.len(), 0..WHAT.len(), proptest::option::of(0i64..40), any::<bool>()),
+                0..60,
+            )
+        ) {
+            let opts = AuditOptions { fatigue_threshold: 3, ..AuditOptions::default() };
+            let mut in_order = Ledger::new(opts);
+            let (mut first, mut second) = (Ledger::new(opts), Ledger::new(opts));
+            for (seq, &(who, what, minute, side)) in events.iter().enumerate() {
+                let s = signin(who, what, minute);
+                in_order.add(&s);
+                let half = if side { &mut first } else { &mut second };
+                half.add_at(&s, seq as u64 + 1);
+            }
+            second.absorb(first);
+            prop_assert_eq!(report(second), report(in_order));
+        }
+    }
+
+    #[test]
+    fn timeless_results_keep_the_first_to_arrive_across_ledgers() {
+        let opts = AuditOptions::default();
+        let (mut early, mut late) = (Ledger::new(opts), Ledger::new(opts));
+        late.add_at(&signin(0, 1, None), 7);
+        early.add_at(&signin(1, 0, None), 3);
+        late.absorb(early);
+        let r = report(late);
+        assert_eq!(
+            r.users[0].last_result.as_deref(),
+            Some("satisfied: successfully completed")
+        );
+        assert_eq!(r.users[0].challenges, 2);
+    }
+}
