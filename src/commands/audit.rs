@@ -15,7 +15,7 @@ use crate::output::{self, Destination};
 use crate::par;
 use crate::report::audit::{AuditOptions, AuditReport, Auditor, InputSummary, flag};
 use crate::report::ledger::Ledger;
-use crate::report::{html, safe_csv};
+use crate::report::{html, json, safe_csv};
 use crate::{Status, history};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -65,8 +65,7 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
     if let Some(p) = &args.json {
         // Streamed into the file: the JSON of a large tenant is never held in memory.
         output::write_atomic(p, |w| {
-            serde_json::to_writer_pretty(&mut *w, &report)
-                .map_err(|e| Error::Failed(format!("{}: {e}", p.display())))?;
+            json::write_pretty(&mut *w, &report).map_err(|e| Error::io(p, e))?;
             w.write_all(b"\n").map_err(|e| Error::io(p, e))
         })?;
         written.push(p.to_path_buf());

@@ -6,6 +6,7 @@ pub mod classic;
 pub mod classify;
 pub mod export_csv;
 pub mod html;
+pub mod json;
 pub mod ledger;
 pub mod safe_csv;
 pub mod table;

@@ -280,14 +280,31 @@ pub fn lookup(name: &str) -> Option<Method> {
     // characters, or longer than any key, is not in the catalog.
     let mut key = [0u8; MAX_KEY];
     let mut len = 0;
-    for c in name.chars().filter(|c| !c.is_whitespace()) {
-        if !c.is_ascii() || len == MAX_KEY {
-            return None;
+    if name.is_ascii() {
+        // The usual case, byte by byte (the same whitespace as `char::is_whitespace`).
+        for b in name.bytes().filter(|b| !is_ascii_space(*b)) {
+            if len == MAX_KEY {
+                return None;
+            }
+            key[len] = b.to_ascii_lowercase();
+            len += 1;
         }
-        key[len] = c.to_ascii_lowercase() as u8;
-        len += 1;
+    } else {
+        for c in name.chars().filter(|c| !c.is_whitespace()) {
+            if !c.is_ascii() || len == MAX_KEY {
+                return None;
+            }
+            key[len] = c.to_ascii_lowercase() as u8;
+            len += 1;
+        }
     }
     BY_KEY.get(&key[..len]).copied()
+}
+
+/// `char::is_whitespace` for an ASCII byte: space, and tab through carriage return (which
+/// includes the vertical tab that `u8::is_ascii_whitespace` leaves out).
+fn is_ascii_space(b: u8) -> bool {
+    b == b' ' || (0x09..=0x0d).contains(&b)
 }
 
 /// Longer than the longest catalog key (checked by a test).
@@ -307,8 +324,13 @@ fn same_key(name: &str, key: &str) -> bool {
 
 /// True when the name is a method at all (not `none`, not empty).
 pub fn is_some_method(name: &str) -> bool {
-    let mut letters = name.chars().filter(|c| !c.is_whitespace()).peekable();
-    letters.peek().is_some() && !same_key(name, "none")
+    let mut letters = name.chars().filter(|c| !c.is_whitespace());
+    match letters.next() {
+        None => false,
+        // Only a word starting with n can be `none`.
+        Some('n' | 'N') => !same_key(name, "none"),
+        Some(_) => true,
+    }
 }
 
 /// Counts towards "registered for MFA": catalog MFA methods, and unknown names (kept as "other",
@@ -369,8 +391,18 @@ mod tests {
             long.as_str(),
             "FIDO2 security key",
             "K\u{212a}",
+            "one\u{b}way\u{c}sms",
+            "\u{b}",
+            " N o N e ",
+            "nonesuch",
         ] {
             assert_eq!(lookup(name), scan(name), "{name:?}");
+            let letters = name.chars().any(|c| !c.is_whitespace());
+            assert_eq!(
+                is_some_method(name),
+                letters && !same_key(name, "none"),
+                "{name:?}"
+            );
         }
     }
 }
