@@ -29,7 +29,7 @@ pub fn write_pretty(w: &mut dyn Write, report: &AuditReport) -> io::Result<()> {
     let at = text
         .find(EMPTY_USERS)
         .ok_or_else(|| io::Error::other("internal: no users member in the report"))?;
-    w.write_all(text[..at].as_bytes())?;
+    w.write_all(&text.as_bytes()[..at])?;
     w.write_all(b"\n  \"users\": [")?;
     let (tx, rx) = sync_channel::<serde_json::Result<Vec<u8>>>(CHUNKS_AHEAD);
     std::thread::scope(|scope| -> io::Result<()> {
@@ -48,7 +48,7 @@ pub fn write_pretty(w: &mut dyn Write, report: &AuditReport) -> io::Result<()> {
         Ok(())
     })?;
     w.write_all(b"\n  ]")?;
-    w.write_all(text[at + EMPTY_USERS.len()..].as_bytes())
+    w.write_all(&text.as_bytes()[at + EMPTY_USERS.len()..])
 }
 
 /// Users as they appear inside the `"users"` array: each object on new lines, four spaces in.
