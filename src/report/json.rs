@@ -105,12 +105,12 @@ mod tests {
             upn: format!("user{i}@contoso.com"),
             display_name: Some(format!("Line\nbreak \"{i}\" \u{2028} \\n  \"users\": []")),
             methods: vec!["Authenticator app (push)".into(), format!("m{i}").into()],
-            flags: if i % 2 == 0 {
+            flags: if i.is_multiple_of(2) {
                 vec!["blocked".into()]
             } else {
                 Vec::new()
             },
-            last_result: (i % 3 == 0).then(|| "denied: x".to_string()),
+            last_result: i.is_multiple_of(3).then(|| "denied: x".to_string()),
             ..AuditUser::default()
         }
     }
