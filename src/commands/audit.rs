@@ -166,10 +166,9 @@ pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Audi
             stats[i] = Some(s);
         }
         let mut helped = help_read(&activity, opts, audit_opts, &share);
-        let (mut ledger, outcomes) = reader.join().map_err(|_| {
+        let (ledgers, outcomes) = reader.join().map_err(|_| {
             Error::Failed("internal: the sign-in reader stopped unexpectedly".into())
         })??;
-        ledger.absorb(helped.ledger);
         for (n, outcome) in outcomes.into_iter().enumerate() {
             let f = activity[n];
             let read = match outcome {
@@ -187,7 +186,9 @@ pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Audi
             .iter()
             .map(|f| summarize(f, stats[f.index as usize].as_ref()))
             .collect();
-        Ok(Auditor::with_ledger(ledger).finish(directory, summaries, generated_at()))
+        let mut ledgers = ledgers;
+        ledgers.push(helped.ledger);
+        Ok(Auditor::with_ledgers(ledgers).finish(directory, summaries, generated_at()))
     })?;
     Ok(report)
 }
@@ -222,7 +223,7 @@ fn read_activity(
     audit_opts: AuditOptions,
     stop: &AtomicBool,
     share: &par::Share<signins::JsonBatch>,
-) -> Result<(Ledger, Vec<FileRead>)> {
+) -> Result<(Vec<Ledger>, Vec<FileRead>)> {
     let mut ledger = Ledger::new(audit_opts);
     let mut out = Vec::new();
     let stopped = || Error::Failed(STOPPED.into());
@@ -251,7 +252,7 @@ fn read_activity(
             )?;
             progress.finish();
             if matches!(&framing, Err(Error::Failed(m)) if m == STOPPED) {
-                return Ok((ledger, out));
+                return Ok((vec![ledger], out));
             }
             // A broken file may still count as read (with a warning): decided with all its parts.
             out.push(FileRead::Shared(part, framing));
@@ -268,10 +269,10 @@ fn read_activity(
             });
             progress.finish();
             match read {
-                Err(Error::Failed(m)) if m == STOPPED => return Ok((ledger, out)),
+                Err(Error::Failed(m)) if m == STOPPED => return Ok((vec![ledger], out)),
                 Err(e) => {
                     out.push(FileRead::Whole(Err(e)));
-                    return Ok((ledger, out));
+                    return Ok((vec![ledger], out));
                 }
                 Ok(s) => out.push(FileRead::Whole(Ok(s))),
             }
@@ -281,13 +282,12 @@ fn read_activity(
     share.close();
     let mut helped = Helped::new(files.len(), audit_opts);
     helped.read_all(files, opts, share);
-    ledger.absorb(helped.ledger);
     for (n, part) in helped.parts.into_iter().enumerate() {
         if let (Some(part), Some(FileRead::Shared(mine, _))) = (part, out.get_mut(n)) {
             mine.absorb(part);
         }
     }
-    Ok((ledger, out))
+    Ok((vec![ledger, helped.ledger], out))
 }
 
 /// What a helper thread read of the shared inputs.

@@ -253,22 +253,26 @@ impl Default for AuditOptions {
 /// [`Auditor::with_ledger`].
 #[derive(Debug)]
 pub struct Auditor {
-    ledger: Ledger,
+    /// One per thread that read sign-ins; [`Auditor::add`] folds into the first.
+    ledgers: Vec<Ledger>,
 }
 
 impl Auditor {
     pub fn new(opts: AuditOptions) -> Auditor {
-        Auditor::with_ledger(Ledger::new(opts))
+        Auditor::with_ledgers(vec![Ledger::new(opts)])
     }
 
-    /// An auditor over sign-ins already folded (read while the directory was being read).
-    pub fn with_ledger(ledger: Ledger) -> Auditor {
-        Auditor { ledger }
+    /// An auditor over sign-ins already folded, by one or more threads (while the directory was
+    /// being read).
+    pub fn with_ledgers(ledgers: Vec<Ledger>) -> Auditor {
+        Auditor { ledgers }
     }
 
     /// Folds one sign-in (or MFA Server call) in.
     pub fn add(&mut self, s: &SignIn) {
-        self.ledger.add(s);
+        if let Some(l) = self.ledgers.first_mut() {
+            l.add(s);
+        }
     }
     /// The report. The directory is consumed: its users' names move into the report's rows
     /// instead of being copied (a large tenant's names are a large share of the memory).
@@ -278,7 +282,7 @@ impl Auditor {
         inputs: Vec<InputSummary>,
         generated_at: Timestamp,
     ) -> AuditReport {
-        let joined = self.ledger.join(&directory);
+        let joined = Ledger::join(self.ledgers, &directory);
         joined.report(directory, inputs, generated_at)
     }
 }
@@ -941,7 +945,9 @@ mod tests {
             for s in events {
                 auditor.add(s);
             }
-            auditor.ledger.join(&d).tallies[0].activity.push_fatigue
+            Ledger::join(auditor.ledgers, &d).tallies[0]
+                .activity
+                .push_fatigue
         };
         assert!(!fatigued(&three));
         let mut four = three.to_vec();
@@ -984,10 +990,7 @@ mod tests {
         auditor.add(&by(None, Some("xavier@fabrikam.com")));
         auditor.add(&by(Some("ID-X"), None));
         auditor.add(&by(None, None));
-        let joined = Ledger::join(
-            std::mem::replace(&mut auditor.ledger, Ledger::new(AuditOptions::default())),
-            &d,
-        );
+        let joined = Ledger::join(auditor.ledgers, &d);
         let signins: Vec<u64> = joined.tallies.iter().map(|t| t.activity.signins).collect();
         assert_eq!(signins, [2, 1, 3]);
         let report = joined.report(d, vec![], at("2025-05-02T00:00:00Z"));
