@@ -76,12 +76,19 @@ pub(crate) enum Field {
 /// [`normalize_header`](super::detect::normalize_header) does. ASCII keys (all of Graph's) are
 /// normalised in a stack buffer: a large export has millions of keys.
 fn field_named(key: &str) -> Option<Field> {
-    let lookup = |normalized: &[u8]| {
-        FIELDS
-            .iter()
-            .find(|(_, names)| names.iter().any(|n| n.as_bytes() == normalized))
-            .map(|(f, _)| *f)
-    };
+    /// Every alias, hashed (the first field to list a name wins, as a scan of `FIELDS` would).
+    static BY_NAME: std::sync::LazyLock<
+        std::collections::HashMap<&'static [u8], Field, foldhash::fast::RandomState>,
+    > = std::sync::LazyLock::new(|| {
+        let mut map = std::collections::HashMap::default();
+        for (field, names) in FIELDS {
+            for n in *names {
+                map.entry(n.as_bytes()).or_insert(*field);
+            }
+        }
+        map
+    });
+    let lookup = |normalized: &[u8]| BY_NAME.get(normalized).copied();
     let mut buf = [0u8; 64];
     let mut len = 0;
     for &b in key.as_bytes() {

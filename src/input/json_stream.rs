@@ -353,8 +353,12 @@ fn frame<R: BufRead>(
                     ),
                 ));
             }
-            let wrapper = memchr::memmem::find(&buf, b"\"value\"").is_some()
-                || memchr::memmem::find(&buf, b"\"records\"").is_some();
+            // Searchers built once: a log has millions of lines.
+            static VALUE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+                std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"value\""));
+            static RECORDS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+                std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"records\""));
+            let wrapper = VALUE.find(&buf).is_some() || RECORDS.find(&buf).is_some();
             if wrapper || !whole_line {
                 // A page on one line, or the last line (perhaps cut short): frame it properly,
                 // positions shifted to this line.

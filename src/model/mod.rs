@@ -208,10 +208,11 @@ pub fn normalize_upn(upn: &str) -> String {
 /// The last `_` before `#EXT#` separates the user name from the home domain.
 pub fn guest_home_form(upn: &str) -> Option<String> {
     // Most UPNs are members': answer without lower-casing them.
-    if !upn
-        .as_bytes()
-        .windows(5)
-        .any(|w| w.eq_ignore_ascii_case(b"#ext#"))
+    if memchr::memchr(b'#', upn.as_bytes()).is_none()
+        || !upn
+            .as_bytes()
+            .windows(5)
+            .any(|w| w.eq_ignore_ascii_case(b"#ext#"))
     {
         return None;
     }
