@@ -98,7 +98,10 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
             None => msg.note(format!("email sent to {}", settings.to.join(", "))),
         }
     }
-    Ok(policy(&report, args, msg))
+    let status = policy(&report, args, msg);
+    // A large report takes a while to free, and the command is done with it.
+    std::thread::spawn(move || drop(report));
+    Ok(status)
 }
 
 /// Reads every input and returns the audit report (without history).

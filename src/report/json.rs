@@ -1,7 +1,7 @@
 //! The audit's `--json` file: exactly the bytes `serde_json::to_writer_pretty` gives, written
-//! faster. The users — nearly all of a large tenant's report — are pretty-printed in chunks on a
-//! second thread while this one writes the chunks already done, so formatting and the file system
-//! overlap, and memory holds a few chunks, never the whole text.
+//! faster. The users — nearly all of a large tenant's report — are pretty-printed in chunks on two
+//! other threads while this one writes the chunks already done, in order, so formatting and the file
+//! system overlap, and memory holds a few chunks, never the whole text.
 
 use std::io::{self, Write};
 use std::sync::mpsc::sync_channel;
@@ -10,8 +10,10 @@ use super::audit::{AuditReport, AuditUser};
 
 /// Users per chunk handed from the formatting thread to the writing one.
 const CHUNK_USERS: usize = 2048;
-/// Chunks formatted ahead of the writer, at most.
-const CHUNKS_AHEAD: usize = 4;
+/// Chunks each formatter gets ahead of the writer, at most.
+const CHUNKS_AHEAD: usize = 2;
+/// Formatting threads (the writer is mostly the kernel copying into the page cache).
+const FORMATTERS: usize = 2;
 
 /// How `"users"` looks in the report printed with no users; it is printed at the top level of the
 /// object, two spaces in, so it cannot be confused with text inside a string (whose line breaks
@@ -31,18 +33,27 @@ pub fn write_pretty(w: &mut dyn Write, report: &AuditReport) -> io::Result<()> {
         .ok_or_else(|| io::Error::other("internal: no users member in the report"))?;
     w.write_all(&text.as_bytes()[..at])?;
     w.write_all(b"\n  \"users\": [")?;
-    let (tx, rx) = sync_channel::<serde_json::Result<Vec<u8>>>(CHUNKS_AHEAD);
+    // Two formatters take alternate chunks; the writer takes them back in order.
+    let chunks: Vec<&[AuditUser]> = report.users.chunks(CHUNK_USERS).collect();
+    let chunks = &chunks;
     std::thread::scope(|scope| -> io::Result<()> {
-        scope.spawn(move || {
-            for (c, chunk) in report.users.chunks(CHUNK_USERS).enumerate() {
-                let text = format_users(chunk, c == 0);
-                // The writer stopped (a write failed): nothing more to do.
-                if tx.send(text).is_err() {
-                    return;
+        let mut receivers = Vec::with_capacity(FORMATTERS);
+        for k in 0..FORMATTERS {
+            let (tx, rx) = sync_channel::<serde_json::Result<Vec<u8>>>(CHUNKS_AHEAD);
+            receivers.push(rx);
+            scope.spawn(move || {
+                for c in (k..chunks.len()).step_by(FORMATTERS) {
+                    // The writer stopped (a write failed): nothing more to do.
+                    if tx.send(format_users(chunks[c], c == 0)).is_err() {
+                        return;
+                    }
                 }
-            }
-        });
-        for text in rx {
+            });
+        }
+        for c in 0..chunks.len() {
+            let text = receivers[c % FORMATTERS]
+                .recv()
+                .map_err(|_| io::Error::other("internal: a JSON formatter stopped"))?;
             w.write_all(&text.map_err(io::Error::from)?)?;
         }
         Ok(())
