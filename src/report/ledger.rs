@@ -327,21 +327,34 @@ impl Ledger {
         for (e, &to) in self.identities.into_iter().zip(&target) {
             merge(&mut tallies[to as usize], e.tally, opts);
         }
-        let ranked = |map: HashMap<String, Ranked, RandomState>| -> Vec<(String, u64, u64)> {
+        // Distinct users per how or reason: each user's slot is stamped with the last entry that
+        // counted it (a dense array, not a set per entry).
+        let mut stamp: Vec<u32> = vec![u32::MAX; tallies.len()];
+        let mut entry = 0u32;
+        let mut ranked = |map: HashMap<String, Ranked, RandomState>| -> Vec<(String, u64, u64)> {
             let mut v: Vec<(String, u64, u64)> = map
                 .into_iter()
                 .map(|(k, r)| {
-                    let users: HashSet<u32, RandomState> =
-                        r.identities.iter().map(|&i| target[i as usize]).collect();
-                    (k, r.count, users.len() as u64)
+                    let mut users = 0u64;
+                    for &i in &r.identities {
+                        let user = target[i as usize] as usize;
+                        if stamp[user] != entry {
+                            stamp[user] = entry;
+                            users += 1;
+                        }
+                    }
+                    entry += 1;
+                    (k, r.count, users)
                 })
                 .collect();
             v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             v
         };
+        let hows = ranked(self.hows);
+        let reasons = ranked(self.reasons);
         Joined {
-            hows: ranked(self.hows),
-            reasons: ranked(self.reasons),
+            hows,
+            reasons,
             tallies,
             directory_len,
             extra_names,
