@@ -169,6 +169,8 @@ run_set() {
         rb=$(bytes_of "$reg")
         warm "$reg" "$graph_users" "$states"
         measure "$label audit (registration)" "$((rb + sb))" "$MFAUDIT" --quiet audit --json "$SCRATCH/audit-reg.json" "$reg" "$signins"
+        # The six answers on stdout only, no per-user JSON file.
+        measure "$label audit (registration, stdout)" "$((rb + sb))" "$MFAUDIT" --quiet audit "$reg" "$signins"
         measure "$label merge 3 sources" "$(bytes_of "$reg" "$graph_users" "$states")" "$MFAUDIT" --quiet methods -o "$SCRATCH/merged.csv" "$reg" "$graph_users" "$states"
     fi
     measure "$label inspect sign-ins" "$sb" "$MFAUDIT" --quiet inspect "$signins"
@@ -184,6 +186,8 @@ run_set() {
     if [[ -f $reg ]]; then
         ratio "$label jq / audit (registration)" "$label jq upn" "$label audit (registration)" "issue 4 target: >= 6"
         ratio "$label audit (registration) / bare sign-ins" "$label audit (registration)" "$label bare sign-ins" "issue 4 target: <= 2"
+        ratio "$label jq / audit (registration, stdout)" "$label jq upn" "$label audit (registration, stdout)" "issue 4 target: >= 6 (no --json)"
+        ratio "$label audit (registration, stdout) / bare sign-ins" "$label audit (registration, stdout)" "$label bare sign-ins" "issue 4 target: <= 2 (no --json)"
     fi
     ratio "$label jq / bare sign-ins" "$label jq upn" "$label bare sign-ins" "the floor's headroom over jq"
 }
