@@ -141,6 +141,21 @@ impl<T> Share<T> {
         self.lock().closed = true;
         self.ready.notify_all();
     }
+
+    /// Closes the hand-over when dropped: however the producer ends (a panic included), its
+    /// helpers are not left waiting.
+    pub fn closer(&self) -> Closer<'_, T> {
+        Closer(self)
+    }
+}
+
+/// See [`Share::closer`].
+pub struct Closer<'a, T>(&'a Share<T>);
+
+impl<T> Drop for Closer<'_, T> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
 }
 
 #[cfg(test)]
@@ -188,5 +203,23 @@ mod tests {
         assert!(taken.windows(2).all(|w| w[0] < w[1]), "in order");
         assert_eq!(share.offer(5000), Some(5000), "closed: given back");
         assert_eq!(share.take(), None);
+    }
+
+    #[test]
+    fn a_producer_that_panics_does_not_leave_its_helper_waiting() {
+        let share = super::Share::<u32>::new(2);
+        std::thread::scope(|scope| {
+            let producer = scope.spawn(|| {
+                let _closer = share.closer();
+                assert_eq!(share.offer(1), None);
+                panic!("the producer failed");
+            });
+            let mut got = Vec::new();
+            while let Some(i) = share.take() {
+                got.push(i);
+            }
+            assert_eq!(got, [1]);
+            assert!(producer.join().is_err());
+        });
     }
 }

@@ -144,9 +144,8 @@ pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Audi
     let share = par::Share::new(SHARED_BATCHES);
     let report = std::thread::scope(|scope| -> Result<AuditReport> {
         let reader = scope.spawn(|| {
-            let read = read_activity(&activity, &auth, opts, msg, audit_opts, &stop, &share);
-            share.close();
-            read
+            let _closer = share.closer();
+            read_activity(&activity, &auth, opts, msg, audit_opts, &stop, &share)
         });
         let dir_files: Vec<&InputFile> = inputs.directory().collect();
         let merged = if dir_files.is_empty() {
