@@ -70,10 +70,8 @@ fn graph_beta_docs_page_with_duplicate_keys() {
     let want = SignIn {
         time: ts("2021-06-30T16:34:32Z"),
         request_id: some("1691d37b-8579-43a7-966a-0f35583c1300"),
-        correlation_id: some("5d295068-919b-4017-85d8-44be2f5f5483"),
         user_id: some("26be570a-1111-5555-b4e2-a37c6808512d"),
         upn: some("testaccount1@contoso.com"),
-        display_name: some("Test contoso"),
         error_code: Some(50126),
         failure_reason: some("Error validating credentials due to invalid username or password."),
         additional_details: some(
@@ -82,17 +80,13 @@ fn graph_beta_docs_page_with_duplicate_keys() {
         authentication_requirement: some("singleFactorAuthentication"),
         mfa_method: None,
         steps: vec![SignInStep {
-            time: ts("2021-06-30T16:34:32Z"),
             method: some("Password"),
-            method_detail: some("Password in the cloud"),
             succeeded: Some(false),
             result_detail: some(
                 "Invalid username or password or Invalid on-premise username or password.",
             ),
             requirement: some("Primary authentication"),
         }],
-        interactive: Some(true),
-        ip_address: some("131.107.159.37"),
         call_result: None,
     };
     assert_eq!(s[0], want);
@@ -115,7 +109,6 @@ fn graph_v1_page_with_next_link() {
     assert_eq!(s.additional_details, None);
     assert_eq!(s.authentication_requirement, None);
     assert!(s.steps.is_empty());
-    assert_eq!(s.interactive, Some(true));
 }
 
 #[test]
@@ -130,12 +123,6 @@ fn azure_monitor_docs_record() {
     let s = &s[0];
     assert_eq!(s.time, ts("2019-03-12T16:02:15.5522137Z"));
     assert_eq!(s.request_id, some("0231f922-93fa-4005-bb11-b344eca03c01"));
-    // The sign-in's own correlationId wins over the envelope's.
-    assert_eq!(
-        s.correlation_id,
-        some("bbbb1111-cc22-3333-44dd-555555eeeeee")
-    );
-    assert_eq!(s.display_name, some("Timothy Perkins"));
     assert_eq!(s.error_code, Some(50140));
     assert_eq!(
         s.authentication_requirement,
@@ -145,15 +132,12 @@ fn azure_monitor_docs_record() {
     assert_eq!(
         s.steps[1],
         SignInStep {
-            time: ts("2021-08-12T15:48:12.8677211Z"),
             method: some("Previously satisfied"),
-            method_detail: None,
             succeeded: Some(true),
             result_detail: some("MFA requirement satisfied by claim in the token"),
             requirement: some("Multi-factor authentication"),
         }
     );
-    assert_eq!(s.ip_address, some("<IP ADDRESS>"));
     assert_eq!(stats.first_time, ts("2019-03-12T16:02:15.5522137Z"));
 }
 
@@ -174,13 +158,10 @@ fn azure_monitor_json_lines_level_as_int() {
     assert_eq!(s[1].error_code, Some(0));
     assert_eq!(s[1].failure_reason, None);
     assert_eq!(s[1].mfa_method, None);
-    assert_eq!(s[1].ip_address, some("1.128.3.4"));
     assert_eq!(
         s[1].steps,
         [SignInStep {
-            time: ts("2022-01-24T05:10:12.2444226Z"),
             method: some("Previously satisfied"),
-            method_detail: None,
             succeeded: Some(true),
             result_detail: some("First factor requirement satisfied by claim in the token"),
             requirement: some("Primary authentication"),
@@ -204,7 +185,6 @@ fn azure_monitor_json_lines_every_category_level_as_string() {
     assert_eq!(s[0].upn, some("test@elastic.co"));
     assert_eq!(s[0].error_code, Some(50140));
     assert_eq!(s[0].additional_details, None);
-    assert_eq!(s[0].interactive, Some(false));
     assert_eq!(s[1].additional_details, some("MFA required"));
     assert_eq!(
         s[1].failure_reason,
@@ -229,25 +209,19 @@ fn log_analytics_csv_export() {
         // CreatedDateTime [UTC], not TimeGenerated [UTC] (1:45:17.287 PM).
         time: ts("2023-09-19T13:42:37.848Z"),
         request_id: some("56b9bd55-36cc-4180-b997-270fa6e61a00"),
-        correlation_id: some("e9202c39-aad0-4ae4-8ee5-6a3459a7e034"),
         user_id: None,
         upn: None,
-        display_name: None,
         error_code: Some(0),
         failure_reason: None,
         additional_details: None,
         authentication_requirement: some("singleFactorAuthentication"),
         mfa_method: None,
         steps: vec![SignInStep {
-            time: ts("2023-09-19T13:42:37.8484953Z"),
             method: some("Previously satisfied"),
-            method_detail: None,
             succeeded: Some(true),
             result_detail: some("First factor requirement satisfied by claim in the token"),
             requirement: some("Primary authentication"),
         }],
-        interactive: Some(true),
-        ip_address: None,
         call_result: None,
     };
     assert_eq!(s[0], want);
@@ -259,7 +233,6 @@ fn log_analytics_csv_export() {
         )
     );
     assert_eq!(s[1].time, ts("2023-09-19T11:21:02.145Z"));
-    assert_eq!(s[1].steps[0].method_detail, some("Password in the cloud"));
 }
 
 #[test]
@@ -274,10 +247,8 @@ fn admin_center_csv_pair_with_header_quirks() {
     let want = SignIn {
         time: ts("2025-12-04T08:19:41Z"),
         request_id: some("11111111-aaaa-4000-8000-000000000001"),
-        correlation_id: some("c0000000-0000-4000-8000-000000000001"),
         user_id: some("u0000000-0000-4000-8000-00000000000a"),
         upn: some("ada@contoso.example"),
-        display_name: some("Ada Lovelace"),
         error_code: Some(500121),
         failure_reason: some("Authentication failed during strong authentication request."),
         additional_details: some("MFA denied; user declined the authentication"),
@@ -285,24 +256,18 @@ fn admin_center_csv_pair_with_header_quirks() {
         mfa_method: some("Mobile app notification"),
         steps: vec![
             SignInStep {
-                time: ts("2025-12-04T08:19:30Z"),
                 method: some("Password"),
-                method_detail: some("Password in the cloud"),
                 succeeded: Some(true),
                 result_detail: some("Correct password"),
                 requirement: some("Primary authentication"),
             },
             SignInStep {
-                time: ts("2025-12-04T08:19:41Z"),
                 method: some("Mobile app notification"),
-                method_detail: None,
                 succeeded: Some(false),
                 result_detail: some("MFA denied; user declined the authentication"),
                 requirement: some("Multifactor authentication"),
             },
         ],
-        interactive: None,
-        ip_address: some("203.0.113.7"),
         call_result: None,
     };
     assert_eq!(s[0], want);
@@ -346,25 +311,19 @@ fn french_admin_center_csv_pair() {
     let want = SignIn {
         time: ts("2025-11-03T07:00:05Z"),
         request_id: some("22222222-bbbb-4000-8000-000000000001"),
-        correlation_id: some("c2"),
         user_id: some("u2"),
         upn: some("zoe@contoso.example"),
-        display_name: some("Zoë Durand"),
         error_code: Some(0),
         failure_reason: some("Autre."),
         additional_details: some("Exigence MFA satisfaite par une revendication dans le jeton"),
         authentication_requirement: some("Authentification multifacteur"),
         mfa_method: some("Notification d'application mobile"),
         steps: vec![SignInStep {
-            time: ts("2025-11-03T07:00:05Z"),
             method: some("Mot de passe"),
-            method_detail: some("Mot de passe dans le cloud"),
             succeeded: Some(true),
             result_detail: some("Mot de passe correct"),
             requirement: some("Authentification principale"),
         }],
-        interactive: None,
-        ip_address: some("198.51.100.4"),
         call_result: None,
     };
     assert_eq!(s[0], want);

@@ -3,17 +3,16 @@
 
 use serde::Serialize;
 
-/// One sign-in (or one MFA Server call), reduced to the fields the audit needs.
+/// One sign-in (or one MFA Server call), reduced to the fields the audit needs: readers skip the
+/// rest of a record (IP address, display name, correlation id...) without reading it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SignIn {
     /// When it happened (UTC).
     pub time: Option<jiff::Timestamp>,
     /// Graph `id` / portal `Request ID`.
     pub request_id: Option<String>,
-    pub correlation_id: Option<String>,
     pub user_id: Option<String>,
     pub upn: Option<String>,
-    pub display_name: Option<String>,
     /// `status.errorCode` / `resultType` / `Sign-in error code`; 0 is success.
     pub error_code: Option<i64>,
     pub failure_reason: Option<String>,
@@ -26,8 +25,6 @@ pub struct SignIn {
     pub mfa_method: Option<String>,
     /// `authenticationDetails[]`, or the AuthDetails companion rows.
     pub steps: Vec<SignInStep>,
-    pub interactive: Option<bool>,
-    pub ip_address: Option<String>,
     /// MFA Server `Call Result` code (e.g. `FAILED_PHONE_APP_DENIED`).
     pub call_result: Option<String>,
 }
@@ -35,10 +32,8 @@ pub struct SignIn {
 /// One authentication step of a sign-in.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SignInStep {
-    pub time: Option<jiff::Timestamp>,
     /// `Password`, `Mobile app notification`, `Text message`, `Previously satisfied`...
     pub method: Option<String>,
-    pub method_detail: Option<String>,
     pub succeeded: Option<bool>,
     /// `MFA successfully completed`, `MFA denied; user declined the authentication`...
     pub result_detail: Option<String>,

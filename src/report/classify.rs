@@ -230,7 +230,6 @@ mod tests {
             requirement: Some(requirement.into()),
             succeeded: ok,
             result_detail: detail.map(str::to_string),
-            ..SignInStep::default()
         }
     }
 

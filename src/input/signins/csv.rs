@@ -34,9 +34,7 @@ const SUCCESS_WORDS: &[&str] = &[
 /// One AuthDetails row, compact: texts are ids into [`StepIndex::texts`] (0 = none).
 #[derive(Debug, Clone, Copy)]
 struct CompactStep {
-    time: Option<jiff::Timestamp>,
     method: u32,
-    method_detail: u32,
     result_detail: u32,
     requirement: u32,
     succeeded: Option<bool>,
@@ -106,10 +104,7 @@ impl StepIndex {
                     rows += 1;
                     let get = |c| field(&record, cols.get(c));
                     let step = CompactStep {
-                        time: get(Col::Date)
-                            .and_then(|t| crate::input::when::parse_time(t, ctx.opts.day_first)),
                         method: intern(get(Col::StepMethod)),
-                        method_detail: intern(get(Col::StepMethodDetail)),
                         result_detail: intern(get(Col::StepResultDetail)),
                         requirement: intern(get(Col::StepRequirement)),
                         succeeded: get(Col::StepSucceeded).and_then(parse_bool),
@@ -152,9 +147,7 @@ impl StepIndex {
                 steps
                     .iter()
                     .map(|s| SignInStep {
-                        time: s.time,
                         method: text(s.method),
-                        method_detail: text(s.method_detail),
                         succeeded: s.succeeded,
                         result_detail: text(s.result_detail),
                         requirement: text(s.requirement),
@@ -300,27 +293,21 @@ fn signin_from_row(
         })
     });
     let request_id = owned(Col::RequestId);
-    let step_list =
-        match get(Col::AuthenticationDetails) {
-            Some(cell) => steps_of(
-                Some(steps_from_json(cell).map_err(|e| {
-                    format!("the AuthenticationDetails cell is not valid JSON: {e}")
-                })?),
-                day_first,
-            ),
-            None if !log_analytics => request_id
-                .as_deref()
-                .map(|r| steps.steps(r))
-                .unwrap_or_default(),
-            None => vec![],
-        };
+    let step_list = match get(Col::AuthenticationDetails) {
+        Some(cell) => steps_of(Some(steps_from_json(cell).map_err(|e| {
+            format!("the AuthenticationDetails cell is not valid JSON: {e}")
+        })?)),
+        None if !log_analytics => request_id
+            .as_deref()
+            .map(|r| steps.steps(r))
+            .unwrap_or_default(),
+        None => vec![],
+    };
     let signin = SignIn {
         time,
         request_id,
-        correlation_id: owned(Col::CorrelationId),
         user_id: owned(Col::UserId),
         upn: owned(Col::Username),
-        display_name: owned(Col::User).or_else(|| owned(Col::Identity)),
         error_code,
         failure_reason: owned(Col::FailureReason)
             .or(json_reason)
@@ -329,8 +316,6 @@ fn signin_from_row(
         authentication_requirement,
         mfa_method,
         steps: step_list,
-        interactive: get(Col::IsInteractive).and_then(parse_bool),
-        ip_address: owned(Col::IpAddress),
         call_result: None,
     };
     if signin.time.is_none()
@@ -396,8 +381,6 @@ mod tests {
             Some("MFA denied; user declined the authentication")
         );
         assert_eq!(s.mfa_method.as_deref(), Some("Mobile app notification"));
-        assert_eq!(s.display_name.as_deref(), Some("Ada"));
-        assert_eq!(s.interactive, Some(false));
     }
 
     #[test]
@@ -460,7 +443,6 @@ mod tests {
         assert_eq!(steps.len(), 2);
         assert_eq!(steps[1].method.as_deref(), Some("Text message"));
         assert_eq!(steps[1].succeeded, Some(false));
-        assert_eq!(steps[1].method_detail, None);
         assert!(index.steps("r100").is_empty());
 
         let (s, _) = read_text(

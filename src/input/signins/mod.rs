@@ -340,15 +340,13 @@ fn shorten(s: &str) -> String {
 
 /// `authenticationDetails[]` as model steps. A step time that is not a date is dropped (the
 /// step still says what happened).
-fn steps_of(steps: Option<RawSteps>, day_first: Option<bool>) -> Vec<SignInStep> {
+fn steps_of(steps: Option<RawSteps>) -> Vec<SignInStep> {
     steps
         .map(|s| s.0)
         .unwrap_or_default()
         .into_iter()
         .map(|s| SignInStep {
-            time: s.time.as_ref().and_then(|t| parse_time(&t.0, day_first)),
             method: text(s.method),
-            method_detail: text(s.method_detail),
             succeeded: s.succeeded,
             result_detail: text(s.result_detail),
             requirement: text(s.requirement),
@@ -363,17 +361,6 @@ fn is_signin_category(category: &str) -> bool {
         .as_bytes()
         .windows(10)
         .any(|w| w.eq_ignore_ascii_case(b"signinlogs"))
-}
-
-/// Interactive or not, from the Azure Monitor category when the record does not say.
-fn interactive_by_category(category: &str) -> Option<bool> {
-    if category.eq_ignore_ascii_case("signinlogs") {
-        Some(true)
-    } else if is_signin_category(category) {
-        Some(false)
-    } else {
-        None
-    }
 }
 
 /// One JSON record as a sign-in. Azure Monitor envelope members fill what `properties` lacks.
@@ -409,35 +396,21 @@ fn signin_from_record(
             day_first,
         )?,
     };
-    let (env_code, env_reason, env_ip, env_corr, env_name, env_interactive) = match envelope {
-        Some(e) => (
-            e.result_type,
-            e.result_description,
-            e.caller_ip,
-            e.correlation_id,
-            e.identity,
-            e.category.and_then(|c| interactive_by_category(&c.0)),
-        ),
-        None => (None, None, None, None, None, None),
+    let (env_code, env_reason) = match envelope {
+        Some(e) => (e.result_type, e.result_description),
+        None => (None, None),
     };
     let signin = SignIn {
         time,
         request_id: text(raw.id),
-        correlation_id: text(raw.correlation_id).or_else(|| text(env_corr)),
         user_id: text(raw.user_id),
         upn: text(raw.upn),
-        display_name: text(raw.display_name).or_else(|| text(env_name)),
         error_code: status.error_code.or(env_code),
         failure_reason: text(status.failure_reason).or_else(|| text(env_reason)),
         additional_details: text(status.additional_details),
         authentication_requirement: text(raw.authentication_requirement),
         mfa_method: text(mfa.auth_method),
-        steps: steps_of(raw.steps, day_first),
-        interactive: raw
-            .interactive
-            .or(raw.interactive_by_event_type)
-            .or(env_interactive),
-        ip_address: text(raw.ip_address).or_else(|| text(env_ip)),
+        steps: steps_of(raw.steps),
         call_result: None,
     };
     if signin.time.is_none()
@@ -519,10 +492,8 @@ mod tests {
         let want = SignIn {
             time: ts("2025-05-25T01:54:30Z"),
             request_id: Some("r2".into()),
-            correlation_id: Some("c1".into()),
             user_id: Some("u1".into()),
             upn: Some("ada@contoso.com".into()),
-            display_name: Some("Ada".into()),
             error_code: Some(500121),
             failure_reason: Some(
                 "Authentication failed during strong authentication request.".into(),
@@ -532,24 +503,18 @@ mod tests {
             mfa_method: Some("Mobile app notification".into()),
             steps: vec![
                 SignInStep {
-                    time: ts("2025-05-25T01:54:30Z"),
                     method: Some("Password".into()),
-                    method_detail: Some("Password in the cloud".into()),
                     succeeded: Some(true),
                     result_detail: Some("Correct password".into()),
                     requirement: Some("Primary authentication".into()),
                 },
                 SignInStep {
-                    time: ts("2025-05-25T01:55:31Z"),
                     method: Some("Mobile app notification".into()),
-                    method_detail: None,
                     succeeded: Some(false),
                     result_detail: Some("MFA denied; user declined the authentication".into()),
                     requirement: Some("Multifactor authentication".into()),
                 },
             ],
-            interactive: Some(true),
-            ip_address: Some("203.0.113.7".into()),
             call_result: None,
         };
         assert_eq!(*s, want);
@@ -587,16 +552,11 @@ mod tests {
         assert_eq!(s.time, ts("2023-01-01T10:00:00.1234567Z"));
         assert_eq!(s.error_code, Some(50076));
         assert_eq!(s.failure_reason.as_deref(), Some("MFA required"));
-        assert_eq!(s.ip_address.as_deref(), Some("198.51.100.1"));
-        assert_eq!(s.correlation_id.as_deref(), Some("env-c"));
-        assert_eq!(s.display_name.as_deref(), Some("Bo"));
-        assert_eq!(s.interactive, Some(false));
         // resultType alone (string) gives the code.
         let line = r#"{"category":"SignInLogs","resultType":"0","Level":4,"properties":{"id":"p2","createdDateTime":"2023-01-01T10:00:00+02:00"}}"#;
         let (s, _) = read(line, Kind::AzureMonitorJson).unwrap();
         assert_eq!(s[0].error_code, Some(0));
         assert_eq!(s[0].time, ts("2023-01-01T08:00:00Z"));
-        assert_eq!(s[0].interactive, Some(true));
     }
 
     #[test]

@@ -44,21 +44,14 @@ key_set!(RecordKey {
     Id = "id",
     Created = "createdDateTime",
     Upn = "userPrincipalName",
-    DisplayName = "userDisplayName",
     UserId = "userId",
-    CorrelationId = "correlationId",
     Status = "status",
     AuthRequirement = "authenticationRequirement",
     MfaDetail = "mfaDetail",
     Steps = "authenticationDetails",
-    Interactive = "isInteractive",
-    EventTypes = "signInEventTypes",
-    Ip = "ipAddress",
     Properties = "properties",
     Time = "time",
     ResultType = "resultType",
-    CallerIp = "callerIpAddress",
-    Identity = "identity",
     Category = "category",
     ResultDescription = "resultDescription",
 });
@@ -75,9 +68,7 @@ key_set!(MfaKey {
 });
 
 key_set!(StepKey {
-    Time = "authenticationStepDateTime",
     Method = "authenticationMethod",
-    MethodDetail = "authenticationMethodDetail",
     Succeeded = "succeeded",
     ResultDetail = "authenticationStepResultDetail",
     Requirement = "authenticationStepRequirement",
@@ -245,9 +236,7 @@ pub struct RawMfa<'a> {
 /// One `authenticationDetails[]` item.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RawStep<'a> {
-    pub time: Option<Text<'a>>,
     pub method: Option<Text<'a>>,
-    pub method_detail: Option<Text<'a>>,
     pub succeeded: Option<bool>,
     pub result_detail: Option<Text<'a>>,
     pub requirement: Option<Text<'a>>,
@@ -263,23 +252,15 @@ pub struct RawRecord<'a> {
     pub id: Option<Text<'a>>,
     pub created: Option<Text<'a>>,
     pub upn: Option<Text<'a>>,
-    pub display_name: Option<Text<'a>>,
     pub user_id: Option<Text<'a>>,
-    pub correlation_id: Option<Text<'a>>,
     pub status: Option<RawStatus<'a>>,
     pub authentication_requirement: Option<Text<'a>>,
     pub mfa: Option<RawMfa<'a>>,
     pub steps: Option<RawSteps<'a>>,
-    pub interactive: Option<bool>,
-    /// From `signInEventTypes`: true when it lists `interactiveUser`, false when it lists others.
-    pub interactive_by_event_type: Option<bool>,
-    pub ip_address: Option<Text<'a>>,
     /// Azure Monitor: the sign-in itself.
     pub properties: Option<Box<RawRecord<'a>>>,
     pub time: Option<Text<'a>>,
     pub result_type: Option<i64>,
-    pub caller_ip: Option<Text<'a>>,
-    pub identity: Option<Text<'a>>,
     pub category: Option<Text<'a>>,
     pub result_description: Option<Text<'a>>,
 }
@@ -405,9 +386,7 @@ impl<'de> Visitor<'de> for StepVisitor {
         let mut s = RawStep::default();
         while let Some(Key(k)) = map.next_key::<Key<StepKey>>()? {
             match k {
-                StepKey::Time => s.time = map.next_value()?,
                 StepKey::Method => s.method = map.next_value()?,
-                StepKey::MethodDetail => s.method_detail = map.next_value()?,
                 StepKey::Succeeded => {
                     s.succeeded = map.next_value::<Option<Flag>>()?.and_then(|f| f.0)
                 }
@@ -442,32 +421,11 @@ impl<'de> Visitor<'de> for RecordVisitor {
                 RecordKey::Id => r.id = map.next_value()?,
                 RecordKey::Created => r.created = map.next_value()?,
                 RecordKey::Upn => r.upn = map.next_value()?,
-                RecordKey::DisplayName => r.display_name = map.next_value()?,
                 RecordKey::UserId => r.user_id = map.next_value()?,
-                RecordKey::CorrelationId => r.correlation_id = map.next_value()?,
                 RecordKey::Status => r.status = map.next_value()?,
                 RecordKey::AuthRequirement => r.authentication_requirement = map.next_value()?,
                 RecordKey::MfaDetail => r.mfa = map.next_value()?,
                 RecordKey::Steps => r.steps = map.next_value()?,
-                RecordKey::Interactive => {
-                    r.interactive = map.next_value::<Option<Flag>>()?.and_then(|f| f.0)
-                }
-                RecordKey::EventTypes => {
-                    let types = map
-                        .next_value::<Option<Vec<Text<'de>>>>()?
-                        .unwrap_or_default();
-                    r.interactive_by_event_type = if types
-                        .iter()
-                        .any(|t| t.0.eq_ignore_ascii_case("interactiveUser"))
-                    {
-                        Some(true)
-                    } else if types.is_empty() {
-                        None
-                    } else {
-                        Some(false)
-                    };
-                }
-                RecordKey::Ip => r.ip_address = map.next_value()?,
                 RecordKey::Properties => {
                     // Only an object is a sign-in; anything else under `properties` is not ours.
                     r.properties = map
@@ -477,8 +435,6 @@ impl<'de> Visitor<'de> for RecordVisitor {
                 }
                 RecordKey::Time => r.time = map.next_value()?,
                 RecordKey::ResultType => r.result_type = map.next_value::<Code>()?.0,
-                RecordKey::CallerIp => r.caller_ip = map.next_value()?,
-                RecordKey::Identity => r.identity = map.next_value()?,
                 RecordKey::Category => r.category = map.next_value()?,
                 RecordKey::ResultDescription => r.result_description = map.next_value()?,
                 RecordKey::Other => {
@@ -556,9 +512,7 @@ impl RawSteps<'_> {
             self.0
                 .into_iter()
                 .map(|s| RawStep {
-                    time: s.time.map(Text::into_static),
                     method: s.method.map(Text::into_static),
-                    method_detail: s.method_detail.map(Text::into_static),
                     succeeded: s.succeeded,
                     result_detail: s.result_detail.map(Text::into_static),
                     requirement: s.requirement.map(Text::into_static),
@@ -593,7 +547,6 @@ mod tests {
         let s = r.status.unwrap();
         assert_eq!(s.error_code, Some(50074));
         assert_eq!(s.additional_details, t("MFA required"));
-        assert_eq!(r.interactive, Some(true));
     }
 
     #[test]
@@ -605,10 +558,8 @@ mod tests {
         assert_eq!(r.result_type, Some(50140));
         assert_eq!(r.status.as_ref().unwrap().error_code, Some(0));
         assert_eq!(r.status.unwrap().failure_reason, None);
-        assert_eq!(r.interactive, None);
         assert_eq!(r.mfa, Some(RawMfa::default()));
         assert_eq!(r.steps, None);
-        assert_eq!(r.interactive_by_event_type, Some(false));
         let r: RawRecord = serde_json::from_str(r#"{"resultType":"Success"}"#).unwrap();
         assert_eq!(r.result_type, None);
     }
