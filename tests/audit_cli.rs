@@ -424,3 +424,32 @@ fn the_two_thread_audit_equals_the_sequential_fold() {
     );
     assert!(warnings.ends_with("more malformed records skipped (see the count)"));
 }
+
+/// Records the readers skipped are reported on stderr with their lines, not only in `--json`.
+#[test]
+fn skipped_records_are_reported_on_stderr() {
+    let dir = tempdir();
+    let (registration, log) = large_tenant(dir.path(), 600, &[3, 200, 201, 300, 400, 500, 599]);
+    let out = mfaudit()
+        .args(["audit"])
+        .arg(&registration)
+        .arg(&log)
+        .output()
+        .expect("run mfaudit");
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let path = log.display().to_string();
+    let skipped: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with(&format!("warning: {path}: ")))
+        .collect();
+    assert_eq!(skipped.len(), 6, "{stderr}");
+    for (line, number) in skipped.iter().zip([4, 201, 202, 301, 401]) {
+        let want = format!("warning: {path}: skipped a malformed record: {path}:{number}:");
+        assert!(line.starts_with(&want), "{line}");
+    }
+    assert_eq!(
+        skipped[5],
+        format!("warning: {path}: more malformed records skipped (see the count)")
+    );
+}

@@ -80,6 +80,13 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
     }
 
     print_summary(&report, &written)?;
+    // What the readers met (skipped records with their lines, a log cut short...), then what the
+    // data leaves unknown.
+    for input in &report.inputs {
+        for w in &input.warnings {
+            msg.warn(format!("{}: {w}", input.path));
+        }
+    }
     for w in &report.warnings {
         msg.warn(w);
     }

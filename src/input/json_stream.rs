@@ -304,10 +304,22 @@ fn frame<R: BufRead>(
     path: &Path,
     on_record: &mut dyn FnMut(&[u8], RecordPos) -> Result<()>,
 ) -> Result<Envelope> {
+    frame_from(reader, path, (1, 1), on_record)
+}
+
+/// [`frame`] of text that starts at `(line, col)` of the file (one line of a JSON Lines file,
+/// framed on its own), so that positions in records and in errors are the file's.
+fn frame_from<R: BufRead>(
+    reader: R,
+    path: &Path,
+    (line, col): (u64, u64),
+    on_record: &mut dyn FnMut(&[u8], RecordPos) -> Result<()>,
+) -> Result<Envelope> {
     let mut sc = Scanner {
         reader,
-        line: 1,
-        offset: 0,
+        line,
+        // Columns count from the line's start: the bytes before `col` are as good as consumed.
+        offset: col - 1,
         line_start: 0,
     };
     let mut env = Envelope::default();
@@ -363,14 +375,12 @@ fn frame<R: BufRead>(
                 // A page on one line, or the last line (perhaps cut short): frame it properly,
                 // positions shifted to this line.
                 let line_bytes = std::mem::take(&mut buf);
-                frame(line_bytes.as_slice(), path, &mut |bytes, pos| {
-                    let col = if pos.line == 1 {
-                        col + pos.col - 1
-                    } else {
-                        pos.col
-                    };
-                    emit(bytes, line + pos.line - 1, col)
-                })?;
+                frame_from(
+                    line_bytes.as_slice(),
+                    path,
+                    (line, col),
+                    &mut |bytes, pos| emit(bytes, pos.line, pos.col),
+                )?;
                 buf = line_bytes;
             } else {
                 emit(&buf, line, col)?;
@@ -629,6 +639,15 @@ mod tests {
                 ("{\"b\":2}", 4, 19),
                 ("{\"a\":\"}\"}", 5, 1)
             ]
+        );
+    }
+
+    #[test]
+    fn a_json_lines_file_cut_short_is_reported_at_its_last_line() {
+        let e = records("{\"a\":1}\n{\"a\":2}\n  {\"a\":[1").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "f.json:3:10: the JSON ends inside a value that starts at 3:8: the file is truncated"
         );
     }
 
