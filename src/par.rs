@@ -6,25 +6,8 @@
 /// `items.iter().enumerate().map(f).collect()`, computed in as many contiguous chunks as there
 /// are cores (one thread below `MIN_PER_THREAD` items), results in order.
 pub fn map<T: Sync, R: Send + Default>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
-    let mut out = defaults(items.len());
-    let threads = threads_for(items.len());
-    let chunk = items.len().div_ceil(threads).max(1);
-    let f = &f;
-    std::thread::scope(|scope| {
-        for (c, (part, slots)) in items.chunks(chunk).zip(out.chunks_mut(chunk)).enumerate() {
-            let work = move || {
-                for (i, (t, slot)) in part.iter().zip(slots).enumerate() {
-                    *slot = f(c * chunk + i, t);
-                }
-            };
-            if threads == 1 {
-                work();
-            } else {
-                scope.spawn(work);
-            }
-        }
-    });
-    out
+    let mut refs: Vec<&T> = items.iter().collect();
+    map_mut(&mut refs, |i, t| f(i, t))
 }
 
 /// [`map`] with each item borrowed mutably (to move parts of it into the result).
