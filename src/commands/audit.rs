@@ -289,8 +289,7 @@ fn read_activity(
     }
     // Batches still queued (the helper was busy with the directory) are read here as well.
     share.close();
-    let mut helped = Helped::new(files.len(), audit_opts);
-    helped.read_all(files, opts, share);
+    let helped = help_read(files, opts, audit_opts, share);
     for (n, part) in helped.parts.into_iter().enumerate() {
         if let (Some(part), Some(FileRead::Shared(mine, _))) = (part, out.get_mut(n)) {
             mine.absorb(part);
@@ -335,8 +334,8 @@ impl Helped {
     }
 }
 
-/// The helper's side (the thread that read the directory): reads shared batches until the reader
-/// is done.
+/// A helper's side: reads shared batches until the reader closes the hand-over (the directory's
+/// thread once the directory is in, and the reader itself for what is still queued at the end).
 fn help_read(
     files: &[&InputFile],
     opts: &ReadOptions,
