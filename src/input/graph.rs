@@ -751,12 +751,7 @@ mod tests {
         let mut tally = Tally::default();
         let file = crate::input::InputFile {
             index: 3,
-            path: "f.json".into(),
-            kind: Kind::GraphRegistrationJson,
-            reason: String::new(),
-            encoding: String::new(),
-            decoded_as: None,
-            warnings: vec![],
+            ..crate::input::InputFile::in_memory("f.json", Kind::GraphRegistrationJson, "")
         };
         let opts = crate::input::ReadOptions::default();
         let ctx = Context {

@@ -140,18 +140,9 @@ pub fn read(
 mod tests {
     use super::*;
     use crate::input::{InputFile, Kind, ReadOptions, decode};
-    use std::path::PathBuf;
 
     fn read_text(text: &str, map: Option<ColumnMap>) -> Result<(Vec<SignIn>, ReadStats)> {
-        let file = InputFile {
-            index: 0,
-            path: PathBuf::from("mfa.csv"),
-            kind: Kind::MfaServerCsv,
-            reason: String::new(),
-            encoding: "UTF-8".into(),
-            decoded_as: None,
-            warnings: vec![],
-        };
+        let file = InputFile::in_memory("mfa.csv", Kind::MfaServerCsv, "UTF-8");
         let opts = ReadOptions {
             mfa_server: map,
             ..ReadOptions::default()

@@ -88,6 +88,22 @@ pub struct InputFile {
     pub warnings: Vec<String>,
 }
 
+impl InputFile {
+    /// An input that was not found among the command line's paths (bytes held in memory, a test's
+    /// text): the first input, already decoded as `encoding`, with no detection reason or warning.
+    pub fn in_memory(path: impl Into<PathBuf>, kind: Kind, encoding: &str) -> InputFile {
+        InputFile {
+            index: 0,
+            path: path.into(),
+            kind,
+            reason: String::new(),
+            encoding: encoding.to_string(),
+            decoded_as: None,
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// One path to read, and whether it was found inside a folder (an unrecognised file found in a
 /// folder is skipped with a warning; one named on the command line is an error).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -420,15 +436,7 @@ pub fn read_bytes(
                 Error::input(&path, Position::File, "not an export mfaudit recognises")
             })?,
     };
-    let file = InputFile {
-        index: 0,
-        path,
-        kind,
-        reason: String::new(),
-        encoding: decoded.encoding.clone(),
-        decoded_as: None,
-        warnings: Vec::new(),
-    };
+    let file = InputFile::in_memory(path, kind, &decoded.encoding);
     let mut n = 0u64;
     if kind.is_directory() {
         read_users_from(&file, decoded, opts, &mut |_| {
@@ -456,15 +464,7 @@ pub(crate) fn users_from_text(
     let path = PathBuf::from(name);
     let decoded = decode::from_bytes(&path, text.as_bytes().to_vec(), None)?;
     let kind = kind.unwrap_or_else(|| detect::detect(&decoded.head).map_or(fallback, |d| d.kind));
-    let file = InputFile {
-        index: 0,
-        path,
-        kind,
-        reason: String::new(),
-        encoding: decoded.encoding.clone(),
-        decoded_as: None,
-        warnings: vec![],
-    };
+    let file = InputFile::in_memory(path, kind, &decoded.encoding);
     let mut users = Vec::new();
     let stats = read_users_from(&file, decoded, &ReadOptions::default(), &mut |u| {
         users.push(u);

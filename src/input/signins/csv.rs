@@ -335,15 +335,7 @@ mod tests {
     use std::path::PathBuf;
 
     fn input(path: PathBuf, kind: Kind) -> InputFile {
-        InputFile {
-            index: 0,
-            path,
-            kind,
-            reason: String::new(),
-            encoding: "UTF-8".into(),
-            decoded_as: None,
-            warnings: vec![],
-        }
+        InputFile::in_memory(path, kind, "UTF-8")
     }
 
     fn read_text(

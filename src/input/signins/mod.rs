@@ -443,18 +443,9 @@ fn steps_from_json(cell: &str) -> std::result::Result<RawSteps<'_>, serde_json::
 mod tests {
     use super::*;
     use crate::input::{InputFile, ReadOptions, decode};
-    use std::path::PathBuf;
 
     pub(super) fn input(name: &str, kind: Kind) -> InputFile {
-        InputFile {
-            index: 0,
-            path: PathBuf::from(name),
-            kind,
-            reason: String::new(),
-            encoding: "UTF-8".into(),
-            decoded_as: None,
-            warnings: vec![],
-        }
+        InputFile::in_memory(name, kind, "UTF-8")
     }
 
     fn read(text: &str, kind: Kind) -> Result<(Vec<SignIn>, ReadStats)> {
