@@ -80,13 +80,6 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
     }
 
     print_summary(&report, &written)?;
-    // What the readers met (skipped records with their lines, a log cut short...), then what the
-    // data leaves unknown.
-    for input in &report.inputs {
-        for w in &input.warnings {
-            msg.warn(format!("{}: {w}", input.path));
-        }
-    }
     for w in &report.warnings {
         msg.warn(w);
     }
@@ -114,9 +107,7 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
 /// Reads every input and returns the audit report (without history).
 pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<AuditReport> {
     let inputs = Inputs::identify(&args.inputs, opts)?;
-    for s in &inputs.skipped {
-        msg.warn(s);
-    }
+    load::print_skipped(&inputs, msg);
     let auth: Vec<&InputFile> = inputs
         .all
         .iter()
@@ -190,6 +181,7 @@ pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Audi
             };
             stats[f.index as usize] = Some(read);
         }
+        load::print_read_warnings(&inputs, &stats, msg);
         let summaries: Vec<InputSummary> = inputs
             .all
             .iter()

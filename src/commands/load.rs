@@ -123,11 +123,21 @@ pub fn report_conflicts(directory: &Directory, msg: Messages) {
     }
 }
 
-/// Prints each file's reader warnings.
+/// Prints the files passed over, then each file's reader warnings.
 pub fn print_warnings(inputs: &Inputs, stats: &[Option<ReadStats>], msg: Messages) {
+    print_skipped(inputs, msg);
+    print_read_warnings(inputs, stats, msg);
+}
+
+/// Prints the files found in folders that are not exports (passed over).
+pub fn print_skipped(inputs: &Inputs, msg: Messages) {
     for s in &inputs.skipped {
         msg.warn(s);
     }
+}
+
+/// Prints what each file's reader met: skipped records with their lines, a file cut short...
+pub fn print_read_warnings(inputs: &Inputs, stats: &[Option<ReadStats>], msg: Messages) {
     for f in &inputs.all {
         for w in &f.warnings {
             msg.warn(format!("{}: {w}", f.path.display()));
