@@ -98,21 +98,21 @@ fn tenant() -> Directory {
     d
 }
 
-fn signin(upn: Option<&str>, time: &str) -> SignIn {
+fn signin(upn: Option<&str>, time: &str) -> SignIn<'static> {
     SignIn {
-        upn: upn.map(str::to_string),
+        upn: upn.map(|s| s.to_string().into()),
         time: Some(at(time)),
         ..SignIn::default()
     }
 }
 
-fn details(mut s: SignIn, text: &str) -> SignIn {
-    s.additional_details = Some(text.into());
+fn details(mut s: SignIn<'static>, text: &str) -> SignIn<'static> {
+    s.additional_details = Some(text.to_string().into());
     s
 }
 
 /// The sign-in log, newest first as Graph and the portal return it.
-fn signins() -> Vec<SignIn> {
+fn signins() -> Vec<SignIn<'static>> {
     let mut v = vec![
         // Xavier is not in the directory; he reported fraud through MFA Server.
         SignIn {

@@ -2,6 +2,7 @@
 //! exact extracted fields, synthetic admin center CSV pairs (English with the header quirks, French,
 //! 2018 names), an MFA Server CSV, and (ignored, release only) a throughput measurement.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use mfaudit::input::mfa_server::ColumnMap;
@@ -29,12 +30,12 @@ fn ts(s: &str) -> Option<jiff::Timestamp> {
     Some(s.parse().expect("test timestamp"))
 }
 
-fn some(s: &str) -> Option<String> {
-    Some(s.to_string())
+fn some(s: &str) -> Option<Cow<'static, str>> {
+    Some(Cow::Owned(s.to_string()))
 }
 
 /// Identifies `paths`, then reads the one activity file that is not an AuthDetails companion.
-fn read(paths: &[PathBuf], opts: &ReadOptions) -> (Kind, Vec<SignIn>, ReadStats) {
+fn read(paths: &[PathBuf], opts: &ReadOptions) -> (Kind, Vec<SignIn<'static>>, ReadStats) {
     let files = identify(paths, opts).expect("identify");
     let companions: Vec<_> = files
         .iter()
@@ -47,7 +48,7 @@ fn read(paths: &[PathBuf], opts: &ReadOptions) -> (Kind, Vec<SignIn>, ReadStats)
     assert_eq!(main.len(), 1, "{files:?}");
     let mut out = Vec::new();
     let stats = read_signins(main[0], &companions, opts, &mut |s| {
-        out.push(s);
+        out.push(s.into_owned());
         Ok(())
     })
     .expect("read");
@@ -303,7 +304,7 @@ fn french_admin_center_csv_pair() {
     companion.kind = Kind::AuthDetailsCsv;
     let mut s = Vec::new();
     let stats = read_signins(&main[0], &[&companion], &opts, &mut |x| {
-        s.push(x);
+        s.push(x.into_owned());
         Ok(())
     })
     .unwrap();

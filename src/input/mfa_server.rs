@@ -4,6 +4,8 @@
 //! a [`SignIn`] with only `upn`, `time` and `call_result`; the call result is interpreted later by
 //! the call-result table, never here.
 
+use std::borrow::Cow;
+
 use super::csv_util::{self, field};
 use super::decode::Decoded;
 use super::detect::normalize_header;
@@ -25,7 +27,7 @@ pub struct ColumnMap {
 pub fn read(
     decoded: Decoded,
     ctx: &Context,
-    on: &mut dyn FnMut(SignIn) -> Result<()>,
+    on: &mut dyn FnMut(SignIn<'_>) -> Result<()>,
 ) -> Result<ReadStats> {
     let path = ctx.path().to_path_buf();
     let Some(map) = &ctx.opts.mfa_server else {
@@ -84,8 +86,8 @@ pub fn read(
                         }
                     },
                 };
-                let upn = field(&record, Some(user_col)).map(str::to_owned);
-                let call_result = field(&record, Some(result_col)).map(str::to_owned);
+                let upn = field(&record, Some(user_col)).map(Cow::Borrowed);
+                let call_result = field(&record, Some(result_col)).map(Cow::Borrowed);
                 if upn.is_none() && call_result.is_none() {
                     let e = Error::input(
                         &path,
@@ -141,7 +143,7 @@ mod tests {
     use super::*;
     use crate::input::{InputFile, Kind, ReadOptions, decode};
 
-    fn read_text(text: &str, map: Option<ColumnMap>) -> Result<(Vec<SignIn>, ReadStats)> {
+    fn read_text(text: &str, map: Option<ColumnMap>) -> Result<(Vec<SignIn<'static>>, ReadStats)> {
         let file = InputFile::in_memory("mfa.csv", Kind::MfaServerCsv, "UTF-8");
         let opts = ReadOptions {
             mfa_server: map,
@@ -154,7 +156,7 @@ mod tests {
         let decoded = decode::from_bytes(&file.path, text.as_bytes().to_vec(), None)?;
         let mut out = Vec::new();
         let stats = read(decoded, &ctx, &mut |s| {
-            out.push(s);
+            out.push(s.into_owned());
             Ok(())
         })?;
         Ok((out, stats))

@@ -347,7 +347,7 @@ pub fn read_signins(
     file: &InputFile,
     auth_details: &[&InputFile],
     opts: &ReadOptions,
-    on_signin: &mut dyn FnMut(SignIn) -> Result<()>,
+    on_signin: &mut dyn FnMut(SignIn<'_>) -> Result<()>,
 ) -> Result<ReadStats> {
     let decoded = reopen(file, opts)?;
     read_signins_from(file, decoded, auth_details, opts, on_signin)
@@ -359,7 +359,7 @@ pub fn read_signins_from(
     decoded: decode::Decoded,
     auth_details: &[&InputFile],
     opts: &ReadOptions,
-    on_signin: &mut dyn FnMut(SignIn) -> Result<()>,
+    on_signin: &mut dyn FnMut(SignIn<'_>) -> Result<()>,
 ) -> Result<ReadStats> {
     let ctx = Context { file, opts };
     match file.kind {
@@ -390,7 +390,7 @@ pub fn read_signins_shared(
     n: usize,
     opts: &ReadOptions,
     share: &mut dyn FnMut(signins::JsonBatch) -> Option<signins::JsonBatch>,
-    on: &mut dyn FnMut(SignIn, u64) -> Result<()>,
+    on: &mut dyn FnMut(SignIn<'_>, u64) -> Result<()>,
 ) -> Result<(signins::JsonPart, Result<()>)> {
     let decoded = reopen(file, opts)?;
     let ctx = Context { file, opts };
@@ -403,7 +403,7 @@ pub fn read_signin_batch(
     opts: &ReadOptions,
     batch: &signins::JsonBatch,
     part: &mut signins::JsonPart,
-    on: &mut dyn FnMut(SignIn, u64) -> Result<()>,
+    on: &mut dyn FnMut(SignIn<'_>, u64) -> Result<()>,
 ) -> Result<()> {
     signins::read_json_batch(batch, &Context { file, opts }, part, on)
 }

@@ -1,44 +1,83 @@
 //! Sign-in activity: the one event type every sign-in reader fills, and the per-user tallies the
 //! audit folds events into as they stream. Sign-ins are never collected.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 /// One sign-in (or one MFA Server call), reduced to the fields the audit needs: readers skip the
-/// rest of a record (IP address, display name, correlation id...) without reading it.
+/// rest of a record (IP address, display name, correlation id...) without reading it. Text is
+/// borrowed from the record being read where it can be: a sign-in lives only until it is folded
+/// in, so copying its strings would cost an allocation per field and sign-in.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct SignIn {
+pub struct SignIn<'a> {
     /// When it happened (UTC).
     pub time: Option<jiff::Timestamp>,
     /// Graph `id` / portal `Request ID`.
-    pub request_id: Option<String>,
-    pub user_id: Option<String>,
-    pub upn: Option<String>,
+    pub request_id: Option<Cow<'a, str>>,
+    pub user_id: Option<Cow<'a, str>>,
+    pub upn: Option<Cow<'a, str>>,
     /// `status.errorCode` / `resultType` / `Sign-in error code`; 0 is success.
     pub error_code: Option<i64>,
-    pub failure_reason: Option<String>,
+    pub failure_reason: Option<Cow<'a, str>>,
     /// `status.additionalDetails` / portal `Multifactor authentication result`: where the MFA result
     /// words usually are (`MFA requirement satisfied by claim in the token`, `MFA denied; ...`).
-    pub additional_details: Option<String>,
+    pub additional_details: Option<Cow<'a, str>>,
     /// `authenticationRequirement` (`multiFactorAuthentication`, `Multifactor authentication`...).
-    pub authentication_requirement: Option<String>,
+    pub authentication_requirement: Option<Cow<'a, str>>,
     /// `mfaDetail.authMethod` / portal `Multifactor authentication auth method`.
-    pub mfa_method: Option<String>,
+    pub mfa_method: Option<Cow<'a, str>>,
     /// `authenticationDetails[]`, or the AuthDetails companion rows.
-    pub steps: Vec<SignInStep>,
+    pub steps: Vec<SignInStep<'a>>,
     /// MFA Server `Call Result` code (e.g. `FAILED_PHONE_APP_DENIED`).
-    pub call_result: Option<String>,
+    pub call_result: Option<Cow<'a, str>>,
 }
 
 /// One authentication step of a sign-in.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct SignInStep {
+pub struct SignInStep<'a> {
     /// `Password`, `Mobile app notification`, `Text message`, `Previously satisfied`...
-    pub method: Option<String>,
+    pub method: Option<Cow<'a, str>>,
     pub succeeded: Option<bool>,
     /// `MFA successfully completed`, `MFA denied; user declined the authentication`...
-    pub result_detail: Option<String>,
+    pub result_detail: Option<Cow<'a, str>>,
     /// `Primary authentication` / `Multifactor authentication`.
-    pub requirement: Option<String>,
+    pub requirement: Option<Cow<'a, str>>,
+}
+
+fn owned(t: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
+    t.map(|t| Cow::Owned(t.into_owned()))
+}
+
+impl SignIn<'_> {
+    /// The same sign-in with its text copied (to keep it past the record it was read from).
+    pub fn into_owned(self) -> SignIn<'static> {
+        SignIn {
+            time: self.time,
+            request_id: owned(self.request_id),
+            user_id: owned(self.user_id),
+            upn: owned(self.upn),
+            error_code: self.error_code,
+            failure_reason: owned(self.failure_reason),
+            additional_details: owned(self.additional_details),
+            authentication_requirement: owned(self.authentication_requirement),
+            mfa_method: owned(self.mfa_method),
+            steps: self.steps.into_iter().map(SignInStep::into_owned).collect(),
+            call_result: owned(self.call_result),
+        }
+    }
+}
+
+impl SignInStep<'_> {
+    /// The same step with its text copied.
+    pub fn into_owned(self) -> SignInStep<'static> {
+        SignInStep {
+            method: owned(self.method),
+            succeeded: self.succeeded,
+            result_detail: owned(self.result_detail),
+            requirement: owned(self.requirement),
+        }
+    }
 }
 
 /// How one sign-in ended as far as MFA is concerned.
@@ -48,19 +87,20 @@ pub enum Outcome {
     /// MFA was not required.
     NotChallenged,
     /// MFA was required and satisfied; `how` is the report's wording.
-    Satisfied { how: String },
+    Satisfied { how: Cow<'static, str> },
     /// MFA was required and denied; `reason` is the report's wording.
-    Denied { reason: String },
+    Denied { reason: Cow<'static, str> },
     /// MFA was required but the logs say neither satisfied nor denied (an interrupt, in progress).
-    Pending { detail: String },
+    Pending { detail: Cow<'static, str> },
 }
 
-/// The classification of one sign-in.
+/// The classification of one sign-in (the report's words are borrowed from the vocabulary tables,
+/// the method from the sign-in).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Challenge {
+pub struct Challenge<'a> {
     pub outcome: Outcome,
     /// The MFA method used, as the log named it.
-    pub method: Option<String>,
+    pub method: Option<Cow<'a, str>>,
     /// The user reported fraud.
     pub fraud: bool,
     /// A one-time bypass was used.

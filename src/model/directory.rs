@@ -12,7 +12,7 @@ use foldhash::fast::RandomState;
 
 use serde::Serialize;
 
-use super::{Access, PerUserState, Provenance, User, UserType, normalize_upn};
+use super::{Access, PerUserState, Provenance, User, UserType, normalize_upn, trim};
 
 /// Two sources that disagree about one fact of one user.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub struct Directory {
 
 /// An object id as a join key: trimmed, lower-cased; borrowed when it already is.
 pub fn id_key(id: &str) -> Option<Cow<'_, str>> {
-    let t = id.trim();
+    let t = trim(id);
     if t.is_empty() {
         None
     } else if t.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -49,10 +49,10 @@ pub fn id_key(id: &str) -> Option<Cow<'_, str>> {
 
 /// A UPN as a join key ([`normalize_upn`]); borrowed when it already is, as sign-in logs write it.
 pub fn upn_key(upn: &str) -> Option<Cow<'_, str>> {
-    let t = upn.trim();
+    let t = trim(upn);
     if t.is_empty() {
         None
-    } else if t.is_ascii() && !t.bytes().any(|b| b.is_ascii_uppercase()) {
+    } else if !t.bytes().any(|b| b >= 0x80 || b.is_ascii_uppercase()) {
         Some(Cow::Borrowed(t))
     } else {
         Some(Cow::Owned(normalize_upn(t)))

@@ -201,7 +201,18 @@ impl User {
 /// Case-insensitive UPN key. Guests' `name_home.tld#EXT#@tenant` stays as written here; the
 /// activity join maps the home form onto it (`guest_home_form`).
 pub fn normalize_upn(upn: &str) -> String {
-    upn.trim().to_lowercase()
+    trim(upn).to_lowercase()
+}
+
+/// `str::trim`, answering at once for the usual value that starts and ends with a printable ASCII
+/// byte (the join keys are trimmed once per sign-in and per lookup; `str::trim` decodes chars).
+pub fn trim(s: &str) -> &str {
+    let printable = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
+    if printable(s.as_bytes().first()) && printable(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
 }
 
 /// `name_home.tld#EXT#@tenant.onmicrosoft.com` → `name@home.tld` (the form sign-in logs use).
@@ -230,6 +241,27 @@ pub fn guest_home_form(upn: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\tada@contoso.com\r\n",
+            "\u{a0}ada\u{3000}",
+            "ada\u{85}",
+            "\u{2003}",
+            "é",
+            "ada é",
+            "\u{7f}x\u{7f}",
+            "x\u{1}",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
 
     #[test]
     fn guest_forms() {

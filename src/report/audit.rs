@@ -829,9 +829,9 @@ mod tests {
         }
     }
 
-    fn denied_push(upn: &str, time: &str) -> SignIn {
+    fn denied_push(upn: &str, time: &str) -> SignIn<'static> {
         SignIn {
-            upn: Some(upn.into()),
+            upn: Some(upn.to_string().into()),
             time: Some(at(time)),
             additional_details: Some(
                 "MFA denied; user did not respond to mobile app notification".into(),
@@ -983,8 +983,8 @@ mod tests {
         d.insert(user("Grace_Example.org#EXT#@contoso.onmicrosoft.com", None));
         let mut auditor = Auditor::new(AuditOptions::default());
         let by = |id: Option<&str>, upn: Option<&str>| SignIn {
-            user_id: id.map(str::to_string),
-            upn: upn.map(str::to_string),
+            user_id: id.map(|s| s.to_string().into()),
+            upn: upn.map(|s| s.to_string().into()),
             ..SignIn::default()
         };
         auditor.add(&by(Some("id-ada"), Some("renamed@contoso.com")));

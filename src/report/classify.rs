@@ -8,6 +8,8 @@
 //! settle (an interrupt such as 50074/50076, a failure before MFA) is *pending*: required, neither
 //! satisfied nor denied.
 
+use std::borrow::Cow;
+
 use crate::model::{Challenge, Outcome, SignIn, SignInStep};
 use crate::vocab::call_results::{self, CallClass};
 use crate::vocab::error_codes::{self, CodeClass};
@@ -24,7 +26,7 @@ pub const SIGNIN_SUCCEEDED: &str = "sign-in succeeded (no MFA result in the log)
 pub const NO_RESULT: &str = "no MFA result in the log";
 
 /// Classifies one sign-in; `None` when MFA was not required.
-pub fn classify(s: &SignIn) -> Option<Challenge> {
+pub fn classify<'a>(s: &'a SignIn<'_>) -> Option<Challenge<'a>> {
     let found = find_word(s);
     let call = s
         .call_result
@@ -46,7 +48,7 @@ pub fn classify(s: &SignIn) -> Option<Challenge> {
 
     let mut c = Challenge {
         outcome: Outcome::Pending {
-            detail: NO_RESULT.to_string(),
+            detail: Cow::Borrowed(NO_RESULT),
         },
         method,
         fraud: texts(s).any(mfa_words::mentions_fraud),
@@ -57,39 +59,39 @@ pub fn classify(s: &SignIn) -> Option<Challenge> {
     };
 
     if let Some(found) = found {
-        c.outcome = match found.outcome() {
-            WordOutcome::Satisfied => Outcome::Satisfied {
-                how: found.wording().to_string(),
-            },
-            WordOutcome::Denied => Outcome::Denied {
-                reason: found.wording().to_string(),
-            },
-        };
         match found.signal() {
             Signal::PushRefused => c.push_unanswered_or_denied = push_method != Some(false),
             Signal::NoMethods => c.no_methods = true,
             Signal::Blocked => c.blocked = true,
             Signal::None => {}
         }
+        c.outcome = match found.outcome() {
+            WordOutcome::Satisfied => Outcome::Satisfied {
+                how: found.into_wording(),
+            },
+            WordOutcome::Denied => Outcome::Denied {
+                reason: found.into_wording(),
+            },
+        };
         return Some(c);
     }
 
     if let Some(code) = call {
         let Some(row) = call_row else {
             c.outcome = Outcome::Pending {
-                detail: format!("call result not in the table: {code}"),
+                detail: Cow::Owned(format!("call result not in the table: {code}")),
             };
             return Some(c);
         };
         c.outcome = match row.class {
             k if k.is_satisfied() => Outcome::Satisfied {
-                how: row.description.to_string(),
+                how: Cow::Borrowed(row.description),
             },
             k if k.is_denied() => Outcome::Denied {
-                reason: row.description.to_string(),
+                reason: Cow::Borrowed(row.description),
             },
             _ => Outcome::Pending {
-                detail: row.description.to_string(),
+                detail: Cow::Borrowed(row.description),
             },
         };
         c.fraud |= row.class == CallClass::Fraud;
@@ -104,15 +106,15 @@ pub fn classify(s: &SignIn) -> Option<Challenge> {
     {
         c.outcome = if ok {
             Outcome::Satisfied {
-                how: STEP_SUCCEEDED.to_string(),
+                how: Cow::Borrowed(STEP_SUCCEEDED),
             }
         } else {
             Outcome::Denied {
                 reason: match s.error_code {
                     Some(code) if error_codes::class(code) == CodeClass::MfaFailed => {
-                        error_codes::describe(code)
+                        Cow::Owned(error_codes::describe(code))
                     }
-                    _ => STEP_FAILED.to_string(),
+                    _ => Cow::Borrowed(STEP_FAILED),
                 },
             }
         };
@@ -123,16 +125,16 @@ pub fn classify(s: &SignIn) -> Option<Challenge> {
     if let Some(code) = s.error_code {
         c.outcome = match error_codes::class(code) {
             CodeClass::Success => Outcome::Satisfied {
-                how: SIGNIN_SUCCEEDED.to_string(),
+                how: Cow::Borrowed(SIGNIN_SUCCEEDED),
             },
             CodeClass::MfaFailed => {
                 c.push_unanswered_or_denied = push_method == Some(true);
                 Outcome::Denied {
-                    reason: error_codes::describe(code),
+                    reason: Cow::Owned(error_codes::describe(code)),
                 }
             }
             _ => Outcome::Pending {
-                detail: error_codes::describe(code),
+                detail: Cow::Owned(error_codes::describe(code)),
             },
         };
     }
@@ -141,7 +143,7 @@ pub fn classify(s: &SignIn) -> Option<Challenge> {
 
 /// The first MFA result word, looking where the overall result is first (`additionalDetails`),
 /// then the steps from the last one back, then the failure reason.
-fn find_word(s: &SignIn) -> Option<Found> {
+fn find_word(s: &SignIn<'_>) -> Option<Found> {
     let steps = s
         .steps
         .iter()
@@ -156,7 +158,7 @@ fn find_word(s: &SignIn) -> Option<Found> {
 }
 
 /// Every free text of a sign-in.
-fn texts(s: &SignIn) -> impl Iterator<Item = &str> {
+fn texts<'a>(s: &'a SignIn<'_>) -> impl Iterator<Item = &'a str> {
     s.additional_details
         .as_deref()
         .into_iter()
@@ -177,14 +179,17 @@ pub fn is_multifactor(requirement: Option<&str>) -> bool {
     })
 }
 
-fn is_mfa_step(step: &SignInStep) -> bool {
+fn is_mfa_step(step: &SignInStep<'_>) -> bool {
     is_multifactor(step.requirement.as_deref())
 }
 
 /// The method of the multifactor step, else the first named method that is not the password, else
 /// `mfaDetail.authMethod`, else what the call result implies.
-fn method_used(s: &SignIn, call: Option<&call_results::CallResult>) -> Option<String> {
-    let named = |st: &&SignInStep| st.method.as_deref().is_some_and(methods::is_some_method);
+fn method_used<'a>(
+    s: &'a SignIn<'_>,
+    call: Option<&call_results::CallResult>,
+) -> Option<Cow<'a, str>> {
+    let named = |st: &&SignInStep<'_>| st.method.as_deref().is_some_and(methods::is_some_method);
     s.steps
         .iter()
         .rev()
@@ -197,9 +202,14 @@ fn method_used(s: &SignIn, call: Option<&call_results::CallResult>) -> Option<St
                     .is_some_and(|m| methods::lookup(m) != Some(methods::PASSWORD))
             })
         })
-        .and_then(|st| st.method.clone())
-        .or_else(|| s.mfa_method.clone().filter(|m| methods::is_some_method(m)))
-        .or_else(|| call.and_then(|r| r.method).map(str::to_string))
+        .and_then(|st| st.method.as_deref())
+        .or_else(|| {
+            s.mfa_method
+                .as_deref()
+                .filter(|m| methods::is_some_method(m))
+        })
+        .map(Cow::Borrowed)
+        .or_else(|| call.and_then(|r| r.method).map(Cow::Borrowed))
 }
 
 fn is_push(method: &str) -> bool {
@@ -210,46 +220,61 @@ fn is_push(method: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn signin() -> SignIn {
+    /// `classify`, its method copied: a test's sign-ins are temporaries.
+    fn classify(s: &SignIn<'_>) -> Option<Challenge<'static>> {
+        super::classify(s).map(|c| Challenge {
+            method: c.method.map(|m| Cow::Owned(m.into_owned())),
+            ..c
+        })
+    }
+
+    fn signin() -> SignIn<'static> {
         SignIn {
             upn: Some("ada@contoso.com".into()),
             ..SignIn::default()
         }
     }
 
-    fn with_details(text: &str) -> SignIn {
+    fn with_details(text: &str) -> SignIn<'static> {
         SignIn {
-            additional_details: Some(text.into()),
+            additional_details: Some(text.to_string().into()),
             ..signin()
         }
     }
 
-    fn step(method: &str, requirement: &str, ok: Option<bool>, detail: Option<&str>) -> SignInStep {
+    fn step(
+        method: &str,
+        requirement: &str,
+        ok: Option<bool>,
+        detail: Option<&str>,
+    ) -> SignInStep<'static> {
         SignInStep {
-            method: Some(method.into()),
-            requirement: Some(requirement.into()),
+            method: Some(method.to_string().into()),
+            requirement: Some(requirement.to_string().into()),
             succeeded: ok,
-            result_detail: detail.map(str::to_string),
+            result_detail: detail.map(|d| d.to_string().into()),
         }
     }
 
     fn satisfied(how: &str) -> Outcome {
-        Outcome::Satisfied { how: how.into() }
+        Outcome::Satisfied {
+            how: how.to_string().into(),
+        }
     }
 
     fn denied(reason: &str) -> Outcome {
         Outcome::Denied {
-            reason: reason.into(),
+            reason: reason.to_string().into(),
         }
     }
 
     fn pending(detail: &str) -> Outcome {
         Outcome::Pending {
-            detail: detail.into(),
+            detail: detail.to_string().into(),
         }
     }
 
-    fn outcome(s: &SignIn) -> Option<Outcome> {
+    fn outcome(s: &SignIn<'_>) -> Option<Outcome> {
         classify(s).map(|c| c.outcome)
     }
 
@@ -303,7 +328,7 @@ mod tests {
                     ..signin()
                 };
                 let in_reason = SignIn {
-                    failure_reason: Some(text.clone()),
+                    failure_reason: Some(text.clone().into()),
                     ..signin()
                 };
                 assert_eq!(
@@ -420,7 +445,7 @@ mod tests {
 
     #[test]
     fn fallbacks() {
-        let mfa = |code: Option<i64>, steps: Vec<SignInStep>| SignIn {
+        let mfa = |code: Option<i64>, steps: Vec<SignInStep<'static>>| SignIn {
             authentication_requirement: Some("multiFactorAuthentication".into()),
             error_code: code,
             steps,

@@ -121,14 +121,14 @@ impl Ledger {
     }
 
     /// Folds one sign-in (or MFA Server call) in, numbered as the next to arrive.
-    pub fn add(&mut self, s: &SignIn) {
+    pub fn add(&mut self, s: &SignIn<'_>) {
         let seq = self.signins + 1;
         self.add_at(s, seq);
     }
 
     /// Folds one sign-in in, given its arrival number: its place in the inputs, so that sign-ins
     /// folded into several ledgers (on several threads) merge as if read in order.
-    pub fn add_at(&mut self, s: &SignIn, seq: u64) {
+    pub fn add_at(&mut self, s: &SignIn<'_>, seq: u64) {
         self.signins += 1;
         let who = self.identity_of(s, seq);
         if who.is_none() {
@@ -170,7 +170,7 @@ impl Ledger {
     }
 
     /// The identity of a sign-in, created on first sight; none when it names no user.
-    fn identity_of(&mut self, s: &SignIn, seq: u64) -> Option<u32> {
+    fn identity_of(&mut self, s: &SignIn<'_>, seq: u64) -> Option<u32> {
         let id = s.user_id.as_deref().and_then(id_key);
         let upn = s.upn.as_deref().and_then(upn_key);
         if id.is_none() && upn.is_none() {
@@ -372,7 +372,7 @@ impl Ledger {
 
 /// The name an activity-only user is listed under: the sign-in's UPN as written (trimmed), else
 /// its user id.
-fn display_name(s: &SignIn) -> &str {
+fn display_name<'a>(s: &'a SignIn<'_>) -> &'a str {
     s.upn
         .as_deref()
         .map(str::trim)
@@ -420,7 +420,7 @@ fn replaces(t: &Tally, time: Option<Timestamp>, text: &str, seq: u64) -> bool {
 /// Folds one challenge into a tally.
 pub(crate) fn fold_challenge(
     t: &mut Tally,
-    c: &Challenge,
+    c: &Challenge<'_>,
     time: Option<Timestamp>,
     seq: u64,
     opts: AuditOptions,
@@ -568,17 +568,17 @@ mod tests {
         None,
     ];
 
-    fn signin(who: usize, what: usize, minute: Option<i64>) -> SignIn {
+    fn signin(who: usize, what: usize, minute: Option<i64>) -> SignIn<'static> {
         let (id, upn) = WHO[who];
         SignIn {
-            user_id: id.map(str::to_string),
-            upn: upn.map(str::to_string),
+            user_id: id.map(|s| s.to_string().into()),
+            upn: upn.map(|s| s.to_string().into()),
             time: minute.map(|m| {
                 "2025-05-01T10:00:00Z".parse::<Timestamp>().unwrap()
                     + jiff::SignedDuration::from_mins(m)
             }),
-            additional_details: WHAT[what].map(str::to_string),
-            mfa_method: (what == 2).then(|| "Mobile app notification".to_string()),
+            additional_details: WHAT[what].map(|s| s.to_string().into()),
+            mfa_method: (what == 2).then(|| "Mobile app notification".into()),
             ..SignIn::default()
         }
     }

@@ -185,6 +185,14 @@ impl Found {
     }
 
     /// The wording `how` / `reason` use.
+    /// [`Found::wording`], kept: the table's phrase is borrowed, an export's own words moved.
+    pub fn into_wording(self) -> std::borrow::Cow<'static, str> {
+        match self {
+            Found::Word(w) => std::borrow::Cow::Borrowed(w.phrase),
+            Found::DeniedOther(s) => std::borrow::Cow::Owned(s),
+        }
+    }
+
     pub fn wording(&self) -> &str {
         match self {
             Found::Word(w) => w.phrase,

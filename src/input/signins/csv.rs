@@ -9,6 +9,7 @@
 //! (method, detail, result, requirement texts repeat, so each is stored once). That is roughly
 //! 100 bytes per sign-in plus 40 bytes per step: about 60 MB for a full 250,000-sign-in download.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::{
@@ -135,10 +136,10 @@ impl StepIndex {
     }
 
     /// The steps of one sign-in, in file order.
-    fn steps(&self, request_id: &str) -> Vec<SignInStep> {
-        let text = |id: u32| -> Option<String> {
+    fn steps(&self, request_id: &str) -> Vec<SignInStep<'_>> {
+        let text = |id: u32| -> Option<Cow<'_, str>> {
             (id != 0)
-                .then(|| self.texts.get(id as usize).map(|t| t.to_string()))
+                .then(|| self.texts.get(id as usize).map(|t| Cow::Borrowed(&**t)))
                 .flatten()
         };
         self.by_request
@@ -169,7 +170,7 @@ pub fn read(
     decoded: Decoded,
     ctx: &Context,
     steps: &StepIndex,
-    on: &mut dyn FnMut(SignIn) -> Result<()>,
+    on: &mut dyn FnMut(SignIn<'_>) -> Result<()>,
 ) -> Result<ReadStats> {
     let path = ctx.path().to_path_buf();
     let mut run = Run::default();
@@ -229,15 +230,15 @@ pub fn read(
 }
 
 /// One CSV row as a sign-in.
-fn signin_from_row(
-    record: &csv::StringRecord,
+fn signin_from_row<'a>(
+    record: &'a csv::StringRecord,
     cols: &ColumnIndex,
-    steps: &StepIndex,
+    steps: &'a StepIndex,
     day_first: Option<bool>,
     log_analytics: bool,
-) -> std::result::Result<Parsed, String> {
+) -> std::result::Result<Parsed<'a>, String> {
     let get = |c| field(record, cols.get(c));
-    let owned = |c| get(c).map(str::to_owned);
+    let owned = |c| get(c).map(Cow::Borrowed);
     let time = match get(Col::Date) {
         Some(t) => time_of("Date", Some(t), day_first)?,
         None => time_of("TimeGenerated", get(Col::TimeGenerated), day_first)?,
@@ -284,12 +285,11 @@ fn signin_from_row(
     };
     let authentication_requirement = owned(Col::AuthenticationRequirement).or_else(|| {
         get(Col::MfaRequired).and_then(parse_bool).map(|required| {
-            if required {
+            Cow::Borrowed(if required {
                 "multiFactorAuthentication"
             } else {
                 "singleFactorAuthentication"
-            }
-            .to_string()
+            })
         })
     });
     let request_id = owned(Col::RequestId);
@@ -342,7 +342,7 @@ mod tests {
         text: &str,
         kind: Kind,
         companions: &[&InputFile],
-    ) -> Result<(Vec<SignIn>, ReadStats)> {
+    ) -> Result<(Vec<SignIn<'static>>, ReadStats)> {
         let file = input(PathBuf::from("s.csv"), kind);
         let opts = ReadOptions::default();
         let ctx = Context {
@@ -352,7 +352,7 @@ mod tests {
         let decoded = decode::from_bytes(&file.path, text.as_bytes().to_vec(), None)?;
         let mut out = Vec::new();
         let stats = super::super::read_csv(decoded, &ctx, companions, &mut |s| {
-            out.push(s);
+            out.push(s.into_owned());
             Ok(())
         })?;
         Ok((out, stats))

@@ -11,6 +11,7 @@
 mod csv;
 mod raw;
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::decode::Decoded;
@@ -18,14 +19,14 @@ use super::json_stream::{self, RecordPos};
 use super::when::parse_time;
 use super::{Context, InputFile, Kind, ReadStats};
 use crate::error::{Error, Position, Result};
-use crate::model::{SignIn, SignInStep};
+use crate::model::{SignIn, SignInStep, trim};
 use raw::{RawMfa, RawRecord, RawStatus, RawSteps, Text};
 
 /// Reads a JSON sign-in log ([`Kind::SignInJson`] or [`Kind::AzureMonitorJson`]).
 pub fn read_json(
     decoded: Decoded,
     ctx: &Context,
-    on: &mut dyn FnMut(SignIn) -> Result<()>,
+    on: &mut dyn FnMut(SignIn<'_>) -> Result<()>,
 ) -> Result<ReadStats> {
     let (part, framing) = frame_json(decoded, ctx, 0, &mut Some, &mut |s, _| on(s));
     finish_json(ctx, vec![part], framing)
@@ -75,7 +76,7 @@ pub fn frame_json(
     ctx: &Context,
     file: usize,
     share: &mut dyn FnMut(JsonBatch) -> Option<JsonBatch>,
-    on: &mut dyn FnMut(SignIn, u64) -> Result<()>,
+    on: &mut dyn FnMut(SignIn<'_>, u64) -> Result<()>,
 ) -> (JsonPart, Result<()>) {
     let path = ctx.path().to_path_buf();
     let mut part = JsonPart::default();
@@ -114,7 +115,7 @@ pub fn read_json_batch(
     batch: &JsonBatch,
     ctx: &Context,
     part: &mut JsonPart,
-    on: &mut dyn FnMut(SignIn, u64) -> Result<()>,
+    on: &mut dyn FnMut(SignIn<'_>, u64) -> Result<()>,
 ) -> Result<()> {
     let path = ctx.path();
     let day_first = ctx.opts.day_first;
@@ -146,7 +147,7 @@ pub fn read_csv(
     decoded: Decoded,
     ctx: &Context,
     auth_details: &[&InputFile],
-    on: &mut dyn FnMut(SignIn) -> Result<()>,
+    on: &mut dyn FnMut(SignIn<'_>) -> Result<()>,
 ) -> Result<ReadStats> {
     let steps = if ctx.file.kind == Kind::SignInCsv {
         csv::StepIndex::read(auth_details, ctx)?
@@ -178,8 +179,8 @@ struct Run {
 const KEPT_BAD: usize = 6;
 
 /// What one record turned out to be.
-enum Parsed {
-    SignIn(Box<SignIn>),
+enum Parsed<'a> {
+    SignIn(Box<SignIn<'a>>),
     /// A record that is well formed but not a sign-in (another Azure Monitor category).
     Foreign,
 }
@@ -187,8 +188,8 @@ enum Parsed {
 impl Run {
     fn deliver(
         &mut self,
-        parsed: Result<Parsed>,
-        on: &mut dyn FnMut(SignIn) -> Result<()>,
+        parsed: Result<Parsed<'_>>,
+        on: &mut dyn FnMut(SignIn<'_>) -> Result<()>,
     ) -> Result<()> {
         self.deliver_at(parsed, self.arrivals, on)
     }
@@ -196,9 +197,9 @@ impl Run {
     /// [`Run::deliver`] for a record whose number in the file is known.
     fn deliver_at(
         &mut self,
-        parsed: Result<Parsed>,
+        parsed: Result<Parsed<'_>>,
         index: u64,
-        on: &mut dyn FnMut(SignIn) -> Result<()>,
+        on: &mut dyn FnMut(SignIn<'_>) -> Result<()>,
     ) -> Result<()> {
         self.arrivals += 1;
         match parsed {
@@ -302,16 +303,19 @@ fn message_of(e: &Error) -> String {
     }
 }
 
-/// A present, non-blank string.
-fn text(t: Option<Text>) -> Option<String> {
-    let t = t?;
-    let s = t.0.trim();
+/// A present, non-blank string, trimmed (borrowed from the record when it was).
+fn text(t: Option<Text<'_>>) -> Option<Cow<'_, str>> {
+    let t = t?.0;
+    let s = trim(&t);
     if s.is_empty() {
         None
-    } else if s.len() == t.0.len() {
-        Some(t.0.into_owned())
+    } else if s.len() == t.len() {
+        Some(t)
     } else {
-        Some(s.to_owned())
+        Some(match t {
+            Cow::Borrowed(b) => Cow::Borrowed(trim(b)),
+            Cow::Owned(o) => Cow::Owned(trim(&o).to_owned()),
+        })
     }
 }
 
@@ -340,7 +344,7 @@ fn shorten(s: &str) -> String {
 
 /// `authenticationDetails[]` as model steps. A step time that is not a date is dropped (the
 /// step still says what happened).
-fn steps_of(steps: Option<RawSteps>) -> Vec<SignInStep> {
+fn steps_of(steps: Option<RawSteps<'_>>) -> Vec<SignInStep<'_>> {
     steps
         .map(|s| s.0)
         .unwrap_or_default()
@@ -365,9 +369,9 @@ fn is_signin_category(category: &str) -> bool {
 
 /// One JSON record as a sign-in. Azure Monitor envelope members fill what `properties` lacks.
 fn signin_from_record(
-    raw: RawRecord,
+    raw: RawRecord<'_>,
     day_first: Option<bool>,
-) -> std::result::Result<Parsed, String> {
+) -> std::result::Result<Parsed<'_>, String> {
     let mut raw = raw;
     let envelope = raw
         .properties
@@ -448,7 +452,7 @@ mod tests {
         InputFile::in_memory(name, kind, "UTF-8")
     }
 
-    fn read(text: &str, kind: Kind) -> Result<(Vec<SignIn>, ReadStats)> {
+    fn read(text: &str, kind: Kind) -> Result<(Vec<SignIn<'static>>, ReadStats)> {
         let file = input("s.json", kind);
         let opts = ReadOptions::default();
         let ctx = Context {
@@ -458,7 +462,7 @@ mod tests {
         let decoded = decode::from_bytes(&file.path, text.as_bytes().to_vec(), None)?;
         let mut out = Vec::new();
         let stats = read_json(decoded, &ctx, &mut |s| {
-            out.push(s);
+            out.push(s.into_owned());
             Ok(())
         })?;
         Ok((out, stats))
