@@ -15,6 +15,7 @@ pub mod model;
 pub mod output;
 pub mod par;
 pub mod report;
+pub mod timing;
 pub mod vocab;
 
 use clap::Parser;

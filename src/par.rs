@@ -40,6 +40,25 @@ pub fn map_mut<T: Send, R: Send + Default>(
     out
 }
 
+/// `f` over consecutive parts of `items`, one part per thread: for folds (counts, sums) over
+/// many items, whose per-part results the caller combines.
+pub fn parts<T: Sync, R: Send + Default>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    let chunk = items.len().div_ceil(threads_for(items.len())).max(1);
+    let parts: Vec<&[T]> = items.chunks(chunk).collect();
+    let mut out = defaults(parts.len());
+    let f = &f;
+    std::thread::scope(|scope| {
+        for (part, slot) in parts.iter().zip(out.iter_mut()) {
+            if parts.len() == 1 {
+                *slot = f(part);
+            } else {
+                scope.spawn(move || *slot = f(part));
+            }
+        }
+    });
+    out
+}
+
 /// The results are written in place: one vector, not one per thread plus their concatenation
 /// (with hundreds of thousands of report rows, that copy would double the peak).
 fn defaults<R: Default>(n: usize) -> Vec<R> {
@@ -158,6 +177,20 @@ mod tests {
             });
             assert_eq!(moved, want, "mut, n = {n}");
             assert!(items.iter().all(|v| *v == 0));
+        }
+    }
+
+    #[test]
+    fn parts_cover_every_item_once_in_order() {
+        for n in [0, 1, 4095, 4096 * 2 + 7, 50_000] {
+            let items: Vec<u64> = (0..n as u64).collect();
+            let parts = super::parts(&items, |part| part.to_vec());
+            let joined: Vec<u64> = parts.concat();
+            assert_eq!(joined, items, "n = {n}");
+            let sums: u64 = super::parts(&items, |part| part.iter().sum::<u64>())
+                .into_iter()
+                .sum();
+            assert_eq!(sums, items.iter().sum::<u64>(), "n = {n}");
         }
     }
 

@@ -453,3 +453,54 @@ fn skipped_records_are_reported_on_stderr() {
         format!("warning: {path}: more malformed records skipped (see the count)")
     );
 }
+
+#[test]
+fn timings_on_stderr_only_when_asked() {
+    let dir = tempdir();
+    let (registration, log) = large_tenant(dir.path(), 50, &[]);
+    let run = |timings: bool| {
+        let mut cmd = mfaudit();
+        cmd.env_remove("MFAUDIT_TIMINGS");
+        if timings {
+            cmd.env("MFAUDIT_TIMINGS", "1");
+        }
+        let out = cmd
+            .args(["--quiet", "audit"])
+            .arg(&registration)
+            .arg(&log)
+            .output()
+            .expect("run mfaudit");
+        assert!(out.status.success());
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (plain_out, plain_err) = run(false);
+    assert_eq!(plain_err, "");
+    let (timed_out, timed_err) = run(true);
+    assert_eq!(timed_out, plain_out, "timings never touch stdout");
+    let phases: Vec<&str> = timed_err
+        .lines()
+        .map(|l| {
+            let rest = l.strip_prefix("mfaudit: timing: ").expect(l);
+            let (seconds, phase) = rest.trim_start().split_once(" s ").expect(l);
+            seconds.parse::<f64>().expect(l);
+            phase
+        })
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            "start",
+            "inputs identified",
+            "directory read",
+            "sign-ins read",
+            "sign-ins joined to the directory",
+            "user rows built",
+            "report built",
+            "reports written",
+            "done"
+        ]
+    );
+}

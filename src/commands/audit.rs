@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::input::signins;
 use crate::input::{self, InputFile, Kind, ReadOptions, ReadStats};
 use crate::model::Directory;
+use crate::model::directory::GuestIndex;
 use crate::output::{self, Destination};
 use crate::par;
 use crate::report::audit::{AuditOptions, AuditReport, Auditor, InputSummary, flag};
@@ -79,6 +80,7 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
         written.push(p.to_path_buf());
     }
 
+    crate::timing::phase("reports written");
     print_summary(&report, &written)?;
     for w in &report.warnings {
         msg.warn(w);
@@ -99,6 +101,7 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
         }
     }
     let status = policy(&report, args, msg);
+    crate::timing::phase("done");
     // A large report takes a while to free, and the command is done with it.
     std::thread::spawn(move || drop(report));
     Ok(status)
@@ -106,7 +109,9 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
 
 /// Reads every input and returns the audit report (without history).
 pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<AuditReport> {
+    crate::timing::phase("start");
     let inputs = Inputs::identify(&args.inputs, opts)?;
+    crate::timing::phase("inputs identified");
     load::print_skipped(&inputs, msg);
     let auth: Vec<&InputFile> = inputs
         .all
@@ -161,7 +166,10 @@ pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Audi
                 return Err(e);
             }
         };
+        crate::timing::phase("directory read");
         load::report_conflicts(&directory, msg);
+        // Built here, while the other thread is still reading sign-ins.
+        let guests = GuestIndex::new(&directory);
         for (i, s) in dir_stats {
             stats[i] = Some(s);
         }
@@ -189,7 +197,10 @@ pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Audi
             .collect();
         let mut ledgers = ledgers;
         ledgers.push(helped.ledger);
-        Ok(Auditor::with_ledgers(ledgers).finish(directory, summaries, generated_at()))
+        crate::timing::phase("sign-ins read");
+        Ok(Auditor::with_ledgers(ledgers)
+            .with_guest_index(guests)
+            .finish(directory, summaries, generated_at()))
     })?;
     Ok(report)
 }

@@ -211,6 +211,7 @@ pub use super::classify::classify;
 use jiff::{SignedDuration, Timestamp};
 
 use super::ledger::{Joined, Ledger, Tally};
+use crate::model::directory::GuestIndex;
 use crate::model::{
     Access, Directory, PerUserState, SignIn, User, UserActivity, UserType, settled_by,
 };
@@ -250,11 +251,13 @@ impl Default for AuditOptions {
 /// directory are tallied too (the six questions are about everyone who signed in) and reported as
 /// unmatched; sign-ins without any user are counted only. The folding itself is the directory-free
 /// [`Ledger`]: `audit` fills one while the directory is still being read and hands it to
-/// [`Auditor::with_ledger`].
+/// [`Auditor::with_ledgers`].
 #[derive(Debug)]
 pub struct Auditor {
     /// One per thread that read sign-ins; [`Auditor::add`] folds into the first.
     ledgers: Vec<Ledger>,
+    /// The directory's guest index, when it was built ahead (see [`Auditor::with_guest_index`]).
+    guests: Option<GuestIndex>,
 }
 
 impl Auditor {
@@ -265,7 +268,17 @@ impl Auditor {
     /// An auditor over sign-ins already folded, by one or more threads (while the directory was
     /// being read).
     pub fn with_ledgers(ledgers: Vec<Ledger>) -> Auditor {
-        Auditor { ledgers }
+        Auditor {
+            ledgers,
+            guests: None,
+        }
+    }
+
+    /// Uses `guests`, built from the directory `finish` will be given, instead of building it
+    /// there: `audit` builds it on the directory's thread while the sign-ins are still being read.
+    pub fn with_guest_index(mut self, guests: GuestIndex) -> Auditor {
+        self.guests = Some(guests);
+        self
     }
 
     /// Folds one sign-in (or MFA Server call) in.
@@ -282,8 +295,15 @@ impl Auditor {
         inputs: Vec<InputSummary>,
         generated_at: Timestamp,
     ) -> AuditReport {
-        let joined = Ledger::join(self.ledgers, &directory);
-        joined.report(directory, inputs, generated_at)
+        let guests = self.guests.unwrap_or_else(|| GuestIndex::new(&directory));
+        let joined = Ledger::join(self.ledgers, &directory, &guests);
+        // Freeing a large table makes the allocator tidy up every small block freed before it:
+        // not on the way to the report.
+        std::thread::spawn(move || drop(guests));
+        crate::timing::phase("sign-ins joined to the directory");
+        let report = joined.report(directory, inputs, generated_at);
+        crate::timing::phase("report built");
+        report
     }
 }
 
@@ -295,6 +315,7 @@ impl Joined {
         generated_at: Timestamp,
     ) -> AuditReport {
         let users = self.users(&mut directory);
+        crate::timing::phase("user rows built");
         let owned = directory;
         let directory = &owned;
         let summary = self.summary(directory);
@@ -322,8 +343,9 @@ impl Joined {
         let questions = self.questions(&summary, &mfa_completed_by, &mfa_denied_because, &users);
         let warnings = self.warnings(directory, &summary);
         let methods_by_strength = methods_by_strength(directory);
-        // What is left of a large directory takes a while to free: not on the way to the report.
-        std::thread::spawn(move || drop(owned));
+        // What is left of a large directory and of the tallies takes a while to free: not on the
+        // way to the report.
+        std::thread::spawn(move || drop((owned, self)));
         AuditReport {
             schema: SCHEMA.to_string(),
             generated_at: generated_at.to_string(),
@@ -508,21 +530,7 @@ impl Joined {
             s.challenged_users,
             plural(s.users_with_failures, "user had", "users had")
         );
-        let count_flag = |f: &str| {
-            users
-                .iter()
-                .filter(|u| u.flags.iter().any(|x| x == f))
-                .count() as u64
-        };
-        let mut issues = Vec::new();
-        if let Some((reason, count, n)) = reasons.first() {
-            issues.push(format!(
-                "the most common denial is \"{reason}\" ({}, {})",
-                plural(*count, "time", "times"),
-                plural(*n, "user", "users")
-            ));
-        }
-        for (flag_name, text) in [
+        let issue_flags = [
             (flag::PUSH_FATIGUE, "push fatigue suspected"),
             (flag::FRAUD_REPORTED, "fraud reported"),
             (flag::BLOCKED, "blocked in MFA"),
@@ -535,8 +543,29 @@ impl Joined {
                 flag::CHALLENGED_NEVER_COMPLETED,
                 "challenged but never completed MFA",
             ),
-        ] {
-            let n = count_flag(flag_name);
+        ];
+        // Users with each flag, in one pass over the users.
+        let mut flagged = [0u64; 6];
+        for u in users {
+            let mut has = [false; 6];
+            for f in &u.flags {
+                if let Some(i) = issue_flags.iter().position(|(name, _)| f == name) {
+                    has[i] = true;
+                }
+            }
+            for (n, h) in flagged.iter_mut().zip(has) {
+                *n += u64::from(h);
+            }
+        }
+        let mut issues = Vec::new();
+        if let Some((reason, count, n)) = reasons.first() {
+            issues.push(format!(
+                "the most common denial is \"{reason}\" ({}, {})",
+                plural(*count, "time", "times"),
+                plural(*n, "user", "users")
+            ));
+        }
+        for ((_, text), n) in issue_flags.iter().zip(flagged) {
             if n > 0 {
                 issues.push(format!("{text}: {}", plural(n, "user", "users")));
             }
@@ -768,20 +797,30 @@ fn methods_by_strength(directory: &Directory) -> Vec<StrengthCount> {
         Strength::NotMfa,
         Strength::Other,
     ];
-    let mut counts = [0u64; 5];
-    for u in directory.users.iter().filter(|u| counts_as_enabled(u)) {
-        let mut has = [false; 5];
-        for name in u.methods.iter().flat_map(|m| m.names()) {
-            if !methods::is_some_method(name) {
-                continue;
+    // On every core: a name lookup per method and user adds up in a large tenant.
+    let per_part = crate::par::parts(&directory.users, |users| {
+        let mut counts = [0u64; 5];
+        for u in users.iter().filter(|u| counts_as_enabled(u)) {
+            let mut has = [false; 5];
+            for name in u.methods.iter().flat_map(|m| m.names()) {
+                if !methods::is_some_method(name) {
+                    continue;
+                }
+                let s = methods::strength(name);
+                if let Some(i) = classes.iter().position(|c| *c == s) {
+                    has[i] = true;
+                }
             }
-            let s = methods::strength(name);
-            if let Some(i) = classes.iter().position(|c| *c == s) {
-                has[i] = true;
+            for (c, h) in counts.iter_mut().zip(has) {
+                *c += u64::from(h);
             }
         }
-        for (c, h) in counts.iter_mut().zip(has) {
-            *c += u64::from(h);
+        counts
+    });
+    let mut counts = [0u64; 5];
+    for part in per_part {
+        for (c, n) in counts.iter_mut().zip(part) {
+            *c += n;
         }
     }
     classes
@@ -949,7 +988,7 @@ mod tests {
             for s in events {
                 auditor.add(s);
             }
-            Ledger::join(auditor.ledgers, &d).tallies[0]
+            Ledger::join(auditor.ledgers, &d, &GuestIndex::new(&d)).tallies[0]
                 .activity
                 .push_fatigue
         };
@@ -994,7 +1033,7 @@ mod tests {
         auditor.add(&by(None, Some("xavier@fabrikam.com")));
         auditor.add(&by(Some("ID-X"), None));
         auditor.add(&by(None, None));
-        let joined = Ledger::join(auditor.ledgers, &d);
+        let joined = Ledger::join(auditor.ledgers, &d, &GuestIndex::new(&d));
         let signins: Vec<u64> = joined.tallies.iter().map(|t| t.activity.signins).collect();
         assert_eq!(signins, [2, 1, 3]);
         let report = joined.report(d, vec![], at("2025-05-02T00:00:00Z"));

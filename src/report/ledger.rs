@@ -240,9 +240,9 @@ impl Ledger {
     ///
     /// Several ledgers (one per thread that read sign-ins) are joined as one: an identity seen by
     /// two of them is two entries here that map to the same user, and their tallies merge.
-    pub(crate) fn join(ledgers: Vec<Ledger>, directory: &Directory) -> Joined {
+    pub(crate) fn join(ledgers: Vec<Ledger>, directory: &Directory, guests: &GuestIndex) -> Joined {
         let all = Ledger::concat(ledgers);
-        all.join_one(directory)
+        all.join_one(directory, guests)
     }
 
     /// The ledgers' identities one after the other (not deduplicated: only `join` may follow).
@@ -275,8 +275,7 @@ impl Ledger {
         all
     }
 
-    fn join_one(self, directory: &Directory) -> Joined {
-        let guests = GuestIndex::new(directory);
+    fn join_one(self, directory: &Directory, guests: &GuestIndex) -> Joined {
         let directory_len = directory.len();
         let mut tallies: Vec<Tally> = (0..directory_len).map(|_| Tally::default()).collect();
         let mut target: Vec<u32> = vec![0; self.identities.len()];
