@@ -658,32 +658,41 @@ fn access_known(u: &User) -> Option<bool> {
     }
 }
 
-/// Registered method names, canonical display names where the catalog knows them, deduplicated.
-fn method_names(u: &User) -> Vec<Cow<'static, str>> {
-    let mut out: Vec<Cow<'static, str>> = Vec::new();
+/// What a row says about a user's registered methods, from one catalog lookup per name.
+struct MethodsSeen {
+    /// Every method named, in the catalog's wording (unknown names as written), once each.
+    shown: Vec<Cow<'static, str>>,
+    /// The strongest catalog MFA method's class.
+    strongest: Option<Strength>,
+    /// Catalog MFA methods exist and all are telephony.
+    telephony_only: bool,
+}
+
+fn methods_seen(u: &User) -> MethodsSeen {
+    let mut seen = MethodsSeen {
+        shown: Vec::new(),
+        strongest: None,
+        telephony_only: true,
+    };
     for name in u.methods.iter().flat_map(|m| m.names()) {
+        let found = methods::lookup(name);
+        if let Some(m) = found.filter(|m| m.is_mfa) {
+            seen.strongest = Some(seen.strongest.map_or(m.strength, |s| s.min(m.strength)));
+            seen.telephony_only &= m.strength == Strength::Telephony;
+        }
         if !methods::is_some_method(name) {
             continue;
         }
-        let shown = methods::lookup(name).map_or_else(
+        let shown = found.map_or_else(
             || Cow::Owned(name.trim().to_string()),
             |m| Cow::Borrowed(m.display),
         );
-        if !out.contains(&shown) {
-            out.push(shown);
+        if !seen.shown.contains(&shown) {
+            seen.shown.push(shown);
         }
     }
-    out
-}
-
-/// The MFA methods of a user, from the catalog (unknown names are not counted as MFA).
-fn mfa_methods(u: &User) -> Vec<methods::Method> {
-    u.methods
-        .iter()
-        .flat_map(|m| m.names())
-        .filter_map(methods::lookup)
-        .filter(|m| m.is_mfa)
-        .collect()
+    seen.telephony_only &= seen.strongest.is_some();
+    seen
 }
 
 fn user_type(u: &User) -> Option<Cow<'static, str>> {
@@ -707,7 +716,7 @@ fn directory_user(u: &mut User, t: &mut Tally) -> AuditUser {
     let a = &t.activity;
     let enabled = counts_as_enabled(u);
     let registered = is_registered(u);
-    let mfa = mfa_methods(u);
+    let seen = methods_seen(u);
     let mut flags = Vec::new();
     if enabled && registered == Some(false) {
         flags.push(flag::ENABLED_UNREGISTERED);
@@ -716,7 +725,7 @@ fn directory_user(u: &mut User, t: &mut Tally) -> AuditUser {
         flags.push(flag::REGISTERED_NEVER_CHALLENGED);
     }
     activity_flags(a, &mut flags);
-    if !mfa.is_empty() && mfa.iter().all(|m| m.strength == Strength::Telephony) {
+    if seen.telephony_only {
         flags.push(flag::TELEPHONY_ONLY);
     }
     if a.logs_say_no_methods && registered == Some(true) {
@@ -735,12 +744,8 @@ fn directory_user(u: &mut User, t: &mut Tally) -> AuditUser {
         enabled: access_known(u),
         registered,
         per_user_state: Cow::Borrowed(u.per_user_state.title()),
-        methods: method_names(u),
-        strongest: mfa
-            .iter()
-            .map(|m| m.strength)
-            .min()
-            .map(|s| Cow::Borrowed(s.label())),
+        methods: seen.shown,
+        strongest: seen.strongest.map(|s| Cow::Borrowed(s.label())),
         user_type: user_type(u),
         is_admin: u.is_admin,
         challenges: a.challenges,

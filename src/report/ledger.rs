@@ -323,9 +323,21 @@ impl Ledger {
         }
         drop(extra_by_id);
         drop(extra_by_upn);
-        for (e, &to) in self.identities.into_iter().zip(&target) {
-            merge(&mut tallies[to as usize], e.tally, opts);
+        // A user's first tally moves in whole; only a second identity of the same user merges.
+        let mut identities = self.identities;
+        let mut filled = vec![false; tallies.len()];
+        for (e, &to) in identities.iter_mut().zip(&target) {
+            let tally = std::mem::take(&mut e.tally);
+            let to = to as usize;
+            if filled[to] {
+                merge(&mut tallies[to], tally, opts);
+            } else {
+                tallies[to] = tally;
+                filled[to] = true;
+            }
         }
+        // Three strings per identity take a while to free: not on the way to the report.
+        std::thread::spawn(move || drop(identities));
         // Distinct users per how or reason: each user's slot is stamped with the last entry that
         // counted it (a dense array, not a set per entry).
         let mut stamp: Vec<u32> = vec![u32::MAX; tallies.len()];
