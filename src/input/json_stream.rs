@@ -288,31 +288,69 @@ pub fn parse<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> serde_json::Resu
     }
 }
 
+/// Who looks for pages (a `value`/`records` array wrapping the records) on the lines of a JSON
+/// Lines file, which the framing hands over whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pages {
+    /// The framing searches each line for `"value"`/`"records"` and frames a page's records.
+    Framer,
+    /// The caller's record parser notices a page (a member it reads anyway) and frames it with
+    /// [`frame_record`]: no search through every line.
+    Caller,
+}
+
 /// Streams the records of a JSON input to `on_record(bytes, position)`.
 pub fn for_each_record<R: BufRead>(
     reader: R,
     path: &Path,
     mut on_record: impl FnMut(&[u8], RecordPos) -> Result<()>,
 ) -> Result<Envelope> {
-    frame(reader, path, &mut on_record)
+    frame_from(reader, path, (1, 1), Pages::Framer, &mut on_record)
 }
 
-/// The framing itself; the callback is dynamic so that a page found on one line of a JSON Lines
-/// file can be framed by the same code.
-fn frame<R: BufRead>(
+/// [`for_each_record`], saying who looks for pages on JSON Lines lines.
+pub fn for_each_record_with<R: BufRead>(
     reader: R,
     path: &Path,
-    on_record: &mut dyn FnMut(&[u8], RecordPos) -> Result<()>,
+    pages: Pages,
+    mut on_record: impl FnMut(&[u8], RecordPos) -> Result<()>,
 ) -> Result<Envelope> {
-    frame_from(reader, path, (1, 1), on_record)
+    frame_from(reader, path, (1, 1), pages, &mut on_record)
 }
 
-/// [`frame`] of text that starts at `(line, col)` of the file (one line of a JSON Lines file,
-/// framed on its own), so that positions in records and in errors are the file's.
+/// Frames one record found at `pos` that turned out to be a page: its records, with their own
+/// positions in the file (and `pos.index` as their record number).
+pub fn frame_record(
+    bytes: &[u8],
+    path: &Path,
+    pos: RecordPos,
+    on_record: &mut dyn FnMut(&[u8], RecordPos) -> Result<()>,
+) -> Result<Envelope> {
+    frame_from(
+        bytes,
+        path,
+        (pos.line, pos.col),
+        Pages::Framer,
+        &mut |b, p| {
+            on_record(
+                b,
+                RecordPos {
+                    index: pos.index,
+                    ..p
+                },
+            )
+        },
+    )
+}
+
+/// The framing of text that starts at `(line, col)` of the file (the whole file, or one line of a
+/// JSON Lines file framed on its own), so that positions in records and in errors are the file's.
+/// The callback is dynamic so that a page found on one line can be framed by the same code.
 fn frame_from<R: BufRead>(
     reader: R,
     path: &Path,
     (line, col): (u64, u64),
+    pages: Pages,
     on_record: &mut dyn FnMut(&[u8], RecordPos) -> Result<()>,
 ) -> Result<Envelope> {
     let mut sc = Scanner {
@@ -370,7 +408,8 @@ fn frame_from<R: BufRead>(
                 std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"value\""));
             static RECORDS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
                 std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"records\""));
-            let wrapper = VALUE.find(&buf).is_some() || RECORDS.find(&buf).is_some();
+            let wrapper = pages == Pages::Framer
+                && (VALUE.find(&buf).is_some() || RECORDS.find(&buf).is_some());
             if wrapper || !whole_line {
                 // A page on one line, or the last line (perhaps cut short): frame it properly,
                 // positions shifted to this line.
@@ -379,6 +418,7 @@ fn frame_from<R: BufRead>(
                     line_bytes.as_slice(),
                     path,
                     (line, col),
+                    pages,
                     &mut |bytes, pos| emit(bytes, pos.line, pos.col),
                 )?;
                 buf = line_bytes;

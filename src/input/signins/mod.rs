@@ -86,20 +86,23 @@ pub fn frame_json(
         records: Vec::with_capacity(BATCH_RECORDS),
     };
     let mut batch = new_batch();
-    let mut framing = json_stream::for_each_record(decoded.reader, &path, |bytes, pos| {
-        let start = batch.text.len();
-        batch.text.extend_from_slice(bytes);
-        batch.records.push((start..batch.text.len(), pos));
-        if batch.records.len() < BATCH_RECORDS {
-            return Ok(());
-        }
-        let full = std::mem::replace(&mut batch, new_batch());
-        match share(full) {
-            Some(kept) => read_json_batch(&kept, ctx, &mut part, on),
-            None => Ok(()),
-        }
-    })
-    .map(drop);
+    // Pages on JSON Lines lines are noticed by the record parser (see `read_json_batch`).
+    let pages = json_stream::Pages::Caller;
+    let mut framing =
+        json_stream::for_each_record_with(decoded.reader, &path, pages, |bytes, pos| {
+            let start = batch.text.len();
+            batch.text.extend_from_slice(bytes);
+            batch.records.push((start..batch.text.len(), pos));
+            if batch.records.len() < BATCH_RECORDS {
+                return Ok(());
+            }
+            let full = std::mem::replace(&mut batch, new_batch());
+            match share(full) {
+                Some(kept) => read_json_batch(&kept, ctx, &mut part, on),
+                None => Ok(()),
+            }
+        })
+        .map(drop);
     if framing.is_ok() || !part.0.consumer_failed {
         // What was framed before the end (or before a broken end) is read.
         let last = read_json_batch(&batch, ctx, &mut part, on);
@@ -117,19 +120,54 @@ pub fn read_json_batch(
     part: &mut JsonPart,
     on: &mut dyn FnMut(SignIn<'_>, u64) -> Result<()>,
 ) -> Result<()> {
-    let path = ctx.path();
-    let day_first = ctx.opts.day_first;
     for (range, pos) in &batch.records {
-        let parsed = json_stream::parse::<RawRecord>(&batch.text[range.clone()])
-            .map_err(|e| pos.error(path, &e, "expected a sign-in record"))
-            .and_then(|raw| {
-                signin_from_record(raw, day_first)
-                    .map_err(|m| Error::input(path, Position::LineCol(pos.line, pos.col), m))
-            });
-        part.0
-            .deliver_at(parsed, pos.index, &mut |s| on(s, pos.index))?;
+        read_json_record(&batch.text[range.clone()], *pos, true, ctx, part, on)?;
     }
     Ok(())
+}
+
+/// Reads one framed record; a page of records (a JSON Lines line holding a Graph page or an
+/// Azure Monitor `records` object) is framed here and its records read, when `pages` allows.
+fn read_json_record(
+    bytes: &[u8],
+    pos: RecordPos,
+    pages: bool,
+    ctx: &Context,
+    part: &mut JsonPart,
+    on: &mut dyn FnMut(SignIn<'_>, u64) -> Result<()>,
+) -> Result<()> {
+    let path = ctx.path();
+    let parsed = json_stream::parse::<RawRecord>(bytes)
+        .map_err(|e| pos.error(path, &e, "expected a sign-in record"))
+        .and_then(|raw| {
+            if raw.page && pages {
+                return Ok(None);
+            }
+            signin_from_record(raw, ctx.opts.day_first)
+                .map(Some)
+                .map_err(|m| Error::input(path, Position::LineCol(pos.line, pos.col), m))
+        });
+    match parsed {
+        Ok(None) => {
+            let framed = json_stream::frame_record(bytes, path, pos, &mut |inner, at| {
+                read_json_record(inner, at, false, ctx, part, on)
+            });
+            match framed {
+                Ok(_) => Ok(()),
+                Err(e) if part.0.consumer_failed => Err(e),
+                // The page is JSON (it parsed), but not one the framing takes: a bad record.
+                Err(e) => part
+                    .0
+                    .deliver_at(Err(e), pos.index, &mut |s| on(s, pos.index)),
+            }
+        }
+        Ok(Some(parsed)) => part
+            .0
+            .deliver_at(Ok(parsed), pos.index, &mut |s| on(s, pos.index)),
+        Err(e) => part
+            .0
+            .deliver_at(Err(e), pos.index, &mut |s| on(s, pos.index)),
+    }
 }
 
 /// The stats of a JSON sign-in log read in parts (see [`frame_json`]), or the error it is.
@@ -589,6 +627,41 @@ mod tests {
             "{}",
             stats.warnings[2]
         );
+    }
+
+    #[test]
+    fn pages_on_json_lines_lines_are_read_record_by_record() {
+        // A plain record, a Graph page, an Azure Monitor `records` object, a page spelled
+        // `Value`, a record whose `value` member is not an array, bad records inside pages.
+        let text = concat!(
+            "{\"id\":\"a\",\"userPrincipalName\":\"a@c.com\"}\n",
+            "{\"@odata.context\":\"x\",\"value\":[{\"id\":\"b\"},{\"id\":\"c\"}]}\n",
+            "{\"records\":[{\"category\":\"SignInLogs\",\"properties\":{\"id\":\"d\"}}]}\n",
+            "{\"Value\":[{\"id\":\"e\"}],\"@odata.nextLink\":\"y\"}\n",
+            "{\"id\":\"f\",\"value\":\"not a page\"}\n",
+            "{\"value\":[{\"id\":\"g\"},{\"id\":\"h\",\"createdDateTime\":\"soon\"}]}\n",
+            "{\"value\":[{\"id\":\"i\"}, {\"id\":\"j\",\"createdDateTime\":\"later\"}]}\n",
+        );
+        let (s, stats) = read(text, Kind::SignInJson).unwrap();
+        let ids: Vec<_> = s.iter().map(|s| s.request_id.clone().unwrap()).collect();
+        assert_eq!(ids, ["a", "b", "c", "d", "e", "f", "g", "i"]);
+        assert_eq!((stats.records, stats.skipped), (8, 2));
+        assert_eq!(
+            stats.warnings,
+            [
+                "skipped a malformed record: s.json:6:22: createdDateTime 'soon' is not a date",
+                "skipped a malformed record: s.json:7:23: createdDateTime 'later' is not a date",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_array_of_pages_is_read_record_by_record() {
+        let text = "[{\"value\":[{\"id\":\"a\"}]},\n {\"value\":[{\"id\":\"b\"},{\"id\":\"c\"}]}]";
+        let (s, stats) = read(text, Kind::SignInJson).unwrap();
+        let ids: Vec<_> = s.iter().map(|s| s.request_id.clone().unwrap()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        assert_eq!(stats.skipped, 0);
     }
 
     #[test]

@@ -22,11 +22,14 @@ trait KeySet: Sized {
 }
 
 macro_rules! key_set {
-    ($name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+    ($name:ident { $($variant:ident = $text:literal),* $(,)? }
+     $(any_case { $($any:ident = $any_text:literal),* $(,)? })?) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        enum $name { $($variant,)* Other }
+        enum $name { $($variant,)* $($($any,)*)? Other }
         impl KeySet for $name {
             fn from_name(s: &str) -> Self {
+                // Names matched in any case, as the framing matches them.
+                $($(if s.eq_ignore_ascii_case($any_text) { return $name::$any; })*)?
                 match s {
                     $($text => $name::$variant,)*
                     _ if s.as_bytes().first().is_some_and(u8::is_ascii_uppercase) => {
@@ -54,6 +57,10 @@ key_set!(RecordKey {
     ResultType = "resultType",
     Category = "category",
     ResultDescription = "resultDescription",
+} any_case {
+    // A page of records (Graph `value`, Azure Monitor `records`), when the member is an array.
+    PageValue = "value",
+    PageRecords = "records",
 });
 
 key_set!(StatusKey {
@@ -263,6 +270,9 @@ pub struct RawRecord<'a> {
     pub result_type: Option<i64>,
     pub category: Option<Text<'a>>,
     pub result_description: Option<Text<'a>>,
+    /// It has a `value`/`records` array: a page of records rather than one (a JSON Lines line the
+    /// framing handed over whole).
+    pub page: bool,
 }
 
 /// Serde's "object or JSON text" for the nested members: Log Analytics and some tools write the
@@ -437,6 +447,9 @@ impl<'de> Visitor<'de> for RecordVisitor {
                 RecordKey::ResultType => r.result_type = map.next_value::<Code>()?.0,
                 RecordKey::Category => r.category = map.next_value()?,
                 RecordKey::ResultDescription => r.result_description = map.next_value()?,
+                RecordKey::PageValue | RecordKey::PageRecords => {
+                    r.page |= map.next_value::<IsArray>()?.0;
+                }
                 RecordKey::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -447,6 +460,48 @@ impl<'de> Visitor<'de> for RecordVisitor {
 }
 
 /// `properties` when it is an object; any other value is skipped.
+/// Whether a value is an array (skipped unread either way).
+struct IsArray(bool);
+
+impl<'de> Deserialize<'de> for IsArray {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = IsArray;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<IsArray, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(IsArray(true))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<IsArray, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(IsArray(false))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<IsArray, E> {
+                Ok(IsArray(false))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<IsArray, E> {
+                Ok(IsArray(false))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<IsArray, E> {
+                Ok(IsArray(false))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<IsArray, E> {
+                Ok(IsArray(false))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<IsArray, E> {
+                Ok(IsArray(false))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<IsArray, E> {
+                Ok(IsArray(false))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 struct MaybeRecord<'a>(Option<RawRecord<'a>>);
 
 impl<'de> Deserialize<'de> for MaybeRecord<'de> {
