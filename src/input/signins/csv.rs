@@ -325,7 +325,7 @@ fn signin_from_row<'a>(
     {
         return Err("not a sign-in row: no date, username, user ID or request ID".into());
     }
-    Ok(Parsed::SignIn(Box::new(signin)))
+    Ok(Parsed::SignIn(signin))
 }
 
 #[cfg(test)]

@@ -217,8 +217,10 @@ struct Run {
 const KEPT_BAD: usize = 6;
 
 /// What one record turned out to be.
+// A sign-in is moved once from parser to consumer: boxing it would cost an allocation per record.
+#[allow(clippy::large_enum_variant)]
 enum Parsed<'a> {
-    SignIn(Box<SignIn<'a>>),
+    SignIn(SignIn<'a>),
     /// A record that is well formed but not a sign-in (another Azure Monitor category).
     Foreign,
 }
@@ -246,7 +248,7 @@ impl Run {
                 if let Some(t) = s.time {
                     self.stats.saw_time(t);
                 }
-                on(*s).inspect_err(|_| self.consumer_failed = true)
+                on(s).inspect_err(|_| self.consumer_failed = true)
             }
             Ok(Parsed::Foreign) => {
                 self.foreign += 1;
@@ -411,21 +413,24 @@ fn signin_from_record(
     day_first: Option<bool>,
 ) -> std::result::Result<Parsed<'_>, String> {
     let mut raw = raw;
-    let envelope = raw
-        .properties
-        .take()
-        .map(|inner| std::mem::replace(&mut raw, *inner));
+    // The sign-in is `properties` when there is one (Azure Monitor), the record itself otherwise;
+    // fields are taken from it one by one (the records are large: moving them costs).
+    let mut inner = raw.properties.take();
+    let (sign_in, envelope): (&mut RawRecord, Option<&mut RawRecord>) = match inner.as_deref_mut() {
+        Some(properties) => (properties, Some(&mut raw)),
+        None => (&mut raw, None),
+    };
     if let Some(env) = &envelope
         && let Some(category) = &env.category
         && !is_signin_category(&category.0)
     {
         return Ok(Parsed::Foreign);
     }
-    let status = raw.status.take().unwrap_or_default();
-    let mfa = raw.mfa.take().unwrap_or_default();
+    let status = sign_in.status.take().unwrap_or_default();
+    let mfa = sign_in.mfa.take().unwrap_or_default();
     let time = match time_of(
         "createdDateTime",
-        raw.created.as_ref().map(|t| &*t.0),
+        sign_in.created.as_ref().map(|t| &*t.0),
         day_first,
     )? {
         Some(t) => Some(t),
@@ -439,20 +444,20 @@ fn signin_from_record(
         )?,
     };
     let (env_code, env_reason) = match envelope {
-        Some(e) => (e.result_type, e.result_description),
+        Some(e) => (e.result_type, e.result_description.take()),
         None => (None, None),
     };
     let signin = SignIn {
         time,
-        request_id: text(raw.id),
-        user_id: text(raw.user_id),
-        upn: text(raw.upn),
+        request_id: text(sign_in.id.take()),
+        user_id: text(sign_in.user_id.take()),
+        upn: text(sign_in.upn.take()),
         error_code: status.error_code.or(env_code),
         failure_reason: text(status.failure_reason).or_else(|| text(env_reason)),
         additional_details: text(status.additional_details),
-        authentication_requirement: text(raw.authentication_requirement),
+        authentication_requirement: text(sign_in.authentication_requirement.take()),
         mfa_method: text(mfa.auth_method),
-        steps: steps_of(raw.steps),
+        steps: steps_of(sign_in.steps.take()),
         call_result: None,
     };
     if signin.time.is_none()
@@ -465,7 +470,7 @@ fn signin_from_record(
                 .into(),
         );
     }
-    Ok(Parsed::SignIn(Box::new(signin)))
+    Ok(Parsed::SignIn(signin))
 }
 
 /// The parts of a status/mfaDetail that CSV cells hold as JSON text.
