@@ -237,10 +237,17 @@ impl Tally {
 
 impl Facts {
     /// Turns the facts into a model user, or `None` when the record has no join key.
-    fn into_user(self, ctx: &Context, record: u64, at: &str, tally: &mut Tally) -> Option<User> {
+    /// `at` says where the record is (asked only for a warning).
+    fn into_user(
+        self,
+        ctx: &Context,
+        record: u64,
+        at: &dyn Fn() -> String,
+        tally: &mut Tally,
+    ) -> Option<User> {
         if self.upn.is_none() && self.object_id.is_none() {
             tally.no_key += 1;
-            tally.first_no_key.get_or_insert_with(|| at.to_string());
+            tally.first_no_key.get_or_insert_with(at);
             return None;
         }
         let per_user_state = match self.per_user_state.as_deref() {
@@ -337,7 +344,7 @@ fn read_json(
     let mut tally = Tally::default();
     json_stream::for_each_record(decoded.reader, &path, |bytes, pos: RecordPos| {
         let Record(facts) = json_stream::parse(bytes).map_err(|e| pos.error(&path, &e, what))?;
-        let at = format!("at {}:{}", pos.line, pos.col);
+        let at = || format!("at {}:{}", pos.line, pos.col);
         if let Some(user) = facts.into_user(ctx, pos.index, &at, &mut tally) {
             stats.records += 1;
             on_user(user)?;
@@ -408,8 +415,14 @@ fn json_text(v: Value) -> Option<String> {
         Value::Bool(b) => b.to_string(),
         _ => return None,
     };
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
+    let s = trimmed(s);
+    (!s.is_empty()).then_some(s)
+}
+
+/// `s` trimmed, reusing it when there is nothing to trim.
+fn trimmed(s: String) -> String {
+    let t = crate::model::trim(&s);
+    if t.len() == s.len() { s } else { t.to_string() }
 }
 
 /// JSON true/false, or PowerShell's `"True"`/`"False"` strings.
@@ -431,7 +444,7 @@ fn json_methods(v: Value) -> std::result::Result<Methods, String> {
                     Value::String(s) if is_type_name(&s) || s.starts_with("System.") => {
                         return Ok(Methods::Lost(s));
                     }
-                    Value::String(s) if !s.trim().is_empty() => names.push(s.trim().to_string()),
+                    Value::String(s) if !s.trim().is_empty() => names.push(trimmed(s)),
                     // Null (or empty) elements name nothing.
                     Value::String(_) | Value::Null => {}
                     other => {
@@ -538,7 +551,7 @@ fn read_csv(
     while let Some(line) = csv.next_record(&path, &mut record)? {
         let facts =
             csv_facts(&record, &cols).map_err(|m| Error::input(&path, Position::Line(line), m))?;
-        if let Some(user) = facts.into_user(ctx, index, &format!("at line {line}"), &mut tally) {
+        if let Some(user) = facts.into_user(ctx, index, &|| format!("at line {line}"), &mut tally) {
             stats.records += 1;
             on_user(user)?;
         }
@@ -766,7 +779,9 @@ mod tests {
             methods: Methods::Names(vec!["mobilePhone".into()]),
             ..Facts::default()
         };
-        let u = facts.into_user(&ctx, 7, "at 1:1", &mut tally).unwrap();
+        let u = facts
+            .into_user(&ctx, 7, &|| "at 1:1".to_string(), &mut tally)
+            .unwrap();
         assert_eq!(u.default_method.as_deref(), Some("sms"));
         assert_eq!(u.per_user_state, PerUserState::Enforced);
         assert_eq!(u.access, Access::Unknown);
@@ -782,12 +797,14 @@ mod tests {
             per_user_state: Some("sometimes".into()),
             ..Facts::default()
         };
-        let u = lost.into_user(&ctx, 8, "at 2:1", &mut tally).unwrap();
+        let u = lost
+            .into_user(&ctx, 8, &|| "at 2:1".to_string(), &mut tally)
+            .unwrap();
         assert!(u.methods.is_none() && u.methods_lost);
         assert_eq!(u.per_user_state, PerUserState::Unknown);
         assert!(
             Facts::default()
-                .into_user(&ctx, 9, "at 3:1", &mut tally)
+                .into_user(&ctx, 9, &|| "at 3:1".to_string(), &mut tally)
                 .is_none()
         );
         let mut stats = ReadStats::default();

@@ -258,7 +258,9 @@ pub const SPELLINGS: &[&str] = &[
 
 /// A method name as read: borrowed from [`SPELLINGS`] when it is one of them, else kept.
 pub fn intern(name: String) -> std::borrow::Cow<'static, str> {
-    match SPELLINGS.iter().find(|s| **s == name) {
+    static KNOWN: std::sync::LazyLock<std::collections::HashSet<&'static str, RandomState>> =
+        std::sync::LazyLock::new(|| SPELLINGS.iter().copied().collect());
+    match KNOWN.get(name.as_str()) {
         Some(s) => std::borrow::Cow::Borrowed(s),
         None => std::borrow::Cow::Owned(name),
     }
