@@ -80,9 +80,27 @@ fn key_hash(key: &str) -> u64 {
 impl KeyIndex {
     /// The user for `key`; `owns(i)` says whether user `i`'s own field has this key.
     fn get(&self, key: &str, owns: impl Fn(u32) -> bool) -> Option<u32> {
-        match self.hashed.get(&key_hash(key)) {
+        self.get_hashed(key_hash(key), key, owns)
+    }
+
+    /// [`KeyIndex::get`] with the key's hash already worked out.
+    fn get_hashed(&self, hash: u64, key: &str, owns: impl Fn(u32) -> bool) -> Option<u32> {
+        match self.hashed.get(&hash) {
             Some(&i) if owns(i) => Some(i),
             _ => self.full.get(key).copied(),
+        }
+    }
+
+    /// Records an unknown key that user `index`'s own field has; `key` gives it in full, needed
+    /// only when another key has the same hash.
+    fn insert_own(&mut self, hash: u64, index: u32, key: impl FnOnce() -> String) {
+        match self.hashed.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(index);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.full.entry(key()).or_insert(index);
+            }
         }
     }
 
@@ -134,30 +152,60 @@ impl Directory {
     /// Adds one source record, merging it into the user it matches. Returns the user's index and
     /// whether it matched an existing user.
     pub fn insert(&mut self, user: User) -> (usize, bool) {
-        let id = user
-            .object_id
-            .as_deref()
-            .and_then(id_key)
-            .map(Cow::into_owned);
-        let upn = user.upn.as_deref().and_then(upn_key).map(Cow::into_owned);
-        let found = id
-            .as_deref()
-            .and_then(|k| self.find_id(k))
-            .or_else(|| upn.as_deref().and_then(|k| self.find_upn(k)))
-            .map(|i| i as u32);
-        let index = match found {
-            Some(i) => {
-                let (existing, conflicts) = (&mut self.users[i as usize], &mut self.conflicts);
-                merge_into(existing, user, conflicts);
-                i
-            }
-            None => {
-                let i = self.users.len() as u32;
-                self.users.push(user);
-                i
-            }
+        // The record's keys are looked up once, by hash. A new user's keys are then indexed from
+        // the user's own fields (no copy); a record merged into a known user keeps copies, since
+        // its fields move into that user.
+        let (id_hash, upn_hash, found, merged_keys) = {
+            let id = user.object_id.as_deref().and_then(id_key);
+            let upn = user.upn.as_deref().and_then(upn_key);
+            let id_hash = id.as_deref().map(key_hash);
+            let upn_hash = upn.as_deref().map(key_hash);
+            let users = &self.users;
+            let found = id
+                .as_deref()
+                .zip(id_hash)
+                .and_then(|(k, h)| {
+                    self.by_id
+                        .get_hashed(h, k, |i| owns(users, i, object_id_of, id_key, k))
+                })
+                .or_else(|| {
+                    upn.as_deref().zip(upn_hash).and_then(|(k, h)| {
+                        self.by_upn
+                            .get_hashed(h, k, |i| owns(users, i, upn_of, upn_key, k))
+                    })
+                });
+            let merged_keys = found.map(|_| (id.map(Cow::into_owned), upn.map(Cow::into_owned)));
+            (id_hash, upn_hash, found, merged_keys)
         };
+        let Some(index) = found else {
+            let index = self.users.len() as u32;
+            self.users.push(user);
+            let own = &self.users[index as usize];
+            // Neither key is known (both were looked up): each goes in as the user's own.
+            if let Some(h) = id_hash {
+                self.by_id.insert_own(h, index, || {
+                    own.object_id
+                        .as_deref()
+                        .and_then(id_key)
+                        .unwrap_or_default()
+                        .into()
+                });
+            }
+            if let Some(h) = upn_hash {
+                self.by_upn.insert_own(h, index, || {
+                    own.upn
+                        .as_deref()
+                        .and_then(upn_key)
+                        .unwrap_or_default()
+                        .into()
+                });
+            }
+            return (index as usize, false);
+        };
+        let (existing, conflicts) = (&mut self.users[index as usize], &mut self.conflicts);
+        merge_into(existing, user, conflicts);
         let users = &self.users;
+        let (id, upn) = merged_keys.unwrap_or_default();
         if let Some(k) = id {
             let field = object_id_of;
             let own = owns(users, index, field, id_key, &k);
@@ -170,7 +218,7 @@ impl Directory {
             self.by_upn
                 .insert(&k, index, own, |i| owns(users, i, field, upn_key, &k));
         }
-        (index as usize, found.is_some())
+        (index as usize, true)
     }
 }
 
@@ -316,6 +364,22 @@ fn merge_bool(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_with_the_same_hash_are_told_apart() {
+        // Two keys forced onto one hash: the first owns the hashed slot, the second lives in the
+        // full map, and each finds its own user.
+        let keys = ["id-a", "id-b"];
+        let owns = |i: u32, key: &str| keys[i as usize] == key;
+        let mut index = KeyIndex::default();
+        index.insert_own(7, 0, || keys[0].to_string());
+        index.insert_own(7, 1, || keys[1].to_string());
+        assert_eq!(index.full.len(), 1);
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(index.get_hashed(7, key, |j| owns(j, key)), Some(i as u32));
+        }
+        assert_eq!(index.get_hashed(7, "id-c", |j| owns(j, "id-c")), None);
+    }
     use crate::model::MethodList;
 
     fn user(id: Option<&str>, upn: &str, file: u32) -> User {
