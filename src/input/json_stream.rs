@@ -282,7 +282,8 @@ impl<R: BufRead> Scanner<R> {
 /// check every string again (a third of the parse); text that is not UTF-8 goes serde's checking
 /// way, whose error says where.
 pub fn parse<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> serde_json::Result<T> {
-    match std::str::from_utf8(bytes) {
+    // simdutf8: several times faster than `std::str::from_utf8` on long records.
+    match simdutf8::basic::from_utf8(bytes) {
         Ok(text) => serde_json::from_str(text),
         Err(_) => serde_json::from_slice(bytes),
     }
