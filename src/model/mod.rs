@@ -201,7 +201,13 @@ impl User {
 /// Case-insensitive UPN key. Guests' `name_home.tld#EXT#@tenant` stays as written here; the
 /// activity join maps the home form onto it (`guest_home_form`).
 pub fn normalize_upn(upn: &str) -> String {
-    trim(upn).to_lowercase()
+    let t = trim(upn);
+    // The same result for ASCII, without Unicode case tables.
+    if t.is_ascii() {
+        t.to_ascii_lowercase()
+    } else {
+        t.to_lowercase()
+    }
 }
 
 /// `str::trim`, answering at once for the usual value that starts and ends with a printable ASCII

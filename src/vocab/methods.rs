@@ -269,6 +269,27 @@ pub fn intern(name: String) -> std::borrow::Cow<'static, str> {
 /// Looks a name up in any vocabulary, case- and space-insensitively. `None` for unknown names and
 /// for `none`/empty (no method).
 pub fn lookup(name: &str) -> Option<Method> {
+    // Exports repeat a few dozen spellings millions of times: each is worked out once per thread.
+    type Seen = HashMap<Box<str>, Option<Method>, RandomState>;
+    thread_local! {
+        static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(Seen::default());
+    }
+    /// Enough for any export's spellings; a file of random names stops being remembered past it.
+    const MAX_SEEN: usize = 512;
+    SEEN.with_borrow_mut(|seen| {
+        if let Some(m) = seen.get(name) {
+            return *m;
+        }
+        let m = lookup_uncached(name);
+        if seen.len() < MAX_SEEN {
+            seen.insert(name.into(), m);
+        }
+        m
+    })
+}
+
+/// [`lookup`] itself: the name's key (whitespace dropped, ASCII lower-cased) in the catalog.
+fn lookup_uncached(name: &str) -> Option<Method> {
     /// The catalog's keys, hashed (the first spelling of a key wins, as a scan would find it).
     static BY_KEY: std::sync::LazyLock<HashMap<&'static [u8], Method, RandomState>> =
         std::sync::LazyLock::new(|| {
