@@ -261,24 +261,31 @@ fn phrase_at_start(rest: &str) -> Option<&'static MfaWord> {
             .next()
             .is_none_or(|c| !c.is_alphanumeric() && c != '-' && c != '\'')
     };
+    /// Every phrase, then every alias with the word it stands for (resolved once).
+    static CANDIDATES: std::sync::LazyLock<Vec<(&'static str, &'static MfaWord)>> =
+        std::sync::LazyLock::new(|| {
+            let words = WORDS.iter().map(|w| (w.phrase, w));
+            let aliases = ALIASES.iter().filter_map(|(alias, canonical)| {
+                WORDS
+                    .iter()
+                    .find(|w| w.phrase == *canonical)
+                    .map(|w| (*alias, w))
+            });
+            words.chain(aliases).collect()
+        });
+    let first = rest.as_bytes().first()?.to_ascii_lowercase();
     let mut best: Option<(usize, &'static MfaWord)> = Option::None;
-    let mut consider = |candidate: &str, word: &'static MfaWord| {
+    for &(candidate, word) in CANDIDATES.iter() {
         let len = candidate.len();
-        if rest.len() >= len
+        // Most candidates differ at the first letter: a byte, not a string, compared.
+        if candidate.as_bytes()[0].to_ascii_lowercase() == first
+            && rest.len() >= len
             && rest.is_char_boundary(len)
             && rest[..len].eq_ignore_ascii_case(candidate)
             && ends_here(len)
             && best.is_none_or(|(l, _)| len > l)
         {
             best = Some((len, word));
-        }
-    };
-    for word in WORDS {
-        consider(word.phrase, word);
-    }
-    for (alias, canonical) in ALIASES {
-        if let Some(word) = WORDS.iter().find(|w| w.phrase == *canonical) {
-            consider(alias, word);
         }
     }
     best.map(|(_, w)| w)
