@@ -293,9 +293,13 @@ fn phrase_at_start(rest: &str) -> Option<&'static MfaWord> {
 
 /// True when a text mentions fraud (any wording: `fraud reported`, `fraud code entered`...).
 pub fn mentions_fraud(text: &str) -> bool {
-    text.as_bytes()
-        .windows(5)
-        .any(|w| w.eq_ignore_ascii_case(b"fraud"))
+    // Every challenged sign-in's texts are searched: jump from one `f` to the next.
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'f', b'F', bytes).any(|i| {
+        bytes
+            .get(i..i + 5)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"fraud"))
+    })
 }
 
 #[cfg(test)]
@@ -407,6 +411,18 @@ mod tests {
         assert!(!mentions_fraud(
             "MFA denied; user declined the authentication"
         ));
+        for (text, fraud) in [
+            ("fraud", true),
+            ("FRAUD code entered", true),
+            ("user reported frAud", true),
+            ("ends with frau", false),
+            ("f", false),
+            ("", false),
+            ("satisfied; failed; fraudulent", true),
+            ("é fraud é", true),
+        ] {
+            assert_eq!(mentions_fraud(text), fraud, "{text}");
+        }
     }
 
     #[test]
