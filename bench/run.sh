@@ -6,7 +6,8 @@
 #   bench/run.sh            the standard run: 200k users + 300k sign-ins, and 100k/200k/400k
 #                           sign-ins for linearity (release build; several minutes)
 #   bench/run.sh --large    also 1M users + 3M sign-ins (long: tens of minutes, ~13 GB of files)
-#   REPEAT=N                runs per measurement, best wall time kept (default 2; smoke 1)
+#   REPEAT=N                rounds (each runs every command of a table once), best wall time
+#                           kept (default 2; smoke 1)
 #   bench/run.sh --smoke    a tiny run (< 1 min, debug build) that checks the generator and the
 #                           harness work; what `.ci/run` could call
 #
@@ -85,41 +86,66 @@ bytes_of() { stat -c %s "$@" | awk '{s+=$1} END {printf "%.0f", s}'; }
 warm() { cat "$@" >/dev/null; }
 
 declare -A WALL RSS STATUS
-# measure NAME BYTES CMD... — one timed run, stdout to a file in the scratch folder.
+# The commands of the table being measured: run in rounds (each command once per round, REPEAT
+# rounds), so that a slow spell of the shared machine falls on every command alike and the ratios
+# compare commands timed in the same minutes.
+QUEUE_NAMES=()
+QUEUE_BYTES=()
+QUEUE_CMDS=()
+
+# measure NAME BYTES CMD... — queues one command of the current table (see run_queue).
 measure() {
     local name=$1 bytes=$2
     shift 2
-    local tfile=$SCRATCH/time.$$ out=$SCRATCH/out.$$ err=$SCRATCH/err.$$
     local shown
     shown=$(printf '%q ' "$@")
     say "\$ ${shown//$ROOT\//}"
-    # Best of $REPEAT runs for wall time (the machine may be shared), highest peak memory.
-    local rc=0 wall="" rss=0 w m r
+    QUEUE_NAMES+=("$name")
+    QUEUE_BYTES+=("$bytes")
+    QUEUE_CMDS+=("$shown")
+}
+
+# run_queue — REPEAT rounds of the queued commands, stdout to files in the scratch folder; best
+# wall time and highest peak memory per command; a table row each.
+run_queue() {
+    local tfile=$SCRATCH/time.$$ n=${#QUEUE_NAMES[@]} r i rc w m
+    local -a wall rss code
+    for ((i = 0; i < n; i++)); do wall[i]=""; rss[i]=0; code[i]=0; done
     for ((r = 0; r < REPEAT; r++)); do
-        set +e
-        /usr/bin/time -f '%e %M' -o "$tfile" "$@" >"$out" 2>"$err"
-        rc=$?
-        set -e
-        read -r w m < <(tail -n 1 "$tfile")
-        if [[ -z $wall ]] || awk -v a="$w" -v b="$wall" 'BEGIN { exit !(a < b) }'; then wall=$w; fi
-        ((m > rss)) && rss=$m
-        [[ $rc -ne 0 ]] && break
+        for ((i = 0; i < n; i++)); do
+            [[ ${code[i]} -ne 0 ]] && continue
+            set +e
+            eval "/usr/bin/time -f '%e %M' -o \"\$tfile\" ${QUEUE_CMDS[i]}" >"$SCRATCH/out.$$.$i" 2>"$SCRATCH/err.$$.$i"
+            rc=$?
+            set -e
+            read -r w m < <(tail -n 1 "$tfile")
+            if [[ -z ${wall[i]} ]] || awk -v a="$w" -v b="${wall[i]}" 'BEGIN { exit !(a < b) }'; then wall[i]=$w; fi
+            ((m > rss[i])) && rss[i]=$m
+            code[i]=$rc
+        done
     done
-    WALL[$name]=$wall
-    RSS[$name]=$rss
-    if [[ $rc -ne 0 ]]; then
-        # The error line, without the debug dump of the arguments some stubs print.
-        STATUS[$name]="exit $rc: $(grep -v '^Command exited' "$err" | head -n 1 | sed -e 's/^mfaudit: error: //' -e 's/^[A-Z][A-Za-z]*(.*): //' | cut -c1-120)"
-        printf '| %-34s | %8s | %8s | %9s | %s |\n' "$name" "-" "-" "-" "${STATUS[$name]}" >>"$SCRATCH/table.$$"
-    else
-        STATUS[$name]=ok
-        local mbs
-        mbs=$(awk -v b="$bytes" -v t="$wall" 'BEGIN { if (t > 0) printf "%.0f", b / 1e6 / t; else print "inf" }')
-        printf '| %-34s | %8s | %8s | %9s | %s |\n' "$name" "$wall" "$mbs" \
-            "$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" \
-            "$(head -c 120 "$out" | head -n 1)" >>"$SCRATCH/table.$$"
-    fi
-    rm -f "$tfile" "$out" "$err"
+    for ((i = 0; i < n; i++)); do
+        local name=${QUEUE_NAMES[i]} out=$SCRATCH/out.$$.$i err=$SCRATCH/err.$$.$i
+        WALL[$name]=${wall[i]}
+        RSS[$name]=${rss[i]}
+        if [[ ${code[i]} -ne 0 ]]; then
+            # The error line, without the debug dump of the arguments some stubs print.
+            STATUS[$name]="exit ${code[i]}: $(grep -v '^Command exited' "$err" | head -n 1 | sed -e 's/^mfaudit: error: //' -e 's/^[A-Z][A-Za-z]*(.*): //' | cut -c1-120)"
+            printf '| %-34s | %8s | %8s | %9s | %s |\n' "$name" "-" "-" "-" "${STATUS[$name]}" >>"$SCRATCH/table.$$"
+        else
+            STATUS[$name]=ok
+            local mbs
+            mbs=$(awk -v b="${QUEUE_BYTES[i]}" -v t="${wall[i]}" 'BEGIN { if (t > 0) printf "%.0f", b / 1e6 / t; else print "inf" }')
+            printf '| %-34s | %8s | %8s | %9s | %s |\n' "$name" "${wall[i]}" "$mbs" \
+                "$(awk -v k="${rss[i]}" 'BEGIN { printf "%.1f", k / 1024 }')" \
+                "$(head -c 120 "$out" | head -n 1)" >>"$SCRATCH/table.$$"
+        fi
+        rm -f "$out" "$err"
+    done
+    rm -f "$tfile"
+    QUEUE_NAMES=()
+    QUEUE_BYTES=()
+    QUEUE_CMDS=()
 }
 
 table_start() {
@@ -129,6 +155,7 @@ table_start() {
     say ""
 }
 table_end() {
+    run_queue
     say ""
     say "| target                             | wall (s) |     MB/s |  RSS (MB) | result |"
     say "|------------------------------------|---------:|---------:|----------:|--------|"
@@ -196,7 +223,7 @@ say "# mfaudit benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 say ""
 say "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
 say "- build: $PROFILE_DIR ($(rustc --version)), seed $SEED, git $(git rev-parse --short HEAD 2>/dev/null || echo '?'), generator $(sha1sum examples/gen_tenant.rs | cut -c1-12)"
-say "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg); wall time is the best of $REPEAT runs, memory the peak RSS (GNU time %M)"
+say "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg); wall time is the best of $REPEAT rounds (each round runs every command of a table once), memory the peak RSS (GNU time %M)"
 say "- jq: $( [[ $HAVE_JQ == 1 ]] && jq --version || echo 'not installed')"
 
 if [[ $MODE == smoke ]]; then
