@@ -43,7 +43,20 @@ pub fn map_mut<T: Send, R: Send + Default>(
 /// `f` over consecutive parts of `items`, one part per thread: for folds (counts, sums) over
 /// many items, whose per-part results the caller combines.
 pub fn parts<T: Sync, R: Send + Default>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
-    let chunk = items.len().div_ceil(threads_for(items.len())).max(1);
+    parts_of(items, MIN_PER_THREAD, f)
+}
+
+/// [`parts`] for items that are each much work (files to open): a thread for as few as
+/// `min_per_thread` of them.
+pub fn parts_of<T: Sync, R: Send + Default>(
+    items: &[T],
+    min_per_thread: usize,
+    f: impl Fn(&[T]) -> R + Sync,
+) -> Vec<R> {
+    let chunk = items
+        .len()
+        .div_ceil(threads_for_at_least(items.len(), min_per_thread))
+        .max(1);
     let parts: Vec<&[T]> = items.chunks(chunk).collect();
     let mut out = defaults(parts.len());
     let f = &f;
@@ -65,11 +78,17 @@ fn defaults<R: Default>(n: usize) -> Vec<R> {
     std::iter::repeat_with(R::default).take(n).collect()
 }
 
+/// Items below which a thread is not worth starting, for cheap items.
+const MIN_PER_THREAD: usize = 4096;
+
 fn threads_for(items: usize) -> usize {
-    const MIN_PER_THREAD: usize = 4096;
+    threads_for_at_least(items, MIN_PER_THREAD)
+}
+
+fn threads_for_at_least(items: usize, min_per_thread: usize) -> usize {
     std::thread::available_parallelism()
         .map_or(1, usize::from)
-        .min(items / MIN_PER_THREAD)
+        .min(items / min_per_thread.max(1))
         .max(1)
 }
 
@@ -191,6 +210,8 @@ mod tests {
                 .into_iter()
                 .sum();
             assert_eq!(sums, items.iter().sum::<u64>(), "n = {n}");
+            let one_each = super::parts_of(&items, 1, |part| part.to_vec());
+            assert_eq!(one_each.concat(), items, "n = {n}, one per thread");
         }
     }
 

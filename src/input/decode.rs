@@ -32,6 +32,16 @@ pub struct Decoded {
     pub warnings: Vec<String>,
 }
 
+impl Decoded {
+    /// What was decided about the file, its reader closed (identification keeps many of these).
+    pub fn without_reader(self) -> Decoded {
+        Decoded {
+            reader: Box::new(io::empty()),
+            ..self
+        }
+    }
+}
+
 /// Opens `path` (or standard input for `-`) and decodes it to UTF-8.
 pub fn open(path: &Path, forced: Option<&'static Encoding>) -> Result<Decoded> {
     if path.as_os_str() == "-" {

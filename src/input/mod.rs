@@ -219,11 +219,20 @@ pub fn reopen(file: &InputFile, opts: &ReadOptions) -> Result<decode::Decoded> {
 /// Opens and detects every input (reading only its head). Unrecognised files found inside a folder
 /// are skipped and returned as warnings.
 pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile>, Vec<String>)> {
+    // Opening decides the encoding, which reads up to 64 MiB of each file: on every core.
+    let opened: Vec<Result<decode::Decoded>> = crate::par::parts_of(paths, 1, |part| {
+        part.iter()
+            .map(|e| open(&e.path, opts).map(decode::Decoded::without_reader))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     let mut files = Vec::new();
     let mut skipped = Vec::new();
-    for e in paths {
+    for (e, decoded) in paths.iter().zip(opened) {
         let p = &e.path;
-        let decoded = open(p, opts)?;
+        let decoded = decoded?;
         let detection = match detect::detect(&decoded.head) {
             Some(d) => d,
             None if opts.mfa_server.is_some() && looks_like_csv(&decoded.head) => {
