@@ -140,7 +140,9 @@ fn utf8_stream_valid(reader: &mut impl BufRead, skip: usize) -> io::Result<bool>
             joined = [carry.as_slice(), data].concat();
             joined.as_slice()
         };
-        match std::str::from_utf8(data) {
+        // simdutf8's `compat` API: std's errors (where the valid text ends, whether a character
+        // is cut or wrong), with SIMD.
+        match simdutf8::compat::from_utf8(data) {
             Ok(_) => carry.clear(),
             Err(e) if e.error_len().is_none() => carry = data[e.valid_up_to()..].to_vec(),
             Err(_) => return Ok(false),
