@@ -117,8 +117,11 @@ impl<R: BufRead> Scanner<R> {
         path: &Path,
         emit: &mut impl FnMut(&[u8]) -> Result<()>,
     ) -> Result<bool> {
+        /// Below this much buffered text the value may well not lie whole in it (a decoding
+        /// reader hands over a few KiB at a time): a failed attempt would be work thrown away.
+        const WORTH_TRYING: usize = 64 * 1024;
         let buf = self.reader.fill_buf().map_err(|e| Error::io(path, e))?;
-        if buf.first() != Some(&b'{') {
+        if buf.len() < WORTH_TRYING || buf.first() != Some(&b'{') {
             return Ok(false);
         }
         let mut values =
@@ -679,6 +682,30 @@ mod tests {
             r#"[{"a":1},{"b":"cut"#.to_string(),
             "[{\"a\":\"line\nbreak\"},{\"z\":0}]".to_string(),
         ];
+        // The buffer holds enough to try the fast path only past 64 KiB: the same cases in a large
+        // array, some pretty-printed, with buffers that end inside records.
+        let mut large = String::from("[");
+        for i in 0..3000 {
+            large.push_str(&format!(
+                "{{\"id\":\"{i}\",\"name\":\"user \\\"{i}\\\" {{[\",\"n\":[{i},{{\"m\":null}}]}},\n"
+            ));
+            match i % 500 {
+                7 => large.push_str("{\"bad\":tru},"),
+                8 => large.push_str(&format!("{{\"deep\":{deep}}},")),
+                9 => large.push_str("{\n  \"pretty\": [\n    1\n  ]\n},"),
+                _ => {}
+            }
+        }
+        large.push_str("{\"last\":true}]");
+        let reference = framed(large.as_bytes(), 1);
+        assert!(reference.0.len() > 3000);
+        for capacity in [70_000, 100_000, 1 << 20] {
+            assert_eq!(
+                framed(large.as_bytes(), capacity),
+                reference,
+                "capacity {capacity}"
+            );
+        }
         for text in &texts {
             let reference = framed(text.as_bytes(), 1);
             for capacity in [2, 7, 16, 64, 4096, 1 << 20] {
