@@ -129,22 +129,10 @@ impl Visitor<'_> for KeySeed {
 /// [`field_named`] for a JSON key, remembering the keys already seen as the file spells them: an
 /// export repeats the same few dozen keys on every record.
 fn field_of_key(key: &str) -> Option<Field> {
-    type Seen = std::collections::HashMap<Box<str>, Option<Field>, foldhash::fast::RandomState>;
     thread_local! {
-        static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(Seen::default());
+        static SEEN: crate::vocab::Spellings<Option<Field>> = Default::default();
     }
-    /// Enough for any export's keys; a file of random keys stops being remembered past it.
-    const MAX_SEEN: usize = 512;
-    SEEN.with_borrow_mut(|seen| {
-        if let Some(f) = seen.get(key) {
-            return *f;
-        }
-        let f = field_named(key);
-        if seen.len() < MAX_SEEN {
-            seen.insert(key.into(), f);
-        }
-        f
-    })
+    crate::vocab::remembered(&SEEN, key, field_named)
 }
 
 /// A field's name as Graph spells it, for messages.

@@ -270,22 +270,10 @@ pub fn intern(name: String) -> std::borrow::Cow<'static, str> {
 /// for `none`/empty (no method).
 pub fn lookup(name: &str) -> Option<Method> {
     // Exports repeat a few dozen spellings millions of times: each is worked out once per thread.
-    type Seen = HashMap<Box<str>, Option<Method>, RandomState>;
     thread_local! {
-        static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(Seen::default());
+        static SEEN: super::Spellings<Option<Method>> = Default::default();
     }
-    /// Enough for any export's spellings; a file of random names stops being remembered past it.
-    const MAX_SEEN: usize = 512;
-    SEEN.with_borrow_mut(|seen| {
-        if let Some(m) = seen.get(name) {
-            return *m;
-        }
-        let m = lookup_uncached(name);
-        if seen.len() < MAX_SEEN {
-            seen.insert(name.into(), m);
-        }
-        m
-    })
+    super::remembered(&SEEN, name, lookup_uncached)
 }
 
 /// [`lookup`] itself: the name's key (whitespace dropped, ASCII lower-cased) in the catalog.
