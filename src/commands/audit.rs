@@ -211,7 +211,8 @@ const SHARED_BATCHES: usize = 4;
 /// The message a stopped reader returns (never shown: the directory's error is).
 const STOPPED: &str = "the audit stopped";
 
-/// The arrival number of record `index` of activity input `n`: inputs in order, records in order.
+/// The arrival number of record `index` of activity input `n`: inputs in order, records in order
+/// (the records of a page on one JSON Lines line share it, and are folded by one thread in order).
 fn arrival(n: usize, index: u64) -> u64 {
     ((n as u64) << 40) | index
 }

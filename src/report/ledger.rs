@@ -288,9 +288,10 @@ impl Ledger {
         let found = crate::par::map(&self.identities, |_, e| {
             guests.find(directory, e.id.as_deref(), e.upn.as_deref())
         });
-        // In the order identities were first seen in the inputs.
+        // In the order identities were first seen in the inputs. Stable: the records of one page
+        // share an arrival number, and one thread folded them in file order.
         let mut order: Vec<u32> = (0..self.identities.len() as u32).collect();
-        order.sort_unstable_by_key(|&i| self.identities[i as usize].first_seq);
+        order.sort_by_key(|&i| self.identities[i as usize].first_seq);
         for &i in &order {
             let e = &self.identities[i as usize];
             let index = match found[i as usize] {
