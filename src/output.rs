@@ -108,9 +108,13 @@ impl<'a> EarlySync<'a> {
         }
     }
 
-    fn ask_for_flush(&mut self) -> io::Result<()> {
+    /// Best effort: without a second handle on the file there is no early flush, and the final
+    /// `sync_all` does it all, as it would without this writer.
+    fn ask_for_flush(&mut self) {
         if self.syncer.is_none() {
-            let file = self.file.try_clone()?;
+            let Ok(file) = self.file.try_clone() else {
+                return;
+            };
             let (ask, asked) = std::sync::mpsc::sync_channel::<()>(1);
             let done = std::thread::spawn(move || {
                 while asked.recv().is_ok() {
@@ -125,7 +129,6 @@ impl<'a> EarlySync<'a> {
             // and `finish` reports why.
             let _ = s.ask.try_send(());
         }
-        Ok(())
     }
 
     /// Waits for the helper; its error, if a flush failed.
@@ -151,7 +154,7 @@ impl Write for EarlySync<'_> {
         let before = self.written;
         self.written += n as u64;
         if self.written / EARLY_SYNC_BYTES > before / EARLY_SYNC_BYTES {
-            self.ask_for_flush()?;
+            self.ask_for_flush();
         }
         Ok(n)
     }
