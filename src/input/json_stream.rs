@@ -354,6 +354,15 @@ fn read_line<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>) -> std::io::Result<u
     }
 }
 
+/// The members whose array holds a page's records: Graph's `value` (and PowerShell 5.1's
+/// `{"value":[...],"Count":n}`), Azure Monitor's `records`. Matched in any case.
+pub const PAGE_MEMBERS: [&str; 2] = ["value", "records"];
+
+/// Whether a member name is one of [`PAGE_MEMBERS`].
+pub fn is_page_member(name: &str) -> bool {
+    PAGE_MEMBERS.iter().any(|m| name.eq_ignore_ascii_case(m))
+}
+
 /// Who looks for pages (a `value`/`records` array wrapping the records) on the lines of a JSON
 /// Lines file, which the framing hands over whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -466,13 +475,17 @@ fn frame_from<R: BufRead>(
                     ),
                 ));
             }
-            // Searchers built once: a log has millions of lines.
-            static VALUE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-                std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"value\""));
-            static RECORDS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-                std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"records\""));
-            let wrapper = pages == Pages::Framer
-                && (VALUE.find(&buf).is_some() || RECORDS.find(&buf).is_some());
+            // Searchers built once (a log has millions of lines), for each page member as
+            // exports spell it.
+            static PAGE_FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+                std::sync::LazyLock::new(|| {
+                    PAGE_MEMBERS
+                        .iter()
+                        .map(|m| memchr::memmem::Finder::new(&format!("\"{m}\"")).into_owned())
+                        .collect()
+                });
+            let wrapper =
+                pages == Pages::Framer && PAGE_FINDERS.iter().any(|f| f.find(&buf).is_some());
             if wrapper || !whole_line {
                 // A page on one line, or the last line (perhaps cut short): frame it properly,
                 // positions shifted to this line.
@@ -542,8 +555,9 @@ fn frame_from<R: BufRead>(
                         ));
                     }
                     if next == Some(b'[')
-                        && (name.eq_ignore_ascii_case(b"value")
-                            || name.eq_ignore_ascii_case(b"records"))
+                        && PAGE_MEMBERS
+                            .iter()
+                            .any(|m| name.eq_ignore_ascii_case(m.as_bytes()))
                     {
                         buf.truncate(member_start);
                         wrapper = true;

@@ -23,13 +23,13 @@ trait KeySet: Sized {
 
 macro_rules! key_set {
     ($name:ident { $($variant:ident = $text:literal),* $(,)? }
-     $(any_case { $($any:ident = $any_text:literal),* $(,)? })?) => {
+     $(also { $($also:ident if $test:path),* $(,)? })?) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        enum $name { $($variant,)* $($($any,)*)? Other }
+        enum $name { $($variant,)* $($($also,)*)? Other }
         impl KeySet for $name {
             fn from_name(s: &str) -> Self {
-                // Names matched in any case, as the framing matches them.
-                $($(if s.eq_ignore_ascii_case($any_text) { return $name::$any; })*)?
+                // Names another module's table decides.
+                $($(if $test(s) { return $name::$also; })*)?
                 match s {
                     $($text => $name::$variant,)*
                     _ if s.as_bytes().first().is_some_and(u8::is_ascii_uppercase) => {
@@ -57,10 +57,9 @@ key_set!(RecordKey {
     ResultType = "resultType",
     Category = "category",
     ResultDescription = "resultDescription",
-} any_case {
-    // A page of records (Graph `value`, Azure Monitor `records`), when the member is an array.
-    PageValue = "value",
-    PageRecords = "records",
+} also {
+    // A page of records, when the member is an array: matched as the framing matches it.
+    Page if crate::input::json_stream::is_page_member,
 });
 
 key_set!(StatusKey {
@@ -447,7 +446,7 @@ impl<'de> Visitor<'de> for RecordVisitor {
                 RecordKey::ResultType => r.result_type = map.next_value::<Code>()?.0,
                 RecordKey::Category => r.category = map.next_value()?,
                 RecordKey::ResultDescription => r.result_description = map.next_value()?,
-                RecordKey::PageValue | RecordKey::PageRecords => {
+                RecordKey::Page => {
                     r.page |= map.next_value::<IsArray>()?.0;
                 }
                 RecordKey::Other => {
