@@ -409,8 +409,7 @@ fn json_text(v: Value) -> Option<String> {
 
 /// `s` trimmed, reusing it when there is nothing to trim.
 fn trimmed(s: String) -> String {
-    let t = crate::model::trim(&s);
-    if t.len() == s.len() { s } else { t.to_string() }
+    crate::model::trim_cow(std::borrow::Cow::Owned(s)).into_owned()
 }
 
 /// JSON true/false, or PowerShell's `"True"`/`"False"` strings.

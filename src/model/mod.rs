@@ -210,6 +210,20 @@ pub fn normalize_upn(upn: &str) -> String {
     }
 }
 
+/// `s` trimmed, keeping its own text (borrowed or owned) when there is nothing to trim: readers trim
+/// every value, and most need nothing.
+pub fn trim_cow(s: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    let t = trim(&s);
+    if t.len() == s.len() {
+        return s;
+    }
+    match s {
+        Cow::Borrowed(b) => Cow::Borrowed(trim(b)),
+        Cow::Owned(o) => Cow::Owned(trim(&o).to_owned()),
+    }
+}
+
 /// `str::trim`, answering at once for the usual value that starts and ends with a printable ASCII
 /// byte (the join keys are trimmed once per sign-in and per lookup; `str::trim` decodes chars).
 pub fn trim(s: &str) -> &str {
@@ -247,6 +261,21 @@ pub fn guest_home_form(upn: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_cow_keeps_its_text_when_there_is_nothing_to_trim() {
+        use std::borrow::Cow;
+        for text in ["ada", " ada ", "\u{a0}ada", "", "  "] {
+            assert!(matches!(trim_cow(Cow::Borrowed(text)), Cow::Borrowed(t) if t == text.trim()));
+            let owned = text.to_string();
+            let at = owned.as_ptr();
+            let got = trim_cow(Cow::Owned(owned));
+            assert_eq!(got, text.trim());
+            if text == text.trim() {
+                assert_eq!(got.as_ptr(), at, "reused, not copied: {text:?}");
+            }
+        }
+    }
 
     #[test]
     fn trim_is_str_trim() {

@@ -19,7 +19,7 @@ use super::json_stream::{self, RecordPos};
 use super::when::parse_time;
 use super::{Context, InputFile, Kind, ReadStats};
 use crate::error::{Error, Position, Result};
-use crate::model::{SignIn, SignInStep, trim};
+use crate::model::{SignIn, SignInStep, trim_cow};
 use raw::{RawMfa, RawRecord, RawStatus, RawSteps, Text};
 
 /// Reads a JSON sign-in log ([`Kind::SignInJson`] or [`Kind::AzureMonitorJson`]).
@@ -345,18 +345,8 @@ fn message_of(e: &Error) -> String {
 
 /// A present, non-blank string, trimmed (borrowed from the record when it was).
 fn text(t: Option<Text<'_>>) -> Option<Cow<'_, str>> {
-    let t = t?.0;
-    let s = trim(&t);
-    if s.is_empty() {
-        None
-    } else if s.len() == t.len() {
-        Some(t)
-    } else {
-        Some(match t {
-            Cow::Borrowed(b) => Cow::Borrowed(trim(b)),
-            Cow::Owned(o) => Cow::Owned(trim(&o).to_owned()),
-        })
-    }
+    let t = trim_cow(t?.0);
+    (!t.is_empty()).then_some(t)
 }
 
 /// A time field: blank is none, anything else must be a date.
