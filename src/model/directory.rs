@@ -30,9 +30,41 @@ pub struct Conflict {
 #[derive(Debug, Default)]
 pub struct Directory {
     pub users: Vec<User>,
+    /// Object ids written as GUIDs (all that Graph and MSOnline write), by value: a lookup needs
+    /// no trip to the user's own text to confirm it. Other ids are in `by_id`.
+    by_guid: HashMap<Guid, u32, RandomState>,
     by_id: KeyIndex,
     by_upn: KeyIndex,
     pub conflicts: Vec<Conflict>,
+}
+
+/// A GUID's 128 bits. An id key written as a GUID (`8-4-4-4-12` hex digits, either case) and its
+/// bits stand for each other one to one, so ids in that form are compared by value.
+type Guid = (u64, u64);
+
+/// The bits of `id` when it is a GUID in the usual form (trimmed first), else `None`.
+pub fn guid(id: &str) -> Option<Guid> {
+    let b = trim(id).as_bytes();
+    if b.len() != 36 {
+        return None;
+    }
+    let mut bits: u128 = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if c != b'-' {
+                return None;
+            }
+            continue;
+        }
+        let v = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => return None,
+        };
+        bits = (bits << 4) | u128::from(v);
+    }
+    Some(((bits >> 64) as u64, bits as u64))
 }
 
 /// An object id as a join key: trimmed, lower-cased; borrowed when it already is.
@@ -135,6 +167,9 @@ impl Directory {
 
     /// Finds a user by object id (case-insensitive).
     pub fn find_id(&self, id: &str) -> Option<usize> {
+        if let Some(g) = guid(id) {
+            return self.by_guid.get(&g).map(|&i| i as usize);
+        }
         let key = id_key(id)?;
         self.by_id
             .get(&key, |i| owns(&self.users, i, object_id_of, id_key, &key))
@@ -155,18 +190,23 @@ impl Directory {
         // The record's keys are looked up once, by hash. A new user's keys are then indexed from
         // the user's own fields (no copy); a record merged into a known user keeps copies, since
         // its fields move into that user.
-        let (id_hash, upn_hash, found, merged_keys) = {
-            let id = user.object_id.as_deref().and_then(id_key);
+        let (id_guid, id_hash, upn_hash, found, merged_keys) = {
+            let id_guid = user.object_id.as_deref().and_then(guid);
+            let id = match id_guid {
+                Some(_) => None,
+                None => user.object_id.as_deref().and_then(id_key),
+            };
             let upn = user.upn.as_deref().and_then(upn_key);
             let id_hash = id.as_deref().map(key_hash);
             let upn_hash = upn.as_deref().map(key_hash);
             let users = &self.users;
-            let found = id
-                .as_deref()
-                .zip(id_hash)
-                .and_then(|(k, h)| {
-                    self.by_id
-                        .get_hashed(h, k, |i| owns(users, i, object_id_of, id_key, k))
+            let found = id_guid
+                .and_then(|g| self.by_guid.get(&g).copied())
+                .or_else(|| {
+                    id.as_deref().zip(id_hash).and_then(|(k, h)| {
+                        self.by_id
+                            .get_hashed(h, k, |i| owns(users, i, object_id_of, id_key, k))
+                    })
                 })
                 .or_else(|| {
                     upn.as_deref().zip(upn_hash).and_then(|(k, h)| {
@@ -175,13 +215,16 @@ impl Directory {
                     })
                 });
             let merged_keys = found.map(|_| (id.map(Cow::into_owned), upn.map(Cow::into_owned)));
-            (id_hash, upn_hash, found, merged_keys)
+            (id_guid, id_hash, upn_hash, found, merged_keys)
         };
         let Some(index) = found else {
             let index = self.users.len() as u32;
             self.users.push(user);
             let own = &self.users[index as usize];
             // Neither key is known (both were looked up): each goes in as the user's own.
+            if let Some(g) = id_guid {
+                self.by_guid.insert(g, index);
+            }
             if let Some(h) = id_hash {
                 self.by_id.insert_own(h, index, || {
                     own.object_id
@@ -206,6 +249,9 @@ impl Directory {
         merge_into(existing, user, conflicts);
         let users = &self.users;
         let (id, upn) = merged_keys.unwrap_or_default();
+        if let Some(g) = id_guid {
+            self.by_guid.entry(g).or_insert(index);
+        }
         if let Some(k) = id {
             let field = object_id_of;
             let own = owns(users, index, field, id_key, &k);
@@ -381,6 +427,69 @@ mod tests {
         assert_eq!(index.get_hashed(7, "id-c", |j| owns(j, "id-c")), None);
     }
     use crate::model::MethodList;
+
+    #[test]
+    fn guid_ids_are_compared_by_value() {
+        let lower = "6d341e10-39aa-4b99-8b79-9a76c3e893aa";
+        assert_eq!(
+            guid(lower),
+            Some((0x6d34_1e10_39aa_4b99, 0x8b79_9a76_c3e8_93aa))
+        );
+        assert_eq!(guid(" 6D341E10-39AA-4b99-8B79-9a76c3e893aa\t"), guid(lower));
+        for not in [
+            "6d341e10-39aa-4b99-8b79-9a76c3e893a",
+            "6d341e10-39aa-4b99-8b79-9a76c3e893aa0",
+            "{6d341e10-39aa-4b99-8b79-9a76c3e893aa}",
+            "6d341e1039aa-4b99-8b79-9a76c3e893aa0",
+            "6d341e10_39aa-4b99-8b79-9a76c3e893aa",
+            "6d341e10-39aa-4b99-8b79-9a76c3e893ag",
+            "6d341e10-39aa-4b99-8b79-9a76c3e893a\u{e9}",
+            "",
+        ] {
+            assert_eq!(guid(not), None, "{not:?}");
+        }
+    }
+
+    #[test]
+    fn ids_join_alike_whether_guids_or_not() {
+        // Each id below, in every spelling, must find the first user whose id is the same key
+        // (trimmed, lower-cased): GUIDs are looked up by value, other ids by text.
+        let ids = [
+            "6d341e10-39aa-4b99-8b79-9a76c3e893aa",
+            "6D341E10-39AA-4B99-8B79-9A76C3E893AA",
+            " 6d341e10-39aa-4b99-8b79-9a76c3e893aa ",
+            "{6d341e10-39aa-4b99-8b79-9a76c3e893aa}",
+            "{6D341E10-39AA-4B99-8B79-9A76C3E893AA}",
+            "6d341e10-39aa-4b99-8b79-9a76c3e893ab",
+            "6d341e1039aa4b998b799a76c3e893aa",
+            "S-1-5-21-1004",
+            "s-1-5-21-1004",
+        ];
+        for start in 0..ids.len() {
+            let order: Vec<&str> = ids[start..].iter().chain(&ids[..start]).copied().collect();
+            let mut d = Directory::new();
+            let mut firsts: Vec<(String, usize)> = Vec::new();
+            for (n, id) in order.iter().enumerate() {
+                let key = id_key(id).unwrap().into_owned();
+                let known = firsts.iter().find(|(k, _)| *k == key).map(|&(_, i)| i);
+                let (index, merged) = d.insert(user(Some(id), &format!("user{n}@x"), 0));
+                assert_eq!(merged, known.is_some(), "{id:?} after {order:?}");
+                if let Some(i) = known {
+                    assert_eq!(index, i, "{id:?}");
+                } else {
+                    firsts.push((key, index));
+                }
+            }
+            assert_eq!(d.len(), firsts.len());
+            for id in ids {
+                let key = id_key(id).unwrap().into_owned();
+                let want = firsts.iter().find(|(k, _)| *k == key).map(|&(_, i)| i);
+                assert_eq!(d.find_id(id), want, "{id:?}");
+            }
+            assert_eq!(d.find_id("00000000-0000-0000-0000-000000000000"), None);
+            assert_eq!(d.find_id("nobody"), None);
+        }
+    }
 
     fn user(id: Option<&str>, upn: &str, file: u32) -> User {
         User {
