@@ -14,7 +14,7 @@ use crate::model::Directory;
 use crate::model::directory::GuestIndex;
 use crate::output::{self, Destination};
 use crate::par;
-use crate::report::audit::{AuditOptions, AuditReport, Auditor, InputSummary, flag};
+use crate::report::audit::{AuditOptions, AuditReport, Auditor, InputSummary, Leftovers, flag};
 use crate::report::ledger::Ledger;
 use crate::report::{html, json, safe_csv};
 use crate::{Status, history};
@@ -43,8 +43,7 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
     }
     // Email settings are checked first, so a usage mistake costs no reading.
     let mail = email::settings(&args.email)?;
-    let report = build(args, opts, msg)?;
-    let mut report = report;
+    let (mut report, leftovers) = build(args, opts, msg)?;
 
     if let Some(db) = &args.history {
         let recorded = history::History::open(db)?.record(&report)?;
@@ -103,12 +102,17 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
     let status = policy(&report, args, msg);
     crate::timing::phase("done");
     // A large report takes a while to free, and the command is done with it.
-    std::thread::spawn(move || drop(report));
+    std::thread::spawn(move || drop((report, leftovers)));
     Ok(status)
 }
 
-/// Reads every input and returns the audit report (without history).
-pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<AuditReport> {
+/// Reads every input and returns the audit report (without history), and what it was built from,
+/// to be freed once the report's files are written ([`Leftovers`]).
+pub fn build(
+    args: &AuditArgs,
+    opts: &ReadOptions,
+    msg: Messages,
+) -> Result<(AuditReport, Leftovers)> {
     crate::timing::phase("start");
     let inputs = Inputs::identify(&args.inputs, opts)?;
     crate::timing::phase("inputs identified");
@@ -145,7 +149,7 @@ pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Audi
     // sign-ins (the hand-over holds a few batches).
     let stop = AtomicBool::new(false);
     let share = par::Share::new(SHARED_BATCHES);
-    let report = std::thread::scope(|scope| -> Result<AuditReport> {
+    let report = std::thread::scope(|scope| -> Result<(AuditReport, Leftovers)> {
         let reader = scope.spawn(|| {
             let _closer = share.closer();
             read_activity(&activity, &auth, opts, msg, audit_opts, &stop, &share)
@@ -200,7 +204,7 @@ pub fn build(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Audi
         crate::timing::phase("sign-ins read");
         Ok(Auditor::with_ledgers(ledgers)
             .with_guest_index(guests)
-            .finish(directory, summaries, generated_at()))
+            .finish_keeping(directory, summaries, generated_at()))
     })?;
     Ok(report)
 }

@@ -295,15 +295,45 @@ impl Auditor {
         inputs: Vec<InputSummary>,
         generated_at: Timestamp,
     ) -> AuditReport {
+        self.finish_keeping(directory, inputs, generated_at).0
+    }
+
+    /// [`Auditor::finish`], also handing back what the report was built from, for the caller to
+    /// drop once its files are written (see [`Leftovers`]).
+    pub fn finish_keeping(
+        self,
+        directory: Directory,
+        inputs: Vec<InputSummary>,
+        generated_at: Timestamp,
+    ) -> (AuditReport, Leftovers) {
         let guests = self.guests.unwrap_or_else(|| GuestIndex::new(&directory));
         let joined = Ledger::join(self.ledgers, &directory, &guests);
-        // Freeing a large table makes the allocator tidy up every small block freed before it:
-        // not on the way to the report.
-        std::thread::spawn(move || drop(guests));
+        let mut leftovers = Leftovers::default();
+        leftovers.keep(guests);
         crate::timing::phase("sign-ins joined to the directory");
-        let report = joined.report(directory, inputs, generated_at);
+        let report = joined.report(directory, inputs, generated_at, &mut leftovers);
         crate::timing::phase("report built");
-        report
+        (report, leftovers)
+    }
+}
+
+/// What a report was built from and no longer needs: the directory's leftovers, the sign-in
+/// tallies, the guest index. Freed after the report's files are written, not meanwhile: freeing
+/// hundreds of thousands of small blocks makes glibc's allocator tidy them all up at the next large
+/// allocation (`malloc_consolidate`), which made writing a 200,000-user report a third slower when
+/// it happened on another thread during the writing (BENCHMARKS.md). Freed when dropped.
+#[derive(Default)]
+pub struct Leftovers(Vec<Box<dyn Send>>);
+
+impl Leftovers {
+    fn keep(&mut self, x: impl Send + 'static) {
+        self.0.push(Box::new(x));
+    }
+}
+
+impl std::fmt::Debug for Leftovers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Leftovers({} tables)", self.0.len())
     }
 }
 
@@ -313,6 +343,7 @@ impl Joined {
         mut directory: Directory,
         inputs: Vec<InputSummary>,
         generated_at: Timestamp,
+        leftovers: &mut Leftovers,
     ) -> AuditReport {
         let users = self.users(&mut directory);
         crate::timing::phase("user rows built");
@@ -343,9 +374,7 @@ impl Joined {
         let questions = self.questions(&summary, &mfa_completed_by, &mfa_denied_because, &users);
         let warnings = self.warnings(directory, &summary);
         let methods_by_strength = methods_by_strength(directory);
-        // What is left of a large directory and of the tallies takes a while to free: not on the
-        // way to the report.
-        std::thread::spawn(move || drop((owned, self)));
+        leftovers.keep((owned, self));
         AuditReport {
             schema: SCHEMA.to_string(),
             generated_at: generated_at.to_string(),
@@ -1041,7 +1070,12 @@ mod tests {
         let joined = Ledger::join(auditor.ledgers, &d, &GuestIndex::new(&d));
         let signins: Vec<u64> = joined.tallies.iter().map(|t| t.activity.signins).collect();
         assert_eq!(signins, [2, 1, 3]);
-        let report = joined.report(d, vec![], at("2025-05-02T00:00:00Z"));
+        let report = joined.report(
+            d,
+            vec![],
+            at("2025-05-02T00:00:00Z"),
+            &mut Leftovers::default(),
+        );
         assert_eq!(
             report.unmatched_signins,
             UnmatchedSignIns {
