@@ -39,22 +39,95 @@ struct Ranked {
     identities: HashSet<u32, RandomState>,
 }
 
-/// One sign-in identity: its join keys, the name it would be listed under, its tally.
+/// One sign-in identity: its join keys, the name it would be listed under, its tally. Its texts
+/// are in the ledger's [`Texts`].
 #[derive(Debug)]
 struct Identity {
-    /// The user id as a join key ([`id_key`]).
-    id: Option<Box<str>>,
-    /// The UPN as a join key ([`upn_key`]).
-    upn: Option<Box<str>>,
+    /// The user id as a join key ([`id_key`]), then the UPN as a join key ([`upn_key`]), one after
+    /// the other.
+    keys: Keys,
     /// The first sign-in's UPN as written (trimmed), else its user id: the name of a user the
     /// directory does not know.
-    name: Box<str>,
+    name: Text,
     /// The next identity with the same hash.
     next: u32,
     /// Arrival number of its first sign-in: the order identities were first seen, whichever
     /// ledger (thread) saw them.
     first_seq: u64,
     tally: Tally,
+}
+
+/// Where an identity's keys are in [`Texts`]: the id's bytes, then the UPN's.
+#[derive(Debug, Clone, Copy)]
+struct Keys {
+    at: usize,
+    /// [`ABSENT`] for none.
+    id_len: u32,
+    upn_len: u32,
+}
+
+/// Where a text is in [`Texts`].
+#[derive(Debug, Clone, Copy)]
+struct Text {
+    at: usize,
+    len: u32,
+}
+
+/// The length of a key that is not there.
+const ABSENT: u32 = u32::MAX;
+
+/// The text of every identity of a ledger, one after the other: one allocation instead of three
+/// per identity, freed at once (a few hundred thousand small blocks freed during the report made
+/// the allocator tidy them all up on the report's path), and an identity's two keys side by side.
+/// No text is longer than a record ([`crate::input::json_stream::MAX_RECORD_BYTES`]), so a `u32`
+/// holds its length.
+#[derive(Debug, Default)]
+struct Texts(String);
+
+impl Texts {
+    fn push(&mut self, text: &str) -> Text {
+        let at = self.0.len();
+        self.0.push_str(text);
+        Text {
+            at,
+            len: text.len() as u32,
+        }
+    }
+
+    fn push_keys(&mut self, id: Option<&str>, upn: Option<&str>) -> Keys {
+        let at = self.0.len();
+        let mut len = |k: Option<&str>| match k {
+            Some(k) => {
+                self.0.push_str(k);
+                k.len() as u32
+            }
+            None => ABSENT,
+        };
+        let id_len = len(id);
+        let upn_len = len(upn);
+        Keys {
+            at,
+            id_len,
+            upn_len,
+        }
+    }
+
+    fn get(&self, t: Text) -> &str {
+        &self.0[t.at..t.at + t.len as usize]
+    }
+
+    /// The id and the UPN.
+    fn keys(&self, k: Keys) -> (Option<&str>, Option<&str>) {
+        let id_end = k.at
+            + if k.id_len == ABSENT {
+                0
+            } else {
+                k.id_len as usize
+            };
+        let id = (k.id_len != ABSENT).then(|| &self.0[k.at..id_end]);
+        let upn = (k.upn_len != ABSENT).then(|| &self.0[id_end..id_end + k.upn_len as usize]);
+        (id, upn)
+    }
 }
 
 /// Sign-ins folded per identity; see the module comment.
@@ -65,6 +138,7 @@ pub struct Ledger {
     /// Hash of (id, UPN) → first identity with that hash (collisions chain through `next`).
     heads: HashMap<u64, u32, RandomState>,
     identities: Vec<Identity>,
+    texts: Texts,
     signins: u64,
     challenges: u64,
     satisfied: u64,
@@ -104,6 +178,7 @@ impl Ledger {
             hasher: RandomState::default(),
             heads: HashMap::default(),
             identities: Vec::new(),
+            texts: Texts::default(),
             signins: 0,
             challenges: 0,
             satisfied: 0,
@@ -183,11 +258,11 @@ impl Ledger {
             if seq < e.first_seq {
                 // Seen earlier in the inputs than anything folded so far: it names the identity.
                 e.first_seq = seq;
-                e.name = display_name(s).into();
+                e.name = self.texts.push(display_name(s));
             }
             return Some(i);
         }
-        let index = self.push(hash, id, upn, display_name(s).into(), seq);
+        let index = self.push(hash, id, upn, display_name(s), seq);
         Some(index)
     }
 
@@ -202,7 +277,7 @@ impl Ledger {
         let mut at = self.heads.get(&hash).copied().unwrap_or(NONE);
         while at != NONE {
             let e = &self.identities[at as usize];
-            if e.id.as_deref() == id && e.upn.as_deref() == upn {
+            if self.texts.keys(e.keys) == (id, upn) {
                 return (hash, Some(at));
             }
             at = e.next;
@@ -216,20 +291,20 @@ impl Ledger {
         hash: u64,
         id: Option<&str>,
         upn: Option<&str>,
-        name: Box<str>,
+        name: &str,
         first_seq: u64,
     ) -> u32 {
-        let head = self.heads.get(&hash).copied().unwrap_or(NONE);
         let index = self.identities.len() as u32;
+        let head = self.heads.insert(hash, index).unwrap_or(NONE);
+        let keys = self.texts.push_keys(id, upn);
+        let name = self.texts.push(name);
         self.identities.push(Identity {
-            id: id.map(Box::from),
-            upn: upn.map(Box::from),
+            keys,
             name,
             next: head,
             first_seq,
             tally: Tally::default(),
         });
-        self.heads.insert(hash, index);
         index
     }
 
@@ -253,7 +328,14 @@ impl Ledger {
             .unwrap_or_else(|| Ledger::new(AuditOptions::default()));
         for other in ledgers {
             let offset = all.identities.len() as u32;
-            all.identities.extend(other.identities);
+            let text_offset = all.texts.0.len();
+            all.texts.0.push_str(&other.texts.0);
+            all.identities
+                .extend(other.identities.into_iter().map(|mut e| {
+                    e.keys.at += text_offset;
+                    e.name.at += text_offset;
+                    e
+                }));
             for (mine, theirs) in [
                 (&mut all.hows, other.hows),
                 (&mut all.reasons, other.reasons),
@@ -285,8 +367,10 @@ impl Ledger {
         let mut unmatched_signins = self.anonymous_signins;
         let mut unmatched_examples = Vec::new();
         let opts = self.opts;
+        let texts = &self.texts;
         let found = crate::par::map(&self.identities, |_, e| {
-            guests.find(directory, e.id.as_deref(), e.upn.as_deref())
+            let (id, upn) = texts.keys(e.keys);
+            guests.find(directory, id, upn)
         });
         // In the order identities were first seen in the inputs. Stable: the records of one page
         // share an arrival number, and one thread folded them in file order.
@@ -298,23 +382,24 @@ impl Ledger {
                 Some(user) => user,
                 None => {
                     unmatched_signins += e.tally.activity.signins;
-                    let known =
-                        e.id.as_deref()
-                            .and_then(|k| extra_by_id.get(k))
-                            .or_else(|| e.upn.as_deref().and_then(|k| extra_by_upn.get(k)))
-                            .copied();
+                    let (id, upn) = texts.keys(e.keys);
+                    let known = id
+                        .and_then(|k| extra_by_id.get(k))
+                        .or_else(|| upn.and_then(|k| extra_by_upn.get(k)))
+                        .copied();
                     let index = known.unwrap_or_else(|| {
+                        let name = texts.get(e.name);
                         if unmatched_examples.len() < MAX_UNMATCHED_EXAMPLES {
-                            unmatched_examples.push(e.name.to_string());
+                            unmatched_examples.push(name.to_string());
                         }
-                        extra_names.push(e.name.to_string());
+                        extra_names.push(name.to_string());
                         tallies.push(Tally::default());
                         tallies.len() - 1
                     });
-                    if let Some(k) = e.id.as_deref() {
+                    if let Some(k) = id {
                         extra_by_id.entry(k).or_insert(index);
                     }
-                    if let Some(k) = e.upn.as_deref() {
+                    if let Some(k) = upn {
                         extra_by_upn.entry(k).or_insert(index);
                     }
                     index
@@ -337,8 +422,7 @@ impl Ledger {
                 filled[to] = true;
             }
         }
-        // Three strings per identity take a while to free: not on the way to the report.
-        std::thread::spawn(move || drop(identities));
+        drop(identities);
         // Distinct users per how or reason: each user's slot is stamped with the last entry that
         // counted it (a dense array, not a set per entry).
         let mut stamp: Vec<u32> = vec![u32::MAX; tallies.len()];
@@ -622,6 +706,26 @@ mod tests {
             }
             prop_assert_eq!(report(vec![second, first]), report(vec![in_order]));
         }
+    }
+
+    #[test]
+    fn texts_keep_keys_apart() {
+        let mut t = Texts::default();
+        let cases = [
+            (Some("id-1"), Some("ada@x")),
+            (None, Some("ada@x")),
+            (Some("ada@x"), None),
+            (Some(""), None),
+            (None, Some("")),
+            (None, None),
+            (Some("é"), Some("ü@x")),
+        ];
+        let keys: Vec<Keys> = cases.iter().map(|&(i, u)| t.push_keys(i, u)).collect();
+        let name = t.push("Ada Lovelace");
+        for (k, want) in keys.iter().zip(cases) {
+            assert_eq!(t.keys(*k), want);
+        }
+        assert_eq!(t.get(name), "Ada Lovelace");
     }
 
     #[test]
