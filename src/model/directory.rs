@@ -45,27 +45,46 @@ type Guid = (u64, u64);
 /// The bits of `id` when it is a GUID in the usual form (trimmed first), else `None`.
 pub fn guid(id: &str) -> Option<Guid> {
     let b = trim(id).as_bytes();
-    if b.len() != 36 {
+    if b.len() != 36 || [b[8], b[13], b[18], b[23]] != [b'-'; 4] {
         return None;
     }
-    let mut bits: u128 = 0;
-    for (i, &c) in b.iter().enumerate() {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            if c != b'-' {
-                return None;
-            }
-            continue;
+    // Without a branch per digit: a bad digit leaves its mark in `bad`.
+    let mut bad = 0u8;
+    let mut digits = |part: &[u8], into: &mut u64| {
+        for &c in part {
+            let v = HEX_DIGIT[c as usize];
+            bad |= v;
+            *into = (*into << 4) | u64::from(v);
         }
-        let v = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => return None,
-        };
-        bits = (bits << 4) | u128::from(v);
-    }
-    Some(((bits >> 64) as u64, bits as u64))
+    };
+    let (mut hi, mut lo) = (0u64, 0u64);
+    digits(&b[0..8], &mut hi);
+    digits(&b[9..13], &mut hi);
+    digits(&b[14..18], &mut hi);
+    digits(&b[19..23], &mut lo);
+    digits(&b[24..36], &mut lo);
+    (bad & NOT_HEX == 0).then_some((hi, lo))
 }
+
+/// Marks a byte that is not a hex digit in [`HEX_DIGIT`].
+const NOT_HEX: u8 = 0x10;
+
+/// Each byte's value as a hex digit (either case), or [`NOT_HEX`].
+const HEX_DIGIT: [u8; 256] = {
+    let mut t = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 /// An object id as a join key: trimmed, lower-cased; borrowed when it already is.
 pub fn id_key(id: &str) -> Option<Cow<'_, str>> {
@@ -447,6 +466,18 @@ mod tests {
             "",
         ] {
             assert_eq!(guid(not), None, "{not:?}");
+        }
+        // A wrong digit or a missing hyphen anywhere.
+        for at in 0..lower.len() {
+            for bad in [b'g', b'-', b' ', b'0'] {
+                let mut b = lower.as_bytes().to_vec();
+                if b[at] == bad || (bad == b'0' && b[at] != b'-') {
+                    continue;
+                }
+                b[at] = bad;
+                let text = String::from_utf8(b).unwrap();
+                assert_eq!(guid(&text), None, "{text:?}");
+            }
         }
     }
 
