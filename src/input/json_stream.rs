@@ -447,10 +447,43 @@ fn frame_from<R: BufRead>(
     // ended on one line, each later line that starts with `{` is handed over whole — the record
     // parser checks it — instead of being walked byte by byte here.
     let mut json_lines: Option<bool> = None;
+    // Searchers built once (a log has millions of lines), for each page member as exports spell
+    // it.
+    static PAGE_FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+        std::sync::LazyLock::new(|| {
+            PAGE_MEMBERS
+                .iter()
+                .map(|m| memchr::memmem::Finder::new(&format!("\"{m}\"")).into_owned())
+                .collect()
+        });
+    let is_page =
+        |line: &[u8]| pages == Pages::Framer && PAGE_FINDERS.iter().any(|f| f.find(line).is_some());
     while let Some(b) = sc.skip_ws(path)? {
         env.top_level_values += 1;
         if b == b'{' && json_lines == Some(true) {
             let (line, col) = (sc.line, sc.col());
+            // A line lying whole in the read buffer is handed over from there, without a copy.
+            let used = {
+                let available = sc.reader.fill_buf().map_err(|e| Error::io(path, e))?;
+                match memchr::memchr(b'\n', available) {
+                    Some(end) if end <= MAX_RECORD_BYTES && !is_page(&available[..end]) => {
+                        let mut record = &available[..end];
+                        while let [rest @ .., b'\r' | b' ' | b'\t' | b','] = record {
+                            record = rest;
+                        }
+                        emit(record, line, col)?;
+                        Some(end + 1)
+                    }
+                    _ => None,
+                }
+            };
+            if let Some(n) = used {
+                sc.reader.consume(n);
+                sc.offset += n as u64;
+                sc.line += 1;
+                sc.line_start = sc.offset;
+                continue;
+            }
             buf.clear();
             let n = read_line(&mut sc.reader, &mut buf).map_err(|e| Error::io(path, e))?;
             sc.offset += n as u64;
@@ -475,17 +508,7 @@ fn frame_from<R: BufRead>(
                     ),
                 ));
             }
-            // Searchers built once (a log has millions of lines), for each page member as
-            // exports spell it.
-            static PAGE_FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
-                std::sync::LazyLock::new(|| {
-                    PAGE_MEMBERS
-                        .iter()
-                        .map(|m| memchr::memmem::Finder::new(&format!("\"{m}\"")).into_owned())
-                        .collect()
-                });
-            let wrapper =
-                pages == Pages::Framer && PAGE_FINDERS.iter().any(|f| f.find(&buf).is_some());
+            let wrapper = is_page(&buf);
             if wrapper || !whole_line {
                 // A page on one line, or the last line (perhaps cut short): frame it properly,
                 // positions shifted to this line.
@@ -695,6 +718,9 @@ mod tests {
             format!(r#"[{{"deep":{deep}}}, {{"next":1}}]"#),
             r#"[{"a":1},{"b":"cut"#.to_string(),
             "[{\"a\":\"line\nbreak\"},{\"z\":0}]".to_string(),
+            // JSON Lines: a line lying whole in the buffer is handed over from there.
+            "{\"a\":1}\r\n{\"a\":2} ,\t\n  {\"b\":\"x\\\"}\"}\n{\"value\":[{\"c\":1},{\"c\":2}]}\n{\"records\":[{\"d\":1}]}\r\n{\"e\":\"\u{e9}\"}\n{\"bad\":tru}\n{\"last\":0}".to_string(),
+            "{\"a\":1}\n{\"a\":2}\n{\"cut\":[1".to_string(),
         ];
         // The buffer holds enough to try the fast path only past 64 KiB: the same cases in a large
         // array, some pretty-printed, with buffers that end inside records.
