@@ -44,6 +44,15 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
     // Email settings are checked first, so a usage mistake costs no reading.
     let mail = email::settings(&args.email)?;
     let (mut report, leftovers) = build(args, opts, msg)?;
+    // What the report was built from is freed once its files are written (see `Leftovers`), unless
+    // an HTML page is built: that needs the memory more (its template data copies the report).
+    let html_wanted = args.html.is_some() || mail.is_some();
+    let leftovers = if html_wanted {
+        std::thread::spawn(move || drop(leftovers));
+        None
+    } else {
+        Some(leftovers)
+    };
 
     if let Some(db) = &args.history {
         let recorded = history::History::open(db)?.record(&report)?;
@@ -52,7 +61,7 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
     }
 
     let mut written: Vec<PathBuf> = Vec::new();
-    let html_text = if args.html.is_some() || mail.is_some() {
+    let html_text = if html_wanted {
         Some(html::render(&report, args.template_dir.as_deref())?)
     } else {
         None
