@@ -140,6 +140,12 @@ impl<T> Share<T> {
         None
     }
 
+    /// Whether an item offered now would be queued.
+    pub fn has_room(&self) -> bool {
+        let s = self.lock();
+        !s.closed && s.items.len() < self.capacity
+    }
+
     /// The next item; waits while the queue is empty and open; `None` once it is closed and empty.
     pub fn take(&self) -> Option<T> {
         let mut s = self.lock();

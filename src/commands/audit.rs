@@ -256,22 +256,30 @@ fn read_activity(
     for (n, f) in files.iter().enumerate() {
         let mut progress = Progress::new(msg.quiet, &f.path, "sign-ins");
         if input::shares_work(f) {
+            // Counted when handed over, or when read here.
+            let counted = std::cell::RefCell::new(&mut progress);
             let (part, framing) = input::read_signins_shared(
                 f,
                 n,
                 opts,
+                &|| share.has_room(),
                 &mut |batch| {
-                    progress.inc_by(batch.len() as u64);
                     if stop.load(Ordering::Relaxed) {
                         // Given back, to be read here: reading it fails with `stopped`.
                         return Some(batch);
                     }
-                    share.offer(batch)
+                    let records = batch.len() as u64;
+                    let back = share.offer(batch);
+                    if back.is_none() {
+                        counted.borrow_mut().inc_by(records);
+                    }
+                    back
                 },
                 &mut |s, index| {
                     if stop.load(Ordering::Relaxed) {
                         return Err(stopped());
                     }
+                    counted.borrow_mut().inc();
                     ledger.add_at(&s, arrival(n, index));
                     Ok(())
                 },

@@ -398,12 +398,13 @@ pub fn read_signins_shared(
     file: &InputFile,
     n: usize,
     opts: &ReadOptions,
+    has_room: &dyn Fn() -> bool,
     share: &mut dyn FnMut(signins::JsonBatch) -> Option<signins::JsonBatch>,
     on: &mut dyn FnMut(SignIn<'_>, u64) -> Result<()>,
 ) -> Result<(signins::JsonPart, Result<()>)> {
     let decoded = reopen(file, opts)?;
     let ctx = Context { file, opts };
-    Ok(signins::frame_json(decoded, &ctx, n, share, on))
+    Ok(signins::frame_json(decoded, &ctx, n, has_room, share, on))
 }
 
 /// Reads one batch of a shared input (on a helper thread) into `part`.

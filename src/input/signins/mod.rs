@@ -28,7 +28,7 @@ pub fn read_json(
     ctx: &Context,
     on: &mut dyn FnMut(SignIn<'_>) -> Result<()>,
 ) -> Result<ReadStats> {
-    let (part, framing) = frame_json(decoded, ctx, 0, &mut Some, &mut |s, _| on(s));
+    let (part, framing) = frame_json(decoded, ctx, 0, &|| false, &mut Some, &mut |s, _| on(s));
     finish_json(ctx, vec![part], framing)
 }
 
@@ -69,12 +69,15 @@ impl JsonPart {
 
 /// Reads a JSON sign-in log in batches, so that several threads can share the work: this thread
 /// frames the records and offers each batch to `share`, which hands it to another thread or gives
-/// it back to be read here. `on` receives each sign-in read here with its record number in the
-/// file. Returns what this thread read and how the framing ended.
+/// it back to be read here. While `has_room` says no other thread would take a batch (the helper is
+/// still reading the directory), records are read here as they are framed, straight from the read
+/// buffer, instead of being copied into a batch first. `on` receives each sign-in read here with its
+/// record number in the file. Returns what this thread read and how the framing ended.
 pub fn frame_json(
     decoded: Decoded,
     ctx: &Context,
     file: usize,
+    has_room: &dyn Fn() -> bool,
     share: &mut dyn FnMut(JsonBatch) -> Option<JsonBatch>,
     on: &mut dyn FnMut(SignIn<'_>, u64) -> Result<()>,
 ) -> (JsonPart, Result<()>) {
@@ -86,10 +89,19 @@ pub fn frame_json(
         records: Vec::with_capacity(BATCH_RECORDS),
     };
     let mut batch = new_batch();
+    // Records still to be read here as they are framed (asked again every batch's worth).
+    let mut unbatched = 0;
     // Pages on JSON Lines lines are noticed by the record parser (see `read_json_batch`).
     let pages = json_stream::Pages::Caller;
     let mut framing =
         json_stream::for_each_record_with(decoded.reader, &path, pages, |bytes, pos| {
+            if unbatched == 0 && batch.is_empty() && !has_room() {
+                unbatched = BATCH_RECORDS;
+            }
+            if unbatched > 0 {
+                unbatched -= 1;
+                return read_json_record(bytes, pos, true, ctx, &mut part, on);
+            }
             let start = batch.text.len();
             batch.text.extend_from_slice(bytes);
             batch.records.push((start..batch.text.len(), pos));
@@ -511,6 +523,118 @@ mod tests {
       "authenticationDetails":[
         {"authenticationStepDateTime":"2025-05-25T01:54:30Z","authenticationMethod":"Password","authenticationMethodDetail":"Password in the cloud","succeeded":true,"authenticationStepResultDetail":"Correct password","authenticationStepRequirement":"Primary authentication"},
         {"authenticationStepDateTime":"2025-05-25T01:55:31Z","authenticationMethod":"Mobile app notification","succeeded":false,"authenticationStepResultDetail":"MFA denied; user declined the authentication","authenticationStepRequirement":"Multifactor authentication"}]}"#;
+
+    /// Sign-ins with their record numbers, and the stats, as `frame_json` gives them when
+    /// `room(call)` says whether a helper would take a batch now and the helper takes every
+    /// `take_every`th batch offered (read after the framing, as another thread would).
+    fn framed_and_shared(
+        text: &str,
+        room: impl Fn(usize) -> bool,
+        take_every: usize,
+    ) -> (Vec<(u64, SignIn<'static>)>, String) {
+        let file = input("s.json", Kind::AzureMonitorJson);
+        let opts = ReadOptions::default();
+        let ctx = Context {
+            file: &file,
+            opts: &opts,
+        };
+        let decoded = decode::from_bytes(&file.path, text.as_bytes().to_vec(), None).unwrap();
+        let calls = std::cell::Cell::new(0);
+        let has_room = || {
+            calls.set(calls.get() + 1);
+            room(calls.get())
+        };
+        let (mut offered, mut taken) = (0usize, Vec::new());
+        let mut out = Vec::new();
+        let (part, framing) = frame_json(
+            decoded,
+            &ctx,
+            0,
+            &has_room,
+            &mut |batch| {
+                offered += 1;
+                if offered.is_multiple_of(take_every) {
+                    taken.push(batch);
+                    None
+                } else {
+                    Some(batch)
+                }
+            },
+            &mut |s, i| {
+                out.push((i, s.into_owned()));
+                Ok(())
+            },
+        );
+        let mut parts = vec![part];
+        for batch in &taken {
+            let mut helper = JsonPart::default();
+            read_json_batch(batch, &ctx, &mut helper, &mut |s, i| {
+                out.push((i, s.into_owned()));
+                Ok(())
+            })
+            .unwrap();
+            parts.push(helper);
+        }
+        let stats = finish_json(&ctx, parts, framing)
+            .map(|s| (s.records, s.skipped, s.warnings, s.first_time, s.last_time));
+        // Stable: the records of a page share a number and are read by one thread in order.
+        out.sort_by_key(|(i, _)| *i);
+        (out, format!("{stats:?}"))
+    }
+
+    #[test]
+    fn read_unbatched_batched_or_shared_alike() {
+        // Records read as they are framed while no helper has room, in batches otherwise, some
+        // batches read by a "helper": the same sign-ins, numbers and stats as reading in order.
+        let mut text = String::new();
+        for i in 0..1500 {
+            let record = match i % 97 {
+                5 => "{\"time\":\"2025-05-01T00:00:00Z\",\"properties\":{\"bad\":tru}}".to_string(),
+                6 => format!(
+                    "{{\"records\":[{{\"time\":\"2025-05-01T00:{:02}:00Z\",\"properties\":{{\"userPrincipalName\":\"p{i}@x\",\"id\":\"a{i}\"}}}},{{\"time\":\"2025-05-01T00:00:01Z\",\"properties\":{{\"userPrincipalName\":\"q{i}@x\",\"id\":\"b{i}\"}}}}]}}",
+                    i % 60
+                ),
+                _ => format!(
+                    "{{\"time\":\"2025-05-01T01:{:02}:00Z\",\"properties\":{{\"id\":\"r{i}\",\"userPrincipalName\":\"u{}@x\",\"status\":{{\"errorCode\":{}}}}}}}",
+                    i % 60,
+                    i % 13,
+                    if i % 3 == 0 { 500121 } else { 0 }
+                ),
+            };
+            text.push_str(&record);
+            text.push('\n');
+        }
+        let in_order = framed_and_shared(&text, |_| false, 1);
+        // 16 malformed records skipped; 16 pages of two make up for them.
+        assert_eq!(in_order.0.len(), 1500);
+        assert!(
+            in_order.1.starts_with(
+                "Ok((1500, 16, [\"skipped a malformed record: s.json:6:55: expected a sign-in record"
+            ),
+            "{}",
+            in_order.1
+        );
+        for (name, room, take_every) in [
+            (
+                "always room, every batch taken",
+                &(|_| true) as &dyn Fn(usize) -> bool,
+                1,
+            ),
+            ("always room, every other batch taken", &|_| true, 2),
+            ("room every third ask", &|c: usize| c.is_multiple_of(3), 1),
+            (
+                "room once in a while, batches kept",
+                &|c: usize| c % 5 == 1,
+                3,
+            ),
+        ] {
+            assert_eq!(
+                framed_and_shared(&text, room, take_every),
+                in_order,
+                "{name}"
+            );
+        }
+    }
 
     #[test]
     fn graph_record_every_field() {
