@@ -81,7 +81,7 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()
 }
 
 /// Bytes written between two early flushes to disk.
-const EARLY_SYNC_BYTES: u64 = 32 << 20;
+const EARLY_SYNC_BYTES: u64 = 16 << 20;
 
 /// A file writer that has a helper thread flush what was written to disk every
 /// [`EARLY_SYNC_BYTES`], while writing goes on: the `sync_all` before the rename then waits for the
