@@ -30,9 +30,6 @@ pub struct Conflict {
 #[derive(Debug, Default)]
 pub struct Directory {
     pub users: Vec<User>,
-    /// Object ids written as GUIDs (all that Graph and MSOnline write), by value: a lookup needs
-    /// no trip to the user's own text to confirm it. Other ids are in `by_id`.
-    by_guid: HashMap<Guid, u32, RandomState>,
     by_id: KeyIndex,
     by_upn: KeyIndex,
     pub conflicts: Vec<Conflict>,
@@ -186,9 +183,6 @@ impl Directory {
 
     /// Finds a user by object id (case-insensitive).
     pub fn find_id(&self, id: &str) -> Option<usize> {
-        if let Some(g) = guid(id) {
-            return self.by_guid.get(&g).map(|&i| i as usize);
-        }
         let key = id_key(id)?;
         self.by_id
             .get(&key, |i| owns(&self.users, i, object_id_of, id_key, &key))
@@ -209,23 +203,18 @@ impl Directory {
         // The record's keys are looked up once, by hash. A new user's keys are then indexed from
         // the user's own fields (no copy); a record merged into a known user keeps copies, since
         // its fields move into that user.
-        let (id_guid, id_hash, upn_hash, found, merged_keys) = {
-            let id_guid = user.object_id.as_deref().and_then(guid);
-            let id = match id_guid {
-                Some(_) => None,
-                None => user.object_id.as_deref().and_then(id_key),
-            };
+        let (id_hash, upn_hash, found, merged_keys) = {
+            let id = user.object_id.as_deref().and_then(id_key);
             let upn = user.upn.as_deref().and_then(upn_key);
             let id_hash = id.as_deref().map(key_hash);
             let upn_hash = upn.as_deref().map(key_hash);
             let users = &self.users;
-            let found = id_guid
-                .and_then(|g| self.by_guid.get(&g).copied())
-                .or_else(|| {
-                    id.as_deref().zip(id_hash).and_then(|(k, h)| {
-                        self.by_id
-                            .get_hashed(h, k, |i| owns(users, i, object_id_of, id_key, k))
-                    })
+            let found = id
+                .as_deref()
+                .zip(id_hash)
+                .and_then(|(k, h)| {
+                    self.by_id
+                        .get_hashed(h, k, |i| owns(users, i, object_id_of, id_key, k))
                 })
                 .or_else(|| {
                     upn.as_deref().zip(upn_hash).and_then(|(k, h)| {
@@ -234,16 +223,13 @@ impl Directory {
                     })
                 });
             let merged_keys = found.map(|_| (id.map(Cow::into_owned), upn.map(Cow::into_owned)));
-            (id_guid, id_hash, upn_hash, found, merged_keys)
+            (id_hash, upn_hash, found, merged_keys)
         };
         let Some(index) = found else {
             let index = self.users.len() as u32;
             self.users.push(user);
             let own = &self.users[index as usize];
             // Neither key is known (both were looked up): each goes in as the user's own.
-            if let Some(g) = id_guid {
-                self.by_guid.insert(g, index);
-            }
             if let Some(h) = id_hash {
                 self.by_id.insert_own(h, index, || {
                     own.object_id
@@ -268,9 +254,6 @@ impl Directory {
         merge_into(existing, user, conflicts);
         let users = &self.users;
         let (id, upn) = merged_keys.unwrap_or_default();
-        if let Some(g) = id_guid {
-            self.by_guid.entry(g).or_insert(index);
-        }
         if let Some(k) = id {
             let field = object_id_of;
             let own = owns(users, index, field, id_key, &k);
@@ -484,7 +467,7 @@ mod tests {
     #[test]
     fn ids_join_alike_whether_guids_or_not() {
         // Each id below, in every spelling, must find the first user whose id is the same key
-        // (trimmed, lower-cased): GUIDs are looked up by value, other ids by text.
+        // (trimmed, lower-cased), by the directory's text keys and by the join's GUID index alike.
         let ids = [
             "6d341e10-39aa-4b99-8b79-9a76c3e893aa",
             "6D341E10-39AA-4B99-8B79-9A76C3E893AA",
@@ -512,13 +495,45 @@ mod tests {
                 }
             }
             assert_eq!(d.len(), firsts.len());
+            let g = GuestIndex::new(&d);
             for id in ids {
                 let key = id_key(id).unwrap().into_owned();
                 let want = firsts.iter().find(|(k, _)| *k == key).map(|&(_, i)| i);
                 assert_eq!(d.find_id(id), want, "{id:?}");
+                assert_eq!(g.find(&d, Some(id), None), want, "{id:?}");
             }
-            assert_eq!(d.find_id("00000000-0000-0000-0000-000000000000"), None);
-            assert_eq!(d.find_id("nobody"), None);
+            for nobody in ["00000000-0000-0000-0000-000000000000", "nobody"] {
+                assert_eq!(d.find_id(nobody), None);
+                assert_eq!(g.find(&d, Some(nobody), None), None);
+            }
+        }
+    }
+
+    #[test]
+    fn a_merged_records_guid_is_found_too() {
+        // The second record joins the first by UPN and brings another id: the user keeps the
+        // first, and the join finds it by either (the second through the text keys).
+        let mut d = Directory::new();
+        let first = "6d341e10-39aa-4b99-8b79-9a76c3e893aa";
+        let second = "0f9e8d7c-6b5a-4938-2716-05f4e3d2c1b0";
+        d.insert(user(Some(first), "ada@x", 0));
+        assert_eq!(d.insert(user(Some(second), "ADA@x", 1)), (0, true));
+        d.insert(user(
+            Some("11111111-2222-3333-4444-555555555555"),
+            "bob@x",
+            1,
+        ));
+        let g = GuestIndex::new(&d);
+        for (id, want) in [
+            (first, 0),
+            (second, 0),
+            ("11111111-2222-3333-4444-555555555555", 1),
+        ] {
+            assert_eq!(g.find(&d, Some(id), None), Some(want), "{id}");
+            assert_eq!(
+                g.find(&d, Some(&id.to_uppercase()), Some("nobody@x")),
+                Some(want)
+            );
         }
     }
 
@@ -572,20 +587,31 @@ mod tests {
 
 /// Finds the user of a sign-in: by object id, else by UPN (case-insensitive), else by the guest's
 /// home form (`name@home.tld`, as sign-in logs write it) of a `name_home.tld#EXT#@tenant` UPN.
+///
+/// Users' own object ids written as GUIDs (all that Graph and MSOnline write) are indexed here by
+/// their bits: a sign-in's id is then found without a trip to the user's text to confirm a hash
+/// (the join's lookups 0.13–0.16 → 0.11 s for 200,000 users). Built for the join only, not while
+/// merging: `methods` and the other streaming reports do not pay its memory.
 #[derive(Debug, Default)]
 pub struct GuestIndex {
     home: HashMap<String, u32>,
+    by_guid: HashMap<Guid, u32, RandomState>,
 }
 
 impl GuestIndex {
     pub fn new(directory: &Directory) -> GuestIndex {
         let mut home = HashMap::new();
+        let mut by_guid = HashMap::default();
         for (i, u) in directory.users.iter().enumerate() {
             if let Some(h) = u.upn.as_deref().and_then(super::guest_home_form) {
                 home.entry(h).or_insert(i as u32);
             }
+            // No two users have one id (the second record would have merged into the first).
+            if let Some(g) = u.object_id.as_deref().and_then(guid) {
+                by_guid.entry(g).or_insert(i as u32);
+            }
         }
-        GuestIndex { home }
+        GuestIndex { home, by_guid }
     }
 
     /// The index of the user a sign-in belongs to.
@@ -595,8 +621,13 @@ impl GuestIndex {
         user_id: Option<&str>,
         upn: Option<&str>,
     ) -> Option<usize> {
-        if let Some(i) = user_id.and_then(|id| directory.find_id(id)) {
-            return Some(i);
+        if let Some(id) = user_id {
+            // A GUID not among the users' own ids may still be a merged record's: looked up as
+            // text too.
+            let own = guid(id).and_then(|g| self.by_guid.get(&g));
+            if let Some(i) = own.map(|&i| i as usize).or_else(|| directory.find_id(id)) {
+                return Some(i);
+            }
         }
         let upn = upn?;
         directory.find_upn(upn).or_else(|| {
