@@ -324,6 +324,16 @@ pub fn parse<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> serde_json::Resu
     }
 }
 
+/// A JSON Lines line without what may end it after the record: the line break, blanks, and a
+/// comma (hand-joined files).
+fn line_record(line: &[u8]) -> &[u8] {
+    let mut record = line;
+    while let [rest @ .., b'\n' | b'\r' | b' ' | b'\t' | b','] = record {
+        record = rest;
+    }
+    record
+}
+
 /// `BufRead::read_until(b'\n')` with the `memchr` crate's search (std's is several times slower,
 /// and a JSON Lines log is searched end to end).
 fn read_line<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>) -> std::io::Result<usize> {
@@ -467,11 +477,7 @@ fn frame_from<R: BufRead>(
                 let available = sc.reader.fill_buf().map_err(|e| Error::io(path, e))?;
                 match memchr::memchr(b'\n', available) {
                     Some(end) if end <= MAX_RECORD_BYTES && !is_page(&available[..end]) => {
-                        let mut record = &available[..end];
-                        while let [rest @ .., b'\r' | b' ' | b'\t' | b','] = record {
-                            record = rest;
-                        }
-                        emit(record, line, col)?;
+                        emit(line_record(&available[..end]), line, col)?;
                         Some(end + 1)
                     }
                     _ => None,
@@ -492,12 +498,7 @@ fn frame_from<R: BufRead>(
                 sc.line += 1;
                 sc.line_start = sc.offset;
             }
-            while buf
-                .last()
-                .is_some_and(|b| matches!(b, b'\n' | b'\r' | b' ' | b'\t' | b','))
-            {
-                buf.pop();
-            }
+            buf.truncate(line_record(&buf).len());
             if buf.len() > MAX_RECORD_BYTES {
                 return Err(Error::input(
                     path,
