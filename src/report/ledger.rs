@@ -96,15 +96,8 @@ impl Texts {
 
     fn push_keys(&mut self, id: Option<&str>, upn: Option<&str>) -> Keys {
         let at = self.0.len();
-        let mut len = |k: Option<&str>| match k {
-            Some(k) => {
-                self.0.push_str(k);
-                k.len() as u32
-            }
-            None => ABSENT,
-        };
-        let id_len = len(id);
-        let upn_len = len(upn);
+        let id_len = id.map_or(ABSENT, |k| self.push(k).len);
+        let upn_len = upn.map_or(ABSENT, |k| self.push(k).len);
         Keys {
             at,
             id_len,
@@ -118,20 +111,27 @@ impl Texts {
 
     /// The id and the UPN.
     fn keys(&self, k: Keys) -> (Option<&str>, Option<&str>) {
-        let id_end = k.at
-            + if k.id_len == ABSENT {
-                0
-            } else {
-                k.id_len as usize
-            };
-        let id = (k.id_len != ABSENT).then(|| &self.0[k.at..id_end]);
-        let upn = (k.upn_len != ABSENT).then(|| &self.0[id_end..id_end + k.upn_len as usize]);
+        let id = (k.id_len != ABSENT).then(|| {
+            self.get(Text {
+                at: k.at,
+                len: k.id_len,
+            })
+        });
+        let upn_at = k.at + id.map_or(0, str::len);
+        let upn = (k.upn_len != ABSENT).then(|| {
+            self.get(Text {
+                at: upn_at,
+                len: k.upn_len,
+            })
+        });
         (id, upn)
     }
 }
 
 /// One ledger's identities and the texts of their keys and names (see [`Ledger::concat`]).
 struct Part {
+    /// The number of its first identity: the parts' identities are numbered one after the other.
+    start: u32,
     identities: Vec<Identity>,
     texts: Texts,
 }
@@ -335,11 +335,14 @@ impl Ledger {
             .next()
             .unwrap_or_else(|| Ledger::new(AuditOptions::default()));
         let mut parts = vec![Part {
+            start: 0,
             identities: std::mem::take(&mut all.identities),
             texts: std::mem::take(&mut all.texts),
         }];
-        let mut offset = parts[0].identities.len() as u32;
         for other in ledgers {
+            let offset = parts
+                .last()
+                .map_or(0, |p| p.start + p.identities.len() as u32);
             for (mine, theirs) in [
                 (&mut all.hows, other.hows),
                 (&mut all.reasons, other.reasons),
@@ -357,8 +360,8 @@ impl Ledger {
             all.denied += other.denied;
             all.pending += other.pending;
             all.anonymous_signins += other.anonymous_signins;
-            offset += other.identities.len() as u32;
             parts.push(Part {
+                start: offset,
                 identities: other.identities,
                 texts: other.texts,
             });
@@ -376,19 +379,11 @@ impl Ledger {
     ) -> Joined {
         let directory_len = directory.len();
         let mut tallies: Vec<Tally> = (0..directory_len).map(|_| Tally::default()).collect();
-        let starts: Vec<usize> = parts
-            .iter()
-            .scan(0, |next, p| {
-                let start = *next;
-                *next += p.identities.len();
-                Some(start)
-            })
-            .collect();
         let total: usize = parts.iter().map(|p| p.identities.len()).sum();
         // Identity number `i`, and the texts its keys are in.
         let at = |i: usize| {
-            let p = starts.partition_point(|&s| s <= i) - 1;
-            (&parts[p].identities[i - starts[p]], &parts[p].texts)
+            let p = &parts[parts.partition_point(|p| p.start as usize <= i) - 1];
+            (&p.identities[i - p.start as usize], &p.texts)
         };
         let mut target: Vec<u32> = vec![0; total];
         let mut extra_names: Vec<String> = Vec::new();
