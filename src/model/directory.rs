@@ -590,8 +590,8 @@ mod tests {
 ///
 /// Users' own object ids written as GUIDs (all that Graph and MSOnline write) are indexed here by
 /// their bits: a sign-in's id is then found without a trip to the user's text to confirm a hash
-/// (the join's lookups 0.13–0.16 → 0.11 s for 200,000 users). Built for the join only, not while
-/// merging: `methods` and the other streaming reports do not pay its memory.
+/// (the whole join 0.13–0.16 → 0.11 s for 200,000 users when it came in). Built for the join
+/// only, not while merging: `methods` and the other streaming reports do not pay its memory.
 #[derive(Debug, Default)]
 pub struct GuestIndex {
     home: HashMap<String, u32>,

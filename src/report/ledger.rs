@@ -79,8 +79,8 @@ const ABSENT: u32 = u32::MAX;
 /// The text of every identity of a ledger, one after the other: one allocation instead of three
 /// per identity, freed at once (a few hundred thousand small blocks freed during the report made
 /// the allocator tidy them all up on the report's path), and an identity's two keys side by side.
-/// No text is longer than a record ([`crate::input::json_stream::MAX_RECORD_BYTES`]), so a `u32`
-/// holds its length.
+/// No text is longer than a JSON record or a CSV field (64 and 8 MiB at most: `MAX_RECORD_BYTES`,
+/// `MAX_FIELD_BYTES`), so a `u32` holds its length.
 #[derive(Debug, Default)]
 struct Texts(String);
 
@@ -328,7 +328,8 @@ impl Ledger {
 
     /// The ledgers' counts and rankings merged, and their identities as parts numbered one after
     /// the other (not deduplicated: only `join` may follow). The identities are not copied into
-    /// one list: that took a hundredth of a second for 200,000 users, on the way to the report.
+    /// one list: that took 12–14 ms for 200,000 users and 300,000 sign-ins, on the way to the
+    /// report.
     fn concat(ledgers: Vec<Ledger>) -> (Ledger, Vec<Part>) {
         let mut ledgers = ledgers.into_iter();
         let mut all = ledgers
