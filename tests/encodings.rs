@@ -130,3 +130,43 @@ fn every_reader_reads_every_encoding_alike() {
     }
     assert!(variants >= 55, "{variants} variants read");
 }
+
+/// A file whose first 64 KiB show UTF-8 (a multi-byte character) is read as UTF-8; a Windows-1252
+/// byte further on is then refused with its line and the way out, not read as Windows-1252 with
+/// the UTF-8 before it turned to mojibake. With `--encoding` it is read.
+#[test]
+fn utf8_shown_early_makes_a_later_ansi_byte_an_error() {
+    let dir = tempdir();
+    let mut text = String::from("userPrincipalName,displayName,id,accountEnabled\n");
+    text.push_str("zoe@contoso.com,Zoë Brown,c0470000-0000-4000-8000-000000000001,True\n");
+    let mut line = 2;
+    while text.len() < 70_000 {
+        line += 1;
+        text.push_str(&format!(
+            "user{line}@contoso.com,User {line},c0470000-0000-4000-8000-{line:012},True\n"
+        ));
+    }
+    let mut bytes = text.into_bytes();
+    bytes.extend_from_slice(
+        b"ann@contoso.com,Ann M\xFCller,c0470000-0000-4000-8000-999999999999,True\n",
+    );
+    let path = write(dir.path(), "users.csv", bytes);
+    let out = mfaudit().arg("methods").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!(
+            "mfaudit: error: {}:line {}: invalid UTF-8 inside a field (pass --encoding LABEL if the file is not UTF-8)\n",
+            path.display(),
+            line + 1
+        )
+    );
+    let out = mfaudit()
+        .args(["methods", "--quiet", "--encoding", "windows-1252"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(report.contains("\"ann@contoso.com\""), "{report}");
+}

@@ -12,9 +12,10 @@ use crate::error::{Error, Position, Result};
 
 /// How many bytes of decoded text detection looks at.
 pub const HEAD_BYTES: usize = 64 * 1024;
-/// How much of a file is checked for UTF-8 before it is read. Files that are not UTF-8 (Windows
-/// PowerShell's `Set-Content`, Excel's "CSV" save) are small directory exports; a larger file
-/// (a sign-in archive) is checked as its records are parsed, which names the record that fails.
+/// How much of a file is checked for UTF-8 before it is read, when its first bytes do not settle
+/// it ([`head_is_utf8`]). Files that are not UTF-8 (Windows PowerShell's `Set-Content`, Excel's
+/// "CSV" save) are small directory exports; a larger file (a sign-in archive) is checked as its
+/// records are parsed, which names the record that fails.
 pub const PRESCAN_BYTES: u64 = 64 * 1024 * 1024;
 const BUF_CAPACITY: usize = 256 * 1024;
 
@@ -114,6 +115,22 @@ impl Source {
     }
 }
 
+/// True when the first bytes of a file are UTF-8 beyond doubt: valid, and at least one character
+/// in them is written in several bytes. Text in another encoding (Windows-1252's `é` is the one
+/// byte 0xE9) is not valid UTF-8 as soon as it holds such a character, so a file that shows one
+/// is read as UTF-8 without checking its first 64 MiB as well: for a sign-in archive, that check
+/// read 64 MiB twice (15–25 ms of an audit, BENCHMARKS.md). A byte that is not UTF-8 further on
+/// is then an error naming its record or line, as in a file larger than [`PRESCAN_BYTES`].
+fn head_is_utf8(prefix: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(prefix) {
+        Ok(_) => prefix.len(),
+        // A character cut where the head was cut off.
+        Err(e) if e.error_len().is_none() && prefix.len() == HEAD_BYTES => e.valid_up_to(),
+        Err(_) => return false,
+    };
+    !prefix[..valid].is_ascii()
+}
+
 fn utf8_stream_valid(reader: &mut impl BufRead, skip: usize) -> io::Result<bool> {
     let mut carry: Vec<u8> = Vec::new();
     let mut to_skip = skip;
@@ -190,7 +207,7 @@ fn decode_source(
             Position::Byte(prefix.iter().position(|&b| b == 0).unwrap_or(0) as u64),
             "binary data (a NUL byte) where text was expected: this is not an export mfaudit reads",
         ));
-    } else if src.is_utf8(path, 0)? {
+    } else if head_is_utf8(&prefix) || src.is_utf8(path, 0)? {
         (UTF_8, 0, "UTF-8".to_string())
     } else {
         warnings.push(
@@ -318,6 +335,38 @@ mod tests {
         assert_eq!(s, "zoë €");
         assert_eq!(enc, "windows-1252 (fallback)");
         assert!(warn[0].contains("Windows-1252"));
+    }
+
+    /// A multi-byte character in the first 64 KiB settles UTF-8: a Windows-1252 byte further on is
+    /// then an error when it is read, not a reason to read the whole file as Windows-1252. Without
+    /// one, the first 64 MiB decide, as before.
+    #[test]
+    fn a_multibyte_character_in_the_head_settles_utf8() {
+        let mut data = "name\nZoë\n".as_bytes().to_vec();
+        data.resize(HEAD_BYTES + 10, b'a');
+        data.extend_from_slice(b"\nZo\xEB\n");
+        let mut d = from_bytes(Path::new("t"), data.clone(), None).unwrap();
+        assert_eq!((d.encoding.as_str(), d.warnings.len()), ("UTF-8", 0));
+        let mut s = String::new();
+        let e = d.reader.read_to_string(&mut s).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+
+        // The same file with only ASCII in its head: the later byte makes it Windows-1252.
+        data[6..8].copy_from_slice(b"e ");
+        let (text, enc, _) = text(&data);
+        assert_eq!(enc, "windows-1252 (fallback)");
+        assert!(text.ends_with("\nZoë\n"));
+
+        // A character cut where the head ends is no error, but no evidence either.
+        let mut cut = vec![b'a'; HEAD_BYTES - 1];
+        cut.extend_from_slice("ë".as_bytes());
+        assert!(!head_is_utf8(&cut[..HEAD_BYTES]));
+        cut[..2].copy_from_slice("ë".as_bytes());
+        assert!(head_is_utf8(&cut[..HEAD_BYTES]));
+        // Cut before a shorter file's end, it is an error.
+        assert!(!head_is_utf8("zoë".as_bytes().split_last().unwrap().1));
+        assert!(!head_is_utf8(b"zo\xEB"));
+        assert!(head_is_utf8("zoë".as_bytes()));
     }
 
     #[test]
