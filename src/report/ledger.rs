@@ -408,7 +408,7 @@ impl Ledger {
             .enumerate()
             .map(|(i, e)| (e.first_seq, i as u32))
             .collect();
-        order.sort_unstable();
+        rayon::slice::ParallelSliceMut::par_sort_unstable(&mut order[..]);
         for &(_, i) in &order {
             let (e, texts) = at(i as usize);
             let index = match found[i as usize] {
