@@ -12,6 +12,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use foldhash::fast::RandomState;
 use jiff::Timestamp;
+use rayon::slice::ParallelSliceMut;
 
 use super::audit::{AuditOptions, MAX_PUSH_TIMES, MAX_UNMATCHED_EXAMPLES};
 use super::classify::classify;
@@ -408,7 +409,7 @@ impl Ledger {
             .enumerate()
             .map(|(i, e)| (e.first_seq, i as u32))
             .collect();
-        rayon::slice::ParallelSliceMut::par_sort_unstable(&mut order[..]);
+        order.par_sort_unstable();
         for &(_, i) in &order {
             let (e, texts) = at(i as usize);
             let index = match found[i as usize] {
