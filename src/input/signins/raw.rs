@@ -439,8 +439,7 @@ impl<'de> Visitor<'de> for RecordVisitor {
                     // Only an object is a sign-in; anything else under `properties` is not ours.
                     r.properties = map
                         .next_value::<Option<MaybeRecord<'de>>>()?
-                        .and_then(|m| m.0)
-                        .map(Box::new);
+                        .and_then(|m| m.0);
                 }
                 RecordKey::Time => r.time = map.next_value()?,
                 RecordKey::ResultType => r.result_type = map.next_value::<Code>()?.0,
@@ -501,7 +500,8 @@ impl<'de> Deserialize<'de> for IsArray {
     }
 }
 
-struct MaybeRecord<'a>(Option<RawRecord<'a>>);
+/// Boxed as soon as it is read: a record is hundreds of bytes, copied at every step out.
+struct MaybeRecord<'a>(Option<Box<RawRecord<'a>>>);
 
 impl<'de> Deserialize<'de> for MaybeRecord<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -512,7 +512,9 @@ impl<'de> Deserialize<'de> for MaybeRecord<'de> {
                 f.write_str("properties")
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<MaybeRecord<'de>, A::Error> {
-                RecordVisitor.visit_map(map).map(|r| MaybeRecord(Some(r)))
+                RecordVisitor
+                    .visit_map(map)
+                    .map(|r| MaybeRecord(Some(Box::new(r))))
             }
             fn visit_seq<A: SeqAccess<'de>>(
                 self,
