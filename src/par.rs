@@ -5,24 +5,14 @@
 //! into the vector's memory; the rest on scoped threads.
 
 use rayon::iter::{
-    IndexedParallelIterator, IntoParallelIterator, IntoParallelRefIterator,
-    IntoParallelRefMutIterator, ParallelIterator,
+    IndexedParallelIterator, IntoParallelIterator, IntoParallelRefMutIterator, ParallelIterator,
 };
 
 /// `items.iter().enumerate().map(f).collect()`, computed on every core (on this thread below
 /// `MIN_PER_THREAD` items), results in order.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
-    if threads_for(items.len()) == 1 {
-        return items.iter().enumerate().map(|(i, t)| f(i, t)).collect();
-    }
-    let mut out = Vec::new();
-    items
-        .par_iter()
-        .enumerate()
-        .with_min_len(MIN_PER_JOB)
-        .map(|(i, t)| f(i, t))
-        .collect_into_vec(&mut out);
-    out
+    let mut refs: Vec<&T> = items.iter().collect();
+    map_mut(&mut refs, |i, t| f(i, t))
 }
 
 /// [`map`] with each item borrowed mutably (to move parts of it into the result). The results are
