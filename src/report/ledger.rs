@@ -443,21 +443,19 @@ impl Ledger {
         }
         drop(extra_by_id);
         drop(extra_by_upn);
-        // The tallies move to their users on two threads, each for half of the users: the
-        // identities' tallies are sorted by half first (in order, so a user's are merged in the
-        // order they were numbered).
-        let half = tallies.len() / 2;
-        let (low, high) = tallies.split_at_mut(half);
-        let mut halves: [Vec<(&mut Tally, u32)>; 2] = [Vec::new(), Vec::new()];
+        // A user's first tally moves in whole; only a second identity of the same user merges.
+        let mut filled = vec![false; tallies.len()];
         let identities = parts.iter_mut().flat_map(|p| p.identities.iter_mut());
         for (e, &to) in identities.zip(&target) {
-            halves[usize::from(to as usize >= half)].push((&mut e.tally, to));
+            let tally = std::mem::take(&mut e.tally);
+            let to = to as usize;
+            if filled[to] {
+                merge(&mut tallies[to], tally, opts);
+            } else {
+                tallies[to] = tally;
+                filled[to] = true;
+            }
         }
-        let [to_low, to_high] = halves;
-        std::thread::scope(|scope| {
-            scope.spawn(|| move_tallies(low, 0, to_low, opts));
-            move_tallies(high, half, to_high, opts);
-        });
         drop(parts);
         // Distinct users per how or reason: each user's slot is stamped with the last entry that
         // counted it (a dense array, not a set per entry).
@@ -498,27 +496,6 @@ impl Ledger {
             unmatched_signins,
             unmatched_examples,
             anonymous_signins: self.anonymous_signins,
-        }
-    }
-}
-
-/// Moves each tally of `from` to its user's slot in `into` (users numbered from `first`): a
-/// user's first tally moves in whole, only a second identity's merges into it.
-fn move_tallies(
-    into: &mut [Tally],
-    first: usize,
-    from: Vec<(&mut Tally, u32)>,
-    opts: AuditOptions,
-) {
-    let mut filled = vec![false; into.len()];
-    for (tally, to) in from {
-        let tally = std::mem::take(tally);
-        let to = to as usize - first;
-        if filled[to] {
-            merge(&mut into[to], tally, opts);
-        } else {
-            into[to] = tally;
-            filled[to] = true;
         }
     }
 }
