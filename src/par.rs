@@ -1,12 +1,13 @@
 //! Using both cores (or all of them): a map over a slice split across threads, for the steps after
 //! reading that touch every user (joining the activity, building the per-user report), and a
 //! bounded hand-over of work from a producer to whichever thread is free ([`Share`]), for reading
-//! one sign-in log on two threads. The maps run on rayon's pool, which writes each result straight
-//! into the vector's memory; the rest on scoped threads.
+//! one sign-in log on two threads. The maps and parts run on rayon's pool, which writes each result
+//! straight into the vector's memory; the hand-over is between threads the caller starts.
 
 use rayon::iter::{
     IndexedParallelIterator, IntoParallelIterator, IntoParallelRefMutIterator, ParallelIterator,
 };
+use rayon::slice::ParallelSlice;
 
 /// `items.iter().enumerate().map(f).collect()`, computed on every core (on this thread below
 /// `MIN_PER_THREAD` items), results in order.
@@ -54,13 +55,13 @@ const MIN_PER_JOB: usize = 1024;
 
 /// `f` over consecutive parts of `items`, one part per thread: for folds (counts, sums) over
 /// many items, whose per-part results the caller combines.
-pub fn parts<T: Sync, R: Send + Default>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+pub fn parts<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
     parts_of(items, MIN_PER_THREAD, f)
 }
 
 /// [`parts`] for items that are each much work (files to open): a thread for as few as
 /// `min_per_thread` of them.
-pub fn parts_of<T: Sync, R: Send + Default>(
+pub fn parts_of<T: Sync, R: Send>(
     items: &[T],
     min_per_thread: usize,
     f: impl Fn(&[T]) -> R + Sync,
@@ -69,24 +70,12 @@ pub fn parts_of<T: Sync, R: Send + Default>(
         .len()
         .div_ceil(threads_for_at_least(items.len(), min_per_thread))
         .max(1);
-    let parts: Vec<&[T]> = items.chunks(chunk).collect();
-    let mut out = defaults(parts.len());
-    let f = &f;
-    std::thread::scope(|scope| {
-        for (part, slot) in parts.iter().zip(out.iter_mut()) {
-            if parts.len() == 1 {
-                *slot = f(part);
-            } else {
-                scope.spawn(move || *slot = f(part));
-            }
-        }
-    });
+    if chunk >= items.len() {
+        return items.chunks(chunk).map(f).collect();
+    }
+    let mut out = Vec::new();
+    items.par_chunks(chunk).map(&f).collect_into_vec(&mut out);
     out
-}
-
-/// One result per part, written in place by the part's thread.
-fn defaults<R: Default>(n: usize) -> Vec<R> {
-    std::iter::repeat_with(R::default).take(n).collect()
 }
 
 /// Items below which a thread is not worth starting, for cheap items.

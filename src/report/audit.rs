@@ -350,35 +350,43 @@ impl Joined {
         crate::timing::phase("user rows built");
         let owned = directory;
         let directory = &owned;
-        // The methods by strength (a catalog lookup per user and method) meanwhile, on the other
-        // core: the rest is a pass or two over the users.
-        let (methods_by_strength, (summary, questions, warnings, completed_by, denied_because)) =
-            rayon::join(
-                || methods_by_strength(directory),
-                || {
-                    let summary = self.summary(directory);
-                    let completed_by = self
-                        .hows
-                        .iter()
-                        .cloned()
-                        .map(|(how, count, users)| HowCount { how, count, users })
-                        .collect::<Vec<_>>();
-                    let denied_because = self
-                        .reasons
-                        .iter()
-                        .cloned()
-                        .map(|(reason, count, users)| ReasonCount {
-                            reason,
-                            count,
-                            users,
-                        })
-                        .collect::<Vec<_>>();
-                    let questions =
-                        self.questions(&summary, &completed_by, &denied_because, &users);
-                    let warnings = self.warnings(directory, &summary);
-                    (summary, questions, warnings, completed_by, denied_because)
-                },
-            );
+        // The methods by strength (a catalog lookup per user and method) alongside the rest, a
+        // pass or two over the users: both on the same pool of threads, one per core.
+        let (
+            methods_by_strength,
+            (summary, questions, warnings, mfa_completed_by, mfa_denied_because),
+        ) = rayon::join(
+            || methods_by_strength(directory),
+            || {
+                let summary = self.summary(directory);
+                let mfa_completed_by = self
+                    .hows
+                    .iter()
+                    .cloned()
+                    .map(|(how, count, users)| HowCount { how, count, users })
+                    .collect::<Vec<_>>();
+                let mfa_denied_because = self
+                    .reasons
+                    .iter()
+                    .cloned()
+                    .map(|(reason, count, users)| ReasonCount {
+                        reason,
+                        count,
+                        users,
+                    })
+                    .collect::<Vec<_>>();
+                let questions =
+                    self.questions(&summary, &mfa_completed_by, &mfa_denied_because, &users);
+                let warnings = self.warnings(directory, &summary);
+                (
+                    summary,
+                    questions,
+                    warnings,
+                    mfa_completed_by,
+                    mfa_denied_because,
+                )
+            },
+        );
         let unmatched_signins = UnmatchedSignIns {
             signins: self.unmatched_signins,
             users: self.extra_names.len() as u64,
@@ -391,8 +399,8 @@ impl Joined {
             inputs,
             summary,
             questions,
-            mfa_completed_by: completed_by,
-            mfa_denied_because: denied_because,
+            mfa_completed_by,
+            mfa_denied_because,
             users,
             changes: None,
             warnings,
