@@ -15,6 +15,7 @@ pub mod model;
 pub mod output;
 pub mod par;
 pub mod report;
+pub mod text;
 pub mod timing;
 pub mod vocab;
 
@@ -50,7 +51,8 @@ where
         Ok(Status::PolicyCrossed) => 3,
         Err(e) if e.is_broken_pipe() => 0,
         Err(e) => {
-            eprintln!("mfaudit: error: {e}");
+            // One line, whatever the input quoted in it held.
+            eprintln!("mfaudit: error: {}", text::one_line(&e.to_string()));
             e.exit_code()
         }
     }

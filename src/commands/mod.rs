@@ -16,15 +16,18 @@ pub struct Messages {
 }
 
 impl Messages {
+    /// A warning on stderr, as one line: text from inputs in it has its control characters
+    /// escaped ([`crate::text::escape_control`]).
     pub fn warn(&self, text: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("warning: {}", text.as_ref());
+            eprintln!("warning: {}", crate::text::escape_control(text.as_ref()));
         }
     }
 
+    /// A note on stderr, escaped like a warning.
     pub fn note(&self, text: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("note: {}", text.as_ref());
+            eprintln!("note: {}", crate::text::escape_control(text.as_ref()));
         }
     }
 }

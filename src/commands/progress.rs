@@ -28,7 +28,7 @@ impl Progress {
                 || path.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
             );
-            bar.set_prefix(name);
+            bar.set_prefix(crate::text::escape_control(&name).into_owned());
             bar.set_message(what);
             bar
         };
