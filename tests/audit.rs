@@ -223,7 +223,10 @@ fn synthetic_tenant_summary_and_rankings() {
             "users_unable_to_complete": 3,
             "users_with_failures": 4,
             "registration_unknown_enabled": 1,
-            "access_unknown": 1
+            "access_unknown": 1,
+            "admins_without_mfa": 0,
+            "admins_without_mfa_unknown": 2,
+            "activity_inputs": 1
         })
     );
     assert_eq!(

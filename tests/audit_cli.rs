@@ -53,7 +53,8 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
             "per_user_state": {"enforced": 3, "enabled": 2, "disabled": 8, "unknown": 0},
             "signins_total": 26, "mfa_challenges": 22, "challenged_users": 9,
             "users_completed_mfa": 7, "users_unable_to_complete": 2, "users_with_failures": 4,
-            "registration_unknown_enabled": 0, "access_unknown": 0
+            "registration_unknown_enabled": 0, "access_unknown": 0,
+            "admins_without_mfa": 1, "admins_without_mfa_unknown": 0, "activity_inputs": 2
         }),
         "{:#}",
         r["summary"]
@@ -382,8 +383,8 @@ fn the_two_thread_audit_equals_the_sequential_fold() {
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
 
     let opts = ReadOptions::default();
-    let expanded = input::expand(&[registration.clone(), log.clone()]).unwrap();
-    let (files, _) = input::identify(&expanded, &opts).unwrap();
+    let expanded = input::expand(&[registration.clone(), log.clone()], &[]).unwrap();
+    let (files, _) = input::identify(&expanded.files, &opts).unwrap();
     let mut directory = Directory::new();
     input::read_users(&files[0], &opts, &mut |u| {
         directory.insert(u);

@@ -120,6 +120,7 @@ fn example_report() -> AuditReport {
                 first_time: None,
                 last_time: None,
                 fingerprint: None,
+                activity: false,
             },
             InputSummary {
                 path: "exports/signins.json".into(),
@@ -130,6 +131,7 @@ fn example_report() -> AuditReport {
                 first_time: Some("2025-05-01T00:00:03Z".into()),
                 last_time: Some("2025-05-30T09:12:00Z".into()),
                 fingerprint: None,
+                activity: true,
             },
         ],
         summary: Summary {
@@ -151,6 +153,9 @@ fn example_report() -> AuditReport {
             users_with_failures: 2,
             registration_unknown_enabled: 1,
             access_unknown: 1,
+            admins_without_mfa: 1,
+            admins_without_mfa_unknown: 0,
+            activity_inputs: 1,
         },
         questions: vec![
             Question {
@@ -318,6 +323,9 @@ fn a_clean_tenant_has_no_banner_no_changes_and_no_trend() {
     report.warnings.clear();
     report.unmatched_signins = Default::default();
     report.summary.registration_unknown_enabled = 0;
+    report.summary.unregistered_enabled = 0;
+    report.summary.registered_enabled = 5;
+    report.summary.admins_without_mfa = 0;
     report.summary.access_unknown = 0;
     report.summary.per_user_state.unknown = 0;
     for input in &mut report.inputs {
@@ -331,8 +339,40 @@ fn a_clean_tenant_has_no_banner_no_changes_and_no_trend() {
     assert!(!html.contains("id=\"changes\""));
     assert!(!html.contains("href=\"#changes\""));
     assert!(!html.contains("id=\"chart-trend\""));
-    assert!(html.contains("✓ Every enabled user is registered."));
+    assert!(html.contains("✓ Every enabled user is registered for MFA."));
     assert!(html.contains("✓ Every administrator the inputs name has MFA."));
+}
+
+/// Unknown is never a clean bill: with registration unknown for every enabled user and no
+/// sign-in log, no card is green and no empty table says ✓.
+#[test]
+fn unknown_data_never_reads_as_success() {
+    let mut report = example_report();
+    report.users.retain(|u| u.flags.is_empty());
+    let s = &mut report.summary;
+    s.registered_enabled = 0;
+    s.unregistered_enabled = 0;
+    s.registration_unknown_enabled = s.users_enabled;
+    s.admins_without_mfa = 0;
+    s.admins_without_mfa_unknown = s.users_enabled;
+    s.activity_inputs = 0;
+    s.signins_total = 0;
+    s.mfa_challenges = 0;
+    s.challenged_users = 0;
+    s.users_completed_mfa = 0;
+    s.users_unable_to_complete = 0;
+    s.users_with_failures = 0;
+    let html = render(&report, None).unwrap();
+    assert!(!html.contains("✓"), "a tick on unknown data");
+    assert!(
+        !html.contains("class=\"card good\""),
+        "a green card on unknown data"
+    );
+    assert_eq!(html.matches("<p class=\"unknown-note\">? ").count(), 5);
+    assert!(html.contains(
+        "? Registration is unknown for all 5 enabled users; the registration details export (admin center or Graph userRegistrationDetails) would settle it."
+    ));
+    assert!(html.contains("<div class=\"card unknown\">\n    <div class=\"label\">Sign-ins</div>\n    <div class=\"value\">unknown</div>"));
 }
 
 /// Every place a value enters the page: names, UPN lists, chart labels, warnings, paths.

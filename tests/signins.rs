@@ -13,8 +13,8 @@ fn identify(
     paths: &[std::path::PathBuf],
     opts: &ReadOptions,
 ) -> mfaudit::error::Result<Vec<mfaudit::input::InputFile>> {
-    let expanded = mfaudit::input::expand(paths)?;
-    Ok(mfaudit::input::identify(&expanded, opts)?.0)
+    let expanded = mfaudit::input::expand(paths, &[])?;
+    Ok(mfaudit::input::identify(&expanded.files, opts)?.0)
 }
 use mfaudit::model::{SignIn, SignInStep};
 

@@ -14,7 +14,7 @@ use crate::model::Directory;
 use crate::model::directory::GuestIndex;
 use crate::output::{self, Destination};
 use crate::par;
-use crate::report::audit::{AuditOptions, AuditReport, Auditor, InputSummary, Leftovers, flag};
+use crate::report::audit::{AuditOptions, AuditReport, Auditor, InputSummary, Leftovers};
 use crate::report::ledger::Ledger;
 use crate::report::{html, json, safe_csv};
 use crate::{Status, history};
@@ -41,8 +41,19 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
             "no inputs: give export files or folders (directory exports and sign-in logs)".into(),
         ));
     }
+    output::at_most_one_stdout(&[
+        ("--json", args.json.as_deref()),
+        ("--csv", args.csv.as_deref()),
+        ("--html", args.html.as_deref()),
+        ("--email-dry-run", args.email.email_dry_run.as_deref()),
+    ])?;
     // Email settings are checked first, so a usage mistake costs no reading.
     let mail = email::settings(&args.email)?;
+    // The history is opened (and checked to be one) before anything is read or written.
+    let mut history = match &args.history {
+        Some(db) => Some(history::History::open(db)?),
+        None => None,
+    };
     let (mut report, leftovers) = build(args, opts, msg)?;
     // What the report was built from is freed once its files are written (see `Leftovers`), unless
     // an HTML page is built: that needs the memory more (its template data copies the report).
@@ -54,65 +65,125 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
         Some(leftovers)
     };
 
-    if let Some(db) = &args.history {
-        let recorded = history::History::open(db)?.record(&report)?;
-        report.changes = recorded.changes;
-        report.trend = recorded.trend;
+    if let Some(h) = &history {
+        let preview = h.preview(&report)?;
+        report.changes = preview.changes;
+        report.trend = preview.trend;
     }
 
-    let mut written: Vec<PathBuf> = Vec::new();
-    let html_text = if html_wanted {
-        Some(html::render(&report, args.template_dir.as_deref())?)
-    } else {
-        None
-    };
-    let mut csv_bytes = Vec::new();
-    if args.csv.is_some() || mail.is_some() {
-        safe_csv::write_users_csv(&mut csv_bytes, &report)
-            .map_err(|e| Error::Failed(format!("CSV: {e}")))?;
-    }
-    if let Some(p) = &args.json {
-        // Streamed into the file: the JSON of a large tenant is never held in memory.
-        output::write_atomic(p, |w| {
-            json::write_pretty(&mut *w, &report).map_err(|e| Error::io(p, e))?;
-            w.write_all(b"\n").map_err(|e| Error::io(p, e))
-        })?;
-        written.push(p.to_path_buf());
-    }
-    if let Some(p) = &args.csv {
-        output::write_bytes(p, &csv_bytes)?;
-        written.push(p.to_path_buf());
-    }
-    if let (Some(p), Some(text)) = (&args.html, &html_text) {
-        output::write_bytes(p, text.as_bytes())?;
-        written.push(p.to_path_buf());
-    }
-
+    let written = write_reports(&report, args, mail.is_some())?;
     crate::timing::phase("reports written");
-    print_summary(&report, &written)?;
+    // Standard output carries a report when one was asked for there; the summary then goes to
+    // stderr with the other messages.
+    let data_on_stdout = [&args.json, &args.csv, &args.html]
+        .into_iter()
+        .flatten()
+        .any(|p| output::is_stdout(p));
+    if data_on_stdout {
+        if !msg.quiet {
+            eprint!(
+                "{}",
+                crate::text::escape_layout(&summary_text(&report, &written.files))
+            );
+        }
+    } else {
+        print_summary(&report, &written.files)?;
+    }
     for w in &report.warnings {
         msg.warn(w);
     }
 
     if let Some(mut settings) = mail {
-        settings.report_files = written.clone();
+        settings.report_files = written.files.clone();
         let message = email::compose(
             &report,
-            html_text.as_deref().unwrap_or_default(),
-            &csv_bytes,
+            written.html.as_deref().unwrap_or_default(),
+            &written.csv,
             &settings,
         )?;
         email::send(&message, &settings)?;
         match &settings.dry_run {
-            Some(p) => msg.note(format!("email written to {} (dry run)", p.display())),
+            Some(p) => msg.note(format!(
+                "email written to {} (dry run)",
+                crate::text::shown_path(p)
+            )),
             None => msg.note(format!("email sent to {}", settings.to.join(", "))),
         }
+    }
+    // Recorded only now that every output is written and the mail is sent: a failed run is not
+    // in the history, so the next run still reports its changes.
+    if let Some(h) = &mut history {
+        h.record(&report)?;
     }
     let status = policy(&report, args, msg);
     crate::timing::phase("done");
     // A large report takes a while to free, and the command is done with it.
     std::thread::spawn(move || drop((report, leftovers)));
     Ok(status)
+}
+
+/// The reports a run wrote, and the bytes the mail attaches.
+struct Written {
+    /// The files written, as the user named them (not standard output).
+    files: Vec<PathBuf>,
+    html: Option<String>,
+    csv: Vec<u8>,
+}
+
+/// Writes the JSON, CSV and HTML reports asked for, all or none: each is staged first, and they
+/// are put in place together once all of them were written.
+fn write_reports(report: &AuditReport, args: &AuditArgs, for_mail: bool) -> Result<Written> {
+    let html = if args.html.is_some() || for_mail {
+        Some(html::render(report, args.template_dir.as_deref())?)
+    } else {
+        None
+    };
+    let mut csv = Vec::new();
+    if args.csv.is_some() || for_mail {
+        safe_csv::write_users_csv(&mut csv, report)
+            .map_err(|e| Error::Failed(format!("CSV: {e}")))?;
+    }
+    let mut outputs = output::Outputs::new();
+    let mut files = Vec::new();
+    if let Some(p) = &args.json {
+        let dest = Destination::of(p);
+        // Streamed into the file: the JSON of a large tenant is never held in memory.
+        outputs.stage(&dest, |w| {
+            let ioe = output::io_err(&dest);
+            json::write_pretty(&mut *w, report).map_err(&ioe)?;
+            w.write_all(b"\n").map_err(&ioe)
+        })?;
+        files.push(p.clone());
+    }
+    if let Some(p) = &args.csv {
+        let dest = Destination::of(p);
+        outputs.stage(&dest, |w| w.write_all(&csv).map_err(output::io_err(&dest)))?;
+        files.push(p.clone());
+    }
+    if let (Some(p), Some(text)) = (&args.html, &html) {
+        let dest = Destination::of(p);
+        outputs.stage(&dest, |w| {
+            w.write_all(text.as_bytes()).map_err(output::io_err(&dest))
+        })?;
+        files.push(p.clone());
+    }
+    outputs.commit()?;
+    files.retain(|p| !output::is_stdout(p));
+    Ok(Written { files, html, csv })
+}
+
+/// The files this run writes (none of them is ever an input).
+fn output_paths(args: &AuditArgs) -> Vec<input::OutputPath<'_>> {
+    [
+        ("--json", args.json.as_deref()),
+        ("--csv", args.csv.as_deref()),
+        ("--html", args.html.as_deref()),
+        ("--history", args.history.as_deref()),
+        ("--email-dry-run", args.email.email_dry_run.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(option, path)| path.map(|path| input::OutputPath { option, path }))
+    .collect()
 }
 
 /// Reads every input and returns the audit report (without history), and what it was built from,
@@ -123,7 +194,7 @@ pub fn build(
     msg: Messages,
 ) -> Result<(AuditReport, Leftovers)> {
     crate::timing::phase("start");
-    let inputs = Inputs::identify(&args.inputs, opts)?;
+    let inputs = Inputs::identify(&args.inputs, opts, &output_paths(args))?;
     crate::timing::phase("inputs identified");
     load::print_skipped(&inputs, msg);
     let auth: Vec<&InputFile> = inputs
@@ -164,8 +235,8 @@ pub fn build(
             read_activity(&activity, &auth, opts, msg, audit_opts, &stop, &share)
         });
         let dir_files: Vec<&InputFile> = inputs.directory().collect();
+        // Without a directory export the report's warnings say so (once, with what to add).
         let merged = if dir_files.is_empty() {
-            msg.warn("no directory export among the inputs: users are known only from their sign-ins, so registration and sign-in state are unknown");
             Ok((Directory::new(), Vec::new()))
         } else {
             load::merge(&dir_files, opts, msg)
@@ -390,65 +461,95 @@ fn summarize(f: &InputFile, s: Option<&ReadStats>) -> InputSummary {
         last_time: s.and_then(|s| s.last_time).map(|t| t.to_string()),
         // Filled by `history` when the run is recorded: reading every input again costs time.
         fingerprint: None,
+        activity: !f.kind.is_directory() && f.kind != Kind::AuthDetailsCsv,
     }
 }
 
 /// The human summary on stdout: the six questions answered, then what changed and what was written.
 fn print_summary(report: &AuditReport, written: &[PathBuf]) -> Result<()> {
+    let text = summary_text(report, written);
     let dest = Destination::Stdout;
     output::emit(&dest, |w| {
-        let ioe = output::io_err(&dest);
-        let s = &report.summary;
-        writeln!(
-            w,
-            "mfaudit audit: {} users ({} enabled), {} registered and {} not registered among the enabled; {} sign-ins, {} MFA challenges",
-            s.users_total, s.users_enabled, s.registered_enabled, s.unregistered_enabled, s.signins_total, s.mfa_challenges
-        )
-        .map_err(&ioe)?;
-        writeln!(w).map_err(&ioe)?;
-        for (i, q) in report.questions.iter().enumerate() {
-            writeln!(w, "{}. {}\n   {}", i + 1, q.question, q.answer).map_err(&ioe)?;
-        }
-        if let Some(c) = &report.changes {
-            writeln!(w).map_err(&ioe)?;
-            writeln!(w, "Since the previous run ({}):", c.previous_run).map_err(&ioe)?;
-            w.write_all(crate::commands::history::render_changes(c).as_bytes())
-                .map_err(&ioe)?;
-        }
-        if !written.is_empty() {
-            writeln!(w).map_err(&ioe)?;
-            let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-            writeln!(w, "Written: {}", names.join(", ")).map_err(&ioe)?;
-        }
-        Ok(())
+        w.write_all(text.as_bytes()).map_err(output::io_err(&dest))
     })
 }
 
-/// Exit code 3 when a threshold was crossed (after every report was written and sent).
+/// The human summary: the headline, the six questions answered, what changed, what was written.
+fn summary_text(report: &AuditReport, written: &[PathBuf]) -> String {
+    use std::fmt::Write as _;
+    let mut w = String::new();
+    let s = &report.summary;
+    let _ = writeln!(
+        w,
+        "mfaudit audit: {}",
+        crate::report::findings::headline(&report.summary)
+    );
+    let _ = writeln!(w);
+    for (i, q) in report.questions.iter().enumerate() {
+        let _ = writeln!(w, "{}. {}\n   {}", i + 1, q.question, q.answer);
+    }
+    let _ = s;
+    if let Some(c) = &report.changes {
+        let _ = writeln!(w);
+        let _ = writeln!(w, "Since the previous run ({}):", c.previous_run);
+        w.push_str(&crate::commands::history::render_changes(c));
+    }
+    if !written.is_empty() {
+        let _ = writeln!(w);
+        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        let _ = writeln!(w, "Written: {}", names.join(", "));
+    }
+    w
+}
+
+/// Exit code 3 when a threshold was crossed (after every report was written and sent). A
+/// threshold is decided on the worst case: users whose status is unknown could be on the wrong
+/// side of it, so it holds only when it would hold with all of them counted (cli.md).
 fn policy(report: &AuditReport, args: &AuditArgs, msg: Messages) -> Status {
+    use crate::report::findings::{self, Verdict};
     let p = &args.policy;
+    let s = &report.summary;
+    let checks: [(Option<u64>, Verdict, &str, &str); 3] = [
+        (
+            p.fail_if_unregistered,
+            findings::unregistered(s),
+            "enabled users are not registered",
+            "enabled users' registration is unknown",
+        ),
+        (
+            p.fail_if_admins_without_mfa,
+            findings::admins_without_mfa(s),
+            "admins have no MFA method",
+            "enabled users could be admins without MFA (admin role or registration unknown)",
+        ),
+        (
+            p.fail_if_unable_to_complete,
+            findings::unable_to_complete(s),
+            "challenged users could not complete MFA",
+            "users' MFA completion is unknown",
+        ),
+    ];
     let mut crossed = Vec::new();
-    let unregistered = report.summary.unregistered_enabled;
-    if let Some(n) = p.fail_if_unregistered.filter(|&n| unregistered > n) {
-        crossed.push(format!(
-            "{unregistered} enabled users are not registered (threshold {n})"
-        ));
-    }
-    let admins = report
-        .users
-        .iter()
-        .filter(|u| u.flags.iter().any(|f| f == flag::ADMIN_WITHOUT_MFA))
-        .count() as u64;
-    if let Some(n) = p.fail_if_admins_without_mfa.filter(|&n| admins > n) {
-        crossed.push(format!(
-            "{admins} admins have no MFA method (threshold {n})"
-        ));
-    }
-    let unable = report.summary.users_unable_to_complete;
-    if let Some(n) = p.fail_if_unable_to_complete.filter(|&n| unable > n) {
-        crossed.push(format!(
-            "{unable} challenged users could not complete MFA (threshold {n})"
-        ));
+    for (threshold, v, found_words, unknown_words) in checks {
+        let Some(n) = threshold else { continue };
+        if v.found > n {
+            crossed.push(format!("{} {found_words} (threshold {n})", v.found));
+        } else if v.all_unknown && v.unknown == 0 {
+            let mut why = v.sentence.clone();
+            if let Some(first) = why.get(..1) {
+                why = first.to_lowercase() + &why[1..];
+            }
+            crossed.push(format!("the threshold {n} cannot be checked: {why}"));
+        } else if v.worst_case() > n {
+            let mut line = format!(
+                "{} {found_words} and {} {unknown_words} (threshold {n}): the threshold is not shown to hold",
+                v.found, v.unknown
+            );
+            if let Some(by) = v.settled_by {
+                line.push_str(&format!("; {by} would settle it"));
+            }
+            crossed.push(line);
+        }
     }
     if crossed.is_empty() {
         return Status::Done;

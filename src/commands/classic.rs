@@ -108,10 +108,18 @@ fn filter_field(f: &FilterArgs) -> &'static str {
     }
 }
 
+/// The `-o` file, as an output that is never an input.
+fn output_paths(out: Option<&std::path::Path>) -> Vec<crate::input::OutputPath<'_>> {
+    out.map(|path| crate::input::OutputPath { option: "-o", path })
+        .into_iter()
+        .collect()
+}
+
 /// P1 / P2.
 pub fn list(which: Which, args: &ListArgs, opts: &ReadOptions, msg: Messages) -> Result<()> {
     let (format, exact, filters) = (args.format, args.powershell_exact, &args.filters);
-    let inputs = Inputs::identify(&args.inputs, opts)?;
+    let outputs = output_paths(args.output.as_deref());
+    let inputs = Inputs::identify(&args.inputs, opts, &outputs)?;
     let dest = Destination::from_option(args.output.as_deref());
     let mut unknowns = Unknowns {
         filter_field: filter_field(filters),
@@ -209,7 +217,7 @@ pub fn methods(
     opts: &ReadOptions,
     msg: Messages,
 ) -> Result<()> {
-    let inputs = Inputs::identify(inputs, opts)?;
+    let inputs = Inputs::identify(inputs, opts, &output_paths(out))?;
     let dest = Destination::from_option(out);
     let csv = ExportCsv { ascii: exact };
     let mut unknowns = Unknowns {

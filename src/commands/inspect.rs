@@ -61,7 +61,7 @@ pub struct Inspection {
 
 /// Reads every input and describes it.
 pub fn inspect(paths: &[PathBuf], opts: &ReadOptions) -> Result<Inspection> {
-    let inputs = Inputs::identify(paths, opts)?;
+    let inputs = Inputs::identify(paths, opts, &[])?;
     let mut directory = Directory::new();
     let mut files = Vec::new();
     for f in &inputs.all {

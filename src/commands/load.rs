@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::error::Result;
-use crate::input::{self, InputFile, ReadOptions, ReadStats};
+use crate::input::{self, InputFile, OutputPath, ReadOptions, ReadStats, Skipped};
 use crate::model::{Directory, User};
 
 use super::Messages;
@@ -13,15 +13,25 @@ use super::progress::Progress;
 /// Detected inputs split into directory and activity files.
 pub struct Inputs {
     pub all: Vec<InputFile>,
-    /// Files found in folders that are not exports (said once on stderr).
-    pub skipped: Vec<String>,
+    /// Files found in folders that are not read (said once on stderr, listed by `inspect`).
+    pub skipped: Vec<Skipped>,
 }
 
 impl Inputs {
-    pub fn identify(paths: &[PathBuf], opts: &ReadOptions) -> Result<Inputs> {
-        let expanded = input::expand(paths)?;
-        let (all, skipped) = input::identify(&expanded, opts)?;
-        Ok(Inputs { all, skipped })
+    /// Finds and detects the inputs; `outputs` are the files this run writes, never inputs.
+    pub fn identify(
+        paths: &[PathBuf],
+        opts: &ReadOptions,
+        outputs: &[OutputPath<'_>],
+    ) -> Result<Inputs> {
+        let expanded = input::expand(paths, outputs)?;
+        let (all, mut skipped) = input::identify(&expanded.files, opts)?;
+        let mut passed_over = expanded.skipped;
+        passed_over.append(&mut skipped);
+        Ok(Inputs {
+            all,
+            skipped: passed_over,
+        })
     }
 
     pub fn directory(&self) -> impl Iterator<Item = &InputFile> {
@@ -132,7 +142,11 @@ pub fn print_warnings(inputs: &Inputs, stats: &[Option<ReadStats>], msg: Message
 /// Prints the files found in folders that are not exports (passed over).
 pub fn print_skipped(inputs: &Inputs, msg: Messages) {
     for s in &inputs.skipped {
-        msg.warn(s);
+        if s.note {
+            msg.note(s.message());
+        } else {
+            msg.warn(s.message());
+        }
     }
 }
 

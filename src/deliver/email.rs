@@ -292,16 +292,30 @@ fn load_ca(path: &Path) -> Result<Certificate> {
 /// "N enabled users not registered for MFA — mfaudit audit DATE", plus "(+A / -B since last run)"
 /// when the report carries changes: A users newly not registered, B newly registered.
 pub fn subject(report: &AuditReport, custom: Option<&str>) -> String {
-    let unregistered = report.summary.unregistered_enabled;
+    let v = crate::report::findings::unregistered(&report.summary);
+    let unregistered = match (v.all_unknown, v.unknown) {
+        (true, _) => "unknown".to_string(),
+        (false, 0) => v.found.to_string(),
+        (false, u) => format!("{} (+{u} unknown)", v.found),
+    };
     let date = report_date(report);
     if let Some(custom) = custom {
         return custom
-            .replace("{unregistered}", &unregistered.to_string())
+            .replace("{unregistered}", &unregistered)
             .replace("{date}", date);
     }
-    let users = if unregistered == 1 { "user" } else { "users" };
-    let mut s =
-        format!("{unregistered} enabled {users} not registered for MFA — mfaudit audit {date}");
+    let mut s = if v.all_unknown && report.summary.users_total == 0 {
+        format!("MFA registration unknown (no directory export) — mfaudit audit {date}")
+    } else if v.all_unknown {
+        format!(
+            "MFA registration unknown for {} enabled {} — mfaudit audit {date}",
+            v.unknown,
+            if v.unknown == 1 { "user" } else { "users" }
+        )
+    } else {
+        let users = if v.found == 1 { "user" } else { "users" };
+        format!("{unregistered} enabled {users} not registered for MFA — mfaudit audit {date}")
+    };
     if let Some(changes) = &report.changes {
         let _ = write!(
             s,
@@ -608,10 +622,44 @@ impl Summaries<'_> {
 
     fn headline(&self) -> String {
         let s = &self.report.summary;
-        format!(
-            "{} of {} enabled users are not registered for MFA.",
-            s.unregistered_enabled, s.users_enabled
-        )
+        let v = crate::report::findings::unregistered(s);
+        if v.unknown == 0 && !v.all_unknown {
+            format!(
+                "{} of {} enabled users are not registered for MFA.",
+                s.unregistered_enabled, s.users_enabled
+            )
+        } else {
+            v.sentence
+        }
+    }
+
+    /// Each finding in one sentence: what was found, or what is unknown and what would settle it.
+    fn findings(&self) -> Vec<String> {
+        use crate::report::findings;
+        let s = &self.report.summary;
+        let flagged = |names: &[&str]| {
+            self.report
+                .users
+                .iter()
+                .filter(|u| u.flags.iter().any(|f| names.contains(&f.as_ref())))
+                .count() as u64
+        };
+        vec![
+            findings::unregistered(s).sentence,
+            findings::admins_without_mfa(s).sentence,
+            findings::unable_to_complete(s).sentence,
+            findings::fraud_and_fatigue(
+                s,
+                flagged(&[
+                    flag::FRAUD_REPORTED,
+                    flag::PUSH_FATIGUE,
+                    flag::BLOCKED,
+                    flag::BYPASS_USED,
+                ]),
+            )
+            .sentence,
+            findings::telephony_only(s, flagged(&[flag::TELEPHONY_ONLY])).sentence,
+        ]
     }
 
     fn changes_line(&self) -> Option<String> {
@@ -630,40 +678,55 @@ impl Summaries<'_> {
     fn count_lines(&self) -> Vec<(&'static str, String)> {
         let s = &self.report.summary;
         let p = &s.per_user_state;
-        let mut directory = format!(
-            "{} users, {} enabled: {} registered, {} not registered",
-            s.users_total, s.users_enabled, s.registered_enabled, s.unregistered_enabled
-        );
-        if s.registration_unknown_enabled > 0 {
-            let _ = write!(directory, ", {} unknown", s.registration_unknown_enabled);
-        }
-        vec![
-            ("Directory", directory),
-            (
+        let directory = if s.users_total == 0 {
+            "no directory export among the inputs: registration and sign-in state unknown"
+                .to_string()
+        } else {
+            let mut d = format!(
+                "{} users, {} enabled: {} registered, {} not registered",
+                s.users_total, s.users_enabled, s.registered_enabled, s.unregistered_enabled
+            );
+            if s.registration_unknown_enabled > 0 {
+                let _ = write!(d, ", {} unknown", s.registration_unknown_enabled);
+            }
+            d
+        };
+        let mut lines = vec![("Directory", directory)];
+        if s.users_total > 0 {
+            lines.push((
                 "Per-user MFA state",
                 format!(
                     "enforced {}, enabled {}, disabled {}, unknown {}",
                     p.enforced, p.enabled, p.disabled, p.unknown
                 ),
-            ),
-            (
+            ));
+        }
+        if s.activity_inputs == 0 {
+            lines.push((
                 "Sign-ins",
-                format!(
-                    "{} sign-ins, {} MFA challenges",
-                    s.signins_total, s.mfa_challenges
-                ),
+                "no sign-in log among the inputs: challenges, completions and denials unknown"
+                    .to_string(),
+            ));
+            return lines;
+        }
+        lines.push((
+            "Sign-ins",
+            format!(
+                "{} sign-ins, {} MFA challenges",
+                s.signins_total, s.mfa_challenges
             ),
-            (
-                "Challenged users",
-                format!(
-                    "{}: {} completed MFA, {} unable to complete, {} with failures",
-                    s.challenged_users,
-                    s.users_completed_mfa,
-                    s.users_unable_to_complete,
-                    s.users_with_failures
-                ),
+        ));
+        lines.push((
+            "Challenged users",
+            format!(
+                "{}: {} completed MFA, {} unable to complete, {} with failures",
+                s.challenged_users,
+                s.users_completed_mfa,
+                s.users_unable_to_complete,
+                s.users_with_failures
             ),
-        ]
+        ));
+        lines
     }
 
     fn attachments_note(&self) -> Vec<String> {
@@ -721,6 +784,10 @@ impl Summaries<'_> {
         t.push('\n');
         for (label, value) in self.count_lines() {
             let _ = writeln!(t, "{label}: {value}");
+        }
+        let _ = writeln!(t, "\nFindings");
+        for f in self.findings() {
+            let _ = writeln!(t, "  - {f}");
         }
         if !r.questions.is_empty() {
             let _ = writeln!(t, "\nThe six questions");
@@ -839,6 +906,14 @@ impl Summaries<'_> {
             );
         }
         h.push_str("</table>\n");
+        let _ = writeln!(
+            h,
+            "<h2 style=\"{H2}\">Findings</h2>\n<ul style=\"margin:0;padding-left:20px\">"
+        );
+        for f in self.findings() {
+            let _ = writeln!(h, "<li>{}</li>", esc(&f));
+        }
+        h.push_str("</ul>\n");
         if !r.questions.is_empty() {
             let _ = writeln!(h, "<h2 style=\"{H2}\">The six questions</h2>");
             let _ = writeln!(

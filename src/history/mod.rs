@@ -291,6 +291,38 @@ impl History {
             .map_err(|e| self.place.sql(e))
     }
 
+    /// What [`History::record`] would give back for this report, without writing anything: the
+    /// audit asks before its outputs are written and its mail is sent, and records the run only
+    /// once all of that succeeded, so a failed run never hides its changes from the next one.
+    pub fn preview(&self, report: &AuditReport) -> Result<RunRecorded> {
+        let statuses = statuses_of(report);
+        let place = self.place.clone();
+        let sql = |e| place.sql(e);
+        let previous = previous_run(&self.conn).map_err(sql)?;
+        let changes = match &previous {
+            Some((id, at)) => {
+                let before = load_statuses(&self.conn, &place, *id)?;
+                Some(compute_changes(&before, &statuses, at))
+            }
+            None => None,
+        };
+        let mut trend = load_trend(&self.conn, &place)?;
+        let s = &report.summary;
+        trend.push(TrendPoint {
+            run: run_time(&report.generated_at),
+            registered_share: share(s.registered_enabled, s.users_enabled),
+            unregistered_enabled: s.unregistered_enabled,
+        });
+        if trend.len() > TREND_RUNS {
+            trend.drain(..trend.len() - TREND_RUNS);
+        }
+        Ok(RunRecorded {
+            run_id: previous.map_or(1, |(id, _)| id + 1),
+            changes,
+            trend,
+        })
+    }
+
     /// Records a run and returns the changes since the previous one, read and written in one
     /// transaction so two runs never interleave. Inputs without a fingerprint get one here when
     /// their path is a readable file.
@@ -307,14 +339,7 @@ impl History {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql)?;
         check_sound(&tx, &place)?;
-        let previous: Option<(i64, String)> = tx
-            .query_row(
-                "SELECT id, run_at FROM runs ORDER BY id DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(sql)?;
+        let previous = previous_run(&tx).map_err(sql)?;
         let previous_statuses = match &previous {
             Some((id, _)) => load_statuses(&tx, &place, *id)?,
             None => Vec::new(),
@@ -565,6 +590,16 @@ fn check_sound(conn: &Connection, place: &Place) -> Result<()> {
             problems.join("; ")
         )))
     }
+}
+
+/// The id and time of the last recorded run.
+fn previous_run(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
+    conn.query_row(
+        "SELECT id, run_at FROM runs ORDER BY id DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
 }
 
 fn table_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {

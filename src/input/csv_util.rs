@@ -1,7 +1,7 @@
 //! What every CSV reader shares: the `#TYPE` line, delimiter sniffing, header lookup through the
 //! alias table (`vocab::headers`), and errors that name the line.
 
-use std::io::BufRead;
+use std::io::{self, BufRead, Read};
 use std::path::Path;
 
 use super::decode::Decoded;
@@ -13,7 +13,7 @@ pub const MAX_FIELD_BYTES: usize = 8 * 1024 * 1024;
 
 /// An opened CSV export: a reader positioned after the header, and the header itself.
 pub struct CsvInput {
-    pub reader: csv::Reader<Box<dyn BufRead + Send>>,
+    pub reader: csv::Reader<Guard<Box<dyn BufRead + Send>>>,
     /// Header names as written.
     pub headers: Vec<String>,
     /// Header names through [`normalize_header`].
@@ -43,12 +43,13 @@ pub fn open(mut decoded: Decoded) -> Result<CsvInput> {
             .map_err(|e| Error::io(&decoded.path, e))?;
         lines_before += 1;
     }
+    let guard = Guard::new(decoded.reader, delimiter, lines_before - 1);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(true)
         .trim(csv::Trim::None)
-        .from_reader(decoded.reader);
+        .from_reader(guard);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| record_error(&decoded.path, &e, lines_before))?
@@ -91,6 +92,46 @@ impl CsvInput {
                 .position()
                 .map_or(self.lines_before, |p| self.line_of(p)),
         ))
+    }
+
+    /// [`CsvInput::next_record`] for a directory export, whose rows PowerShell and the admin
+    /// center always write whole: a row with another number of fields than the header, or a line
+    /// break inside one of the fields in `read` (a UPN, a state: values that never hold one), is
+    /// a broken file (a stray quote, a cut-short line), not a user.
+    pub fn next_whole_record(
+        &mut self,
+        path: &Path,
+        record: &mut csv::StringRecord,
+        read: &[usize],
+    ) -> Result<Option<u64>> {
+        let Some(line) = self.next_record(path, record)? else {
+            return Ok(None);
+        };
+        if record.len() != self.headers.len() {
+            return Err(Error::input(
+                path,
+                Position::Line(line),
+                format!(
+                    "expected {} fields as in the header, found {}: the row is cut short or has a stray delimiter or quote",
+                    self.headers.len(),
+                    record.len()
+                ),
+            ));
+        }
+        if let Some(&i) = read
+            .iter()
+            .find(|&&i| record.get(i).is_some_and(|f| f.contains(['\n', '\r'])))
+        {
+            return Err(Error::input(
+                path,
+                Position::Line(line),
+                format!(
+                    "the {} field holds a line break, which this export never writes there: a stray quote swallowed the lines after it",
+                    crate::text::quoted(&self.headers[i], 40)
+                ),
+            ));
+        }
+        Ok(Some(line))
     }
 
     /// A csv error as a one-line input error with the file's line number.
@@ -137,10 +178,125 @@ fn record_error_at(path: &Path, err: &csv::Error, line: u64) -> Error {
         } => {
             format!("expected {expected_len} fields, found {len}")
         }
-        csv::ErrorKind::Io(e) => format!("read error: {e}"),
+        csv::ErrorKind::Io(e) => {
+            if let Some(g) = e.get_ref().and_then(|g| g.downcast_ref::<GuardError>()) {
+                return Error::input(path, Position::Line(g.line), g.what.clone());
+            }
+            format!("read error: {e}")
+        }
         _ => format!("malformed CSV: {err}"),
     };
     Error::input(path, Position::Line(line), what)
+}
+
+/// What [`Guard`] stopped a CSV for, and on which line.
+#[derive(Debug)]
+pub struct GuardError {
+    pub line: u64,
+    pub what: String,
+}
+
+impl std::fmt::Display for GuardError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.what)
+    }
+}
+
+impl std::error::Error for GuardError {}
+
+/// Where a CSV's scanner is within a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    /// At the start of a field.
+    Start,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: the field's end, or the first of a doubled quote.
+    QuoteInQuoted,
+}
+
+/// Reads a CSV's bytes for the csv crate and follows its quoting as it goes, so that a field is
+/// stopped at [`MAX_FIELD_BYTES`] before it is all in memory (a 1 GB field costs the limit, not a
+/// gigabyte), and a file that ends inside a quoted field is an error naming the line the quote
+/// opened on (the csv crate would take the rest of the file as one field).
+pub struct Guard<R> {
+    inner: R,
+    delimiter: u8,
+    state: Field,
+    field_bytes: usize,
+    /// Line breaks seen (the line of the current byte is `line + 1`).
+    line: u64,
+    quote_line: u64,
+}
+
+impl<R: Read> Guard<R> {
+    /// `lines_before`: lines of the file already read past (a `#TYPE` line).
+    pub fn new(inner: R, delimiter: u8, lines_before: u64) -> Guard<R> {
+        Guard {
+            inner,
+            delimiter,
+            state: Field::Start,
+            field_bytes: 0,
+            line: lines_before,
+            quote_line: 0,
+        }
+    }
+
+    fn stop(&self, line: u64, what: String) -> io::Error {
+        io::Error::new(io::ErrorKind::InvalidData, GuardError { line, what })
+    }
+
+    fn scan(&mut self, bytes: &[u8]) -> io::Result<()> {
+        for &b in bytes {
+            if b == b'\n' {
+                self.line += 1;
+            }
+            self.state = match (self.state, b) {
+                (Field::Start, b'"') => {
+                    self.quote_line = self.line + 1;
+                    Field::Quoted
+                }
+                (Field::Quoted, b'"') => Field::QuoteInQuoted,
+                (Field::QuoteInQuoted, b'"') => Field::Quoted,
+                (Field::Quoted, _) => Field::Quoted,
+                (_, b'\n') => Field::Start,
+                (_, c) if c == self.delimiter => Field::Start,
+                (Field::QuoteInQuoted, _) | (Field::Start, _) | (Field::Unquoted, _) => {
+                    Field::Unquoted
+                }
+            };
+            if self.state == Field::Start {
+                self.field_bytes = 0;
+            } else {
+                self.field_bytes += 1;
+                if self.field_bytes > MAX_FIELD_BYTES {
+                    return Err(self.stop(
+                        self.line + 1,
+                        format!(
+                            "a field larger than {} MiB: not an export",
+                            MAX_FIELD_BYTES >> 20
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Guard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && self.state == Field::Quoted {
+            return Err(self.stop(
+                self.quote_line,
+                "the file ends inside the quoted field that opens on this line (a stray quote, or a file cut short)"
+                    .into(),
+            ));
+        }
+        self.scan(&buf[..n])?;
+        Ok(n)
+    }
 }
 
 /// The text of one field, trimmed; `None` when empty.
@@ -149,7 +305,8 @@ pub fn field(record: &csv::StringRecord, index: Option<usize>) -> Option<&str> {
     (!v.is_empty()).then_some(v)
 }
 
-/// Checks a record's fields against the size limit.
+/// Checks a record's fields against the size limit (the [`Guard`] stops a larger one first; this
+/// stays for records built another way).
 pub fn check_size(path: &Path, record: &csv::StringRecord) -> Result<()> {
     if record.iter().any(|f| f.len() > MAX_FIELD_BYTES) {
         let line = record.position().map_or(0, |p| p.line());

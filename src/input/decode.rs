@@ -46,15 +46,53 @@ impl Decoded {
 /// Opens `path` (or standard input for `-`) and decodes it to UTF-8.
 pub fn open(path: &Path, forced: Option<&'static Encoding>) -> Result<Decoded> {
     if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::io(path, e))?;
-        return decode_source(path, Source::Memory(bytes), forced);
+        return decode_source(path, Source::Stdin(stdin_head(path)?), forced);
     }
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     decode_source(path, Source::File(file), forced)
+}
+
+/// Standard input's first [`HEAD_BYTES`], read once and kept: detection looks at them, then the
+/// reader reads them again followed by the rest of the stream, which is never held whole.
+static STDIN_HEAD: std::sync::Mutex<Option<std::sync::Arc<Vec<u8>>>> = std::sync::Mutex::new(None);
+/// Set once a reader has started on the rest of standard input: it can be streamed only once.
+static STDIN_STREAMED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn stdin_head(path: &Path) -> Result<std::sync::Arc<Vec<u8>>> {
+    let mut guard = STDIN_HEAD
+        .lock()
+        .map_err(|_| Error::Failed("internal: the standard input lock is poisoned".into()))?;
+    if let Some(head) = guard.as_ref() {
+        return Ok(head.clone());
+    }
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    io::stdin()
+        .lock()
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(path, e))?;
+    let head = std::sync::Arc::new(head);
+    *guard = Some(head.clone());
+    Ok(head)
+}
+
+/// The rest of standard input, after its head.
+struct StdinRest {
+    started: bool,
+}
+
+impl Read for StdinRest {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.started {
+            if STDIN_STREAMED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                return Err(io::Error::other(
+                    "standard input was already read once: it cannot be read again",
+                ));
+            }
+            self.started = true;
+        }
+        io::stdin().lock().read(buf)
+    }
 }
 
 /// Decodes bytes already in memory (tests, fuzzing).
@@ -69,12 +107,15 @@ pub fn from_bytes(
 enum Source {
     File(File),
     Memory(Vec<u8>),
+    /// Standard input: its head, then the rest of the stream.
+    Stdin(std::sync::Arc<Vec<u8>>),
 }
 
 impl Source {
     fn prefix(&mut self, path: &Path, n: usize) -> Result<Vec<u8>> {
         match self {
             Source::Memory(b) => Ok(b[..b.len().min(n)].to_vec()),
+            Source::Stdin(head) => Ok(head[..head.len().min(n)].to_vec()),
             Source::File(f) => {
                 let mut buf = Vec::with_capacity(n);
                 f.by_ref()
@@ -91,6 +132,12 @@ impl Source {
     fn is_utf8(&mut self, path: &Path, skip: usize) -> Result<bool> {
         match self {
             Source::Memory(b) => Ok(std::str::from_utf8(&b[skip.min(b.len())..]).is_ok()),
+            // A stream cannot be looked ahead in: its head decides, and a byte further on that
+            // is not UTF-8 is an error naming its line.
+            Source::Stdin(head) => Ok(match std::str::from_utf8(&head[skip.min(head.len())..]) {
+                Ok(_) => true,
+                Err(e) => e.error_len().is_none() && head.len() == HEAD_BYTES,
+            }),
             Source::File(f) => {
                 let mut reader = BufReader::with_capacity(1 << 20, (&mut *f).take(PRESCAN_BYTES));
                 let ok = utf8_stream_valid(&mut reader, skip).map_err(|e| Error::io(path, e))?;
@@ -110,6 +157,10 @@ impl Source {
                 // A failed seek shows up as a read error on the first read.
                 let _ = f.seek(SeekFrom::Start(skip as u64));
                 Box::new(f)
+            }
+            Source::Stdin(head) => {
+                let from = skip.min(head.len());
+                Box::new(Cursor::new(head[from..].to_vec()).chain(StdinRest { started: false }))
             }
         }
     }

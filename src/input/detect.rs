@@ -97,6 +97,35 @@ Graph or admin-center registration details (JSON/CSV), users (JSON/CSV), per-use
 sign-ins (Graph/admin-center JSON, admin-center CSV and AuthDetails CSV, Azure Monitor, Log Analytics CSV), \
 MFA Server CSV (with --mfa-server-columns)";
 
+/// What an output of mfaudit's own is, when the head is one: a report is never an input (a second
+/// audit in the same folder must not read the first one's CSV as a directory export).
+pub fn own_output(head: &str) -> Option<&'static str> {
+    let text = head.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    match text.chars().next()? {
+        '{' => {
+            // `"schema": "mfaudit.audit/1"` is the first member mfaudit writes.
+            let after = text[1..].trim_start();
+            let rest = after.strip_prefix("\"schema\"")?.trim_start();
+            let value = rest.strip_prefix(':')?.trim_start();
+            value
+                .starts_with("\"mfaudit.")
+                .then_some("an mfaudit report (its --json output), not an export")
+        }
+        '<' => {
+            let lower = text[..text.len().min(4096)].to_ascii_lowercase();
+            (lower.starts_with("<!doctype html")
+                && lower.contains("<meta name=\"generator\" content=\"mfaudit"))
+            .then_some("an mfaudit report (its --html output), not an export")
+        }
+        _ => {
+            let first = text.lines().next()?;
+            let own = crate::report::safe_csv::HEADER.join(",");
+            (first.trim_end() == own)
+                .then_some("an mfaudit report (its --csv output), not an export")
+        }
+    }
+}
+
 /// Names the kind of a decoded input from its head. `None` when nothing matched.
 pub fn detect(head: &str) -> Option<Detection> {
     let text = head.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);

@@ -213,7 +213,13 @@ pub fn read(
     let mut tally = Tally::default();
     let mut record = csv::StringRecord::new();
     let mut index = 0u64;
-    while let Some(line) = csv.next_record(&path, &mut record)? {
+    let read: Vec<usize> = layout
+        .cols
+        .iter()
+        .map(|(_, i)| *i)
+        .chain(layout.method_flags.iter().map(|(i, _)| *i))
+        .collect();
+    while let Some(line) = csv.next_whole_record(&path, &mut record, &read)? {
         if let Some(user) = row_user(&record, &layout, ctx.provenance(index), &mut tally) {
             stats.records += 1;
             on_user(user)?;

@@ -535,7 +535,8 @@ fn read_csv(
     let mut tally = Tally::default();
     let mut record = csv::StringRecord::new();
     let mut index = 0u64;
-    while let Some(line) = csv.next_record(&path, &mut record)? {
+    let read: Vec<usize> = cols.0.iter().map(|(_, i)| *i).collect();
+    while let Some(line) = csv.next_whole_record(&path, &mut record, &read)? {
         let facts =
             csv_facts(&record, &cols).map_err(|m| Error::input(&path, Position::Line(line), m))?;
         if let Some(user) = facts.into_user(ctx, index, &|| format!("at line {line}"), &mut tally) {
@@ -874,11 +875,11 @@ mod csv_tests {
     }
 
     #[test]
-    fn semicolons_short_rows_and_rows_without_a_key() {
+    fn semicolons_and_rows_without_a_key() {
         let (users, stats) = read_text(
             "userPrincipalName;id;accountEnabled;userType\r\n\
              a@x;1;False;Member\r\n\
-             b@x;2\r\n\
+             b@x;2;;\r\n\
              ;;True;Member\r\n",
         )
         .unwrap();
@@ -894,6 +895,40 @@ mod csv_tests {
                 "1 record(s) without a userPrincipalName or id were skipped (the first at line 4): they cannot be joined to anything"
             ]
         );
+    }
+
+    /// A directory export's rows are written whole: a short or long row, a stray quote that
+    /// swallows the lines after it, and a file cut inside a quote are errors naming the line, never
+    /// users (a fake user whose UPN is twelve lines of the file, ten users gone).
+    #[test]
+    fn broken_rows_are_errors_not_users() {
+        let err = |text: &str| read_text(text).err().map(|e| e.to_string());
+        assert_eq!(
+            err("userPrincipalName,perUserMfaState\r\na@x,enabled\r\nb@x\r\nc@x,enforced\r\n"),
+            Some("t.csv:line 3: expected 2 fields as in the header, found 1: the row is cut short or has a stray delimiter or quote".into())
+        );
+        assert_eq!(
+            err("userPrincipalName,perUserMfaState\r\na@x,enabled,x\r\n"),
+            Some("t.csv:line 2: expected 2 fields as in the header, found 3: the row is cut short or has a stray delimiter or quote".into())
+        );
+        assert_eq!(
+            err("userPrincipalName,perUserMfaState\r\n\"a@x,enabled\r\nb@x,enforced\r\nc@x\",disabled\r\n"),
+            Some("t.csv:line 2: the userPrincipalName field holds a line break, which this export never writes there: a stray quote swallowed the lines after it".into())
+        );
+        assert_eq!(
+            err("userPrincipalName,accountEnabled\r\na@x,True\r\n\"b@x,True\r\n"),
+            Some("t.csv:line 3: the file ends inside the quoted field that opens on this line (a stray quote, or a file cut short)".into())
+        );
+        assert_eq!(
+            err("userPrincipalName,accountEnabled\r\na@x,True\r\n\"b@x,True"),
+            Some("t.csv:line 3: the file ends inside the quoted field that opens on this line (a stray quote, or a file cut short)".into())
+        );
+        // A line break inside a column mfaudit does not read is the export's business.
+        let (users, _) = read_text(
+            "userPrincipalName,accountEnabled,streetAddress\r\na@x,True,\"1 Main St\r\nFloor 2\"\r\n",
+        )
+        .unwrap();
+        assert_eq!(users.len(), 1);
     }
 
     #[test]

@@ -11,10 +11,10 @@ pub mod json_stream;
 pub mod mfa_server;
 pub mod msonline;
 pub mod signins;
+pub mod walk;
 pub mod when;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use serde::Serialize;
 
@@ -104,121 +104,22 @@ impl InputFile {
     }
 }
 
-/// One path to read, and whether it was found inside a folder (an unrecognised file found in a
-/// folder is skipped with a warning; one named on the command line is an error).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Expanded {
-    pub path: PathBuf,
-    pub from_folder: bool,
-}
+pub use walk::{Expanded, Expansion, OutputPath, Skipped, expand};
 
-/// Expands the command line's inputs: folders recursively (sorted), glob patterns (Windows shells
-/// do not expand them), `-` for standard input.
-pub fn expand(inputs: &[PathBuf]) -> Result<Vec<Expanded>> {
-    let mut out = Vec::new();
-    for input in inputs {
-        let s = input.to_string_lossy();
-        if s == "-" {
-            out.push(Expanded {
-                path: input.clone(),
-                from_folder: false,
-            });
-        } else if input.is_dir() {
-            walk(input, &mut out)?;
-        } else if !input.exists() && s.contains(['*', '?', '[']) {
-            let mut matched: Vec<PathBuf> = glob::glob(&s)
-                .map_err(|e| Error::Usage(format!("bad pattern '{s}': {e}")))?
-                .filter_map(|p| p.ok())
-                .filter(|p| p.is_file())
-                .collect();
-            if matched.is_empty() {
-                return Err(Error::Usage(format!("no file matches '{s}'")));
-            }
-            matched.sort();
-            out.extend(matched.into_iter().map(|path| Expanded {
-                path,
-                from_folder: false,
-            }));
-        } else if input.is_file() {
-            out.push(Expanded {
-                path: input.clone(),
-                from_folder: false,
-            });
-        } else {
-            return Err(Error::Usage(format!(
-                "{}: no such file or folder",
-                input.display()
-            )));
-        }
-    }
-    if out.is_empty() {
-        return Err(Error::Usage(
-            "no input files: give exports or folders to read".into(),
-        ));
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<Expanded>) -> Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') {
-            continue;
-        }
-        if p.is_dir() {
-            walk(&p, out)?;
-        } else if p.is_file() {
-            out.push(Expanded {
-                path: p,
-                from_folder: true,
-            });
-        }
-    }
-    Ok(())
-}
-
-static STDIN: Mutex<Option<Vec<u8>>> = Mutex::new(None);
-
-/// Opens an input, reading standard input only once however many times it is opened.
+/// Opens an input: standard input for `-` (streamed, never held whole), else the file.
 pub fn open(path: &Path, opts: &ReadOptions) -> Result<decode::Decoded> {
-    if path.as_os_str() == "-" {
-        let mut guard = STDIN
-            .lock()
-            .map_err(|_| Error::Failed("stdin lock poisoned".into()))?;
-        if guard.is_none() {
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
-                .map_err(|e| Error::io(path, e))?;
-            *guard = Some(bytes);
-        }
-        let bytes = guard.as_ref().cloned().unwrap_or_default();
-        return decode::from_bytes(path, bytes, opts.encoding);
-    }
     decode::open(path, opts.encoding)
 }
 
 /// Opens an identified input again to read it, in the encoding detection decided on.
 pub fn reopen(file: &InputFile, opts: &ReadOptions) -> Result<decode::Decoded> {
-    match (
-        opts.encoding.or(file.decoded_as),
-        file.path.as_os_str() == "-",
-    ) {
-        (Some(encoding), false) => decode::open(&file.path, Some(encoding)),
-        _ => open(&file.path, opts),
-    }
+    decode::open(&file.path, opts.encoding.or(file.decoded_as))
 }
 
-/// Opens and detects every input (reading only its head). Unrecognised files found inside a folder
-/// are skipped and returned as warnings.
-pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile>, Vec<String>)> {
+/// Opens and detects every input (reading only its head). A file found inside a folder that is
+/// not an export (or is mfaudit's own report) is passed over and returned in `skipped`; one named
+/// on the command line is an error.
+pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile>, Vec<Skipped>)> {
     // Opening decides the encoding, which reads up to 64 MiB of each file: on every core.
     let opened: Vec<Result<decode::Decoded>> = crate::par::parts_of(paths, 1, |part| {
         part.iter()
@@ -232,7 +133,25 @@ pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile
     let mut skipped = Vec::new();
     for (e, decoded) in paths.iter().zip(opened) {
         let p = &e.path;
-        let decoded = decoded?;
+        let decoded = match decoded {
+            Ok(d) => d,
+            Err(err @ Error::Input { .. }) if e.from_folder => {
+                skipped.push(Skipped::warning(p, not_read_because(&err)));
+                continue;
+            }
+            Err(err) => return Err(err),
+        };
+        if let Some(own) = detect::own_output(&decoded.head) {
+            if e.from_folder {
+                skipped.push(Skipped::note(p, own));
+                continue;
+            }
+            return Err(Error::input(
+                p,
+                Position::File,
+                format!("{own}: give the exports it was made from instead"),
+            ));
+        }
         let detection = match detect::detect(&decoded.head) {
             Some(d) => d,
             None if opts.mfa_server.is_some() && looks_like_csv(&decoded.head) => {
@@ -242,17 +161,15 @@ pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile
                 }
             }
             None if is_empty_json(&decoded.head) => {
-                return Err(Error::input(
-                    p,
-                    Position::File,
-                    "the JSON holds no records (an empty array or page): an empty export is almost always a failed export; export it again",
-                ));
+                let why = "the JSON holds no records (an empty array or page): an empty export is almost always a failed export; export it again";
+                if e.from_folder {
+                    skipped.push(Skipped::warning(p, why));
+                    continue;
+                }
+                return Err(Error::input(p, Position::File, why));
             }
             None if e.from_folder => {
-                skipped.push(format!(
-                    "{}: skipped: not an export mfaudit recognises",
-                    p.display()
-                ));
+                skipped.push(Skipped::warning(p, "not an export mfaudit recognises"));
                 continue;
             }
             None => {
@@ -283,11 +200,40 @@ pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile
     }
     if files.is_empty() {
         return Err(Error::Usage(format!(
-            "none of the {} file(s) given is an export mfaudit recognises",
-            paths.len()
+            "none of the {} file(s) given is an export mfaudit recognises{}",
+            paths.len(),
+            if skipped.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({} passed over: {})",
+                    skipped.len(),
+                    skipped
+                        .iter()
+                        .take(3)
+                        .map(Skipped::message)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            }
         )));
     }
     Ok((files, skipped))
+}
+
+/// Why a file found in a folder is not read, from the error opening it gave.
+fn not_read_because(err: &Error) -> String {
+    match err {
+        Error::Input { message, .. } => {
+            if message.starts_with("binary data") {
+                "binary data, not an export mfaudit reads (an image, a spreadsheet, an archive?)"
+                    .to_string()
+            } else {
+                message.clone()
+            }
+        }
+        other => other.to_string(),
+    }
 }
 
 /// JSON with no member name at all besides `@odata`/`Count` envelope members: `[]`, `{"value":[]}`.

@@ -52,6 +52,9 @@ pub struct InputSummary {
     /// Content fingerprint, `fnv1a64w:<16 hex>:<size>` (`history::fingerprint`); filled by history.
     #[serde(default)]
     pub fingerprint: Option<String>,
+    /// An activity input (a sign-in log or MFA Server calls), not a directory export.
+    #[serde(skip)]
+    pub activity: bool,
 }
 
 /// Tenant-wide counts (cli.md).
@@ -78,6 +81,17 @@ pub struct Summary {
     /// Users whose sign-in state no input gave (counted as enabled).
     #[serde(default)]
     pub access_unknown: u64,
+    /// Enabled users known to be administrators without an MFA method (`admin-without-mfa`).
+    #[serde(default)]
+    pub admins_without_mfa: u64,
+    /// Enabled users who could be administrators without MFA as far as the inputs tell: their
+    /// admin role or their registration is unknown.
+    #[serde(default)]
+    pub admins_without_mfa_unknown: u64,
+    /// Activity inputs read (sign-in logs, MFA Server call logs): without one, every activity
+    /// count is unknown, not zero.
+    #[serde(default)]
+    pub activity_inputs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
@@ -358,7 +372,7 @@ impl Joined {
         ) = rayon::join(
             || methods_by_strength(directory),
             || {
-                let summary = self.summary(directory);
+                let summary = self.summary(directory, &inputs);
                 let mfa_completed_by = self
                     .hows
                     .iter()
@@ -410,11 +424,14 @@ impl Joined {
         }
     }
 
-    fn summary(&self, directory: &Directory) -> Summary {
+    fn summary(&self, directory: &Directory, inputs: &[InputSummary]) -> Summary {
         let mut s = Summary {
             users_total: directory.len() as u64,
             signins_total: self.signins,
             mfa_challenges: self.challenges,
+            // Sign-ins folded came from some activity input, whether or not it was listed.
+            activity_inputs: (inputs.iter().filter(|i| i.activity).count() as u64)
+                .max(u64::from(self.signins > 0)),
             ..Summary::default()
         };
         for u in &directory.users {
@@ -431,10 +448,16 @@ impl Joined {
                 continue;
             }
             s.users_enabled += 1;
-            match is_registered(u) {
+            let registered = is_registered(u);
+            match registered {
                 Some(true) => s.registered_enabled += 1,
                 Some(false) => s.unregistered_enabled += 1,
                 None => s.registration_unknown_enabled += 1,
+            }
+            match (u.is_admin, registered) {
+                (Some(true), Some(false)) => s.admins_without_mfa += 1,
+                (Some(false), _) | (_, Some(true)) => {}
+                _ => s.admins_without_mfa_unknown += 1,
             }
         }
         for t in &self.tallies {

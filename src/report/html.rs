@@ -19,7 +19,8 @@ use handlebars::{
 use serde::Serialize;
 use serde_json::Value;
 
-use super::audit::{AuditReport, AuditUser, flag};
+use super::audit::{AuditReport, Summary, flag};
+use super::findings::{self, Tone, Verdict};
 use crate::error::{Error, Position, Result};
 
 /// The built-in templates: file name and text. The page is `report.html.hbs`; the others are its
@@ -471,6 +472,10 @@ fn param<'a>(
 struct View {
     generator: String,
     pct: Percentages,
+    /// The summary cards' tones (`good` only when nothing they cover is unknown).
+    tone: Tones,
+    /// Whether the registration facts and the activity are unknown altogether.
+    unknown: Unknowns,
     /// Data-quality notes derived from the counts (unknowns, unmatched sign-ins); the audit's own
     /// `warnings` come first in the banner.
     notices: Vec<String>,
@@ -480,6 +485,20 @@ struct View {
     changes: Option<ChangeView>,
     inputs: Vec<InputView>,
     page_size: usize,
+}
+
+#[derive(Serialize)]
+struct Tones {
+    registered: &'static str,
+    unregistered: &'static str,
+    unable: &'static str,
+    failures: &'static str,
+}
+
+#[derive(Serialize)]
+struct Unknowns {
+    registration: bool,
+    activity: bool,
 }
 
 #[derive(Serialize)]
@@ -512,7 +531,10 @@ struct UserTable {
     id: &'static str,
     title: &'static str,
     why: &'static str,
-    empty: &'static str,
+    /// What an empty table says: a clean bill only when nothing it covers is unknown.
+    empty: String,
+    /// `good`, `warn`, `bad` or `unknown` (see [`Tone`]).
+    tone: &'static str,
     total: usize,
     pages: Vec<Page<usize>>,
 }
@@ -555,7 +577,8 @@ struct TableSpec {
     id: &'static str,
     title: &'static str,
     why: &'static str,
-    empty: &'static str,
+    /// The table's verdict, given how many users it lists.
+    verdict: fn(&Summary, u64) -> Verdict,
     flags: &'static [&'static str],
 }
 
@@ -564,7 +587,7 @@ const ACTION_TABLES: &[TableSpec] = &[
         id: "enabled-unregistered",
         title: "Enabled users not registered for MFA",
         why: "They can sign in but have no MFA method: the first to enrol, or to block.",
-        empty: "Every enabled user is registered.",
+        verdict: |s, _| findings::unregistered(s),
         flags: &[flag::ENABLED_UNREGISTERED],
     },
     TableSpec {
@@ -572,7 +595,7 @@ const ACTION_TABLES: &[TableSpec] = &[
         title: "Users unable to complete MFA",
         why: "Challenged for MFA but never satisfied it: a broken method, a lost phone, or someone \
               else trying their password.",
-        empty: "Every challenged user completed MFA at least once.",
+        verdict: |s, _| findings::unable_to_complete(s),
         flags: &[flag::CHALLENGED_NEVER_COMPLETED],
     },
     TableSpec {
@@ -580,7 +603,7 @@ const ACTION_TABLES: &[TableSpec] = &[
         title: "Fraud reports, push fatigue, blocks and bypasses",
         why: "A user reported fraud, denied a burst of prompts, was blocked, or signed in with a \
               one-time bypass: check with them first.",
-        empty: "No fraud report, push fatigue, block or bypass.",
+        verdict: findings::fraud_and_fatigue,
         flags: &[
             flag::FRAUD_REPORTED,
             flag::PUSH_FATIGUE,
@@ -592,14 +615,14 @@ const ACTION_TABLES: &[TableSpec] = &[
         id: "telephony-only",
         title: "Users with telephony methods only",
         why: "SMS and voice calls are the weakest MFA methods: move them to an app or a passkey.",
-        empty: "No user relies on telephony alone.",
+        verdict: findings::telephony_only,
         flags: &[flag::TELEPHONY_ONLY],
     },
     TableSpec {
         id: "admins-without-mfa",
         title: "Administrators without MFA",
         why: "A privileged account without MFA is the most valuable account to steal.",
-        empty: "Every administrator the inputs name has MFA.",
+        verdict: |s, _| findings::admins_without_mfa(s),
         flags: &[flag::ADMIN_WITHOUT_MFA],
     },
 ];
@@ -610,12 +633,17 @@ impl View {
         View {
             generator: format!("mfaudit {}", env!("CARGO_PKG_VERSION")),
             pct: percentages(report),
+            tone: tones(&report.summary),
+            unknown: Unknowns {
+                registration: findings::unregistered(&report.summary).all_unknown,
+                activity: report.summary.activity_inputs == 0,
+            },
             banner: !report.warnings.is_empty() || !notices.is_empty(),
             notices,
             charts: charts(report),
             tables: ACTION_TABLES
                 .iter()
-                .map(|spec| user_table(spec, &report.users))
+                .map(|spec| user_table(spec, report))
                 .collect(),
             changes: report.changes.as_ref().map(change_view),
             inputs: report
@@ -627,6 +655,25 @@ impl View {
                 .collect(),
             page_size: PAGE_SIZE,
         }
+    }
+}
+
+fn tones(s: &Summary) -> Tones {
+    let unregistered = findings::unregistered(s);
+    Tones {
+        // The registered share is good only when the unregistered count is known to be zero.
+        registered: match unregistered.tone {
+            Tone::Bad => Tone::Warn,
+            other => other,
+        }
+        .class(),
+        unregistered: unregistered.tone.class(),
+        unable: findings::unable_to_complete(s).tone.class(),
+        failures: match findings::with_failures(s).tone {
+            Tone::Bad => Tone::Warn,
+            other => other,
+        }
+        .class(),
     }
 }
 
@@ -658,18 +705,21 @@ fn notices(r: &AuditReport) -> Vec<String> {
     out
 }
 
-fn user_table(spec: &TableSpec, users: &[AuditUser]) -> UserTable {
-    let selected: Vec<usize> = users
+fn user_table(spec: &TableSpec, report: &AuditReport) -> UserTable {
+    let selected: Vec<usize> = report
+        .users
         .iter()
         .enumerate()
         .filter(|(_, u)| u.flags.iter().any(|f| spec.flags.contains(&f.as_ref())))
         .map(|(i, _)| i)
         .collect();
+    let verdict = (spec.verdict)(&report.summary, selected.len() as u64);
     UserTable {
         id: spec.id,
         title: spec.title,
         why: spec.why,
-        empty: spec.empty,
+        empty: verdict.sentence,
+        tone: verdict.tone.class(),
         total: selected.len(),
         pages: paginate(selected, USERS),
     }

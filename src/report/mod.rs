@@ -5,6 +5,7 @@ pub mod audit;
 pub mod classic;
 pub mod classify;
 pub mod export_csv;
+pub mod findings;
 pub mod html;
 pub mod json;
 pub mod ledger;

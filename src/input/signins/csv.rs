@@ -210,10 +210,24 @@ pub fn read(
                     continue;
                 }
                 let line = record.position().map_or(0, |p| input.line_of(p));
-                let parsed = csv_util::check_size(&path, &record).and_then(|()| {
-                    signin_from_row(&record, &cols, steps, ctx.opts.day_first, log_analytics)
-                        .map_err(|m| Error::input(&path, Position::Line(line), m))
-                });
+                let parsed = if record.len() != input.headers.len() {
+                    // A row cut short or with a stray delimiter: its fields are not where the
+                    // header says, so none of them can be trusted.
+                    Err(Error::input(
+                        &path,
+                        Position::Line(line),
+                        format!(
+                            "expected {} fields as in the header, found {}",
+                            input.headers.len(),
+                            record.len()
+                        ),
+                    ))
+                } else {
+                    csv_util::check_size(&path, &record).and_then(|()| {
+                        signin_from_row(&record, &cols, steps, ctx.opts.day_first, log_analytics)
+                            .map_err(|m| Error::input(&path, Position::Line(line), m))
+                    })
+                };
                 run.deliver(parsed, on)?;
             }
             Err(e) => {

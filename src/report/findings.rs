@@ -1,0 +1,386 @@
+//! The report's verdicts in words, said the same way everywhere (stdout, the HTML report, the
+//! mail, the policy thresholds): a count the inputs settle, or how much is unknown and which
+//! export would settle it. A missing export is never a clean bill of health: a verdict is
+//! [`Tone::Good`] only when nothing it covers is unknown.
+
+use super::audit::Summary;
+use crate::model::settled_by;
+
+/// How a verdict reads at a glance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tone {
+    /// Nothing found, and nothing unknown.
+    Good,
+    Warn,
+    Bad,
+    /// Nothing found, but the inputs cannot show there is nothing.
+    Unknown,
+}
+
+impl Tone {
+    pub fn class(self) -> &'static str {
+        match self {
+            Tone::Good => "good",
+            Tone::Warn => "warn",
+            Tone::Bad => "bad",
+            Tone::Unknown => "unknown",
+        }
+    }
+}
+
+/// One verdict: how many were found, how many more could be, and the words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Known to be found (e.g. enabled users known not to be registered).
+    pub found: u64,
+    /// Not known either way: the worst case adds them.
+    pub unknown: u64,
+    /// The whole population is unknown (the export it needs is missing altogether).
+    pub all_unknown: bool,
+    pub tone: Tone,
+    /// One sentence for a report.
+    pub sentence: String,
+    /// What would settle the unknown part, when there is one.
+    pub settled_by: Option<&'static str>,
+}
+
+impl Verdict {
+    /// The most there can be: the found and the unknown.
+    pub fn worst_case(&self) -> u64 {
+        self.found + self.unknown
+    }
+}
+
+/// `1 user`, `2 users`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Whether the inputs held no directory export: every directory fact is unknown.
+fn no_directory(s: &Summary) -> bool {
+    s.users_total == 0
+}
+
+/// How a directory verdict is worded. In the templates `{N}` is the count found with its noun
+/// (`found`), `{n}` and `{u}` the counts found and unknown, `{U}` the unknown count with "enabled
+/// user(s)", and `{by}` the export that would settle it.
+struct Words {
+    /// No directory export at all.
+    missing: &'static str,
+    clear: &'static str,
+    /// The noun phrase of the count found, singular and plural.
+    found: (&'static str, &'static str),
+    /// Found, nothing unknown: after `{N}`.
+    found_rest: &'static str,
+    /// Every enabled user unknown.
+    all_unknown: &'static str,
+    /// None found, some unknown.
+    none_but: &'static str,
+    /// Some found, some unknown.
+    some_and: &'static str,
+    by: &'static str,
+}
+
+fn fill(template: &str, w: &Words, found: u64, unknown: u64) -> String {
+    template
+        .replace("{N}", &plural(found, w.found.0, w.found.1))
+        .replace("{U}", &plural(unknown, "enabled user", "enabled users"))
+        .replace("{n}", &found.to_string())
+        .replace("{u}", &unknown.to_string())
+        .replace("{by}", w.by)
+}
+
+/// A verdict on directory facts: `found` known, `unknown` more possible.
+fn directory_verdict(
+    s: &Summary,
+    found: u64,
+    unknown: u64,
+    found_tone: Tone,
+    w: &Words,
+) -> Verdict {
+    if no_directory(s) {
+        return Verdict {
+            found,
+            unknown: 0,
+            all_unknown: true,
+            tone: Tone::Unknown,
+            sentence: fill(w.missing, w, found, 0),
+            settled_by: Some(w.by),
+        };
+    }
+    let all_unknown = unknown > 0 && unknown == s.users_enabled;
+    let template = match (found, unknown) {
+        (0, 0) => w.clear,
+        (_, 0) => w.found_rest,
+        _ if all_unknown && found == 0 => w.all_unknown,
+        (0, _) => w.none_but,
+        _ => w.some_and,
+    };
+    Verdict {
+        found,
+        unknown,
+        all_unknown,
+        tone: tone(found, unknown, found_tone),
+        sentence: fill(template, w, found, unknown),
+        settled_by: (unknown > 0).then_some(w.by),
+    }
+}
+
+/// Enabled users not registered for MFA.
+pub fn unregistered(s: &Summary) -> Verdict {
+    directory_verdict(
+        s,
+        s.unregistered_enabled,
+        s.registration_unknown_enabled,
+        Tone::Bad,
+        &Words {
+            missing: "Registration is unknown: no directory export was among the inputs; {by} would settle it.",
+            clear: "Every enabled user is registered for MFA.",
+            found: ("enabled user is", "enabled users are"),
+            found_rest: "{N} not registered for MFA.",
+            all_unknown: "Registration is unknown for all {U}; {by} would settle it.",
+            none_but: "No enabled user is known to be unregistered, but registration is unknown for {U}; {by} would settle it.",
+            some_and: "{N} not registered for MFA, and registration is unknown for {u} more; {by} would settle it.",
+            by: settled_by::REGISTRATION,
+        },
+    )
+}
+
+/// Enabled administrators without MFA.
+pub fn admins_without_mfa(s: &Summary) -> Verdict {
+    directory_verdict(
+        s,
+        s.admins_without_mfa,
+        s.admins_without_mfa_unknown,
+        Tone::Bad,
+        &Words {
+            missing: "Which administrators have MFA is unknown: no directory export was among the inputs; {by} would settle it.",
+            clear: "Every administrator the inputs name has MFA.",
+            found: ("administrator has", "administrators have"),
+            found_rest: "{N} no MFA method.",
+            all_unknown: "Which administrators have MFA is unknown for all {U}; {by} would settle it.",
+            none_but: "No administrator is known to lack MFA, but {U} could be one (admin role or registration unknown); {by} would settle it.",
+            some_and: "{N} no MFA method, and {U} more could be one (admin role or registration unknown); {by} would settle it.",
+            by: "the registration details export (its isAdmin column), with registration for every administrator",
+        },
+    )
+}
+
+/// What stands in for every activity count when no sign-in log was among the inputs.
+pub const NO_ACTIVITY: &str = "a sign-in log export (Graph signIns, the admin center download, Azure Monitor or Log Analytics)";
+
+/// Challenged users who never completed MFA.
+pub fn unable_to_complete(s: &Summary) -> Verdict {
+    activity_verdict(
+        s,
+        s.users_unable_to_complete,
+        "Every challenged user completed MFA at least once.",
+        (
+            "challenged user never completed MFA.",
+            "challenged users never completed MFA.",
+        ),
+        "Who could not complete MFA is unknown",
+    )
+}
+
+/// Users with at least one denied MFA challenge.
+pub fn with_failures(s: &Summary) -> Verdict {
+    activity_verdict(
+        s,
+        s.users_with_failures,
+        "No user had an MFA challenge denied.",
+        (
+            "user had an MFA challenge denied.",
+            "users had an MFA challenge denied.",
+        ),
+        "Who had an MFA challenge denied is unknown",
+    )
+}
+
+fn activity_verdict(
+    s: &Summary,
+    found: u64,
+    clear: &str,
+    (one, many): (&str, &str),
+    unknown_what: &str,
+) -> Verdict {
+    if s.activity_inputs == 0 {
+        return Verdict {
+            found: 0,
+            unknown: s.users_enabled,
+            all_unknown: true,
+            tone: Tone::Unknown,
+            sentence: format!(
+                "{unknown_what}: no sign-in log was among the inputs; {NO_ACTIVITY} would settle it."
+            ),
+            settled_by: Some(NO_ACTIVITY),
+        };
+    }
+    Verdict {
+        found,
+        unknown: 0,
+        all_unknown: false,
+        tone: if found == 0 { Tone::Good } else { Tone::Bad },
+        sentence: if found == 0 {
+            clear.to_string()
+        } else {
+            format!("{found} {}", if found == 1 { one } else { many })
+        },
+        settled_by: None,
+    }
+}
+
+/// Users who reported fraud, denied a burst of pushes, were blocked or used a bypass (`found` of
+/// them, as the report's flags count them).
+pub fn fraud_and_fatigue(s: &Summary, found: u64) -> Verdict {
+    activity_verdict(
+        s,
+        found,
+        "No fraud report, push fatigue, block or bypass.",
+        (
+            "user reported fraud, denied a burst of prompts, was blocked or used a bypass.",
+            "users reported fraud, denied a burst of prompts, were blocked or used a bypass.",
+        ),
+        "Fraud reports, push fatigue, blocks and bypasses are unknown",
+    )
+}
+
+/// Users whose only MFA methods are telephony (`found` of them, as the flags count them).
+pub fn telephony_only(s: &Summary, found: u64) -> Verdict {
+    directory_verdict(
+        s,
+        found,
+        s.registration_unknown_enabled,
+        Tone::Warn,
+        &Words {
+            missing: "Registered methods are unknown: no directory export was among the inputs; {by} would settle it.",
+            clear: "No user relies on telephony alone.",
+            found: ("user has", "users have"),
+            found_rest: "{N} only telephony methods (SMS, voice).",
+            all_unknown: "Registered methods are unknown for all {U}; {by} would settle it.",
+            none_but: "No user is known to rely on telephony alone, but the methods of {U} are unknown; {by} would settle it.",
+            some_and: "{N} only telephony methods, and the methods of {U} are unknown; {by} would settle it.",
+            by: settled_by::REGISTRATION,
+        },
+    )
+}
+
+/// Good only when nothing was found and nothing is unknown.
+fn tone(found: u64, unknown: u64, found_tone: Tone) -> Tone {
+    match (found, unknown) {
+        (0, 0) => Tone::Good,
+        (0, _) => Tone::Unknown,
+        _ => found_tone,
+    }
+}
+
+/// The one-line summary of a report (stdout's first line, the mail's headline).
+pub fn headline(s: &Summary) -> String {
+    let mut line = if no_directory(s) {
+        "no directory export among the inputs, so registration and sign-in state are unknown"
+            .to_string()
+    } else if s.users_enabled > 0 && s.registration_unknown_enabled == s.users_enabled {
+        format!(
+            "{} ({} enabled): registration unknown for every enabled user (no registration export)",
+            plural(s.users_total, "user", "users"),
+            s.users_enabled
+        )
+    } else {
+        let mut d = format!(
+            "{} ({} enabled), {} registered and {} not registered among the enabled",
+            plural(s.users_total, "user", "users"),
+            s.users_enabled,
+            s.registered_enabled,
+            s.unregistered_enabled
+        );
+        if s.registration_unknown_enabled > 0 {
+            d.push_str(&format!(", {} unknown", s.registration_unknown_enabled));
+        }
+        d
+    };
+    if s.activity_inputs == 0 {
+        line.push_str("; no sign-in log");
+    } else {
+        line.push_str(&format!(
+            "; {}, {}",
+            plural(s.signins_total, "sign-in", "sign-ins"),
+            plural(s.mfa_challenges, "MFA challenge", "MFA challenges")
+        ));
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary() -> Summary {
+        Summary {
+            users_total: 13,
+            users_enabled: 12,
+            registered_enabled: 9,
+            unregistered_enabled: 3,
+            activity_inputs: 1,
+            signins_total: 1,
+            mfa_challenges: 1,
+            ..Summary::default()
+        }
+    }
+
+    #[test]
+    fn unknown_is_never_good() {
+        let mut s = summary();
+        assert_eq!(unregistered(&s).tone, Tone::Bad);
+        s.unregistered_enabled = 0;
+        s.registered_enabled = 12;
+        assert_eq!(unregistered(&s).tone, Tone::Good);
+        assert_eq!(
+            unregistered(&s).sentence,
+            "Every enabled user is registered for MFA."
+        );
+        // A bare users export: registration unknown for everyone.
+        s.registered_enabled = 0;
+        s.registration_unknown_enabled = 12;
+        let v = unregistered(&s);
+        assert_eq!((v.tone, v.found, v.worst_case()), (Tone::Unknown, 0, 12));
+        assert!(v.all_unknown);
+        assert_eq!(
+            v.sentence,
+            "Registration is unknown for all 12 enabled users; the registration details export (admin center or Graph userRegistrationDetails) would settle it."
+        );
+        // No sign-in log: the activity verdicts are unknown, not clear.
+        s.activity_inputs = 0;
+        assert_eq!(unable_to_complete(&s).tone, Tone::Unknown);
+        assert_eq!(with_failures(&s).tone, Tone::Unknown);
+        // A sign-in-only run: no directory.
+        let s = Summary {
+            activity_inputs: 1,
+            signins_total: 1,
+            ..Summary::default()
+        };
+        assert_eq!(admins_without_mfa(&s).tone, Tone::Unknown);
+        assert_eq!(unregistered(&s).tone, Tone::Unknown);
+        assert_eq!(
+            headline(&s),
+            "no directory export among the inputs, so registration and sign-in state are unknown; 1 sign-in, 0 MFA challenges"
+        );
+    }
+
+    #[test]
+    fn headline_grammar() {
+        let mut s = summary();
+        s.users_total = 1;
+        s.mfa_challenges = 2;
+        assert_eq!(
+            headline(&s),
+            "1 user (12 enabled), 9 registered and 3 not registered among the enabled; 1 sign-in, 2 MFA challenges"
+        );
+        s.activity_inputs = 0;
+        s.registration_unknown_enabled = 2;
+        assert_eq!(
+            headline(&s),
+            "1 user (12 enabled), 9 registered and 3 not registered among the enabled, 2 unknown; no sign-in log"
+        );
+    }
+}
