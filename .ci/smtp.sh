@@ -1,11 +1,13 @@
 # Sourced by .ci/run (or by hand: `source .ci/smtp.sh`) before `cargo test`.
 #
-# Starts three real SMTP servers (tests/support/smtp_sink.py on aiosmtpd) on loopback:
-#   127.0.0.1:2525  plain, no auth                       Maildir target/smtp/plain
-#   127.0.0.1:2587  STARTTLS required + AUTH alice:s3cret Maildir target/smtp/starttls
-#   127.0.0.1:2465  implicit TLS                          Maildir target/smtp/smtps
+# Starts three real SMTP servers (tests/support/smtp_sink.py on aiosmtpd) on loopback, each on a
+# free port the kernel picks (another program may hold any fixed one):
+#   plain, no auth                         Maildir target/smtp/plain     MFAUDIT_TEST_SMTP_PLAIN_PORT
+#   STARTTLS required + AUTH alice:s3cret  Maildir target/smtp/starttls  MFAUDIT_TEST_SMTP_STARTTLS_PORT
+#   implicit TLS                           Maildir target/smtp/smtps     MFAUDIT_TEST_SMTP_SMTPS_PORT
 # with a fresh test CA and a leaf for localhost/127.0.0.1 (generated here, never committed),
-# and exports MFAUDIT_TEST_SMTP=1, MFAUDIT_TEST_SMTP_CA=<ca.pem>, MFAUDIT_TEST_SMTP_DIR=<target/smtp>.
+# and exports MFAUDIT_TEST_SMTP=1, MFAUDIT_TEST_SMTP_CA=<ca.pem>, MFAUDIT_TEST_SMTP_DIR=<target/smtp>
+# and the three ports.
 # The tests in tests/email.rs read received messages from $MFAUDIT_TEST_SMTP_DIR/<mode>/new/.
 # Sourced, the servers stop with `smtp_stop`, on this shell's exit (EXIT trap, when none is set
 # already) and by themselves within a second of this shell exiting (--watch-pid $BASHPID).
@@ -46,14 +48,14 @@ smtp_start() {
 
     local py="$smtp_venv/bin/python" sink="tests/support/smtp_sink.py" watch=0
     [ "$smtp_sourced" = 1 ] && watch=$BASHPID
-    "$py" "$sink" --port 2525 --maildir "$smtp_root/plain" --watch-pid "$watch" \
+    "$py" "$sink" --port 0 --maildir "$smtp_root/plain" --watch-pid "$watch" \
         > "$smtp_root/plain.log" 2>&1 &
     echo $! > "$smtp_root/pids"
-    "$py" "$sink" --port 2587 --maildir "$smtp_root/starttls" --watch-pid "$watch" \
+    "$py" "$sink" --port 0 --maildir "$smtp_root/starttls" --watch-pid "$watch" \
         --starttls "$smtp_root/leaf.pem" "$smtp_root/leaf.key" --auth alice:s3cret \
         > "$smtp_root/starttls.log" 2>&1 &
     echo $! >> "$smtp_root/pids"
-    "$py" "$sink" --port 2465 --maildir "$smtp_root/smtps" --watch-pid "$watch" \
+    "$py" "$sink" --port 0 --maildir "$smtp_root/smtps" --watch-pid "$watch" \
         --smtps "$smtp_root/leaf.pem" "$smtp_root/leaf.key" \
         > "$smtp_root/smtps.log" 2>&1 &
     echo $! >> "$smtp_root/pids"
@@ -72,6 +74,11 @@ smtp_start() {
             sleep 0.1
         done
     done
+    smtp_port() { sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$smtp_root/$1.log" | head -n 1; }
+    MFAUDIT_TEST_SMTP_PLAIN_PORT="$(smtp_port plain)"
+    MFAUDIT_TEST_SMTP_STARTTLS_PORT="$(smtp_port starttls)"
+    MFAUDIT_TEST_SMTP_SMTPS_PORT="$(smtp_port smtps)"
+    export MFAUDIT_TEST_SMTP_PLAIN_PORT MFAUDIT_TEST_SMTP_STARTTLS_PORT MFAUDIT_TEST_SMTP_SMTPS_PORT
     export MFAUDIT_TEST_SMTP=1
     export MFAUDIT_TEST_SMTP_CA="$smtp_root/ca.pem"
     export MFAUDIT_TEST_SMTP_DIR="$smtp_root"
@@ -79,10 +86,10 @@ smtp_start() {
         trap smtp_stop EXIT
     fi
     if [ "$smtp_sourced" = 0 ]; then
-        echo "export MFAUDIT_TEST_SMTP=1 MFAUDIT_TEST_SMTP_CA=$smtp_root/ca.pem MFAUDIT_TEST_SMTP_DIR=$smtp_root"
+        echo "export MFAUDIT_TEST_SMTP=1 MFAUDIT_TEST_SMTP_CA=$smtp_root/ca.pem MFAUDIT_TEST_SMTP_DIR=$smtp_root MFAUDIT_TEST_SMTP_PLAIN_PORT=$MFAUDIT_TEST_SMTP_PLAIN_PORT MFAUDIT_TEST_SMTP_STARTTLS_PORT=$MFAUDIT_TEST_SMTP_STARTTLS_PORT MFAUDIT_TEST_SMTP_SMTPS_PORT=$MFAUDIT_TEST_SMTP_SMTPS_PORT"
         echo "# stop with: kill \$(cat $smtp_root/pids)"
     fi
-    echo "smtp.sh: SMTP sinks listening on 127.0.0.1:2525 (plain), :2587 (STARTTLS+AUTH), :2465 (TLS)"
+    echo "smtp.sh: SMTP sinks listening on 127.0.0.1:$MFAUDIT_TEST_SMTP_PLAIN_PORT (plain), :$MFAUDIT_TEST_SMTP_STARTTLS_PORT (STARTTLS+AUTH), :$MFAUDIT_TEST_SMTP_SMTPS_PORT (TLS)"
 }
 
 smtp_start || { echo "smtp.sh: SMTP test servers unavailable" >&2; return 1 2>/dev/null || exit 1; }

@@ -57,25 +57,78 @@ pub enum DateOrder {
     Dmy,
 }
 
+/// The `--help` footer of a classic report: its examples, then why its CSV is not neutralised.
+macro_rules! const_format_help {
+    ($examples:literal) => {
+        concat!(
+            "Examples:\n  ",
+            $examples,
+            "\n\n",
+            "The CSV (--format csv, and methods) is PowerShell's own Export-Csv bytes, byte for byte: cells are\n",
+            "not formula-neutralised, so a display name such as =HYPERLINK(...) stays as PowerShell wrote it.\n",
+            "For a file to open in a spreadsheet, use `mfaudit audit --csv`, which neutralises formulas."
+        )
+    };
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Enabled users with at least one MFA method (the classic "registered" pipeline, P1).
+    #[command(after_help = const_format_help!(
+        "mfaudit registered msol-users.json\n  mfaudit registered exports/ --format csv -o registered.csv"
+    ))]
     Registered(ListArgs),
     /// Enabled users with no MFA method (the classic "not registered" pipeline, P2).
+    #[command(after_help = const_format_help!(
+        "mfaudit unregistered msol-users.json --format list\n  mfaudit unregistered exports/ --admins-only"
+    ))]
     Unregistered(ListArgs),
     /// MFA_Report.csv: UserPrincipalName, MFA Status, MFA Methods for every user (P3).
+    #[command(after_help = const_format_help!(
+        "mfaudit methods msol-users.json -o MFA_Report.csv\n  mfaudit methods msol-ps51.json --powershell-exact -o MFA_Report.csv"
+    ))]
     Methods(MethodsArgs),
     /// Join the directory with sign-in activity and answer the six questions of the MFA report.
+    #[command(after_help = "\
+Examples:
+  mfaudit audit exports/ --html audit.html --json audit.json --csv users.csv
+  mfaudit audit exports/ --json - | jq .summary
+  mfaudit audit exports/ --history mfa-history.db --fail-if-unregistered 0
+
+Files found in a folder that are not exports (images, spreadsheets, other JSON) and mfaudit's own
+reports are passed over with one line on stderr; a file named explicitly must be an export. A file
+reached twice (by name and through a folder, or through a link) is read once, and a sign-in that
+two exports share (the same request id) is counted once. Sign-ins of workload identities (service
+principals, managed identities) are not user sign-ins: they are left out of every count and their
+number is said.")]
     Audit(Box<AuditArgs>),
     /// Show what mfaudit makes of each input: kind, encoding, records, matches, warnings.
+    #[command(after_help = "\
+Examples:
+  mfaudit inspect exports/
+  mfaudit inspect signins.json --format json")]
     Inspect(InspectArgs),
     /// List or explain the 45 MFA Server `Call Result` codes.
+    #[command(after_help = "\
+Examples:
+  mfaudit codes
+  mfaudit codes FAILED_PHONE_APP_DENIED")]
     Codes(CodesArgs),
     /// Run an unattended audit from a configuration file (for cron, systemd, Task Scheduler).
+    #[command(after_help = "\
+Examples:
+  mfaudit run --config examples/mfaudit.toml
+  mfaudit run --config mfaudit.toml --dump-config")]
     Run(RunArgs),
     /// List the runs recorded in a history database.
+    #[command(after_help = "\
+Examples:
+  mfaudit history --db mfa-history.db")]
     History(HistoryArgs),
     /// Show what changed between two recorded runs.
+    #[command(after_help = "\
+Examples:
+  mfaudit diff --db mfa-history.db 3 7")]
     Diff(DiffArgs),
 }
 

@@ -1,8 +1,9 @@
 //! Email delivery and the run configuration, through the library (the `audit` command is wired
 //! elsewhere).
 //!
-//! Real-server tests need the SMTP sinks of `.ci/smtp.sh` (aiosmtpd on loopback):
-//! `127.0.0.1:2525` plain, `:2587` STARTTLS + AUTH alice:s3cret, `:2465` implicit TLS, with
+//! Real-server tests need the SMTP sinks of `.ci/smtp.sh` (aiosmtpd on loopback, each on a free
+//! port it exports): plain (`MFAUDIT_TEST_SMTP_PLAIN_PORT`), STARTTLS + AUTH alice:s3cret
+//! (`MFAUDIT_TEST_SMTP_STARTTLS_PORT`), implicit TLS (`MFAUDIT_TEST_SMTP_SMTPS_PORT`), with
 //! `MFAUDIT_TEST_SMTP=1`, `MFAUDIT_TEST_SMTP_CA=<ca.pem>` and the Maildirs under
 //! `MFAUDIT_TEST_SMTP_DIR` (default `target/smtp`): `<dir>/{plain,starttls,smtps}/new/`. Each test
 //! mails a unique recipient and finds its message by the `X-RcptTo` header the sink adds. Without
@@ -389,6 +390,9 @@ fn config_file_merge_and_dump_never_show_the_password() {
 struct Sinks {
     ca: PathBuf,
     maildirs: PathBuf,
+    plain: u16,
+    starttls: u16,
+    smtps: u16,
 }
 
 fn sinks() -> Option<Sinks> {
@@ -402,7 +406,27 @@ fn sinks() -> Option<Sinks> {
     let ca = std::env::var_os("MFAUDIT_TEST_SMTP_CA")
         .map(PathBuf::from)
         .unwrap_or_else(|| maildirs.join("ca.pem"));
-    Some(Sinks { ca, maildirs })
+    // Each sink's port: exported by .ci/smtp.sh, else the "listening on HOST:PORT" line of its log.
+    let port = |mode: &str| -> u16 {
+        let var = format!("MFAUDIT_TEST_SMTP_{}_PORT", mode.to_ascii_uppercase());
+        std::env::var(&var)
+            .ok()
+            .or_else(|| {
+                let log = std::fs::read_to_string(maildirs.join(format!("{mode}.log"))).ok()?;
+                log.lines()
+                    .find_map(|l| l.strip_prefix("listening on "))
+                    .and_then(|a| a.rsplit(':').next().map(str::to_string))
+            })
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{var} is not set and {mode}.log names no port"))
+    };
+    Some(Sinks {
+        plain: port("plain"),
+        starttls: port("starttls"),
+        smtps: port("smtps"),
+        ca,
+        maildirs,
+    })
 }
 
 /// A recipient no other test (or earlier run) uses.
@@ -465,7 +489,7 @@ fn send_and_receive(settings: &EmailSettings, maildir: &Path, to: &str) {
 fn smtp_plain() {
     let Some(s) = sinks() else { return };
     let to = unique_recipient();
-    let settings = settings_for(&smtp_args(&to, 2525, SmtpSecurity::None), None);
+    let settings = settings_for(&smtp_args(&to, s.plain, SmtpSecurity::None), None);
     send_and_receive(&settings, &s.maildirs.join("plain"), &to);
 }
 
@@ -473,7 +497,7 @@ fn smtp_plain() {
 fn smtp_starttls_with_authentication() {
     let Some(s) = sinks() else { return };
     let to = unique_recipient();
-    let mut args = smtp_args(&to, 2587, SmtpSecurity::Starttls);
+    let mut args = smtp_args(&to, s.starttls, SmtpSecurity::Starttls);
     args.smtp_user = Some("alice".into());
     args.smtp_ca_file = Some(s.ca.clone());
     let settings = settings_for(&args, Some("s3cret"));
@@ -484,7 +508,7 @@ fn smtp_starttls_with_authentication() {
 fn smtp_implicit_tls() {
     let Some(s) = sinks() else { return };
     let to = unique_recipient();
-    let mut args = smtp_args(&to, 2465, SmtpSecurity::Tls);
+    let mut args = smtp_args(&to, s.smtps, SmtpSecurity::Tls);
     args.smtp_ca_file = Some(s.ca.clone());
     let settings = settings_for(&args, None);
     send_and_receive(&settings, &s.maildirs.join("smtps"), &to);
@@ -503,7 +527,7 @@ fn smtp_wrong_password_fails_fast_and_clearly() {
     let to = unique_recipient();
     let dir = support::tempdir();
     let pw = support::write(dir.path(), "pw", "Wr0ng-Passw0rd\n");
-    let mut args = smtp_args(&to, 2587, SmtpSecurity::Starttls);
+    let mut args = smtp_args(&to, s.starttls, SmtpSecurity::Starttls);
     args.smtp_user = Some("alice".into());
     args.smtp_password_file = Some(pw);
     args.smtp_ca_file = Some(s.ca.clone());
@@ -517,7 +541,10 @@ fn smtp_wrong_password_fails_fast_and_clearly() {
     );
     assert_eq!(
         msg,
-        "email not sent: SMTP authentication failed for user alice at localhost:2587: check MFAUDIT_SMTP_PASSWORD / --smtp-password-file (server said: 5.7.8 Authentication credentials invalid)"
+        format!(
+            "email not sent: SMTP authentication failed for user alice at localhost:{}: check MFAUDIT_SMTP_PASSWORD / --smtp-password-file (server said: 5.7.8 Authentication credentials invalid)",
+            s.starttls
+        )
     );
     assert!(!msg.contains("Wr0ng"));
     assert!(!format!("{settings:?}").contains("Wr0ng"));
@@ -525,14 +552,17 @@ fn smtp_wrong_password_fails_fast_and_clearly() {
 
 #[test]
 fn smtp_untrusted_certificate_names_the_fix() {
-    let Some(_) = sinks() else { return };
+    let Some(s) = sinks() else { return };
     let settings = settings_for(
-        &smtp_args(&unique_recipient(), 2465, SmtpSecurity::Tls),
+        &smtp_args(&unique_recipient(), s.smtps, SmtpSecurity::Tls),
         None,
     );
     let msg = send_error(&settings);
     assert!(
-        msg.starts_with("email not sent: certificate not trusted: the certificate of localhost:2465 was not accepted ("),
+        msg.starts_with(&format!(
+            "email not sent: certificate not trusted: the certificate of localhost:{} was not accepted (",
+            s.smtps
+        )),
         "{msg}"
     );
     assert!(
@@ -544,23 +574,29 @@ fn smtp_untrusted_certificate_names_the_fix() {
 #[test]
 fn smtp_starttls_against_a_server_without_it() {
     let Some(s) = sinks() else { return };
-    let mut args = smtp_args(&unique_recipient(), 2525, SmtpSecurity::Starttls);
+    let mut args = smtp_args(&unique_recipient(), s.plain, SmtpSecurity::Starttls);
     args.smtp_ca_file = Some(s.ca.clone());
     let msg = send_error(&settings_for(&args, None));
     assert_eq!(
         msg,
-        "email not sent: the SMTP server at localhost:2525 does not offer STARTTLS: use --smtp-security tls for implicit TLS (port 465), or none only for a loopback relay"
+        format!(
+            "email not sent: the SMTP server at localhost:{} does not offer STARTTLS: use --smtp-security tls for implicit TLS (port 465), or none only for a loopback relay",
+            s.plain
+        )
     );
 }
 
 #[test]
 fn smtp_authentication_required_but_not_given() {
     let Some(s) = sinks() else { return };
-    let mut args = smtp_args(&unique_recipient(), 2587, SmtpSecurity::Starttls);
+    let mut args = smtp_args(&unique_recipient(), s.starttls, SmtpSecurity::Starttls);
     args.smtp_ca_file = Some(s.ca.clone());
     let msg = send_error(&settings_for(&args, None));
     assert!(
-        msg.starts_with("email not sent: the SMTP server at localhost:2587 requires authentication: pass --smtp-user USER and set MFAUDIT_SMTP_PASSWORD or --smtp-password-file (server said: "),
+        msg.starts_with(&format!(
+            "email not sent: the SMTP server at localhost:{} requires authentication: pass --smtp-user USER and set MFAUDIT_SMTP_PASSWORD or --smtp-password-file (server said: ",
+            s.starttls
+        )),
         "{msg}"
     );
 }
@@ -568,11 +604,14 @@ fn smtp_authentication_required_but_not_given() {
 #[test]
 fn smtp_implicit_tls_against_a_plain_server() {
     let Some(s) = sinks() else { return };
-    let mut args = smtp_args(&unique_recipient(), 2525, SmtpSecurity::Tls);
+    let mut args = smtp_args(&unique_recipient(), s.plain, SmtpSecurity::Tls);
     args.smtp_ca_file = Some(s.ca.clone());
     let msg = send_error(&settings_for(&args, None));
     assert!(
-        msg.starts_with("email not sent: TLS with localhost:2525 failed ("),
+        msg.starts_with(&format!(
+            "email not sent: TLS with localhost:{} failed (",
+            s.plain
+        )),
         "{msg}"
     );
     assert!(msg.ends_with("): check --smtp-security (tls for implicit TLS, usually port 465; starttls, usually 587)"), "{msg}");

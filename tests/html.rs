@@ -120,6 +120,7 @@ fn example_report() -> AuditReport {
                 first_time: None,
                 last_time: None,
                 fingerprint: None,
+                incomplete: false,
                 activity: false,
             },
             InputSummary {
@@ -131,6 +132,7 @@ fn example_report() -> AuditReport {
                 first_time: Some("2025-05-01T00:00:03Z".into()),
                 last_time: Some("2025-05-30T09:12:00Z".into()),
                 fingerprint: None,
+                incomplete: false,
                 activity: true,
             },
         ],

@@ -462,6 +462,7 @@ fn summarize(f: &InputFile, s: Option<&ReadStats>) -> InputSummary {
         // Filled by `history` when the run is recorded: reading every input again costs time.
         fingerprint: None,
         activity: !f.kind.is_directory() && f.kind != Kind::AuthDetailsCsv,
+        incomplete: s.is_some_and(|s| s.incomplete),
     }
 }
 

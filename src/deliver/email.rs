@@ -27,8 +27,9 @@ use crate::report::audit::{AuditReport, AuditUser, flag};
 pub const PASSWORD_ENV: &str = "MFAUDIT_SMTP_PASSWORD";
 /// Attachments above this many bytes in total are left out (with a note in the body).
 pub const DEFAULT_MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
-/// How long to wait for the SMTP server at each step (connect, each reply).
-pub const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the whole delivery may take (connecting, every reply, the message itself): a server
+/// that goes silent at any step is given up on after this, and the message says so.
+pub const SMTP_TIMEOUT: Duration = Duration::from_secs(60);
 /// File name of the attached HTML report.
 pub const REPORT_ATTACHMENT: &str = "mfaudit-report.html";
 /// File name of the attached per-user CSV.
@@ -442,9 +443,29 @@ pub fn send(message: &Message, settings: &EmailSettings) -> Result<()> {
         return crate::output::write_bytes(path, &message.formatted());
     }
     let transport = transport(settings)?;
-    match transport.send(message) {
-        Ok(_) => Ok(()),
-        Err(e) => Err(explain(&e, settings)),
+    // On a thread of its own, so that the bound holds for the whole delivery: lettre's timeout
+    // holds per step, and a silent server costs it one wait to connect and another to say QUIT.
+    let (done, result) = std::sync::mpsc::channel();
+    let message = message.clone();
+    std::thread::spawn(move || {
+        let _ = done.send(transport.send(&message));
+    });
+    match result.recv_timeout(settings.timeout) {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(explain(&e, settings)),
+        Err(_) => Err(Error::Failed(format!(
+            "email not sent: {} did not answer within {} s: check --smtp-host/--smtp-port and that a firewall lets the connection through{}",
+            settings.server(),
+            settings.timeout.as_secs().max(1),
+            timeout_hint(settings)
+        ))),
+    }
+}
+
+fn timeout_hint(settings: &EmailSettings) -> &'static str {
+    match settings.security {
+        SmtpSecurity::Tls => "",
+        _ => " (if this port expects implicit TLS, as 465 does, use --smtp-security tls)",
     }
 }
 
@@ -487,10 +508,10 @@ fn explain(e: &lettre::transport::smtp::Error, settings: &EmailSettings) -> Erro
     let io_kind = io_error_kind(e);
     let code = e.status().map(|c| c.to_string());
     let lower = detail.to_ascii_lowercase();
-    let timeout_hint = match settings.security {
-        SmtpSecurity::Tls => "",
-        _ => " (if this port expects implicit TLS, as 465 does, use --smtp-security tls)",
-    };
+    let timeout_hint = timeout_hint(settings);
+    // A password too short to be told apart from the rest of the text: the server's own words
+    // (which may echo it) are not shown at all.
+    let detail = shown_detail(detail, settings.password.as_ref());
     let what = if io_kind == Some(std::io::ErrorKind::ConnectionRefused) {
         format!(
             "connection to {server} refused: is the server at {server} running? check --smtp-host/--smtp-port"
@@ -551,12 +572,76 @@ fn explain(e: &lettre::transport::smtp::Error, settings: &EmailSettings) -> Erro
         format!("sending through {server} failed: {detail}")
     };
     let mut message = format!("email not sent: {what}");
-    if let Some(password) = &settings.password
-        && password.expose().len() >= 3
-    {
-        message = message.replace(password.expose(), "***");
+    if let Some(password) = &settings.password {
+        message = scrub(
+            &message,
+            password.expose(),
+            settings.user.as_deref().unwrap_or(""),
+        );
     }
     Error::Failed(message)
+}
+
+/// The server's words as a message may show them: withheld when the password is too short to
+/// be searched for in them.
+fn shown_detail(detail: String, password: Option<&Secret>) -> String {
+    match password {
+        Some(p) if p.expose().chars().count() < MIN_SCRUBBED_CHARS => {
+            "the server's reply is not shown: the password is too short to be removed from it safely"
+                .to_string()
+        }
+        _ => detail,
+    }
+}
+
+/// Below this many characters a password is not searched for in a server's reply (a one-letter
+/// password is in every word): the reply is withheld instead.
+const MIN_SCRUBBED_CHARS: usize = 4;
+
+/// `text` with the password removed, as written and in the base64 forms an AUTH PLAIN or AUTH
+/// LOGIN exchange carries it in (which a server may echo in an error).
+fn scrub(text: &str, password: &str, user: &str) -> String {
+    if password.is_empty() {
+        return text.to_string();
+    }
+    let forms = [
+        password.to_string(),
+        base64(password.as_bytes()),
+        base64(format!("\0{user}\0{password}").as_bytes()),
+        base64(format!("{user}\0{user}\0{password}").as_bytes()),
+    ];
+    let mut out = text.to_string();
+    for form in forms {
+        // Without its padding too: a server may trim it.
+        for f in [form.as_str(), form.trim_end_matches('=')] {
+            if !f.is_empty() {
+                out = out.replace(f, "***");
+            }
+        }
+    }
+    out
+}
+
+/// Standard base64 with padding (RFC 4648), for [`scrub`].
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// The error and its causes, each once, joined with ": ".
@@ -1112,7 +1197,7 @@ mod tests {
         // A password in the environment without a user is not used.
         assert!(s.password.is_none());
         assert_eq!(s.max_attachment_bytes, 10 * 1024 * 1024);
-        assert_eq!(s.timeout, Duration::from_secs(30));
+        assert_eq!(s.timeout, Duration::from_secs(60));
     }
 
     #[test]
@@ -1196,6 +1281,39 @@ mod tests {
             usage_error(&a, None)
                 .ends_with("no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)")
         );
+    }
+
+    #[test]
+    fn base64_is_rfc_4648() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+            ("\0svc\0pw", "AHN2YwBwdw=="),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded, "{plain:?}");
+        }
+    }
+
+    /// The password never reaches a message: as written, in AUTH PLAIN's and AUTH LOGIN's base64
+    /// (padded or not), and a short one withholds the server's reply altogether.
+    #[test]
+    fn the_password_is_scrubbed_in_every_form() {
+        let echoed =
+            "535 5.7.8 rejected AUTH PLAIN AHN2YwBzM2NyZXQh (s3cret!) czNjcmV0IQ== czNjcmV0IQ";
+        let out = scrub(echoed, "s3cret!", "svc");
+        assert_eq!(out, "535 5.7.8 rejected AUTH PLAIN *** (***) *** ***");
+        for short in ["a", "ab", "abc"] {
+            let secret = Secret::new(short);
+            let shown = shown_detail(format!("535 no {short}"), Some(&secret));
+            assert!(!shown.contains("535 no"), "{short}: {shown}");
+        }
+        let secret = Secret::new("long enough");
+        assert_eq!(shown_detail("535 no".into(), Some(&secret)), "535 no");
     }
 
     #[test]

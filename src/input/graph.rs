@@ -330,7 +330,10 @@ fn read_json(
     let what = json_expectation(ctx.file.kind);
     let mut stats = ReadStats::default();
     let mut tally = Tally::default();
-    json_stream::for_each_record(decoded.reader, &path, |bytes, pos: RecordPos| {
+    let envelope = json_stream::for_each_record(decoded.reader, &path, |bytes, pos: RecordPos| {
+        if pos.oversized {
+            return Err(pos.too_large(&path));
+        }
         let Record(facts) = json_stream::parse(bytes).map_err(|e| pos.error(&path, &e, what))?;
         let at = || format!("at {}:{}", pos.line, pos.col);
         if let Some(user) = facts.into_user(ctx, pos.index, &at, &mut tally) {
@@ -340,6 +343,9 @@ fn read_json(
         Ok(())
     })?;
     tally.finish(&mut stats);
+    if envelope.last_page_has_next {
+        stats.cut_after_a_page();
+    }
     Ok(stats)
 }
 

@@ -19,9 +19,24 @@ pub struct RecordPos {
     pub line: u64,
     pub col: u64,
     pub index: u64,
+    /// The record (a JSON Lines line) was larger than [`MAX_RECORD_BYTES`]: its bytes were not
+    /// kept (the caller gets none), and the lines after it are read on.
+    pub oversized: bool,
 }
 
 impl RecordPos {
+    /// The error an oversized record is.
+    pub fn too_large(&self, path: &Path) -> Error {
+        Error::input(
+            path,
+            Position::LineCol(self.line, self.col),
+            format!(
+                "one JSON record is larger than {} MiB: not an export record",
+                MAX_RECORD_BYTES >> 20
+            ),
+        )
+    }
+
     /// Turns a serde_json error inside this record into a file position.
     pub fn error(&self, path: &Path, err: &serde_json::Error, what: &str) -> Error {
         let (line, col) = if err.line() <= 1 {
@@ -48,6 +63,9 @@ pub struct Envelope {
     pub next_links: u64,
     /// Number of top-level JSON values (pages, arrays, lines).
     pub top_level_values: u64,
+    /// The last page read still said more pages follow (`@odata.nextLink`): the pages after it
+    /// are not in the file, so the export is incomplete.
+    pub last_page_has_next: bool,
 }
 
 struct Scanner<R> {
@@ -335,9 +353,12 @@ fn line_record(line: &[u8]) -> &[u8] {
 }
 
 /// `BufRead::read_until(b'\n')` with the `memchr` crate's search (std's is several times slower,
-/// and a JSON Lines log is searched end to end).
-fn read_line<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+/// and a JSON Lines log is searched end to end). At most `cap` bytes are kept: the rest of a longer
+/// line is read past, not kept (`buf` then holds more than `cap` bytes' worth only as a marker: its
+/// length is `cap + 1`).
+fn read_line<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>, cap: usize) -> std::io::Result<usize> {
     let mut read = 0;
+    let start = buf.len();
     loop {
         let (done, used) = {
             let available = match reader.fill_buf() {
@@ -345,16 +366,17 @@ fn read_line<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>) -> std::io::Result<u
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
-            match memchr::memchr(b'\n', available) {
-                Some(i) => {
-                    buf.extend_from_slice(&available[..=i]);
-                    (true, i + 1)
-                }
-                None => {
-                    buf.extend_from_slice(available);
-                    (available.is_empty(), available.len())
-                }
+            let (part, done) = match memchr::memchr(b'\n', available) {
+                Some(i) => (&available[..=i], true),
+                None => (available, available.is_empty()),
+            };
+            let room = (cap + 1).saturating_sub(buf.len() - start);
+            buf.extend_from_slice(&part[..part.len().min(room)]);
+            if done && part.len() > room && part.last() == Some(&b'\n') {
+                // The kept part of an oversized line still ends the line.
+                buf.push(b'\n');
             }
+            (done, part.len())
         };
         reader.consume(used);
         read += used;
@@ -447,12 +469,21 @@ fn frame_from<R: BufRead>(
     };
     let mut env = Envelope::default();
     let mut buf = Vec::with_capacity(16 * 1024);
-    let mut index = 0u64;
-    let mut emit = |buf: &[u8], line, col| -> Result<()> {
-        let pos = RecordPos { line, col, index };
-        index += 1;
-        on_record(buf, pos)
+    // Both callbacks number the records; a cell shares the count between them.
+    let index = std::cell::Cell::new(0u64);
+    let on_record = std::cell::RefCell::new(on_record);
+    let deliver = |buf: &[u8], line, col, oversized| -> Result<()> {
+        let pos = RecordPos {
+            line,
+            col,
+            index: index.get(),
+            oversized,
+        };
+        index.set(index.get() + 1);
+        (on_record.borrow_mut())(buf, pos)
     };
+    let mut emit = |buf: &[u8], line, col| deliver(buf, line, col, false);
+    let oversized = |line, col| deliver(&[], line, col, true);
     // JSON Lines (Azure Monitor archives, SOF-ELK files): once the first object has started and
     // ended on one line, each later line that starts with `{` is handed over whole — the record
     // parser checks it — instead of being walked byte by byte here.
@@ -491,36 +522,36 @@ fn frame_from<R: BufRead>(
                 continue;
             }
             buf.clear();
-            let n = read_line(&mut sc.reader, &mut buf).map_err(|e| Error::io(path, e))?;
+            let n = read_line(&mut sc.reader, &mut buf, MAX_RECORD_BYTES)
+                .map_err(|e| Error::io(path, e))?;
             sc.offset += n as u64;
             let whole_line = buf.last() == Some(&b'\n');
             if whole_line {
                 sc.line += 1;
                 sc.line_start = sc.offset;
             }
-            buf.truncate(line_record(&buf).len());
-            if buf.len() > MAX_RECORD_BYTES {
-                return Err(Error::input(
-                    path,
-                    Position::LineCol(line, col),
-                    format!(
-                        "one JSON record is larger than {} MiB: not an export record",
-                        MAX_RECORD_BYTES >> 20
-                    ),
-                ));
+            if n > MAX_RECORD_BYTES + 1 {
+                // Too large to be a record: passed over (never held whole), the log read on.
+                oversized(line, col)?;
+                continue;
             }
+            buf.truncate(line_record(&buf).len());
             let wrapper = is_page(&buf);
             if wrapper || !whole_line {
                 // A page on one line, or the last line (perhaps cut short): frame it properly,
                 // positions shifted to this line.
                 let line_bytes = std::mem::take(&mut buf);
-                frame_from(
+                let inner = frame_from(
                     line_bytes.as_slice(),
                     path,
                     (line, col),
                     pages,
                     &mut |bytes, pos| emit(bytes, pos.line, pos.col),
                 )?;
+                if wrapper {
+                    env.next_links += inner.next_links;
+                    env.last_page_has_next = inner.last_page_has_next;
+                }
                 buf = line_bytes;
             } else {
                 emit(&buf, line, col)?;
@@ -542,6 +573,7 @@ fn frame_from<R: BufRead>(
                 buf.push(b'{');
                 let mut envelope_members = false;
                 let mut wrapper = false;
+                let mut saw_next = false;
                 loop {
                     match sc.skip_ws(path)? {
                         Some(b'}') => {
@@ -600,6 +632,7 @@ fn frame_from<R: BufRead>(
                         }
                         if is_next {
                             env.next_links += 1;
+                            saw_next = true;
                         }
                         envelope_members = true;
                     }
@@ -623,7 +656,9 @@ fn frame_from<R: BufRead>(
                         }
                     }
                 }
-                if !wrapper {
+                if wrapper {
+                    env.last_page_has_next = saw_next;
+                } else {
                     buf.push(b'}');
                     emit(&buf, line, col)?;
                 }
@@ -768,13 +803,70 @@ mod tests {
             let mut std_way = std::io::BufReader::with_capacity(capacity, text);
             loop {
                 let (mut a, mut b) = (Vec::new(), Vec::new());
-                let n = read_line(&mut ours, &mut a).unwrap();
+                let n = read_line(&mut ours, &mut a, usize::MAX - 1).unwrap();
                 let m = std_way.read_until(b'\n', &mut b).unwrap();
                 assert_eq!((n, &a), (m, &b), "capacity {capacity}");
                 if n == 0 {
                     break;
                 }
             }
+        }
+    }
+
+    /// A JSON Lines line over the limit is read past, never held whole: the caller is told it
+    /// was oversized, and the lines after it are framed as usual.
+    #[test]
+    fn an_oversized_line_is_skipped_not_held() {
+        let mut text = b"{\"a\":1}\n{\"b\":\"".to_vec();
+        text.resize(text.len() + MAX_RECORD_BYTES + 10, b'x');
+        text.extend_from_slice(b"\"}\n{\"c\":3}\n");
+        let mut seen = Vec::new();
+        let mut largest = 0;
+        let reader = std::io::BufReader::with_capacity(64 * 1024, text.as_slice());
+        for_each_record(reader, Path::new("big.json"), |b, p| {
+            largest = largest.max(b.len());
+            seen.push((String::from_utf8_lossy(b).into_owned(), p.line, p.oversized));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            [
+                ("{\"a\":1}".to_string(), 1, false),
+                (String::new(), 2, true),
+                ("{\"c\":3}".to_string(), 3, false),
+            ]
+        );
+        assert!(largest < 16, "no record held: {largest}");
+        let mut kept = Vec::new();
+        let mut capped = std::io::BufReader::with_capacity(1024, &text[8..]);
+        let n = read_line(&mut capped, &mut kept, 100).unwrap();
+        assert_eq!((n, kept.len()), (MAX_RECORD_BYTES + 19, 102));
+    }
+
+    /// A Graph export whose last page still carries `@odata.nextLink` is incomplete; one whose
+    /// last page has none is whole.
+    #[test]
+    fn a_last_page_with_a_next_link_is_incomplete() {
+        let page = |next: bool| {
+            format!(
+                "{{\"@odata.context\":\"x\",{}\"value\":[{{\"id\":\"1\"}}]}}",
+                if next {
+                    "\"@odata.nextLink\":\"y\","
+                } else {
+                    ""
+                }
+            )
+        };
+        for (text, cut) in [
+            (page(false), false),
+            (page(true), true),
+            (format!("{}\n{}", page(true), page(false)), false),
+            (format!("{}\n{}", page(false), page(true)), true),
+            (format!("{}\r\n{}\r\n", page(true), page(true)), true),
+        ] {
+            let env = for_each_record(text.as_bytes(), Path::new("p.json"), |_, _| Ok(())).unwrap();
+            assert_eq!(env.last_page_has_next, cut, "{text}");
         }
     }
 

@@ -42,9 +42,22 @@ pub struct ReadStats {
     pub warnings: Vec<String>,
     pub first_time: Option<jiff::Timestamp>,
     pub last_time: Option<jiff::Timestamp>,
+    /// The file's last page said more pages follow (`@odata.nextLink`) and they are not in it.
+    pub incomplete: bool,
 }
 
+/// The warning an incomplete Graph export gets.
+pub const INCOMPLETE: &str = "the export is incomplete: its last page says more pages follow (@odata.nextLink), but they are not in this file; export again with every page (-All in the Graph SDK, or follow @odata.nextLink to the end)";
+
 impl ReadStats {
+    /// Marks the file as cut short after a page that said more follow.
+    pub fn cut_after_a_page(&mut self) {
+        if !self.incomplete {
+            self.incomplete = true;
+            self.warn(INCOMPLETE);
+        }
+    }
+
     pub fn warn(&mut self, w: impl Into<String>) {
         self.warnings.push(w.into());
     }

@@ -203,6 +203,9 @@ pub fn read_json(
     let path = ctx.path().to_path_buf();
     let mut stats = ReadStats::default();
     json_stream::for_each_record(decoded.reader, &path, |bytes, pos: RecordPos| {
+        if pos.oversized {
+            return Err(pos.too_large(&path));
+        }
         let record: MsolRecord = json_stream::parse(bytes)
             .map_err(|e| pos.error(&path, &e, "expected a Get-MsolUser object"))?;
         let user = record

@@ -52,6 +52,9 @@ pub struct InputSummary {
     /// Content fingerprint, `fnv1a64w:<16 hex>:<size>` (`history::fingerprint`); filled by history.
     #[serde(default)]
     pub fingerprint: Option<String>,
+    /// The export is incomplete: its last page said more pages follow, and they are not in it.
+    #[serde(default)]
+    pub incomplete: bool,
     /// An activity input (a sign-in log or MFA Server calls), not a directory export.
     #[serde(skip)]
     pub activity: bool,
@@ -391,7 +394,7 @@ impl Joined {
                     .collect::<Vec<_>>();
                 let questions =
                     self.questions(&summary, &mfa_completed_by, &mfa_denied_because, &users);
-                let warnings = self.warnings(directory, &summary);
+                let warnings = self.warnings(directory, &summary, &inputs);
                 (
                     summary,
                     questions,
@@ -656,8 +659,14 @@ impl Joined {
             .collect()
     }
 
-    fn warnings(&self, directory: &Directory, s: &Summary) -> Vec<String> {
+    fn warnings(&self, directory: &Directory, s: &Summary, inputs: &[InputSummary]) -> Vec<String> {
         let mut w = Vec::new();
+        for i in inputs.iter().filter(|i| i.incomplete) {
+            w.push(format!(
+                "{} is incomplete: its last page says more pages follow (@odata.nextLink), but they are not among the inputs; every count drawn from it is partial until it is exported again with every page.",
+                i.path
+            ));
+        }
         if directory.is_empty() {
             w.push(format!("No directory export was in the inputs: registration, per-user state and sign-in state are unknown for every user; add {} and a users export.", settled_by::REGISTRATION));
         }

@@ -72,13 +72,14 @@ fn tri_state(value: Option<bool>) -> String {
     }
 }
 
-/// A cell a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, TAB or CR)
-/// gets a leading `'`; a plain number such as `-5` or `+3.2` stays as it is.
+/// A cell a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, or any
+/// control character: TAB, CR, and NUL, which some spreadsheets skip before reading `=`) gets a
+/// leading `'`; a plain number such as `-5` or `+3.2` stays as it is.
 pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
-    let risky = matches!(
-        cell.chars().next(),
-        Some('=' | '+' | '-' | '@' | '\t' | '\r')
-    );
+    let risky = cell
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_control() || matches!(c, '=' | '+' | '-' | '@'));
     if risky && !is_plain_number(cell) {
         format!("'{cell}").into()
     } else {
@@ -155,6 +156,9 @@ mod tests {
         assert_eq!(neutralize("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralize("\t=1"), "'\t=1");
         assert_eq!(neutralize("\r=1"), "'\r=1");
+        // NUL (and any control character) first: some spreadsheets skip it and read the `=`.
+        assert_eq!(neutralize("\0=1+1"), "'\0=1+1");
+        assert_eq!(neutralize("\u{1}@x"), "'\u{1}@x");
         assert_eq!(
             neutralize("=HYPERLINK(\"http://x\",\"y\")"),
             "'=HYPERLINK(\"http://x\",\"y\")"

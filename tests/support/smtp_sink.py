@@ -6,11 +6,15 @@ envelope in the X-MailFrom / X-RcptTo headers the Mailbox handler adds.
 
 usage: smtp_sink.py --port N --maildir DIR [--host H] [--starttls CERT KEY] [--smtps CERT KEY]
                     [--auth USER:PASS] [--watch-pid PID]
+
+--port 0 takes a free port (another program may hold any fixed one); the first line printed,
+"listening on HOST:PORT", says which.
 """
 import argparse
 import mailbox
 import os
 import signal
+import socket
 import ssl
 import sys
 import time
@@ -24,6 +28,13 @@ def tls_context(cert, key):
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(cert, key)
     return ctx
+
+
+def free_port(host):
+    """A port nothing listens on now (the kernel's pick for port 0)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
 
 
 def main():
@@ -57,9 +68,19 @@ def main():
         kwargs.update(authenticator=authenticator, auth_required=True,
                       auth_require_tls=bool(a.starttls or a.smtps))
 
-    controller = Controller(Mailbox(a.maildir), **kwargs)
-    controller.start()
-    print(f"listening on {a.host}:{a.port}", flush=True)
+    # A free port can be taken by someone else between asking and binding: try again.
+    for attempt in range(20):
+        port = a.port or free_port(a.host)
+        kwargs["port"] = port
+        controller = Controller(Mailbox(a.maildir), **kwargs)
+        try:
+            controller.start()
+            break
+        except Exception as e:  # noqa: BLE001 - any start failure means: another port
+            if a.port or attempt == 19:
+                raise
+            print(f"port {port} was taken ({e}); trying another", file=sys.stderr, flush=True)
+    print(f"listening on {a.host}:{port}", flush=True)
 
     def stop(*_):
         controller.stop()

@@ -114,7 +114,7 @@ pub fn frame_json(
                 None => Ok(()),
             }
         })
-        .map(drop);
+        .map(|envelope| part.0.framed_pages_cut |= envelope.last_page_has_next);
     if framing.is_ok() || !part.0.consumer_failed {
         // What was framed before the end (or before a broken end) is read.
         let last = read_json_batch(&batch, ctx, &mut part, on);
@@ -149,6 +149,13 @@ fn read_json_record(
     on: &mut dyn FnMut(SignIn<'_>, u64) -> Result<()>,
 ) -> Result<()> {
     let path = ctx.path();
+    if pos.oversized {
+        return part
+            .0
+            .deliver_at(Err(pos.too_large(path)), pos.index, &mut |s| {
+                on(s, pos.index)
+            });
+    }
     let parsed = json_stream::parse::<RawRecord>(bytes)
         .map_err(|e| pos.error(path, &e, "expected a sign-in record"))
         .and_then(|raw| {
@@ -165,7 +172,10 @@ fn read_json_record(
                 read_json_record(inner, at, false, ctx, part, on)
             });
             match framed {
-                Ok(_) => Ok(()),
+                Ok(envelope) => {
+                    part.0.saw_page(pos.index, envelope.last_page_has_next);
+                    Ok(())
+                }
                 Err(e) if part.0.consumer_failed => Err(e),
                 // The page is JSON (it parsed), but not one the framing takes: a bad record.
                 Err(e) => part
@@ -223,6 +233,11 @@ struct Run {
     foreign: u64,
     /// Records delivered (the record number for readers that do not give one).
     arrivals: u64,
+    /// The framing's last page (a pretty-printed page) said more follow.
+    framed_pages_cut: bool,
+    /// The last page found on a JSON Lines line (by record number) and whether it said more
+    /// follow.
+    last_line_page: Option<(u64, bool)>,
 }
 
 /// Malformed records whose messages are kept ([`ReadStats::skip`] shows five, then says "more").
@@ -276,8 +291,19 @@ impl Run {
         }
     }
 
+    /// Notes a page read from one JSON Lines line (record number `index`).
+    fn saw_page(&mut self, index: u64, has_next: bool) {
+        if self.last_line_page.is_none_or(|(last, _)| index >= last) {
+            self.last_line_page = Some((index, has_next));
+        }
+    }
+
     /// Takes in what another thread read of the same file.
     fn absorb(&mut self, other: Run) {
+        self.framed_pages_cut |= other.framed_pages_cut;
+        if let Some((index, has_next)) = other.last_line_page {
+            self.saw_page(index, has_next);
+        }
         let s = other.stats;
         self.stats.records += s.records;
         self.stats.skipped += s.skipped;
@@ -316,6 +342,9 @@ impl Run {
                 "{} records of other log categories (not sign-ins) ignored",
                 self.foreign
             ));
+        }
+        if self.framed_pages_cut || self.last_line_page.is_some_and(|(_, next)| next) {
+            self.stats.cut_after_a_page();
         }
         if self.stats.records == 0 {
             return Err(match first_bad {
