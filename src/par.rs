@@ -108,6 +108,8 @@ pub struct Share<T> {
 struct ShareState<T> {
     items: std::collections::VecDeque<T>,
     closed: bool,
+    /// Items taken by helpers and not yet [`Share::done`] with.
+    busy: usize,
 }
 
 impl<T> Share<T> {
@@ -116,6 +118,7 @@ impl<T> Share<T> {
             state: std::sync::Mutex::new(ShareState {
                 items: std::collections::VecDeque::with_capacity(capacity),
                 closed: false,
+                busy: 0,
             }),
             ready: std::sync::Condvar::new(),
             capacity,
@@ -147,14 +150,45 @@ impl<T> Share<T> {
     }
 
     /// The next item; waits while the queue is empty and open; `None` once it is closed and empty.
+    /// The helper says [`Share::done`] once it has finished with the item.
     pub fn take(&self) -> Option<T> {
         let mut s = self.lock();
         loop {
             if let Some(item) = s.items.pop_front() {
+                s.busy += 1;
                 return Some(item);
             }
             if s.closed {
                 return None;
+            }
+            s = self
+                .ready
+                .wait(s)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+
+    /// A helper finished with an item it took.
+    pub fn done(&self) {
+        let mut s = self.lock();
+        s.busy = s.busy.saturating_sub(1);
+        self.ready.notify_all();
+    }
+
+    /// Waits until every item offered so far is finished with: those still queued are handed to
+    /// `here` (the producer does them itself), those a helper took are waited for. What the
+    /// producer does next then comes after all of them.
+    pub fn settle(&self, mut here: impl FnMut(T)) {
+        let mut s = self.lock();
+        loop {
+            if let Some(item) = s.items.pop_front() {
+                drop(s);
+                here(item);
+                s = self.lock();
+                continue;
+            }
+            if s.busy == 0 {
+                return;
             }
             s = self
                 .ready
@@ -247,6 +281,44 @@ mod tests {
         assert!(taken.windows(2).all(|w| w[0] < w[1]), "in order");
         assert_eq!(share.offer(5000), Some(5000), "closed: given back");
         assert_eq!(share.take(), None);
+    }
+
+    /// `settle` returns once every item offered is finished: queued ones done by the producer,
+    /// taken ones waited for.
+    #[test]
+    fn settle_waits_for_every_item_offered() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let share = super::Share::new(4);
+        let finished = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                while let Some(n) = share.take() {
+                    std::thread::sleep(std::time::Duration::from_millis(n));
+                    finished.fetch_add(1, Ordering::SeqCst);
+                    share.done();
+                }
+            });
+            let mut here = 0;
+            for round in 0..20 {
+                let mut offered = 0;
+                for _ in 0..6 {
+                    if share.offer(round % 3).is_none() {
+                        offered += 1;
+                    } else {
+                        here += 1;
+                    }
+                }
+                let before = finished.load(Ordering::SeqCst);
+                share.settle(|_| here += 1);
+                // Nothing a helper holds is unfinished now.
+                assert!(finished.load(Ordering::SeqCst) >= before);
+                assert_eq!(share.lock().busy, 0);
+                assert!(share.lock().items.is_empty());
+                let _ = offered;
+            }
+            share.close();
+            assert_eq!(here + finished.load(Ordering::SeqCst), 120);
+        });
     }
 
     #[test]

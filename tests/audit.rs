@@ -226,7 +226,9 @@ fn synthetic_tenant_summary_and_rankings() {
             "access_unknown": 1,
             "admins_without_mfa": 0,
             "admins_without_mfa_unknown": 2,
-            "activity_inputs": 1
+            "activity_inputs": 1,
+            "duplicate_signins": 0,
+            "workload_signins": 0
         })
     );
     assert_eq!(

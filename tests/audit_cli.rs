@@ -54,7 +54,8 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
             "signins_total": 26, "mfa_challenges": 22, "challenged_users": 9,
             "users_completed_mfa": 7, "users_unable_to_complete": 2, "users_with_failures": 4,
             "registration_unknown_enabled": 0, "access_unknown": 0,
-            "admins_without_mfa": 1, "admins_without_mfa_unknown": 0, "activity_inputs": 2
+            "admins_without_mfa": 1, "admins_without_mfa_unknown": 0, "activity_inputs": 2,
+            "duplicate_signins": 0, "workload_signins": 0
         }),
         "{:#}",
         r["summary"]

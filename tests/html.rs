@@ -158,6 +158,8 @@ fn example_report() -> AuditReport {
             admins_without_mfa: 1,
             admins_without_mfa_unknown: 0,
             activity_inputs: 1,
+            duplicate_signins: 0,
+            workload_signins: 0,
         },
         questions: vec![
             Question {

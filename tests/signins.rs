@@ -89,6 +89,7 @@ fn graph_beta_docs_page_with_duplicate_keys() {
             requirement: some("Primary authentication"),
         }],
         call_result: None,
+        workload: false,
     };
     assert_eq!(s[0], want);
 }
@@ -224,6 +225,7 @@ fn log_analytics_csv_export() {
             requirement: some("Primary authentication"),
         }],
         call_result: None,
+        workload: false,
     };
     assert_eq!(s[0], want);
     assert_eq!(s[1].error_code, Some(50140));
@@ -270,6 +272,7 @@ fn admin_center_csv_pair_with_header_quirks() {
             },
         ],
         call_result: None,
+        workload: false,
     };
     assert_eq!(s[0], want);
     assert_eq!(s[1].steps.len(), 2);
@@ -326,6 +329,7 @@ fn french_admin_center_csv_pair() {
             requirement: some("Authentification principale"),
         }],
         call_result: None,
+        workload: false,
     };
     assert_eq!(s[0], want);
 }

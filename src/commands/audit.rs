@@ -15,7 +15,7 @@ use crate::model::directory::GuestIndex;
 use crate::output::{self, Destination};
 use crate::par;
 use crate::report::audit::{AuditOptions, AuditReport, Auditor, InputSummary, Leftovers};
-use crate::report::ledger::Ledger;
+use crate::report::ledger::{Ledger, SeenIds};
 use crate::report::{html, json, safe_csv};
 use crate::{Status, history};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -229,10 +229,14 @@ pub fn build(
     // sign-ins (the hand-over holds a few batches).
     let stop = AtomicBool::new(false);
     let share = par::Share::new(SHARED_BATCHES);
+    // Every ledger counts a sign-in once, whichever thread meets it first.
+    let seen = std::sync::Arc::new(SeenIds::default());
     let report = std::thread::scope(|scope| -> Result<(AuditReport, Leftovers)> {
         let reader = scope.spawn(|| {
             let _closer = share.closer();
-            read_activity(&activity, &auth, opts, msg, audit_opts, &stop, &share)
+            read_activity(
+                &activity, &auth, opts, msg, audit_opts, &stop, &share, &seen,
+            )
         });
         let dir_files: Vec<&InputFile> = inputs.directory().collect();
         // Without a directory export the report's warnings say so (once, with what to add).
@@ -257,7 +261,7 @@ pub fn build(
         for (i, s) in dir_stats {
             stats[i] = Some(s);
         }
-        let mut helped = help_read(&activity, opts, audit_opts, &share);
+        let mut helped = help_read(&activity, opts, audit_opts, &share, &seen);
         let (ledgers, outcomes) = reader.join().map_err(|_| {
             Error::Failed("internal: the sign-in reader stopped unexpectedly".into())
         })??;
@@ -311,7 +315,10 @@ enum FileRead {
 }
 
 /// Reads every activity input into a ledger, offering JSON record batches to a helper; returns
-/// it with how each input was read, in order, up to the first input that failed.
+/// it with how each input was read, in order, up to the first input that failed. Each input is
+/// folded whole before the next one starts (its batches a helper took are waited for): a sign-in
+/// that two inputs share is then always counted from the input given first.
+#[allow(clippy::too_many_arguments)]
 fn read_activity(
     files: &[&InputFile],
     auth: &[&InputFile],
@@ -320,11 +327,26 @@ fn read_activity(
     audit_opts: AuditOptions,
     stop: &AtomicBool,
     share: &par::Share<signins::JsonBatch>,
+    seen: &std::sync::Arc<SeenIds>,
 ) -> Result<(Vec<Ledger>, Vec<FileRead>)> {
-    let mut ledger = Ledger::new(audit_opts);
-    let mut out = Vec::new();
+    let mut ledger = Ledger::sharing(audit_opts, seen.clone());
+    let mut out: Vec<FileRead> = Vec::new();
     let stopped = || Error::Failed(STOPPED.into());
     for (n, f) in files.iter().enumerate() {
+        if n > 0 {
+            share.settle(|batch| {
+                let file = batch.file;
+                let mut part = signins::JsonPart::default();
+                let _ =
+                    input::read_signin_batch(files[file], opts, &batch, &mut part, &mut |s, i| {
+                        ledger.add_at(&s, arrival(file, i));
+                        Ok(())
+                    });
+                if let Some(FileRead::Shared(mine, _)) = out.get_mut(file) {
+                    mine.absorb(part);
+                }
+            });
+        }
         let mut progress = Progress::new(msg.quiet, &f.path, "sign-ins");
         if input::shares_work(f) {
             // Counted when handed over, or when read here.
@@ -385,7 +407,7 @@ fn read_activity(
     }
     // Batches still queued (the helper was busy with the directory) are read here as well.
     share.close();
-    let helped = help_read(files, opts, audit_opts, share);
+    let helped = help_read(files, opts, audit_opts, share, seen);
     for (n, part) in helped.parts.into_iter().enumerate() {
         if let (Some(part), Some(FileRead::Shared(mine, _))) = (part, out.get_mut(n)) {
             mine.absorb(part);
@@ -402,9 +424,9 @@ struct Helped {
 }
 
 impl Helped {
-    fn new(files: usize, audit_opts: AuditOptions) -> Helped {
+    fn new(files: usize, audit_opts: AuditOptions, seen: &std::sync::Arc<SeenIds>) -> Helped {
         Helped {
-            ledger: Ledger::new(audit_opts),
+            ledger: Ledger::sharing(audit_opts, seen.clone()),
             parts: (0..files).map(|_| None).collect(),
         }
     }
@@ -426,6 +448,7 @@ impl Helped {
                 ledger.add_at(&s, arrival(n, index));
                 Ok(())
             });
+            share.done();
         }
     }
 }
@@ -437,8 +460,9 @@ fn help_read(
     opts: &ReadOptions,
     audit_opts: AuditOptions,
     share: &par::Share<signins::JsonBatch>,
+    seen: &std::sync::Arc<SeenIds>,
 ) -> Helped {
-    let mut helped = Helped::new(files.len(), audit_opts);
+    let mut helped = Helped::new(files.len(), audit_opts, seen);
     helped.read_all(files, opts, share);
     helped
 }

@@ -13,7 +13,8 @@ use serde::Serialize;
 pub struct SignIn<'a> {
     /// When it happened (UTC).
     pub time: Option<jiff::Timestamp>,
-    /// Graph `id` / portal `Request ID`.
+    /// Graph `id` / portal `Request ID` / Log Analytics `Id` (else `OriginalRequestId`): one
+    /// sign-in's identity, by which two exports that share it count it once.
     pub request_id: Option<Cow<'a, str>>,
     pub user_id: Option<Cow<'a, str>>,
     pub upn: Option<Cow<'a, str>>,
@@ -31,6 +32,8 @@ pub struct SignIn<'a> {
     pub steps: Vec<SignInStep<'a>>,
     /// MFA Server `Call Result` code (e.g. `FAILED_PHONE_APP_DENIED`).
     pub call_result: Option<Cow<'a, str>>,
+    /// A workload identity's sign-in (a service principal, a managed identity): not a user's.
+    pub workload: bool,
 }
 
 /// One authentication step of a sign-in.
@@ -64,6 +67,7 @@ impl SignIn<'_> {
             mfa_method: owned(self.mfa_method),
             steps: self.steps.into_iter().map(SignInStep::into_owned).collect(),
             call_result: owned(self.call_result),
+            workload: self.workload,
         }
     }
 }

@@ -95,6 +95,14 @@ pub struct Summary {
     /// count is unknown, not zero.
     #[serde(default)]
     pub activity_inputs: u64,
+    /// Sign-ins met again (the same request id in several inputs, or twice in one), counted once:
+    /// `signins_total` counts each sign-in once.
+    #[serde(default)]
+    pub duplicate_signins: u64,
+    /// Sign-ins of workload identities (service principals, managed identities): not user
+    /// sign-ins, so in no count.
+    #[serde(default)]
+    pub workload_signins: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
@@ -434,7 +442,9 @@ impl Joined {
             mfa_challenges: self.challenges,
             // Sign-ins folded came from some activity input, whether or not it was listed.
             activity_inputs: (inputs.iter().filter(|i| i.activity).count() as u64)
-                .max(u64::from(self.signins > 0)),
+                .max(u64::from(self.signins + self.workload_signins > 0)),
+            duplicate_signins: self.duplicate_signins,
+            workload_signins: self.workload_signins,
             ..Summary::default()
         };
         for u in &directory.users {
@@ -701,6 +711,19 @@ impl Joined {
                 plural(self.extra_names.len() as u64, "user", "users"),
                 if named == 1 { "is" } else { "are" },
                 self.unmatched_examples.join(", ")
+            ));
+        }
+        if self.duplicate_signins > 0 {
+            w.push(format!(
+                "{} met more than once (the same request id in two inputs, or twice in one): each was counted once.",
+                plural(self.duplicate_signins, "sign-in was", "sign-ins were")
+            ));
+        }
+        if self.workload_signins > 0 {
+            w.push(format!(
+                "{} of workload identities (service principals, managed identities) {} not user sign-ins: left out of every count.",
+                plural(self.workload_signins, "sign-in", "sign-ins"),
+                if self.workload_signins == 1 { "is" } else { "are" }
             ));
         }
         if self.anonymous_signins > 0 {

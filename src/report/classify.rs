@@ -27,7 +27,6 @@ pub const NO_RESULT: &str = "no MFA result in the log";
 
 /// Classifies one sign-in; `None` when MFA was not required.
 pub fn classify<'a>(s: &'a SignIn<'_>) -> Option<Challenge<'a>> {
-    let found = find_word(s);
     let call = s
         .call_result
         .as_deref()
@@ -38,6 +37,7 @@ pub fn classify<'a>(s: &'a SignIn<'_>) -> Option<Challenge<'a>> {
         || s.steps.iter().any(is_mfa_step)
         || call.is_some()
         || code_class == Some(CodeClass::MfaFailed);
+    let found = find_word(s, required);
     if found.is_none() && !required {
         return None;
     }
@@ -142,19 +142,30 @@ pub fn classify<'a>(s: &'a SignIn<'_>) -> Option<Challenge<'a>> {
 }
 
 /// The first MFA result word, looking where the overall result is first (`additionalDetails`),
-/// then the steps from the last one back, then the failure reason.
-fn find_word(s: &SignIn<'_>) -> Option<Found> {
-    let steps = s
-        .steps
-        .iter()
-        .rev()
-        .filter_map(|st| st.result_detail.as_deref());
+/// then the steps from the last one back, then the failure reason. The overall result is the MFA
+/// result field (the portal's "Multifactor authentication result"): its words count as they are.
+/// Elsewhere a phrase counts with an MFA prefix (`MFA denied; ...`), or without one only in an MFA
+/// step, or in the failure reason of a sign-in that required MFA: a first-factor step's `User not
+/// found` or `Authentication in progress` is no MFA challenge.
+fn find_word(s: &SignIn<'_>, required: bool) -> Option<Found> {
+    let marked = |text: &str, about_mfa: bool| {
+        mfa_words::find_marked(text)
+            .filter(|(_, prefixed)| *prefixed || about_mfa)
+            .map(|(found, _)| found)
+    };
+    let mut steps = s.steps.iter().rev().filter_map(|st| {
+        let detail = st.result_detail.as_deref()?;
+        marked(detail, is_about_mfa(st))
+    });
     s.additional_details
         .as_deref()
-        .into_iter()
-        .chain(steps)
-        .chain(s.failure_reason.as_deref())
-        .find_map(mfa_words::find)
+        .and_then(|d| marked(d, true))
+        .or_else(|| steps.next())
+        .or_else(|| {
+            s.failure_reason
+                .as_deref()
+                .and_then(|r| marked(r, required))
+        })
 }
 
 /// Every free text of a sign-in.
@@ -181,6 +192,18 @@ pub fn is_multifactor(requirement: Option<&str>) -> bool {
 
 fn is_mfa_step(step: &SignInStep<'_>) -> bool {
     is_multifactor(step.requirement.as_deref())
+}
+
+/// A step about MFA: a multifactor step, or one whose requirement the export left out and whose
+/// method is an MFA method.
+fn is_about_mfa(step: &SignInStep<'_>) -> bool {
+    is_mfa_step(step)
+        || (step.requirement.is_none()
+            && step
+                .method
+                .as_deref()
+                .and_then(methods::lookup)
+                .is_some_and(|m| m.is_mfa))
 }
 
 /// The method of the multifactor step, else the first named method that is not the password, else
@@ -327,8 +350,11 @@ mod tests {
                     )],
                     ..signin()
                 };
+                // A bare phrase in the failure reason counts when the sign-in required MFA.
                 let in_reason = SignIn {
                     failure_reason: Some(text.clone().into()),
+                    authentication_requirement: (!text.starts_with("MFA"))
+                        .then(|| "multiFactorAuthentication".into()),
                     ..signin()
                 };
                 assert_eq!(
@@ -340,6 +366,56 @@ mod tests {
                 assert_eq!(outcome(&in_reason), Some(expected), "{text}");
             }
         }
+    }
+
+    /// A first-factor step's result is no MFA result: `User not found` on the password step of a
+    /// single-factor sign-in is a failed sign-in, not a denied challenge; the same words in an MFA
+    /// step (or with the MFA prefix anywhere) are.
+    #[test]
+    fn first_factor_text_is_not_an_mfa_denial() {
+        for detail in ["User not found", "Authentication in progress"] {
+            let single = SignIn {
+                authentication_requirement: Some("singleFactorAuthentication".into()),
+                error_code: Some(50034),
+                failure_reason: Some(detail.to_string().into()),
+                steps: vec![step(
+                    "Password",
+                    "Primary authentication",
+                    Some(false),
+                    Some(detail),
+                )],
+                ..signin()
+            };
+            assert_eq!(classify(&single), None, "{detail}");
+            let unknown_requirement = SignIn {
+                steps: vec![SignInStep {
+                    requirement: None,
+                    ..step("Password", "", Some(false), Some(detail))
+                }],
+                ..signin()
+            };
+            assert_eq!(classify(&unknown_requirement), None, "{detail}");
+        }
+        let mfa_step = SignIn {
+            steps: vec![step(
+                "Mobile app notification",
+                "Multifactor authentication",
+                Some(false),
+                Some("User not found"),
+            )],
+            ..signin()
+        };
+        assert_eq!(outcome(&mfa_step), Some(denied("user not found")));
+        let prefixed = SignIn {
+            steps: vec![step(
+                "Password",
+                "Primary authentication",
+                Some(false),
+                Some("MFA denied; user not found"),
+            )],
+            ..signin()
+        };
+        assert_eq!(outcome(&prefixed), Some(denied("user not found")));
     }
 
     #[test]

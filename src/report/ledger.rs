@@ -137,10 +137,107 @@ struct Part {
     texts: Texts,
 }
 
+/// The request ids of the sign-ins folded so far, shared by every ledger of one audit: a sign-in
+/// that two exports share (a Graph page and an admin center download of overlapping days) is
+/// counted once. Each id is kept as its 128 bits (exact for a GUID, which request ids are; a
+/// 128-bit hash of anything else), 16 bytes and a little more per sign-in with an id, never the
+/// text; in shards, so that two threads folding at once rarely wait for each other.
+#[derive(Debug)]
+pub struct SeenIds {
+    shards: Vec<std::sync::Mutex<HashSet<u128, IdBits>>>,
+}
+
+/// Shards of [`SeenIds`].
+const SEEN_SHARDS: usize = 16;
+
+impl Default for SeenIds {
+    fn default() -> Self {
+        SeenIds {
+            shards: (0..SEEN_SHARDS)
+                .map(|_| std::sync::Mutex::new(HashSet::default()))
+                .collect(),
+        }
+    }
+}
+
+impl SeenIds {
+    /// True the first time `request_id` is seen (by any thread), false after.
+    pub fn first(&self, request_id: &str) -> bool {
+        let Some(key) = id_bits(request_id) else {
+            return true;
+        };
+        let shard = &self.shards[(key >> 64) as usize % SEEN_SHARDS];
+        shard
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key)
+    }
+
+    /// Ids kept.
+    pub fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().map_or(0, |s| s.len()))
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A request id's 128 bits: a GUID's own (compared by value, in either case), else a 128-bit hash
+/// of the trimmed, lower-cased text. `None` for a blank id.
+fn id_bits(id: &str) -> Option<u128> {
+    if let Some((hi, lo)) = crate::model::directory::guid(id) {
+        return Some((u128::from(hi) << 64) | u128::from(lo));
+    }
+    let key = id_key(id)?;
+    static STATES: std::sync::LazyLock<(RandomState, RandomState)> =
+        std::sync::LazyLock::new(|| (RandomState::default(), RandomState::default()));
+    let (a, b) = &*STATES;
+    Some((u128::from(a.hash_one(&*key)) << 64) | u128::from(b.hash_one(&*key)))
+}
+
+/// The hasher of [`SeenIds`]: its keys are already uniformly spread bits.
+#[derive(Debug, Clone, Copy, Default)]
+struct IdBits;
+
+impl BuildHasher for IdBits {
+    type Hasher = IdBitsHasher;
+    fn build_hasher(&self) -> IdBitsHasher {
+        IdBitsHasher(0)
+    }
+}
+
+#[derive(Debug, Default)]
+struct IdBitsHasher(u64);
+
+impl Hasher for IdBitsHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u128(&mut self, n: u128) {
+        // A GUID's random bits are in both halves; mixed so that any half would do.
+        self.0 = (n as u64) ^ ((n >> 64) as u64).rotate_left(32);
+    }
+}
+
 /// Sign-ins folded per identity; see the module comment.
 #[derive(Debug)]
 pub struct Ledger {
     opts: AuditOptions,
+    /// Request ids already folded (shared with the audit's other ledgers).
+    seen: std::sync::Arc<SeenIds>,
+    /// Sign-ins not folded because an earlier one had their request id.
+    duplicates: u64,
+    /// Workload identities' sign-ins, left out.
+    workloads: u64,
     hasher: RandomState,
     /// Hash of (id, UPN) → first identity with that hash (collisions chain through `next`).
     heads: HashMap<u64, u32, RandomState>,
@@ -176,12 +273,24 @@ pub(crate) struct Joined {
     pub(crate) unmatched_signins: u64,
     pub(crate) unmatched_examples: Vec<String>,
     pub(crate) anonymous_signins: u64,
+    /// Sign-ins counted once although several inputs held them.
+    pub(crate) duplicate_signins: u64,
+    /// Workload identities' sign-ins, left out of every count.
+    pub(crate) workload_signins: u64,
 }
 
 impl Ledger {
     pub fn new(opts: AuditOptions) -> Ledger {
+        Ledger::sharing(opts, std::sync::Arc::default())
+    }
+
+    /// A ledger that counts a sign-in once however many of the ledgers sharing `seen` meet it.
+    pub fn sharing(opts: AuditOptions, seen: std::sync::Arc<SeenIds>) -> Ledger {
         Ledger {
             opts,
+            seen,
+            duplicates: 0,
+            workloads: 0,
             hasher: RandomState::default(),
             heads: HashMap::default(),
             identities: Vec::new(),
@@ -209,8 +318,20 @@ impl Ledger {
     }
 
     /// Folds one sign-in in, given its arrival number: its place in the inputs, so that sign-ins
-    /// folded into several ledgers (on several threads) merge as if read in order.
+    /// folded into several ledgers (on several threads) merge as if read in order. A sign-in whose
+    /// request id was folded before is counted once (as a duplicate), and a workload identity's is
+    /// only counted as left out.
     pub fn add_at(&mut self, s: &SignIn<'_>, seq: u64) {
+        if let Some(id) = s.request_id.as_deref()
+            && !self.seen.first(id)
+        {
+            self.duplicates += 1;
+            return;
+        }
+        if s.workload {
+            self.workloads += 1;
+            return;
+        }
         self.signins += 1;
         let who = self.identity_of(s, seq);
         if who.is_none() {
@@ -362,6 +483,8 @@ impl Ledger {
             all.denied += other.denied;
             all.pending += other.pending;
             all.anonymous_signins += other.anonymous_signins;
+            all.duplicates += other.duplicates;
+            all.workloads += other.workloads;
             parts.push(Part {
                 start: offset,
                 identities: other.identities,
@@ -410,6 +533,72 @@ impl Ledger {
             .map(|(i, e)| (e.first_seq, i as u32))
             .collect();
         order.par_sort_unstable();
+        // The sign-ins link ids and UPNs themselves: an identity the directory does not know
+        // (a sign-in with only a user id, or a renamed user's new UPN) is the user another
+        // identity with the same id or UPN was joined to — the first such, in arrival order. Only
+        // the keys of the identities left over are looked for (a few, next to the users).
+        let unresolved: Vec<u32> = order
+            .iter()
+            .map(|&(_, i)| i)
+            .filter(|&i| found[i as usize].is_none())
+            .collect();
+        if !unresolved.is_empty() {
+            let mut by_id: HashMap<&str, Option<usize>, RandomState> = HashMap::default();
+            let mut by_upn: HashMap<&str, Option<usize>, RandomState> = HashMap::default();
+            for &i in &unresolved {
+                let (e, texts) = at(i as usize);
+                let (id, upn) = texts.keys(e.keys);
+                if let Some(k) = id {
+                    by_id.insert(k, None);
+                }
+                if let Some(k) = upn {
+                    by_upn.insert(k, None);
+                }
+            }
+            let link =
+                |i: u32,
+                 user: usize,
+                 by_id: &mut HashMap<&str, Option<usize>, RandomState>,
+                 by_upn: &mut HashMap<&str, Option<usize>, RandomState>| {
+                    let (e, texts) = at(i as usize);
+                    let (id, upn) = texts.keys(e.keys);
+                    if let Some(slot) = id.and_then(|k| by_id.get_mut(k)) {
+                        slot.get_or_insert(user);
+                    }
+                    if let Some(slot) = upn.and_then(|k| by_upn.get_mut(k)) {
+                        slot.get_or_insert(user);
+                    }
+                };
+            for &(_, i) in &order {
+                if let Some(user) = found[i as usize] {
+                    link(i, user, &mut by_id, &mut by_upn);
+                }
+            }
+            // An identity linked this way links others in turn (an id-only sign-in, then the
+            // renamed UPN that came with the id): rounds until none is linked.
+            let mut pending = unresolved;
+            loop {
+                let mut linked = Vec::new();
+                pending.retain(|&i| {
+                    let (e, texts) = at(i as usize);
+                    let (id, upn) = texts.keys(e.keys);
+                    let user = id
+                        .and_then(|k| by_id.get(k).copied().flatten())
+                        .or_else(|| upn.and_then(|k| by_upn.get(k).copied().flatten()));
+                    found[i as usize] = user;
+                    if let Some(u) = user {
+                        linked.push((i, u));
+                    }
+                    user.is_none()
+                });
+                if linked.is_empty() || pending.is_empty() {
+                    break;
+                }
+                for (i, user) in linked {
+                    link(i, user, &mut by_id, &mut by_upn);
+                }
+            }
+        }
         for &(_, i) in &order {
             let (e, texts) = at(i as usize);
             let index = match found[i as usize] {
@@ -496,6 +685,8 @@ impl Ledger {
             unmatched_signins,
             unmatched_examples,
             anonymous_signins: self.anonymous_signins,
+            duplicate_signins: self.duplicates,
+            workload_signins: self.workloads,
         }
     }
 }
@@ -740,6 +931,86 @@ mod tests {
             let [a, b, c] = split;
             prop_assert_eq!(report(vec![c, a, b]), report(vec![in_order]));
         }
+    }
+
+    /// A sign-in with only a user id joins the directory user another sign-in linked that id to
+    /// (by its UPN), instead of becoming a phantom user; so does a renamed user's new UPN.
+    #[test]
+    fn sign_ins_link_ids_and_upns() {
+        let mut ledger = Ledger::new(AuditOptions::default());
+        let by = |id: Option<&str>, upn: Option<&str>| SignIn {
+            user_id: id.map(|s| s.to_string().into()),
+            upn: upn.map(|s| s.to_string().into()),
+            ..SignIn::default()
+        };
+        // bob is in the directory by UPN only.
+        ledger.add(&by(Some("ID-BOB"), None));
+        ledger.add(&by(Some("id-bob"), Some("Bob@Contoso.com")));
+        ledger.add(&by(Some("id-bob"), Some("robert@contoso.com")));
+        ledger.add(&by(None, Some("robert@contoso.com")));
+        let r = report(vec![ledger]);
+        let bob = r.users.iter().find(|u| u.upn == "bob@contoso.com").unwrap();
+        assert_eq!(bob.object_id, None);
+        assert_eq!(r.users.len(), 3, "no phantom user: {:?}", r.users);
+        assert_eq!(r.unmatched_signins.signins, 0);
+        let signins: u64 = r.users.iter().map(|u| u.challenges).sum();
+        assert_eq!(signins, 0);
+        let joined = Ledger::join(
+            {
+                let mut l = Ledger::new(AuditOptions::default());
+                for s in [
+                    by(Some("ID-BOB"), None),
+                    by(Some("id-bob"), Some("Bob@Contoso.com")),
+                    by(None, Some("robert@contoso.com")),
+                    by(Some("id-bob"), Some("robert@contoso.com")),
+                ] {
+                    l.add(&s);
+                }
+                vec![l]
+            },
+            &directory(),
+            &GuestIndex::new(&directory()),
+        );
+        let signins: Vec<u64> = joined.tallies.iter().map(|t| t.activity.signins).collect();
+        assert_eq!(signins, [0, 0, 4]);
+    }
+
+    /// The same sign-in (request id) folded by two ledgers, or twice by one, counts once; a
+    /// workload identity's counts in nothing but its own count.
+    #[test]
+    fn a_sign_in_met_twice_counts_once() {
+        let seen = std::sync::Arc::new(SeenIds::default());
+        let opts = AuditOptions::default();
+        let (mut a, mut b) = (
+            Ledger::sharing(opts, seen.clone()),
+            Ledger::sharing(opts, seen),
+        );
+        let denied = |id: &str| SignIn {
+            request_id: Some(id.to_string().into()),
+            ..signin(0, 2, Some(1))
+        };
+        a.add_at(&denied("A0000021-1111-4222-8333-000000000021"), 1);
+        b.add_at(&denied("a0000021-1111-4222-8333-000000000021"), 2);
+        a.add_at(&denied("not-a-guid"), 3);
+        a.add_at(&denied(" NOT-A-GUID "), 4);
+        b.add_at(
+            &SignIn {
+                workload: true,
+                request_id: Some("w1".into()),
+                ..SignIn::default()
+            },
+            5,
+        );
+        let joined = Ledger::join(vec![a, b], &directory(), &GuestIndex::new(&directory()));
+        assert_eq!(
+            (
+                joined.signins,
+                joined.duplicate_signins,
+                joined.workload_signins
+            ),
+            (2, 2, 1)
+        );
+        assert_eq!(joined.tallies[0].activity.denied, 2);
     }
 
     #[test]

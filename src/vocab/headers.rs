@@ -48,6 +48,13 @@ pub enum SignInColumn {
     /// Log Analytics `Identity` (a display name).
     Identity,
     IsInteractive,
+    /// Log Analytics `OriginalRequestId`: the request id where a projection left out `Id`.
+    OriginalRequestId,
+    /// Log Analytics `Type` / `Category`: which log the row is from (`AADServicePrincipalSignInLogs`
+    /// and `AADManagedIdentitySignInLogs` are workload identities, not users).
+    Category,
+    /// `ServicePrincipalId` / `Service principal ID`: set on workload identities' sign-ins.
+    ServicePrincipalId,
     Application,
     ApplicationId,
     Resource,
@@ -218,6 +225,17 @@ pub const SIGNIN_COLUMNS: &[(SignInColumn, &[&str])] = {
         (AuthenticationDetails, &["AuthenticationDetails"]),
         (Identity, &["Identity"]),
         (IsInteractive, &["IsInteractive"]),
+        (OriginalRequestId, &["OriginalRequestId"]),
+        (Category, &["Type", "Category"]),
+        (
+            ServicePrincipalId,
+            &[
+                "ServicePrincipalId",
+                "Service principal ID",
+                "ID du principal de service", // guess
+                "Id. de entidad de servicio", // guess
+            ],
+        ),
         (
             Application,
             &["Application", "AppDisplayName", "Aplicación"],

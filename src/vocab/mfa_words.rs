@@ -210,6 +210,13 @@ impl Found {
 
 /// Finds the MFA result in a free-text value, whatever prefix the export added.
 pub fn find(text: &str) -> Option<Found> {
+    find_marked(text).map(|(found, _)| found)
+}
+
+/// [`find`], and whether the text carried one of the [`PREFIXES`] (`MFA `, `MFA denied; `...):
+/// a phrase without one is an MFA result only where the text is about MFA (an MFA step, a
+/// sign-in that required it), since `User not found` also ends a first-factor step.
+pub fn find_marked(text: &str) -> Option<(Found, bool)> {
     let trimmed = text.trim();
     // Lower-cased on the stack for the usual short ASCII text: no allocation per sign-in.
     let mut stack = [0u8; 256];
@@ -233,9 +240,10 @@ pub fn find(text: &str) -> Option<Found> {
             break;
         }
     }
+    let prefixed = rest.len() != lower.len();
     let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ';' || c == ':');
     if let Some(word) = phrase_at_start(rest) {
-        return Some(Found::Word(word));
+        return Some((Found::Word(word), prefixed));
     }
     if denied_prefix {
         // Keep the export's own casing for words we do not know.
@@ -247,7 +255,7 @@ pub fn find(text: &str) -> Option<Found> {
         };
         let own = own.trim().trim_end_matches('.');
         if !own.is_empty() {
-            return Some(Found::DeniedOther(own.to_string()));
+            return Some((Found::DeniedOther(own.to_string()), true));
         }
     }
     Option::None

@@ -7,6 +7,9 @@ pub mod error_codes;
 pub mod headers;
 pub mod methods;
 pub mod mfa_words;
+pub mod workloads;
+
+pub use workloads::is_workload_event_type;
 
 /// Spellings already looked up on this thread, with what they gave: an export repeats the same few
 /// dozen keys and names millions of times, and working one out means normalising it.

@@ -306,7 +306,7 @@ fn signin_from_row<'a>(
             })
         })
     });
-    let request_id = owned(Col::RequestId);
+    let request_id = owned(Col::RequestId).or_else(|| owned(Col::OriginalRequestId));
     let step_list = match get(Col::AuthenticationDetails) {
         Some(cell) => steps_of(Some(steps_from_json(cell).map_err(|e| {
             format!("the AuthenticationDetails cell is not valid JSON: {e}")
@@ -331,7 +331,15 @@ fn signin_from_row<'a>(
         mfa_method,
         steps: step_list,
         call_result: None,
+        workload: false,
     };
+    let mut signin = signin;
+    // A row of a workload identities' table, or a service principal's row without a user.
+    signin.workload = get(Col::Category).is_some_and(crate::vocab::workloads::is_workload_category)
+        || (get(Col::ServicePrincipalId)
+            .is_some_and(crate::vocab::workloads::names_a_service_principal)
+            && signin.upn.is_none()
+            && signin.user_id.is_none());
     if signin.time.is_none()
         && signin.upn.is_none()
         && signin.user_id.is_none()

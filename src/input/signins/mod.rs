@@ -457,6 +457,10 @@ fn signin_from_record(
     {
         return Ok(Parsed::Foreign);
     }
+    let workload_category = envelope
+        .as_ref()
+        .and_then(|e| e.category.as_ref())
+        .is_some_and(|c| crate::vocab::workloads::is_workload_category(&c.0));
     let status = sign_in.status.take().unwrap_or_default();
     let mfa = sign_in.mfa.take().unwrap_or_default();
     let time = match time_of(
@@ -478,9 +482,13 @@ fn signin_from_record(
         Some(e) => (e.result_type, e.result_description.take()),
         None => (None, None),
     };
-    let signin = SignIn {
+    let service_principal = sign_in
+        .service_principal_id
+        .as_ref()
+        .is_some_and(|id| crate::vocab::workloads::names_a_service_principal(&id.0));
+    let mut signin = SignIn {
         time,
-        request_id: text(sign_in.id.take()),
+        request_id: text(sign_in.id.take()).or_else(|| text(sign_in.original_request_id.take())),
         user_id: text(sign_in.user_id.take()),
         upn: text(sign_in.upn.take()),
         error_code: status.error_code.or(env_code),
@@ -490,7 +498,11 @@ fn signin_from_record(
         mfa_method: text(mfa.auth_method),
         steps: steps_of(sign_in.steps.take()),
         call_result: None,
+        workload: workload_category || sign_in.workload_event,
     };
+    // A service principal's id without any user: a workload identity (Graph v1.0 user sign-ins
+    // carry it empty).
+    signin.workload |= service_principal && signin.upn.is_none() && signin.user_id.is_none();
     if signin.time.is_none()
         && signin.upn.is_none()
         && signin.user_id.is_none()
@@ -697,6 +709,7 @@ mod tests {
                 },
             ],
             call_result: None,
+            workload: false,
         };
         assert_eq!(*s, want);
         assert_eq!(stats.first_time, ts("2025-05-25T01:54:30Z"));

@@ -57,6 +57,9 @@ key_set!(RecordKey {
     ResultType = "resultType",
     Category = "category",
     ResultDescription = "resultDescription",
+    OriginalRequestId = "originalRequestId",
+    ServicePrincipalId = "servicePrincipalId",
+    EventTypes = "signInEventTypes",
 } also {
     // A page of records, when the member is an array: matched as the framing matches it.
     Page if crate::input::json_stream::is_page_member,
@@ -269,6 +272,11 @@ pub struct RawRecord<'a> {
     pub result_type: Option<i64>,
     pub category: Option<Text<'a>>,
     pub result_description: Option<Text<'a>>,
+    /// The request id where `id` is not exported.
+    pub original_request_id: Option<Text<'a>>,
+    pub service_principal_id: Option<Text<'a>>,
+    /// `signInEventTypes` names a workload identity (`servicePrincipal`, `managedIdentity`).
+    pub workload_event: bool,
     /// It has a `value`/`records` array: a page of records rather than one (a JSON Lines line the
     /// framing handed over whole).
     pub page: bool,
@@ -445,6 +453,11 @@ impl<'de> Visitor<'de> for RecordVisitor {
                 RecordKey::ResultType => r.result_type = map.next_value::<Code>()?.0,
                 RecordKey::Category => r.category = map.next_value()?,
                 RecordKey::ResultDescription => r.result_description = map.next_value()?,
+                RecordKey::OriginalRequestId => r.original_request_id = map.next_value()?,
+                RecordKey::ServicePrincipalId => r.service_principal_id = map.next_value()?,
+                RecordKey::EventTypes => {
+                    r.workload_event |= map.next_value::<WorkloadEvents>()?.0;
+                }
                 RecordKey::Page => {
                     r.page |= map.next_value::<IsArray>()?.0;
                 }
@@ -459,6 +472,40 @@ impl<'de> Visitor<'de> for RecordVisitor {
 
 /// `properties` when it is an object; any other value is skipped.
 /// Whether a value is an array (skipped unread either way).
+/// `signInEventTypes`: whether any of its values names a workload identity. Read without keeping
+/// the strings; anything but an array of strings is no evidence.
+struct WorkloadEvents(bool);
+
+impl<'de> Deserialize<'de> for WorkloadEvents {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = WorkloadEvents;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array of sign-in event types")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<WorkloadEvents, A::Error> {
+                let mut workload = false;
+                while let Some(t) = seq.next_element::<Option<Text<'de>>>()? {
+                    workload |= t.is_some_and(|t| crate::vocab::is_workload_event_type(&t.0));
+                }
+                Ok(WorkloadEvents(workload))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<WorkloadEvents, E> {
+                Ok(WorkloadEvents(crate::vocab::is_workload_event_type(s)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<WorkloadEvents, E> {
+                Ok(WorkloadEvents(false))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WorkloadEvents, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(WorkloadEvents(false))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 struct IsArray(bool);
 
 impl<'de> Deserialize<'de> for IsArray {

@@ -1,0 +1,66 @@
+//! Workload identities: service principals and managed identities sign in too, and their records
+//! sit in the same logs as users' (Azure Monitor categories, Log Analytics tables, Graph's
+//! `signInEventTypes`). They are not user sign-ins: the audit leaves them out of every user count
+//! and says how many it left out.
+
+/// Azure Monitor `category` and Log Analytics `Type` / `Category` values of workload identities'
+/// sign-in logs (formats.md §6, enforcement.md §1.5).
+pub const CATEGORIES: &[&str] = &[
+    "ServicePrincipalSignInLogs",
+    "ManagedIdentitySignInLogs",
+    "MicrosoftServicePrincipalSignInLogs",
+    "AADServicePrincipalSignInLogs",
+    "AADManagedIdentitySignInLogs",
+];
+
+/// Graph `signInEventTypes` values of workload identities.
+pub const EVENT_TYPES: &[&str] = &["servicePrincipal", "managedIdentity"];
+
+/// Whether a log category or table holds workload identities' sign-ins.
+pub fn is_workload_category(category: &str) -> bool {
+    let c = category.trim();
+    CATEGORIES.iter().any(|w| w.eq_ignore_ascii_case(c))
+}
+
+/// Whether a `signInEventTypes` value names a workload identity.
+pub fn is_workload_event_type(event_type: &str) -> bool {
+    let t = event_type.trim();
+    EVENT_TYPES.iter().any(|w| w.eq_ignore_ascii_case(t))
+}
+
+/// Whether a `servicePrincipalId` names a service principal: user sign-ins carry it empty or as
+/// the all-zero GUID.
+pub fn names_a_service_principal(id: &str) -> bool {
+    let t = id.trim();
+    !t.is_empty() && !t.bytes().all(|b| b == b'0' || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workload_tables() {
+        for c in CATEGORIES {
+            assert!(is_workload_category(c));
+            assert!(is_workload_category(&c.to_ascii_lowercase()));
+        }
+        for user_log in [
+            "SignInLogs",
+            "NonInteractiveUserSignInLogs",
+            "SigninLogs",
+            "AADNonInteractiveUserSignInLogs",
+        ] {
+            assert!(!is_workload_category(user_log), "{user_log}");
+        }
+        assert!(is_workload_event_type("managedIdentity"));
+        assert!(!is_workload_event_type("interactiveUser"));
+        assert!(!names_a_service_principal(""));
+        assert!(!names_a_service_principal(
+            "00000000-0000-0000-0000-000000000000"
+        ));
+        assert!(names_a_service_principal(
+            "8c59ead7-d703-4a27-9e55-c96a0054c8d2"
+        ));
+    }
+}
