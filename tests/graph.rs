@@ -166,7 +166,7 @@ fn registration_users_and_per_user_state_merge() {
     assert_eq!(
         err,
         "note: 2 user(s) have MFA Status 'Unknown': no input gave their per-user MFA state; a per-user state export (perUserMfaState) or a Get-MsolUser export would settle it\n\
-         note: 1 user(s) have MFA Methods 'Unknown': they are in no registration source; the registration details export would settle it\n"
+         note: 1 user(s) have MFA Methods 'Unknown': they are in no registration source; the registration details export (admin center or Graph userRegistrationDetails) would settle it\n"
     );
     let (out, err) = run(&["registered", "--format", "csv"], &refs);
     assert_eq!(
@@ -175,7 +175,7 @@ fn registration_users_and_per_user_state_merge() {
     );
     assert_eq!(
         err,
-        "note: 1 enabled user(s) are in no registration source and are in neither list; the registration details export (admin center or Graph userRegistrationDetails) would settle it\n"
+        "note: 1 enabled user(s) are in neither list: they are in no registration source; the registration details export (admin center or Graph userRegistrationDetails) would settle it\n"
     );
     // Bob has no method but his sign-in is blocked; Dan has only email (SSPR, not MFA).
     let (out, _) = run(&["unregistered", "--format", "csv"], &refs);

@@ -24,7 +24,8 @@ pub enum Which {
 #[derive(Debug, Default)]
 struct Unknowns {
     access_unknown: u64,
-    registration_unknown: u64,
+    /// Enabled users in neither list for want of registration data, by what would settle it.
+    registration_unknown: std::collections::BTreeMap<String, u64>,
     filtered_unknown: u64,
     filter_field: &'static str,
 }
@@ -38,12 +39,8 @@ impl Unknowns {
                 settled_by::SIGN_IN_STATE
             ));
         }
-        if self.registration_unknown > 0 {
-            msg.note(format!(
-                "{} enabled user(s) are in no registration source and are in neither list; {} would settle it",
-                self.registration_unknown,
-                settled_by::REGISTRATION
-            ));
+        for (why, n) in &self.registration_unknown {
+            msg.note(format!("{n} enabled user(s) are in neither list: {why}"));
         }
         if self.filtered_unknown > 0 {
             msg.note(format!(
@@ -147,8 +144,10 @@ pub fn list(which: Which, args: &ListArgs, opts: &ReadOptions, msg: Messages) ->
                 }
             }
             let v = classic::verdict(u);
-            if v == Verdict::RegistrationUnknown {
-                unknowns.registration_unknown += 1;
+            if v == Verdict::RegistrationUnknown
+                && let Some(gap) = classic::methods_gap(u)
+            {
+                *unknowns.registration_unknown.entry(gap.why()).or_default() += 1;
             }
             if u.access == Access::Unknown {
                 unknowns.access_unknown += 1;
@@ -224,7 +223,8 @@ pub fn methods(
         filter_field: filter_field(filters),
         ..Unknowns::default()
     };
-    let mut state_unknown = 0u64;
+    let mut state_unknown: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut methods_unknown: std::collections::BTreeMap<String, u64> = Default::default();
     let mut stats = Vec::new();
     output::emit(&dest, |w| {
         let ioe = output::io_err(&dest);
@@ -240,10 +240,10 @@ pub fn methods(
             }
             let status = classic::mfa_status(u);
             if status == "Unknown" {
-                state_unknown += 1;
+                *state_unknown.entry(classic::state_why(u)).or_default() += 1;
             }
-            if u.methods.is_none() {
-                unknowns.registration_unknown += 1;
+            if let Some(gap) = classic::methods_gap(u) {
+                *methods_unknown.entry(gap.why()).or_default() += 1;
             }
             let methods = classic::mfa_methods(u);
             if !header_written {
@@ -264,18 +264,11 @@ pub fn methods(
         Ok(())
     })?;
     load::print_warnings(&inputs, &stats, msg);
-    if state_unknown > 0 {
-        msg.note(format!(
-            "{state_unknown} user(s) have MFA Status 'Unknown': no input gave their per-user MFA state; {} would settle it",
-            settled_by::PER_USER_STATE
-        ));
+    for (why, n) in &state_unknown {
+        msg.note(format!("{n} user(s) have MFA Status 'Unknown': {why}"));
     }
-    if unknowns.registration_unknown > 0 {
-        msg.note(format!(
-            "{} user(s) have MFA Methods 'Unknown': they are in no registration source; the registration details export would settle it",
-            unknowns.registration_unknown
-        ));
-        unknowns.registration_unknown = 0;
+    for (why, n) in &methods_unknown {
+        msg.note(format!("{n} user(s) have MFA Methods 'Unknown': {why}"));
     }
     unknowns.report(msg);
     Ok(())

@@ -128,6 +128,9 @@ fn describe(d: &Directory) -> DirectoryReport {
         conflicts: d.conflicts.clone(),
         ..DirectoryReport::default()
     };
+    // Each gap with what would settle it, as the gap of each user says.
+    let mut registration_gaps: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut state_gaps: std::collections::BTreeMap<String, u64> = Default::default();
     for u in &d.users {
         match u.access {
             Access::Allowed => r.access_allowed += 1,
@@ -137,6 +140,9 @@ fn describe(d: &Directory) -> DirectoryReport {
         }
         if u.per_user_state == PerUserState::Unknown {
             r.per_user_state_unknown += 1;
+            *state_gaps
+                .entry(crate::report::classic::state_why(u))
+                .or_default() += 1;
         } else {
             r.per_user_state_known += 1;
         }
@@ -146,6 +152,9 @@ fn describe(d: &Directory) -> DirectoryReport {
                 r.blocked_without_registration += 1;
             } else {
                 r.registration_unknown += 1;
+                if let Some(gap) = crate::report::classic::methods_gap(u) {
+                    *registration_gaps.entry(gap.why()).or_default() += 1;
+                }
             }
         }
     }
@@ -162,19 +171,14 @@ fn describe(d: &Directory) -> DirectoryReport {
             r.access_null_in_msonline_export
         ));
     }
-    if r.per_user_state_unknown > 0 {
+    for (why, n) in state_gaps {
         r.advice.push(format!(
-            "{} user(s) have no per-user MFA state (MFA Status reads Unknown): add {}",
-            r.per_user_state_unknown,
-            settled_by::PER_USER_STATE
+            "{n} user(s) have no per-user MFA state (MFA Status reads Unknown): {why}"
         ));
     }
-    if r.registration_unknown > 0 {
-        r.advice.push(format!(
-            "{} user(s) are in no registration source: add {}",
-            r.registration_unknown,
-            settled_by::REGISTRATION
-        ));
+    for (why, n) in registration_gaps {
+        r.advice
+            .push(format!("{n} user(s) have no registration data: {why}"));
     }
     r
 }

@@ -227,6 +227,8 @@ struct Shape {
     methods_unknown: bool,
     /// Neither `StrongAuthenticationRequirements` nor P3's `MFA Status`: per-user state unknown.
     state_unknown: bool,
+    /// Both StrongAuthentication* members: a Get-MsolUser object, not a Select-Object of one.
+    msonline_object: bool,
 }
 
 impl Shape {
@@ -238,6 +240,7 @@ impl Shape {
             block_credential: self.access_unknown,
             methods: self.methods_unknown,
             requirements: self.state_unknown,
+            msonline_object: self.msonline_object,
         };
         self.record.into_user(provenance)
     }
@@ -320,6 +323,8 @@ fn interpret(obj: &ObjVal) -> std::result::Result<Shape, String> {
         access_unknown: m("BlockCredential").is_none(),
         methods_unknown: m("StrongAuthenticationMethods").is_none() && m("MFA Methods").is_none(),
         state_unknown: m("StrongAuthenticationRequirements").is_none() && m("MFA Status").is_none(),
+        msonline_object: m("StrongAuthenticationMethods").is_some()
+            && m("StrongAuthenticationRequirements").is_some(),
     })
 }
 

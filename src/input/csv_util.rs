@@ -299,6 +299,58 @@ impl<R: Read> Read for Guard<R> {
     }
 }
 
+/// Decides a CSV's day/month order before its rows are read: from the dates in `column` of the
+/// rows in the file's head, then, when those leave it open and the file can be read twice (it is
+/// not standard input), from the rest of the file's dates, read ahead (the rows stay unread).
+pub fn learn_date_order(
+    dates: &mut super::when::FileDates,
+    file: &super::InputFile,
+    opts: &super::ReadOptions,
+    head: &str,
+    column: Option<usize>,
+) -> Result<()> {
+    let Some(column) = column else {
+        return Ok(());
+    };
+    let (_, _, delimiter) = csv_header(head);
+    let mut sample = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .comment(Some(b'#'))
+        .from_reader(head.as_bytes());
+    let mut culture = false;
+    for record in sample.records().flatten() {
+        if let Some(v) = record.get(column) {
+            culture |= super::when::order_hint(v) != super::when::Hint::Neither;
+            dates.learn(v);
+        }
+        if dates.settled() {
+            return Ok(());
+        }
+    }
+    if !culture || file.path.as_os_str() == "-" {
+        return Ok(());
+    }
+    // A file that cannot be opened again (held in memory) is read with what the head said.
+    let Ok(mut ahead) = super::reopen(file, opts).and_then(open) else {
+        return Ok(());
+    };
+    let mut record = csv::StringRecord::new();
+    while !dates.settled() {
+        match ahead.reader.read_record(&mut record) {
+            Ok(true) => {
+                if let Some(v) = record.get(column) {
+                    dates.learn(v);
+                }
+            }
+            // The real read reports what is wrong with the file.
+            Ok(false) | Err(_) => break,
+        }
+    }
+    Ok(())
+}
+
 /// The text of one field, trimmed; `None` when empty.
 pub fn field(record: &csv::StringRecord, index: Option<usize>) -> Option<&str> {
     let v = record.get(index?)?.trim();

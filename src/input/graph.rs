@@ -287,6 +287,7 @@ impl Facts {
             is_licensed: self.is_licensed,
             default_method,
             methods_lost,
+            msol_gaps: Default::default(),
             sources: vec![ctx.provenance(record)],
         })
     }
@@ -595,9 +596,13 @@ fn csv_facts(record: &csv::StringRecord, cols: &Columns) -> std::result::Result<
             Field::AssignedLicenses => {}
         }
     }
-    // An empty methods cell is an empty list (Extractor-Suite joins an empty array to ""); an
-    // absent column stays unknown.
-    if r.methods == Methods::Absent && cols.has(Field::Methods) {
+    // An empty methods cell says "none" only beside a registration fact of the same row
+    // (Extractor-Suite joins an empty array to "" next to IsMfaRegistered); a row whose
+    // registration cells are all empty says nothing: the admin center writes `[]` for none.
+    if r.methods == Methods::Absent
+        && cols.has(Field::Methods)
+        && (r.mfa_registered.is_some() || r.mfa_capable.is_some())
+    {
         r.methods = Methods::Names(vec![]);
     }
     Ok(r)
@@ -901,6 +906,32 @@ mod csv_tests {
                 "1 record(s) without a userPrincipalName or id were skipped (the first at line 4): they cannot be joined to anything"
             ]
         );
+    }
+
+    /// An empty registration row says nothing (unknown, not "not registered"); `isMfaCapable`
+    /// true without a method list is registered; an empty methods cell beside a registration fact
+    /// is "none".
+    #[test]
+    fn empty_registration_cells_are_unknown() {
+        use crate::report::classic::is_registered;
+        let (users, _) = read_text(
+            "userPrincipalName,isMfaCapable,methodsRegistered\r\n\
+             empty@x,,\r\n\
+             none@x,False,\r\n\
+             listed@x,,[]\r\n",
+        )
+        .unwrap();
+        let got: Vec<Option<bool>> = users.iter().map(is_registered).collect();
+        assert_eq!(got, [None, Some(false), Some(false)]);
+        let (users, _) = crate::input::users_from_text(
+            "r.json",
+            r#"[{"userPrincipalName":"c@x","isMfaCapable":true},{"userPrincipalName":"d@x","isMfaCapable":false}]"#,
+            Some(Kind::GraphRegistrationJson),
+            Kind::GraphRegistrationJson,
+        )
+        .unwrap();
+        let got: Vec<Option<bool>> = users.iter().map(is_registered).collect();
+        assert_eq!(got, [Some(true), None]);
     }
 
     /// A directory export's rows are written whole: a short or long row, a stray quote that

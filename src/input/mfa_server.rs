@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use super::csv_util::{self, field};
 use super::decode::Decoded;
 use super::detect::normalize_header;
-use super::when::parse_time;
+use super::when::FileDates;
 use super::{Context, ReadStats};
 use crate::error::{Error, Position, Result};
 use crate::model::SignIn;
@@ -36,6 +36,7 @@ pub fn read(
             path.display()
         )));
     };
+    let head = decoded.head.clone();
     let mut input = csv_util::open(decoded)?;
     let find = |role: &str, name: &str| -> Result<usize> {
         let want = normalize_header(name);
@@ -57,6 +58,8 @@ pub fn read(
     let user_col = find("user", &map.user)?;
     let time_col = find("time", &map.time)?;
     let result_col = find("result", &map.result)?;
+    let mut dates = FileDates::new(ctx.opts.day_first);
+    csv_util::learn_date_order(&mut dates, ctx.file, ctx.opts, &head, Some(time_col))?;
 
     let mut stats = ReadStats::default();
     let mut first_bad: Option<Error> = None;
@@ -72,13 +75,13 @@ pub fn read(
                 let line = record.position().map_or(0, |p| input.line_of(p));
                 let time = match field(&record, Some(time_col)) {
                     None => None,
-                    Some(t) => match parse_time(t, ctx.opts.day_first) {
+                    Some(t) => match dates.parse(t, || format!("at line {line}")) {
                         Some(t) => Some(t),
                         None => {
                             let e = Error::input(
                                 &path,
                                 Position::Line(line),
-                                format!("the {} cell '{t}' is not a date", map.time),
+                                format!("the {}", dates.why_not(&format!("{} cell", map.time), t)),
                             );
                             stats.skip(&e);
                             first_bad.get_or_insert(e);
@@ -134,6 +137,9 @@ pub fn read(
                 "holds no MFA Server activity rows: check that this is the right file",
             )
         }));
+    }
+    if let Some(w) = dates.warning() {
+        stats.warn(w);
     }
     Ok(stats)
 }

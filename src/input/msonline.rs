@@ -59,19 +59,31 @@ pub struct MsolRecord {
 
 /// Members a record did not carry at all. PowerShell writes every property of a `Get-MsolUser`
 /// object (null as `null` / `<Nil>`), so a missing member means it was not exported (Select-Object
-/// output, hand-made files): unknown, not null — and then PowerShell's rules for null do not apply.
+/// output, hand-made files). A missing method or requirement list is unknown (PowerShell's "no
+/// methods" rules do not apply to a list nobody exported). A missing `BlockCredential` in a record
+/// that carries both MFA lists (a Get-MsolUser object) is read as PowerShell reads a missing
+/// property, `$null`: `-eq $False` is false for it, so the user is in neither list, exactly as
+/// with an explicit null; in a record without them (a `Select-Object` output read back) nothing
+/// is known about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Absent {
     pub block_credential: bool,
     pub methods: bool,
     pub requirements: bool,
+    /// The record carried both `StrongAuthenticationMethods` and
+    /// `StrongAuthenticationRequirements`: it is a Get-MsolUser object, not a `Select-Object` of one.
+    pub msonline_object: bool,
 }
 
 impl Absent {
     /// Turns the facts of absent members into unknowns.
     pub fn apply(self, user: &mut User) {
         if self.block_credential {
-            user.access = Access::Unknown;
+            user.access = if self.msonline_object {
+                Access::NullInExport
+            } else {
+                Access::Unknown
+            };
         }
         // `requirements` marks a record as MSOnline's, whose rules read a missing method list as
         // "none"; without the lists the record falls back to the unknown-aware rules.
@@ -85,6 +97,10 @@ impl Absent {
         if self.requirements {
             user.per_user_state = PerUserState::Unknown;
         }
+        user.msol_gaps = crate::model::MsolGaps {
+            methods: self.methods,
+            requirements: self.requirements,
+        };
     }
 }
 
@@ -187,6 +203,7 @@ impl MsolRecord {
             is_admin: None,
             is_licensed: self.is_licensed,
             methods_lost: false,
+            msol_gaps: Default::default(),
             sources: vec![provenance],
         };
         absent.apply(&mut user);
@@ -238,6 +255,7 @@ impl<'de> Visitor<'de> for RecordVisitor {
                 block_credential: true,
                 methods: true,
                 requirements: true,
+                msonline_object: false,
             },
             ..MsolRecord::default()
         };
@@ -276,6 +294,17 @@ impl<'de> Visitor<'de> for RecordVisitor {
             } else if is("StrongAuthenticationRequirements") {
                 r.absent.requirements = false;
                 let v = map.next_value::<Value>()?;
+                // One requirement whose State is the number 0 or false: P3's `if (...State)` is
+                // false for it, so its MFA Status is Disabled (with several, the array is true and
+                // they print joined, 0 and False as written).
+                let falsy_single = match &v {
+                    Value::Array(items) if items.len() == 1 => match &items[0] {
+                        Value::Object(o) => get_ci(o, "State")
+                            .is_some_and(|s| s == Value::Bool(false) || s.as_f64() == Some(0.0)),
+                        _ => false,
+                    },
+                    _ => false,
+                };
                 r.requirements = list_of(v, |item| match item {
                     Value::Object(o) => Ok(get_ci(&o, "State")
                         .and_then(scalar_text)
@@ -283,10 +312,14 @@ impl<'de> Visitor<'de> for RecordVisitor {
                     other => Err(other),
                 });
                 // A requirement whose State is null reads as "" here; PowerShell treats both as falsy.
+                if falsy_single {
+                    r.requirements = MsolList::Items(vec![Some(String::new())]);
+                }
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
+        r.absent.msonline_object = !r.absent.methods && !r.absent.requirements;
         Ok(r)
     }
 }
@@ -378,6 +411,40 @@ mod tests {
         );
         assert_eq!(u.default_method.as_deref(), Some("PhoneAppNotification"));
         assert_eq!(u.user_type, UserType::Member);
+    }
+
+    /// A Get-MsolUser object without a BlockCredential key reads as PowerShell reads a missing
+    /// property: `$null`, in neither list. A lone requirement whose State is 0 or false is
+    /// `Disabled` (`if (0)` is false); with two, they print joined.
+    #[test]
+    fn missing_block_credential_is_null_and_falsy_states_are_disabled() {
+        use crate::report::classic::{Verdict, mfa_status, verdict};
+        let user = |json: &str| {
+            rec(json)
+                .into_user(Provenance { file: 0, record: 0 })
+                .unwrap()
+        };
+        let u = user(
+            r#"{"UserPrincipalName":"a@x","StrongAuthenticationMethods":[{"MethodType":"OneWaySMS"}],"StrongAuthenticationRequirements":[]}"#,
+        );
+        assert_eq!(u.access, Access::NullInExport);
+        assert_eq!(verdict(&u), Verdict::NotEnabled);
+        for state in ["0", "false", "0.0"] {
+            let u = user(&format!(
+                r#"{{"UserPrincipalName":"a@x","BlockCredential":false,"StrongAuthenticationMethods":[],"StrongAuthenticationRequirements":[{{"State":{state}}}]}}"#
+            ));
+            assert_eq!(mfa_status(&u), "Disabled", "{state}");
+            assert_eq!(u.per_user_state, PerUserState::Disabled, "{state}");
+        }
+        // A string "0" is truthy in PowerShell: printed as it is.
+        let u = user(
+            r#"{"UserPrincipalName":"a@x","BlockCredential":false,"StrongAuthenticationMethods":[],"StrongAuthenticationRequirements":[{"State":"0"}]}"#,
+        );
+        assert_eq!(mfa_status(&u), "0");
+        let u = user(
+            r#"{"UserPrincipalName":"a@x","BlockCredential":false,"StrongAuthenticationMethods":[],"StrongAuthenticationRequirements":[{"State":0},{"State":"Enforced"}]}"#,
+        );
+        assert_eq!(mfa_status(&u), "0 Enforced");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Date parsing for every way exports write a time: RFC 3339 with `Z` or an offset and 0–7
 //! fractional digits, PowerShell 5.1's `\/Date(ms[±hhmm])\/`, zone-less ISO (taken as UTC), and
 //! culture strings (`9/19/2023, 1:45:17.287 PM`, `20.09.2023 20:54:58`, `12/4/2025 8:19`).
-//! Culture strings are taken as UTC; when day and month cannot be told apart, `day_first` decides
-//! (month first by default, as en-US portals write).
+//! Culture strings are taken as UTC. Their day/month order is one file's, never one date's: a file
+//! whose dates are day-first (`13/06/2025`) reads `7/03/2025` as 7 March too ([`FileDates`]);
+//! `--date-order` decides for every file, and a file no date of which settles it is read month-first
+//! (day-first for dotted dates) with a warning.
 
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime, Time};
@@ -60,6 +62,195 @@ fn parse_ms_date(s: &str) -> Option<Timestamp> {
 }
 
 fn parse_culture(s: &str, day_first: Option<bool>) -> Option<Timestamp> {
+    parse_culture_in(s, Order::Loose(day_first))
+}
+
+/// How a culture date's day and month are told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// The file's order: a date that does not fit it is no date.
+    Strict { day_first: bool },
+    /// This date alone decides when it can (a number above 12 is the day), else `day_first`
+    /// (month first unless the date is dotted).
+    Loose(Option<bool>),
+}
+
+/// The three numbers of a culture date and its separator: `(first, second, third, separator)`.
+fn culture_numbers(date: &str) -> Option<([i64; 3], char)> {
+    let sep = date.chars().find(|c| matches!(c, '/' | '.' | '-'))?;
+    let nums: Vec<i64> = date
+        .split(sep)
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    <[i64; 3]>::try_from(nums).ok().map(|n| (n, sep))
+}
+
+/// What one time's text says about its file's day/month order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hint {
+    DayFirst,
+    MonthFirst,
+    /// A culture date whose day and month are both 12 or less.
+    Either,
+    /// Not a day/month culture date (ISO, `\/Date()\/`, year first, or no date at all).
+    Neither,
+}
+
+/// Whether `text` settles its file's day/month order.
+pub fn order_hint(text: &str) -> Hint {
+    let s = text.trim();
+    if s.is_empty() || parse_ms_date(s).is_some() || s.parse::<Timestamp>().is_ok() {
+        return Hint::Neither;
+    }
+    let s = s.replace(',', " ");
+    let Some(date) = s.split_whitespace().next() else {
+        return Hint::Neither;
+    };
+    match culture_numbers(date) {
+        Some(([a, _, _], _)) if a > 31 => Hint::Neither,
+        Some(([a, b, _], _)) if a > 12 && b <= 12 => Hint::DayFirst,
+        Some(([a, b, _], _)) if b > 12 && a <= 12 => Hint::MonthFirst,
+        Some(([a, b, _], _)) if a <= 12 && b <= 12 => Hint::Either,
+        _ => Hint::Neither,
+    }
+}
+
+/// The day/month order of one file's culture dates, decided once for the whole file: by
+/// `--date-order`, else by the first date that settles it (a number above 12 is the day).
+#[derive(Debug, Clone, Default)]
+pub struct FileDates {
+    forced: Option<bool>,
+    decided: Option<bool>,
+    /// Culture dates read before the order was settled (with the default order).
+    read_unsettled: u64,
+    /// The date that settled it after some were read unsettled, and where.
+    late: Option<(String, String)>,
+    /// The default the unsettled dates were read with.
+    default_day_first: Option<bool>,
+}
+
+impl FileDates {
+    /// `forced` is `--date-order` (true: day first).
+    pub fn new(forced: Option<bool>) -> FileDates {
+        FileDates {
+            forced,
+            ..FileDates::default()
+        }
+    }
+
+    /// Learns from a date seen ahead of reading (the file's head, a first pass): it may settle
+    /// the order before any date is read.
+    pub fn learn(&mut self, text: &str) {
+        if self.forced.is_none() && self.decided.is_none() {
+            match order_hint(text) {
+                Hint::DayFirst => self.decided = Some(true),
+                Hint::MonthFirst => self.decided = Some(false),
+                Hint::Either | Hint::Neither => {}
+            }
+        }
+    }
+
+    /// Whether the order is known (forced, or settled by a date).
+    pub fn settled(&self) -> bool {
+        self.forced.or(self.decided).is_some()
+    }
+
+    /// Parses one time of the file; `where_` says where it is, for the warning a late decision
+    /// gets. A culture date that does not fit the file's order is no date.
+    pub fn parse(&mut self, text: &str, where_: impl FnOnce() -> String) -> Option<Timestamp> {
+        if let Some(day_first) = self.forced.or(self.decided) {
+            return parse_time_in(text, Order::Strict { day_first });
+        }
+        match order_hint(text) {
+            Hint::Neither => parse_time(text, None),
+            Hint::Either => {
+                self.read_unsettled += 1;
+                let t = parse_time(text, None);
+                if self.default_day_first.is_none() {
+                    self.default_day_first = Some(text.contains('.'));
+                }
+                t
+            }
+            hint => {
+                let day_first = hint == Hint::DayFirst;
+                self.decided = Some(day_first);
+                if self.read_unsettled > 0 {
+                    self.late = Some((text.trim().to_string(), where_()));
+                }
+                parse_time_in(text, Order::Strict { day_first })
+            }
+        }
+    }
+
+    /// Why `text` (in column `field`) could not be read: not a date, or a culture date that does
+    /// not fit the file's order.
+    pub fn why_not(&self, field: &str, text: &str) -> String {
+        let shown = crate::text::quoted(text.trim(), 40);
+        match (self.forced.or(self.decided), order_hint(text)) {
+            (Some(day_first), Hint::DayFirst | Hint::MonthFirst) => format!(
+                "{field} '{shown}' does not fit the {} dates of this file{}",
+                if day_first {
+                    "day-first"
+                } else {
+                    "month-first"
+                },
+                if self.forced.is_some() {
+                    " (--date-order)"
+                } else {
+                    ""
+                }
+            ),
+            _ => format!("{field} '{shown}' is not a date"),
+        }
+    }
+
+    /// What the file's dates leave open, once it is read: a warning naming `--date-order`.
+    pub fn warning(&self) -> Option<String> {
+        if self.forced.is_some() || self.read_unsettled == 0 {
+            return None;
+        }
+        let read_as = |day_first: bool| {
+            if day_first {
+                "day-first"
+            } else {
+                "month-first"
+            }
+        };
+        match (self.decided, &self.late) {
+            (Some(day_first), Some((settler, at))) => Some(format!(
+                "the dates are {} ({} {at} settles it), but the {} date(s) before it were read {} as nothing had settled the order yet: pass --date-order {} to read them all {}",
+                read_as(day_first),
+                crate::text::quoted(settler, 40),
+                self.read_unsettled,
+                read_as(!day_first),
+                if day_first { "dmy" } else { "mdy" },
+                read_as(day_first)
+            )),
+            (None, _) => {
+                let default = self.default_day_first.unwrap_or(false);
+                Some(format!(
+                    "none of the {} culture dates in this file tells the day from the month (every one is 12 or less in both); they were read {}: pass --date-order {} if the export was written {}",
+                    self.read_unsettled,
+                    read_as(default),
+                    if default { "mdy" } else { "dmy" },
+                    read_as(!default)
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// [`parse_time`] with a culture date read in `order`.
+fn parse_time_in(text: &str, order: Order) -> Option<Timestamp> {
+    let s = text.trim();
+    match order_hint(s) {
+        Hint::Neither => parse_time(s, None),
+        _ => parse_culture_in(s, order),
+    }
+}
+
+fn parse_culture_in(s: &str, order: Order) -> Option<Timestamp> {
     // Split "date[,] time [AM|PM]".
     let s = s.replace(',', " ");
     let mut parts = s.split_whitespace();
@@ -69,30 +260,21 @@ fn parse_culture(s: &str, day_first: Option<bool>) -> Option<Timestamp> {
     if parts.next().is_some() {
         return None;
     }
-    let sep = date.chars().find(|c| matches!(c, '/' | '.' | '-'))?;
-    let nums: Vec<i64> = date
-        .split(sep)
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    if nums.len() != 3 {
-        return None;
-    }
+    let (nums, sep) = culture_numbers(date)?;
     let (year, a, b) = if nums[0] > 31 {
         (nums[0], nums[1], nums[2]) // y-m-d
     } else {
         (nums[2], nums[0], nums[1])
     };
     let year = if year < 100 { 2000 + year } else { year };
-    let (month, day) = if nums[0] > 31 {
-        (a, b)
-    } else if a > 12 {
-        (b, a)
-    } else if b > 12 {
-        (a, b)
-    } else if day_first.unwrap_or(sep == '.') {
-        (b, a)
-    } else {
-        (a, b)
+    let (month, day) = match order {
+        _ if nums[0] > 31 => (a, b),
+        Order::Strict { day_first: true } => (b, a),
+        Order::Strict { day_first: false } => (a, b),
+        Order::Loose(_) if a > 12 => (b, a),
+        Order::Loose(_) if b > 12 => (a, b),
+        Order::Loose(day_first) if day_first.unwrap_or(sep == '.') => (b, a),
+        Order::Loose(_) => (a, b),
     };
     let date = Date::new(year as i16, month as i8, day as i8).ok()?;
     let time = match time {
@@ -180,5 +362,66 @@ mod tests {
             parse_time("4/12/2025", Some(true)).unwrap().to_string(),
             "2025-12-04T00:00:00Z"
         );
+    }
+
+    fn file_dates(
+        forced: Option<bool>,
+        head: &[&str],
+        dates: &[&str],
+    ) -> (Vec<String>, Option<String>) {
+        let mut f = FileDates::new(forced);
+        for h in head {
+            f.learn(h);
+        }
+        let read = dates
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                f.parse(d, || format!("at line {}", i + 2))
+                    .map_or("none".to_string(), |t| t.to_string())
+            })
+            .collect();
+        (read, f.warning())
+    }
+
+    /// One file, one order: `13/06/2025` makes `7/03/2025` the 7th of March, wherever it is.
+    #[test]
+    fn a_files_dates_share_one_order() {
+        let (read, warning) = file_dates(
+            None,
+            &["13/06/2025 10:00"],
+            &["13/06/2025 10:00", "7/03/2025 09:00"],
+        );
+        assert_eq!(read, ["2025-06-13T10:00:00Z", "2025-03-07T09:00:00Z"]);
+        assert_eq!(warning, None);
+        // Month first, settled by 6/13: 7/03 is the 3rd of July; a later 13/06 does not fit.
+        let (read, _) = file_dates(None, &["6/13/2025"], &["7/03/2025", "13/06/2025"]);
+        assert_eq!(read, ["2025-07-03T00:00:00Z", "none"]);
+        // Settled only after an ambiguous date was read: said, naming --date-order.
+        let (read, warning) = file_dates(None, &[], &["7/03/2025", "13/06/2025"]);
+        assert_eq!(read, ["2025-07-03T00:00:00Z", "2025-06-13T00:00:00Z"]);
+        assert_eq!(
+            warning.as_deref(),
+            Some(
+                "the dates are day-first (13/06/2025 at line 3 settles it), but the 1 date(s) before it were read month-first as nothing had settled the order yet: pass --date-order dmy to read them all day-first"
+            )
+        );
+        // Never settled: read month-first, said.
+        let (read, warning) = file_dates(None, &["4/12/2025"], &["4/12/2025", "5/11/2025"]);
+        assert_eq!(read, ["2025-04-12T00:00:00Z", "2025-05-11T00:00:00Z"]);
+        assert_eq!(
+            warning.as_deref(),
+            Some(
+                "none of the 2 culture dates in this file tells the day from the month (every one is 12 or less in both); they were read month-first: pass --date-order dmy if the export was written day-first"
+            )
+        );
+        // --date-order decides for every date, with nothing to say.
+        let (read, warning) = file_dates(Some(true), &[], &["4/12/2025", "13/06/2025"]);
+        assert_eq!(read, ["2025-12-04T00:00:00Z", "2025-06-13T00:00:00Z"]);
+        assert_eq!(warning, None);
+        // ISO dates are not culture dates.
+        let (read, warning) = file_dates(None, &[], &["2025-06-13T10:00:00Z"]);
+        assert_eq!(read, ["2025-06-13T10:00:00Z"]);
+        assert_eq!(warning, None);
     }
 }

@@ -383,6 +383,8 @@ fn merge_into(kept: &mut User, new: User, conflicts: &mut Vec<Conflict>) {
         &mut conflict,
     );
     kept.methods_lost |= new.methods_lost;
+    kept.msol_gaps.methods |= new.msol_gaps.methods;
+    kept.msol_gaps.requirements |= new.msol_gaps.requirements;
     kept.sources.extend(new.sources);
 }
 

@@ -156,6 +156,13 @@ pub struct Requirements {
     pub states: Vec<Option<String>>,
 }
 
+/// The StrongAuthentication* members an MSOnline record lacked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct MsolGaps {
+    pub methods: bool,
+    pub requirements: bool,
+}
+
 /// Which file and record a fact came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Provenance {
@@ -188,6 +195,9 @@ pub struct User {
     pub default_method: Option<MethodName>,
     /// Set when the export lost the method list (type names in place of methods).
     pub methods_lost: bool,
+    /// An MSOnline record of this user lacked a StrongAuthentication* member (a `Select-Object`
+    /// or hand-cut export): the fix is the same export with those properties, not another one.
+    pub msol_gaps: MsolGaps,
     pub sources: Vec<Provenance>,
 }
 

@@ -240,7 +240,7 @@ use crate::model::directory::GuestIndex;
 use crate::model::{
     Access, Directory, PerUserState, SignIn, User, UserActivity, UserType, settled_by,
 };
-use crate::report::classic::{counts_as_enabled, is_registered};
+use crate::report::classic::{MethodsGap, counts_as_enabled, is_registered, registration_gap};
 use crate::vocab::methods::{self, Strength};
 
 /// The most denied or unanswered push times kept per user while looking for fatigue. Beyond it
@@ -681,11 +681,27 @@ impl Joined {
             w.push(format!("No directory export was in the inputs: registration, per-user state and sign-in state are unknown for every user; add {} and a users export.", settled_by::REGISTRATION));
         }
         if s.registration_unknown_enabled > 0 {
-            w.push(format!(
-                "Registration is unknown for {} (in neither the registered nor the unregistered count); {} would settle it.",
-                plural(s.registration_unknown_enabled, "enabled user", "enabled users"),
-                settled_by::REGISTRATION
-            ));
+            // Said by what would settle it: a missing export, or names the export lost.
+            let mut gaps: std::collections::BTreeMap<MethodsGap, u64> = Default::default();
+            for u in directory.users.iter().filter(|u| counts_as_enabled(u)) {
+                if let Some(gap) = registration_gap(u) {
+                    *gaps.entry(gap).or_default() += 1;
+                }
+            }
+            for (gap, n) in gaps {
+                w.push(match gap {
+                    MethodsGap::NoSource => format!(
+                        "Registration is unknown for {} (in neither the registered nor the unregistered count); {} would settle it.",
+                        plural(n, "enabled user", "enabled users"),
+                        settled_by::REGISTRATION
+                    ),
+                    other => format!(
+                        "Registration is unknown for {} (in neither count): {}.",
+                        plural(n, "enabled user", "enabled users"),
+                        other.why()
+                    ),
+                });
+            }
         }
         if s.access_unknown > 0 {
             w.push(format!(
@@ -695,10 +711,24 @@ impl Joined {
             ));
         }
         if !directory.is_empty() && s.per_user_state.unknown > 0 {
-            w.push(format!(
-                "Per-user MFA state is unknown for {}; the per-user MFA state export (Get-MsolUser or Graph authentication/requirements) would settle it.",
-                plural(s.per_user_state.unknown, "user", "users")
-            ));
+            let cut_msonline = directory
+                .users
+                .iter()
+                .filter(|u| u.per_user_state == PerUserState::Unknown && u.msol_gaps.requirements)
+                .count() as u64;
+            let elsewhere = s.per_user_state.unknown - cut_msonline;
+            if elsewhere > 0 {
+                w.push(format!(
+                    "Per-user MFA state is unknown for {}; the per-user MFA state export (Get-MsolUser or Graph authentication/requirements) would settle it.",
+                    plural(elsewhere, "user", "users")
+                ));
+            }
+            if cut_msonline > 0 {
+                w.push(format!(
+                    "Per-user MFA state is unknown for {}: their Get-MsolUser export was written without StrongAuthenticationRequirements; export it again with that property.",
+                    plural(cut_msonline, "user", "users")
+                ));
+            }
         }
         if self.signins == 0 {
             w.push("No sign-in activity was in the inputs: the challenge questions are unanswered and no activity flag can be raised; add a sign-in log export.".to_string());

@@ -12,12 +12,11 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::{
-    Parsed, Run, mfa_from_json, status_from_json, steps_from_json, steps_of, text, time_of,
-};
+use super::{Parsed, Run, mfa_from_json, status_from_json, steps_from_json, steps_of, text};
 use crate::error::{Error, Position, Result};
 use crate::input::csv_util::{self, field, parse_bool};
 use crate::input::decode::Decoded;
+use crate::input::when::FileDates;
 use crate::input::{Context, InputFile, Kind, ReadStats};
 use crate::model::{SignIn, SignInStep};
 use crate::vocab::headers::{ColumnIndex, SignInColumn as Col};
@@ -178,8 +177,17 @@ pub fn read(
         run.stats.skip(e);
     }
     run.stats.warnings.extend(steps.warnings.iter().cloned());
+    let head = decoded.head.clone();
     let mut input = csv_util::open(decoded)?;
     let cols = ColumnIndex::new(&input.headers);
+    let mut dates = FileDates::new(ctx.opts.day_first);
+    csv_util::learn_date_order(
+        &mut dates,
+        ctx.file,
+        ctx.opts,
+        &head,
+        cols.get(Col::Date).or_else(|| cols.get(Col::TimeGenerated)),
+    )?;
     if [
         Col::Date,
         Col::TimeGenerated,
@@ -224,7 +232,7 @@ pub fn read(
                     ))
                 } else {
                     csv_util::check_size(&path, &record).and_then(|()| {
-                        signin_from_row(&record, &cols, steps, ctx.opts.day_first, log_analytics)
+                        signin_from_row(&record, &cols, steps, &mut dates, line, log_analytics)
                             .map_err(|m| Error::input(&path, Position::Line(line), m))
                     })
                 };
@@ -240,6 +248,9 @@ pub fn read(
             }
         }
     }
+    if let Some(w) = dates.warning() {
+        run.stats.warn(w);
+    }
     run.finish(&path, framing)
 }
 
@@ -248,14 +259,22 @@ fn signin_from_row<'a>(
     record: &'a csv::StringRecord,
     cols: &ColumnIndex,
     steps: &'a StepIndex,
-    day_first: Option<bool>,
+    dates: &mut FileDates,
+    line: u64,
     log_analytics: bool,
 ) -> std::result::Result<Parsed<'a>, String> {
     let get = |c| field(record, cols.get(c));
     let owned = |c| get(c).map(Cow::Borrowed);
-    let time = match get(Col::Date) {
-        Some(t) => time_of("Date", Some(t), day_first)?,
-        None => time_of("TimeGenerated", get(Col::TimeGenerated), day_first)?,
+    let time = match get(Col::Date)
+        .map(|t| ("Date", t))
+        .or_else(|| get(Col::TimeGenerated).map(|t| ("TimeGenerated", t)))
+    {
+        None => None,
+        Some((name, t)) => Some(
+            dates
+                .parse(t, || format!("at line {line}"))
+                .ok_or_else(|| dates.why_not(name, t))?,
+        ),
     };
     let status_cell = get(Col::Status);
     let status_json = match status_cell {
