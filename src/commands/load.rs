@@ -68,11 +68,19 @@ pub fn for_each_user(
     }
     if let [only] = dir_files.as_slice() {
         let mut progress = Progress::new(msg.quiet, &only.path, "users");
+        let mut lost = 0u64;
         let s = input::read_users(only, opts, &mut |u| {
             progress.inc();
+            lost += u64::from(u.upn.as_deref().is_some_and(|u| u.contains('?')));
             each(&u)
         })?;
         progress.finish();
+        if lost > 0 {
+            msg.warn(format!(
+                "{}: {lost} UPN(s) hold '?' where a Windows PowerShell 5.1 export in ASCII lost characters: they are written as they are; export with -Encoding UTF8 to keep the names whole",
+                only.path.display()
+            ));
+        }
         stats[only.index as usize] = Some(s);
         return Ok(stats);
     }
@@ -81,6 +89,9 @@ pub fn for_each_user(
         stats[i] = Some(s);
     }
     report_conflicts(&directory, msg);
+    if let Some(w) = directory.lost_characters_warning() {
+        msg.warn(w);
+    }
     for u in &directory.users {
         each(u)?;
     }
@@ -108,6 +119,7 @@ pub fn merge(
         progress.finish();
         read.push((f.index as usize, s));
     }
+    directory.match_lost_characters();
     Ok((directory, read))
 }
 

@@ -232,6 +232,31 @@ fn detect_json(text: &str) -> Option<Detection> {
     None
 }
 
+/// Whether the rows in the head hold .NET type names in any of `columns` (or give nothing to go
+/// by: no row with a value there, which a raw export of users without MFA data looks like too).
+fn cells_hold_type_names(text: &str, columns: &[usize]) -> bool {
+    let (_, _, delimiter) = csv_header(text);
+    let mut rows = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let mut any_value = false;
+    for record in rows.records().flatten() {
+        for &c in columns {
+            let Some(cell) = record.get(c).map(str::trim).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            if super::msonline::is_type_name(cell) || cell.starts_with("System.") {
+                return true;
+            }
+            any_value = true;
+        }
+    }
+    !any_value
+}
+
 /// Lower-cases a header and drops spaces, underscores, hyphens and dots, so that
 /// `MFA Status`, `mfa_status` and `MFAStatus` compare equal.
 pub fn normalize_header(h: &str) -> String {
@@ -310,13 +335,29 @@ fn detect_csv(text: &str) -> Option<Detection> {
             "#TYPE Microsoft.Online.Administration.User",
         );
     }
-    if any(&[
-        "strongauthenticationmethods",
-        "strongauthenticationrequirements",
-    ]) {
+    // A StrongAuthentication* column is a raw Get-MsolUser | Export-Csv only when its cells hold
+    // .NET type names; a flattening script's column of method names is a flattened report.
+    let strong: Vec<usize> = cols
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            matches!(
+                c.as_str(),
+                "strongauthenticationmethods" | "strongauthenticationrequirements"
+            )
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if !strong.is_empty() {
+        if cells_hold_type_names(text, &strong) {
+            return found(
+                Kind::MsolRawCsv,
+                "StrongAuthentication* columns hold type names",
+            );
+        }
         return found(
-            Kind::MsolRawCsv,
-            "StrongAuthentication* columns hold type names",
+            Kind::FlatMsolCsv,
+            "StrongAuthentication* columns hold method names and states (a flattened report)",
         );
     }
     if has("userprincipalname") && has("mfastatus") && has("mfamethods") && cols.len() == 3 {

@@ -24,7 +24,17 @@ const COLUMNS: &[(Col, &[&str])] = &[
         Col::DisplayName,
         &["displayname", "name", "userdisplayname"],
     ),
-    (Col::Status, &["mfastatus", "mfastate", "perusermfastate"]),
+    (
+        Col::Status,
+        &[
+            "mfastatus",
+            "mfastate",
+            "perusermfastate",
+            // A flattening script's own StrongAuthenticationRequirements column holding the
+            // States (detection refuses the raw Export-Csv, whose cells are type names).
+            "strongauthenticationrequirements",
+        ],
+    ),
     (
         Col::Methods,
         &[
@@ -33,6 +43,7 @@ const COLUMNS: &[(Col, &[&str])] = &[
             "strongauthenticationmethodtypes",
             "registeredmethods",
             "methods",
+            "strongauthenticationmethods",
         ],
     ),
     (
@@ -406,6 +417,32 @@ mod tests {
         u.requirements
             .as_ref()
             .map(|r| r.states.iter().flatten().map(String::as_str).collect())
+    }
+
+    /// A flattening script's StrongAuthenticationMethods column of method names is a flattened
+    /// report, not the raw Export-Csv (whose cells are type names).
+    #[test]
+    fn strong_authentication_columns_with_names_are_read() {
+        let text = "UserPrincipalName,BlockCredential,StrongAuthenticationMethods,StrongAuthenticationRequirements\r\n\
+                    a@x,False,\"PhoneAppOTP,OneWaySMS\",Enforced\r\n\
+                    b@x,False,,\r\n";
+        assert_eq!(
+            crate::input::detect::detect(text).map(|d| d.kind),
+            Some(Kind::FlatMsolCsv)
+        );
+        let (users, _) = read_text(text).unwrap();
+        assert_eq!(names(&users[0]), Some(vec!["PhoneAppOTP", "OneWaySMS"]));
+        assert_eq!(
+            users[0].per_user_state,
+            crate::model::PerUserState::Enforced
+        );
+        assert_eq!(users[0].access, crate::model::Access::Allowed);
+        let raw = "UserPrincipalName,StrongAuthenticationMethods\r\n\
+                   a@x,System.Collections.Generic.List`1[Microsoft.Online.Administration.StrongAuthenticationMethod]\r\n";
+        assert_eq!(
+            crate::input::detect::detect(raw).map(|d| d.kind),
+            Some(Kind::MsolRawCsv)
+        );
     }
 
     #[test]

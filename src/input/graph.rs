@@ -43,6 +43,10 @@ const FIELDS: &[(Field, &[&str])] = &[
     ),
     (Field::PerUserState, &["perusermfastate"]),
     (Field::AssignedLicenses, &["assignedlicenses"]),
+    // JSON only: the response of one user's `authentication/requirements` names the user in its
+    // context; a `$batch` response holds one such body per request.
+    (Field::Context, &["@odatacontext"]),
+    (Field::Responses, &["responses"]),
 ];
 
 /// Detection's question to this reader's table: does one of these (normalised) headers name a
@@ -70,6 +74,8 @@ pub(crate) enum Field {
     PreferredMethod,
     PerUserState,
     AssignedLicenses,
+    Context,
+    Responses,
 }
 
 /// The field a JSON key or CSV header names, compared as
@@ -151,6 +157,8 @@ fn graph_name(field: Field) -> &'static str {
         Field::PreferredMethod => "userPreferredMethodForSecondaryAuthentication",
         Field::PerUserState => "perUserMfaState",
         Field::AssignedLicenses => "assignedLicenses",
+        Field::Context => "@odata.context",
+        Field::Responses => "responses",
     }
 }
 
@@ -181,6 +189,63 @@ struct Facts {
     default_mfa_method: Option<String>,
     preferred_method: Option<String>,
     per_user_state: Option<String>,
+    /// The user an `@odata.context` names (`users('a%40contoso.com')/...`), decoded.
+    context_user: Option<String>,
+}
+
+impl Facts {
+    /// A record without its own UPN or id takes the user its context names: a UPN when it has
+    /// an `@`, else an object id.
+    fn with_context_user(mut self) -> Facts {
+        if self.upn.is_none()
+            && self.object_id.is_none()
+            && let Some(u) = self.context_user.take()
+        {
+            if u.contains('@') {
+                self.upn = Some(u);
+            } else {
+                self.object_id = Some(u);
+            }
+        }
+        self
+    }
+}
+
+/// The user an `@odata.context` of a per-user resource names: `users('ID or UPN')` or
+/// `users/ID`, percent-decoded.
+fn context_user(context: &str) -> Option<String> {
+    let at = context.find("users(")? + "users(".len();
+    let rest = &context[at..];
+    let inner = rest
+        .strip_prefix('\'')
+        .and_then(|r| r.split_once('\''))
+        .map(|(u, _)| u)?;
+    let decoded = percent_decode(inner);
+    let decoded = decoded.trim();
+    (!decoded.is_empty()).then(|| decoded.to_string())
+}
+
+/// `%40` and the other `%XX` escapes of a URL path, as text (invalid escapes are kept).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+        if bytes[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push(h << 4 | l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Counts for the warnings one file gets (one line each, however many users).
@@ -331,18 +396,44 @@ fn read_json(
     let what = json_expectation(ctx.file.kind);
     let mut stats = ReadStats::default();
     let mut tally = Tally::default();
+    let mut failed_responses: Vec<u64> = Vec::new();
     let envelope = json_stream::for_each_record(decoded.reader, &path, |bytes, pos: RecordPos| {
         if pos.oversized {
             return Err(pos.too_large(&path));
         }
-        let Record(facts) = json_stream::parse(bytes).map_err(|e| pos.error(&path, &e, what))?;
+        let Record(facts, batch) =
+            json_stream::parse(bytes).map_err(|e| pos.error(&path, &e, what))?;
         let at = || format!("at {}:{}", pos.line, pos.col);
-        if let Some(user) = facts.into_user(ctx, pos.index, &at, &mut tally) {
-            stats.records += 1;
-            on_user(user)?;
+        if batch.is_empty() {
+            if let Some(user) = facts.into_user(ctx, pos.index, &at, &mut tally) {
+                stats.records += 1;
+                on_user(user)?;
+            }
+            return Ok(());
+        }
+        for response in batch {
+            match (response.status, response.body) {
+                (Some(200..=299) | None, Some(body)) => {
+                    if let Some(user) = body.into_user(ctx, pos.index, &at, &mut tally) {
+                        stats.records += 1;
+                        on_user(user)?;
+                    }
+                }
+                (status, _) => failed_responses.push(status.unwrap_or(0)),
+            }
         }
         Ok(())
     })?;
+    if !failed_responses.is_empty() {
+        let mut statuses: Vec<String> = failed_responses.iter().map(u64::to_string).collect();
+        statuses.sort();
+        statuses.dedup();
+        stats.warn(format!(
+            "{} $batch response(s) carry no user (status {}): those users' per-user state is unknown; request them again",
+            failed_responses.len(),
+            statuses.join(", ")
+        ));
+    }
     tally.finish(&mut stats);
     if envelope.last_page_has_next {
         stats.cut_after_a_page();
@@ -351,8 +442,15 @@ fn read_json(
 }
 
 /// A JSON record read key by key: case-insensitive names, nulls anywhere, and duplicate keys (the
-/// last one wins, as in every JSON library Microsoft's exporters are read with).
-struct Record(Facts);
+/// last one wins, as in every JSON library Microsoft's exporters are read with). A `$batch`
+/// response holds the bodies of its responses instead.
+struct Record(Facts, Vec<BatchResponse>);
+
+/// One response of a `$batch`: its status and, for a success, its body's facts.
+struct BatchResponse {
+    status: Option<u64>,
+    body: Option<Facts>,
+}
 
 impl<'de> de::Deserialize<'de> for Record {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
@@ -371,6 +469,7 @@ impl<'de> Visitor<'de> for RecordVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Record, A::Error> {
         let mut r = Facts::default();
+        let mut batch = Vec::new();
         while let Some(key) = map.next_key_seed(KeySeed)? {
             let Some(field) = key else {
                 map.next_value::<IgnoredAny>()?;
@@ -396,9 +495,27 @@ impl<'de> Visitor<'de> for RecordVisitor {
                         _ => None,
                     }
                 }
+                Field::Context => r.context_user = json_text(v).as_deref().and_then(context_user),
+                Field::Responses => {
+                    if let Value::Array(items) = v {
+                        for item in items {
+                            let Value::Object(o) = item else { continue };
+                            let status = o.get("status").and_then(Value::as_u64);
+                            let body = match o.get("body") {
+                                Some(b @ Value::Object(_)) => {
+                                    serde_json::from_value::<Record>(b.clone())
+                                        .ok()
+                                        .map(|Record(facts, _)| facts.with_context_user())
+                                }
+                                _ => None,
+                            };
+                            batch.push(BatchResponse { status, body });
+                        }
+                    }
+                }
             }
         }
-        Ok(Record(r))
+        Ok(Record(r.with_context_user(), batch))
     }
 }
 
@@ -593,7 +710,7 @@ fn csv_facts(record: &csv::StringRecord, cols: &Columns) -> std::result::Result<
             Field::DefaultMfaMethod => r.default_mfa_method = text(),
             Field::PreferredMethod => r.preferred_method = text(),
             Field::PerUserState => r.per_user_state = text(),
-            Field::AssignedLicenses => {}
+            Field::AssignedLicenses | Field::Context | Field::Responses => {}
         }
     }
     // An empty methods cell says "none" only beside a registration fact of the same row
@@ -905,6 +1022,55 @@ mod csv_tests {
             [
                 "1 record(s) without a userPrincipalName or id were skipped (the first at line 4): they cannot be joined to anything"
             ]
+        );
+    }
+
+    /// The documented response of `GET /users/{id}/authentication/requirements` names its user
+    /// only in `@odata.context`; a `$batch` of them holds one body per response.
+    #[test]
+    fn per_user_state_entity_and_batch_responses() {
+        let read = |text: &str| {
+            crate::input::users_from_text("s.json", text, None, Kind::PerUserStateJson).unwrap()
+        };
+        let (users, _) = read(
+            r#"{"@odata.context": "https://graph.microsoft.com/beta/$metadata#users('a%40contoso.com')/authentication/requirements/$entity", "perUserMfaState": "enforced"}"#,
+        );
+        assert_eq!(users.len(), 1);
+        assert_eq!(users[0].upn.as_deref(), Some("a@contoso.com"));
+        assert_eq!(users[0].per_user_state, PerUserState::Enforced);
+        let (users, stats) = read(
+            r#"{"responses":[
+              {"id":"1","status":200,"headers":{"Content-Type":"application/json"},"body":{"@odata.context":"https://graph.microsoft.com/beta/$metadata#users('b%40contoso.com')/authentication/requirements/$entity","perUserMfaState":"disabled"}},
+              {"id":"2","status":200,"body":{"@odata.context":"https://graph.microsoft.com/beta/$metadata#users('6d341e10-39aa-4b99-8b79-9a76c3e893aa')/authentication/requirements/$entity","perUserMfaState":"enabled"}},
+              {"id":"3","status":404,"body":{"error":{"code":"Request_ResourceNotFound"}}}]}"#,
+        );
+        let got: Vec<(Option<&str>, Option<&str>, PerUserState)> = users
+            .iter()
+            .map(|u| (u.upn.as_deref(), u.object_id.as_deref(), u.per_user_state))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("b@contoso.com"), None, PerUserState::Disabled),
+                (
+                    None,
+                    Some("6d341e10-39aa-4b99-8b79-9a76c3e893aa"),
+                    PerUserState::Enabled
+                ),
+            ]
+        );
+        assert_eq!(
+            stats.warnings,
+            [
+                "1 $batch response(s) carry no user (status 404): those users' per-user state is unknown; request them again"
+            ]
+        );
+        assert_eq!(
+            crate::input::detect::detect(
+                r#"{"responses":[{"id":"1","status":200,"body":{"perUserMfaState":"enforced"}}]}"#
+            )
+            .map(|d| d.kind),
+            Some(Kind::PerUserStateJson)
         );
     }
 

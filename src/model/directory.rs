@@ -33,6 +33,8 @@ pub struct Directory {
     by_id: KeyIndex,
     by_upn: KeyIndex,
     pub conflicts: Vec<Conflict>,
+    /// UPNs with characters lost at export, and what became of them.
+    pub lost: LostCharacters,
 }
 
 /// A GUID's 128 bits. An id key written as a GUID (`8-4-4-4-12` hex digits, either case) and its
@@ -270,6 +272,130 @@ impl Directory {
     }
 }
 
+/// What [`Directory::match_lost_characters`] did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LostCharacters {
+    /// UPNs with `?` merged into the one user whose UPN fits: (as exported, as matched).
+    pub matched: Vec<(String, String)>,
+    /// UPNs with `?` that fit no user, or several: kept as their own users.
+    pub unmatched: Vec<String>,
+}
+
+/// A UPN as Windows PowerShell 5.1's ASCII `Export-Csv` would have written it, lower-cased: every
+/// UTF-16 unit outside ASCII becomes `?`.
+fn ascii_skeleton(upn: &str) -> String {
+    let mut out = String::with_capacity(upn.len());
+    for unit in trim(upn).encode_utf16() {
+        match u8::try_from(unit) {
+            Ok(b) if b.is_ascii() => out.push(b.to_ascii_lowercase() as char),
+            _ => out.push('?'),
+        }
+    }
+    out
+}
+
+impl Directory {
+    /// Merges each user whose UPN holds `?` — the mark a Windows PowerShell 5.1 ASCII export
+    /// leaves where it lost a character (`?` is not a UPN character) — into the one user whose
+    /// UPN it fits (each `?` one UTF-16 unit outside ASCII), instead of keeping a second user for
+    /// one person. A UPN that fits none or several users is kept as it is, and said.
+    pub fn match_lost_characters(&mut self) -> LostCharacters {
+        let mut out = LostCharacters::default();
+        let damaged: Vec<usize> = (0..self.users.len())
+            .filter(|&i| {
+                self.users[i]
+                    .upn
+                    .as_deref()
+                    .is_some_and(|u| u.contains('?'))
+            })
+            .collect();
+        if damaged.is_empty() {
+            return out;
+        }
+        // Only UPNs with characters outside ASCII can be what a `?` stood for.
+        let mut by_skeleton: HashMap<String, Vec<usize>, RandomState> = HashMap::default();
+        for (i, u) in self.users.iter().enumerate() {
+            if let Some(upn) = u.upn.as_deref()
+                && !upn.is_ascii()
+                && !upn.contains('?')
+            {
+                by_skeleton.entry(ascii_skeleton(upn)).or_default().push(i);
+            }
+        }
+        let mut merges: Vec<(usize, usize)> = Vec::new();
+        for &d in &damaged {
+            let upn = self.users[d].upn.clone().unwrap_or_default();
+            match by_skeleton.get(&ascii_skeleton(&upn)).map(Vec::as_slice) {
+                Some(&[into])
+                    if self.users[d].object_id.is_none()
+                        || self.users[into].object_id.is_none()
+                        || self.users[d].object_id.as_deref().and_then(id_key)
+                            == self.users[into].object_id.as_deref().and_then(id_key) =>
+                {
+                    out.matched
+                        .push((upn, self.users[into].upn.clone().unwrap_or_default()));
+                    merges.push((d, into));
+                }
+                _ => out.unmatched.push(upn),
+            }
+        }
+        if merges.is_empty() {
+            self.lost = out.clone();
+            return out;
+        }
+        for &(from, into) in &merges {
+            let mut record = std::mem::take(&mut self.users[from]);
+            // The damaged UPN never replaces the one it stood for.
+            record.upn = None;
+            merge_into(&mut self.users[into], record, &mut self.conflicts);
+        }
+        let gone: std::collections::HashSet<usize> = merges.iter().map(|&(from, _)| from).collect();
+        let users = std::mem::take(&mut self.users);
+        let conflicts = std::mem::take(&mut self.conflicts);
+        for (i, u) in users.into_iter().enumerate() {
+            if !gone.contains(&i) {
+                self.users.push(u);
+            }
+        }
+        // The indexes point at positions that moved: built again.
+        let kept = std::mem::take(&mut self.users);
+        self.by_id = KeyIndex::default();
+        self.by_upn = KeyIndex::default();
+        for u in kept {
+            self.insert(u);
+        }
+        self.conflicts = conflicts;
+        self.lost = out.clone();
+        out
+    }
+
+    /// What a reader of the report is told about UPNs with lost characters.
+    pub fn lost_characters_warning(&self) -> Option<String> {
+        let l = &self.lost;
+        if l.matched.is_empty() && l.unmatched.is_empty() {
+            return None;
+        }
+        let mut text = format!(
+            "{} UPN(s) hold '?' where a Windows PowerShell 5.1 export in ASCII lost characters",
+            l.matched.len() + l.unmatched.len()
+        );
+        if let Some((from, to)) = l.matched.first() {
+            text.push_str(&format!(
+                "; {} matched to the one directory user each fits (e.g. {from} is {to})",
+                l.matched.len()
+            ));
+        }
+        if let Some(first) = l.unmatched.first() {
+            text.push_str(&format!(
+                "; {} fit no single user and are kept as written (e.g. {first})",
+                l.unmatched.len()
+            ));
+        }
+        text.push_str(": export with -Encoding UTF8 to keep the names whole");
+        Some(text)
+    }
+}
+
 fn object_id_of(u: &User) -> Option<&str> {
     u.object_id.as_deref()
 }
@@ -414,6 +540,55 @@ fn merge_bool(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `zo?@contoso.com` from a 5.1 ASCII export is the directory's `zoë@contoso.com` when it is
+    /// the one user it fits; a `?` that fits two users, or none, stays a user of its own.
+    #[test]
+    fn lost_characters_match_the_one_user_they_fit() {
+        let user = |upn: &str| User {
+            upn: Some(upn.into()),
+            ..User::default()
+        };
+        let mut d = Directory::new();
+        d.insert(user("zoë@contoso.com"));
+        d.insert(user("rené@contoso.com"));
+        d.insert(user("renê@contoso.com"));
+        let mut damaged = user("ZO?@contoso.com");
+        damaged.access = Access::Blocked;
+        d.insert(damaged);
+        d.insert(user("ren?@contoso.com"));
+        d.insert(user("nobody?@contoso.com"));
+        // A character outside the BMP is two UTF-16 units: two `?`.
+        d.insert(user("emoji\u{1f600}@contoso.com"));
+        d.insert(user("emoji??@contoso.com"));
+        let lost = d.match_lost_characters();
+        assert_eq!(
+            lost.matched,
+            [
+                ("ZO?@contoso.com".to_string(), "zoë@contoso.com".to_string()),
+                (
+                    "emoji??@contoso.com".to_string(),
+                    "emoji\u{1f600}@contoso.com".to_string()
+                ),
+            ]
+        );
+        assert_eq!(lost.unmatched, ["ren?@contoso.com", "nobody?@contoso.com"]);
+        let upns: Vec<&str> = d.users.iter().filter_map(|u| u.upn.as_deref()).collect();
+        assert_eq!(
+            upns,
+            [
+                "zoë@contoso.com",
+                "rené@contoso.com",
+                "renê@contoso.com",
+                "ren?@contoso.com",
+                "nobody?@contoso.com",
+                "emoji\u{1f600}@contoso.com"
+            ]
+        );
+        assert_eq!(d.users[0].access, Access::Blocked);
+        assert_eq!(d.find_upn("ZOË@contoso.com"), Some(0));
+        assert_eq!(d.find_upn("nobody?@contoso.com"), Some(4));
+    }
 
     #[test]
     fn keys_with_the_same_hash_are_told_apart() {

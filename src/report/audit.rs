@@ -762,6 +762,9 @@ impl Joined {
                 plural(self.anonymous_signins, "sign-in", "sign-ins")
             ));
         }
+        if let Some(lost) = directory.lost_characters_warning() {
+            w.push(format!("{lost}."));
+        }
         if !directory.conflicts.is_empty() {
             w.push(format!(
                 "The inputs disagree on {} (the input given first was kept).",
