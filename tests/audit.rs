@@ -234,8 +234,8 @@ fn synthetic_tenant_summary_and_rankings() {
     assert_eq!(
         to_json(&report.mfa_completed_by),
         json!([
-            { "how": "satisfied by claim in the token", "count": 2, "users": 2 },
-            { "how": "successfully completed", "count": 2, "users": 2 }
+            { "how": "satisfied by claim in the token", "count": 2, "users": 2, "prompted": false },
+            { "how": "successfully completed", "count": 2, "users": 2, "prompted": true }
         ])
     );
     assert_eq!(
@@ -341,7 +341,7 @@ fn synthetic_tenant_six_answers() {
             ),
             (
                 "How did the user complete MFA?",
-                "4 challenges were satisfied; most often: satisfied by claim in the token (2 times, 2 users); successfully completed (2 times, 2 users)."
+                "4 challenges were satisfied, 2 at a prompt and 2 without one (a claim in the token, a trusted location or device, an app password); most often: satisfied by claim in the token (2 times, 2 users); successfully completed (2 times, 2 users)."
             ),
             (
                 "Why was the user unable to complete MFA?",

@@ -85,6 +85,7 @@ fn report() -> AuditReport {
             how: "Mobile app notification".into(),
             count: 100,
             users: 8,
+            prompted: None,
         }],
         mfa_denied_because: vec![ReasonCount {
             reason: "MFA denied; user declined the authentication".into(),

@@ -176,11 +176,13 @@ fn example_report() -> AuditReport {
                 how: "MFA requirement satisfied by claim in the token".into(),
                 count: 9,
                 users: 1,
+                prompted: Some(false),
             },
             HowCount {
                 how: "MFA successfully completed".into(),
                 count: 5,
                 users: 2,
+                prompted: Some(true),
             },
         ],
         mfa_denied_because: vec![

@@ -883,7 +883,13 @@ impl Summaries<'_> {
         if !r.mfa_completed_by.is_empty() {
             let _ = writeln!(t, "\nMFA completed by");
             for h in r.mfa_completed_by.iter().take(LISTED_REASONS) {
-                let _ = writeln!(t, "  {}: {} sign-ins, {} users", h.how, h.count, h.users);
+                let _ = writeln!(
+                    t,
+                    "  {}: {} sign-ins, {} users",
+                    h.shown(),
+                    h.count,
+                    h.users
+                );
             }
         }
         if !r.mfa_denied_because.is_empty() {
@@ -1022,7 +1028,7 @@ impl Summaries<'_> {
                 r.mfa_completed_by
                     .iter()
                     .take(LISTED_REASONS)
-                    .map(|x| (x.how.as_str(), x.count, x.users))
+                    .map(|x| (x.shown(), x.count, x.users))
                     .collect::<Vec<_>>(),
             ),
             (
@@ -1031,7 +1037,7 @@ impl Summaries<'_> {
                 r.mfa_denied_because
                     .iter()
                     .take(LISTED_REASONS)
-                    .map(|x| (x.reason.as_str(), x.count, x.users))
+                    .map(|x| (x.reason.clone(), x.count, x.users))
                     .collect::<Vec<_>>(),
             ),
         ] {
@@ -1047,7 +1053,7 @@ impl Summaries<'_> {
                 let _ = writeln!(
                     h,
                     "<tr><td style=\"{TD}\">{}</td><td style=\"{TD};text-align:right\">{count}</td><td style=\"{TD};text-align:right\">{users}</td></tr>",
-                    esc(name)
+                    esc(&name)
                 );
             }
             h.push_str("</table>\n");

@@ -635,11 +635,25 @@ fn load_statuses(conn: &Connection, place: &Place, run_id: i64) -> Result<Vec<Us
     for row in rows {
         let (key, upn, enabled, registered, per_user_state, methods, flags) = row.map_err(sql)?;
         let list = |text: &str, what: &str| {
-            serde_json::from_str::<Vec<String>>(text).map_err(|_| {
-                place.damaged(&format!(
-                    "run {run_id}, user {upn}: {what} is not a JSON list"
-                ))
-            })
+            serde_json::from_str::<Vec<String>>(text)
+                .map(|items| {
+                    // A flag an earlier mfaudit named otherwise: today's name, so that a rename
+                    // is not a flag cleared and another raised.
+                    items
+                        .into_iter()
+                        .map(|f| {
+                            crate::report::audit::flag::RENAMED
+                                .iter()
+                                .find(|(old, _)| *old == f)
+                                .map_or(f, |(_, new)| (*new).to_string())
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .map_err(|_| {
+                    place.damaged(&format!(
+                        "run {run_id}, user {upn}: {what} is not a JSON list"
+                    ))
+                })
         };
         out.push(UserStatus {
             methods: list(&methods, "methods")?,

@@ -28,7 +28,7 @@ pub struct AuditReport {
     /// Sign-ins whose user is not in the directory.
     #[serde(default)]
     pub unmatched_signins: UnmatchedSignIns,
-    /// Registered methods by strength class (enabled users).
+    /// Enabled users by the strongest method they registered (each once; unknown methods in none).
     #[serde(default)]
     pub methods_by_strength: Vec<StrengthCount>,
     /// The trend of the registered share over past runs (with `--history`).
@@ -124,6 +124,21 @@ pub struct HowCount {
     pub how: String,
     pub count: u64,
     pub users: u64,
+    /// Met at a prompt in the sign-in (`true`), without one (`false`: a claim in the token, a
+    /// trusted location or device, an app password), or not said (`null`).
+    #[serde(default)]
+    pub prompted: Option<bool>,
+}
+
+impl HowCount {
+    /// The wording as tables show it, with whether the user was prompted.
+    pub fn shown(&self) -> String {
+        match self.prompted {
+            Some(true) => format!("{} (at a prompt)", self.how),
+            Some(false) => format!("{} (no prompt)", self.how),
+            None => self.how.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -218,7 +233,11 @@ pub mod flag {
     pub const REGISTERED_NEVER_CHALLENGED: &str = "registered-never-challenged";
     pub const CHALLENGED_NEVER_COMPLETED: &str = "challenged-never-completed";
     pub const FRAUD_REPORTED: &str = "fraud-reported";
-    pub const BLOCKED: &str = "blocked";
+    /// Blocked from MFA (the MFA Server's block list, or "MFA denied; user is blocked"): the
+    /// account may well be enabled. Named `blocked` before, which read as a disabled account.
+    pub const BLOCKED: &str = "blocked-from-mfa";
+    /// What earlier mfaudit versions called a flag, as history databases hold it.
+    pub const RENAMED: &[(&str, &str)] = &[("blocked", BLOCKED)];
     pub const BYPASS_USED: &str = "bypass-used";
     pub const PUSH_FATIGUE: &str = "push-fatigue-suspected";
     pub const TELEPHONY_ONLY: &str = "telephony-only";
@@ -388,7 +407,12 @@ impl Joined {
                     .hows
                     .iter()
                     .cloned()
-                    .map(|(how, count, users)| HowCount { how, count, users })
+                    .map(|(how, count, users)| HowCount {
+                        prompted: super::classify::prompted(&how),
+                        how,
+                        count,
+                        users,
+                    })
                     .collect::<Vec<_>>();
                 let mfa_denied_because = self
                     .reasons
@@ -577,8 +601,23 @@ impl Joined {
         let a2 = if self.satisfied == 0 {
             "No MFA challenge was satisfied.".to_string()
         } else {
+            // Prompted completions apart from requirements met without a prompt.
+            let by = |p: Option<bool>| -> u64 {
+                completed_by
+                    .iter()
+                    .filter(|h| h.prompted == p)
+                    .map(|h| h.count)
+                    .sum()
+            };
+            let (prompted, unprompted, unsaid) = (by(Some(true)), by(Some(false)), by(None));
+            let mut split = format!(
+                "{prompted} at a prompt and {unprompted} without one (a claim in the token, a trusted location or device, an app password)"
+            );
+            if unsaid > 0 {
+                split.push_str(&format!(", {unsaid} not saying which"));
+            }
             format!(
-                "{} satisfied; most often: {}.",
+                "{} satisfied, {split}; most often: {}.",
                 plural(self.satisfied, "challenge was", "challenges were"),
                 top(hows)
             )
@@ -860,7 +899,7 @@ fn directory_user(u: &mut User, t: &mut Tally) -> AuditUser {
         flags.push(flag::REGISTERED_NEVER_CHALLENGED);
     }
     activity_flags(a, &mut flags);
-    if seen.telephony_only {
+    if enabled && seen.telephony_only {
         flags.push(flag::TELEPHONY_ONLY);
     }
     if a.logs_say_no_methods && registered == Some(true) {
@@ -928,46 +967,64 @@ fn activity_user(name: &str, t: &Tally) -> AuditUser {
     }
 }
 
-/// Enabled users with at least one registered method of each strength class.
+/// Each enabled user whose methods are known, counted once by the strongest method registered:
+/// the strongest MFA class; else `other` (names not in the catalog, a Temporary Access Pass), else
+/// `not MFA` (email, security questions), else `none`. Users whose methods are unknown are in no
+/// class (the summary counts them).
 fn methods_by_strength(directory: &Directory) -> Vec<StrengthCount> {
-    let classes = [
+    const CLASSES: [Strength; 5] = [
         Strength::PhishingResistant,
         Strength::AppBased,
         Strength::Telephony,
-        Strength::NotMfa,
         Strength::Other,
+        Strength::NotMfa,
     ];
+    // The last slot counts users with no method at all.
+    const NONE: usize = CLASSES.len();
     // On every core: a name lookup per method and user adds up in a large tenant.
     let per_part = crate::par::parts(&directory.users, |users| {
-        let mut counts = [0u64; 5];
+        let mut counts = [0u64; CLASSES.len() + 1];
         for u in users.iter().filter(|u| counts_as_enabled(u)) {
-            let mut has = [false; 5];
-            for name in u.methods.iter().flat_map(|m| m.names()) {
-                if !methods::is_some_method(name) {
-                    continue;
-                }
-                let s = methods::strength(name);
-                if let Some(i) = classes.iter().position(|c| *c == s) {
-                    has[i] = true;
+            let Some(list) = &u.methods else { continue };
+            let mut mfa: Option<Strength> = None;
+            let (mut other, mut not_mfa) = (false, false);
+            for name in list.names().filter(|n| methods::is_some_method(n)) {
+                match methods::lookup(name) {
+                    Some(m) if m.is_mfa => {
+                        mfa = Some(mfa.map_or(m.strength, |s| s.min(m.strength)));
+                    }
+                    Some(m) if m.strength == Strength::NotMfa => not_mfa = true,
+                    _ => other = true,
                 }
             }
-            for (c, h) in counts.iter_mut().zip(has) {
-                *c += u64::from(h);
+            let class = match (mfa, other, not_mfa) {
+                (Some(s), _, _) => s,
+                (None, true, _) => Strength::Other,
+                (None, false, true) => Strength::NotMfa,
+                (None, false, false) => {
+                    counts[NONE] += 1;
+                    continue;
+                }
+            };
+            if let Some(i) = CLASSES.iter().position(|c| *c == class) {
+                counts[i] += 1;
             }
         }
         counts
     });
-    let mut counts = [0u64; 5];
+    let mut counts = [0u64; CLASSES.len() + 1];
     for part in per_part {
         for (c, n) in counts.iter_mut().zip(part) {
             *c += n;
         }
     }
-    classes
+    CLASSES
         .iter()
+        .map(|c| c.label())
+        .chain(std::iter::once("none"))
         .zip(counts)
-        .map(|(c, users)| StrengthCount {
-            strength: c.label().to_string(),
+        .map(|(strength, users)| StrengthCount {
+            strength: strength.to_string(),
             users,
         })
         .collect()
@@ -1319,12 +1376,15 @@ mod tests {
             .collect();
         assert_eq!(
             strength,
+            // Each enabled user once, by the strongest method: pat's email does not count her
+            // again as "not MFA"; root has none.
             [
                 ("phishing-resistant", 0),
                 ("app-based", 0),
                 ("telephony", 1),
-                ("not MFA", 1),
-                ("other", 0)
+                ("other", 0),
+                ("not MFA", 0),
+                ("none", 1)
             ]
         );
     }

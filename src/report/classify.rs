@@ -141,6 +141,22 @@ pub fn classify<'a>(s: &'a SignIn<'_>) -> Option<Challenge<'a>> {
     Some(c)
 }
 
+/// Whether a `how` of the report was met at a prompt, without one, or cannot be told: the MFA
+/// result words' table, the MFA Server call results (a cached success or a bypass is no prompt),
+/// a multifactor step that succeeded.
+pub fn prompted(how: &str) -> Option<bool> {
+    if how == STEP_SUCCEEDED {
+        return Some(true);
+    }
+    if let Some(p) = mfa_words::prompted(how) {
+        return Some(p);
+    }
+    call_results::CALL_RESULTS
+        .iter()
+        .find(|r| r.description == how && r.class.is_satisfied())
+        .map(|r| r.class == CallClass::Success)
+}
+
 /// The first MFA result word, looking where the overall result is first (`additionalDetails`),
 /// then the steps from the last one back, then the failure reason. The overall result is the MFA
 /// result field (the portal's "Multifactor authentication result"): its words count as they are.

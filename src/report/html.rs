@@ -976,10 +976,20 @@ fn charts(r: &AuditReport) -> Vec<Chart> {
             color: strength_color(&c.strength),
         })
         .collect();
+    let mut strength_caption = format!(
+        "Each enabled user once, by the strongest method registered. {}",
+        bar_caption(&strengths)
+    );
+    if s.registration_unknown_enabled > 0 {
+        strength_caption.push_str(&format!(
+            "; not counted: {} whose methods are unknown",
+            count(s.registration_unknown_enabled, USERS)
+        ));
+    }
     out.push(Chart {
         id: "methods-by-strength",
-        title: "Methods by strength class",
-        caption: bar_caption(&strengths),
+        title: "Enabled users by their strongest method",
+        caption: strength_caption,
         svg: hbars(&strengths),
         empty: strengths.iter().all(|b| b.value == 0),
     });
@@ -988,13 +998,18 @@ fn charts(r: &AuditReport) -> Vec<Chart> {
         ("Completed MFA", s.users_completed_mfa, GREEN),
         ("Unable to complete", s.users_unable_to_complete, RED),
     ];
-    let completed_by = ranked_bars(
-        r.mfa_completed_by
-            .iter()
-            .map(|c| (&c.how, c.count, c.users)),
-        8,
-        TEAL,
-    );
+    let shown: Vec<(String, u64, u64, Option<bool>)> = r
+        .mfa_completed_by
+        .iter()
+        .map(|c| (c.shown(), c.count, c.users, c.prompted))
+        .collect();
+    let mut completed_by = ranked_bars(shown.iter().map(|c| (&c.0, c.1, c.2)), 8, TEAL);
+    // Met without a prompt in another colour than completed at one.
+    for (bar, c) in completed_by.iter_mut().zip(&shown) {
+        if c.3 != Some(true) {
+            bar.color = BLUE;
+        }
+    }
     let mut outcome_svg = stacked_bar(&outcomes);
     outcome_svg.push_str(&hbars(&completed_by));
     let mut outcome_caption = caption(&outcomes, s.challenged_users);

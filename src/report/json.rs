@@ -252,7 +252,7 @@ mod tests {
             display_name: Some(format!("Line\nbreak \"{i}\" \u{2028} \\n  \"users\": []")),
             methods: vec!["Authenticator app (push)".into(), format!("m{i}").into()],
             flags: if i.is_multiple_of(2) {
-                vec!["blocked".into()]
+                vec!["blocked-from-mfa".into()]
             } else {
                 Vec::new()
             },

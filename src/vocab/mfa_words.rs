@@ -157,6 +157,43 @@ pub const WORDS: &[MfaWord] = &[
     w("invalid verification code", Denied, false, None),
 ];
 
+/// The satisfied phrases that mean MFA was met without the user being prompted in this sign-in
+/// (a claim in the token, a trusted location or device, an app password): the report keeps them
+/// apart from the completions at a prompt.
+pub const WITHOUT_PROMPT: &[&str] = &[
+    "satisfied by claim in the token",
+    "satisfied by claim provided by external provider",
+    "skipped as flow exercised was Windows broker logon flow",
+    "skipped due to app password",
+    "skipped due to location",
+    "skipped due to registered device",
+    "skipped due to remembered device",
+];
+
+/// The satisfied phrases that mean the user was prompted and completed MFA in this sign-in.
+pub const AT_A_PROMPT: &[&str] = &[
+    "completed in the cloud",
+    "registration prompted",
+    "satisfied by strong authentication",
+    "successfully completed",
+];
+
+/// Whether a satisfied phrase was met at a prompt (`Some(true)`), without one (`Some(false)`), or
+/// the phrase does not say (`None`: `has expired due to the policies configured on tenant`, and
+/// anything not on the lists).
+pub fn prompted(phrase: &str) -> Option<bool> {
+    if WITHOUT_PROMPT
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case(phrase))
+    {
+        Some(false)
+    } else if AT_A_PROMPT.iter().any(|p| p.eq_ignore_ascii_case(phrase)) {
+        Some(true)
+    } else {
+        Option::None
+    }
+}
+
 /// Other wordings of a phrase, lower case → the canonical phrase.
 pub const ALIASES: &[(&str, &str)] = &[
     ("completed in azure ad", "completed in the cloud"),
@@ -318,6 +355,27 @@ mod tests {
         match find(text)? {
             Found::Word(w) => Some((w.phrase, w.outcome)),
             Found::DeniedOther(_) => Option::None,
+        }
+    }
+
+    #[test]
+    fn every_satisfied_phrase_says_whether_it_was_prompted_or_is_named_unclear() {
+        for word in WORDS.iter().filter(|w| w.outcome == Satisfied) {
+            let p = prompted(word.phrase);
+            assert!(
+                p.is_some()
+                    || word.phrase == "has expired due to the policies configured on tenant",
+                "{}",
+                word.phrase
+            );
+        }
+        for p in WITHOUT_PROMPT.iter().chain(AT_A_PROMPT) {
+            assert!(
+                WORDS
+                    .iter()
+                    .any(|w| w.phrase == *p && w.outcome == Satisfied),
+                "{p}"
+            );
         }
     }
 
