@@ -148,7 +148,7 @@ fn policy_threshold_exits_3_after_writing() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("warning: policy: 1 admins have no MFA method (threshold 0)"),
+        stderr.contains("warning: policy: 1 admin has no MFA method (threshold 0)"),
         "{stderr}"
     );
     let (out, _) = audit(dir.path(), &["--fail-if-unregistered", "3"]);

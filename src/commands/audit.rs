@@ -275,6 +275,13 @@ pub fn build(
                     input::finish_signins_shared(f, opts, parts, framing)?
                 }
             };
+            // Its AuthDetails companions were read with it: their rows are theirs.
+            for &(companion, rows) in &read.companions {
+                stats[companion as usize] = Some(ReadStats {
+                    records: rows,
+                    ..ReadStats::default()
+                });
+            }
             stats[f.index as usize] = Some(read);
         }
         load::print_read_warnings(&inputs, &stats, msg);
@@ -534,31 +541,56 @@ fn policy(report: &AuditReport, args: &AuditArgs, msg: Messages) -> Status {
     use crate::report::findings::{self, Verdict};
     let p = &args.policy;
     let s = &report.summary;
-    let checks: [(Option<u64>, Verdict, &str, &str); 3] = [
+    // What was found and what is unknown, in the singular and the plural.
+    type Words = ((&'static str, &'static str), (&'static str, &'static str));
+    let checks: [(Option<u64>, Verdict, Words); 3] = [
         (
             p.fail_if_unregistered,
             findings::unregistered(s),
-            "enabled users are not registered",
-            "enabled users' registration is unknown",
+            (
+                (
+                    "enabled user is not registered",
+                    "enabled users are not registered",
+                ),
+                (
+                    "enabled user's registration is unknown",
+                    "enabled users' registration is unknown",
+                ),
+            ),
         ),
         (
             p.fail_if_admins_without_mfa,
             findings::admins_without_mfa(s),
-            "admins have no MFA method",
-            "enabled users could be admins without MFA (admin role or registration unknown)",
+            (
+                ("admin has no MFA method", "admins have no MFA method"),
+                (
+                    "enabled user could be an admin without MFA (admin role or registration unknown)",
+                    "enabled users could be admins without MFA (admin role or registration unknown)",
+                ),
+            ),
         ),
         (
             p.fail_if_unable_to_complete,
             findings::unable_to_complete(s),
-            "challenged users could not complete MFA",
-            "users' MFA completion is unknown",
+            (
+                (
+                    "challenged user could not complete MFA",
+                    "challenged users could not complete MFA",
+                ),
+                (
+                    "user's MFA completion is unknown",
+                    "users' MFA completion is unknown",
+                ),
+            ),
         ),
     ];
     let mut crossed = Vec::new();
-    for (threshold, v, found_words, unknown_words) in checks {
+    for (threshold, v, ((found_one, found_many), (unknown_one, unknown_many))) in checks {
         let Some(n) = threshold else { continue };
+        let found_words = findings::plural(v.found, found_one, found_many);
+        let unknown_words = findings::plural(v.unknown, unknown_one, unknown_many);
         if v.found > n {
-            crossed.push(format!("{} {found_words} (threshold {n})", v.found));
+            crossed.push(format!("{found_words} (threshold {n})"));
         } else if v.all_unknown && v.unknown == 0 {
             let mut why = v.sentence.clone();
             if let Some(first) = why.get(..1) {
@@ -567,8 +599,7 @@ fn policy(report: &AuditReport, args: &AuditArgs, msg: Messages) -> Status {
             crossed.push(format!("the threshold {n} cannot be checked: {why}"));
         } else if v.worst_case() > n {
             let mut line = format!(
-                "{} {found_words} and {} {unknown_words} (threshold {n}): the threshold is not shown to hold",
-                v.found, v.unknown
+                "{found_words} and {unknown_words} (threshold {n}): the threshold is not shown to hold"
             );
             if let Some(by) = v.settled_by {
                 line.push_str(&format!("; {by} would settle it"));

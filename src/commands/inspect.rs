@@ -87,7 +87,7 @@ pub fn inspect(paths: &[PathBuf], opts: &ReadOptions) -> Result<Inspection> {
         .filter(|f| f.kind == input::Kind::AuthDetailsCsv)
         .collect();
     let guest_index = crate::model::directory::GuestIndex::new(&directory);
-    let mut out = Vec::new();
+    let mut read = Vec::new();
     for (f, mut stats, mut matched) in files {
         if !f.kind.is_directory() && f.kind != input::Kind::AuthDetailsCsv {
             stats = input::read_signins(f, &auth, opts, &mut |s| {
@@ -100,6 +100,20 @@ pub fn inspect(paths: &[PathBuf], opts: &ReadOptions) -> Result<Inspection> {
                 Ok(())
             })?;
         }
+        read.push((f, stats, matched));
+    }
+    // An AuthDetails file is read with its main sign-in file: its rows come from there.
+    let companions: Vec<(u32, u64)> = read
+        .iter()
+        .flat_map(|(_, s, _)| s.companions.iter().copied())
+        .collect();
+    for (f, stats, _) in &mut read {
+        if let Some(&(_, rows)) = companions.iter().find(|(i, _)| *i == f.index) {
+            stats.records = rows;
+        }
+    }
+    let mut out = Vec::new();
+    for (f, stats, matched) in read {
         let mut warnings = f.warnings.clone();
         warnings.extend(stats.warnings.iter().cloned());
         out.push(FileReport {
@@ -212,6 +226,8 @@ fn write_table(w: &mut dyn Write, r: &Inspection) -> std::io::Result<()> {
         writeln!(w, "  encoding:  {}", f.encoding)?;
         let what = if f.kind_id.is_directory() {
             "users"
+        } else if f.kind_id == input::Kind::AuthDetailsCsv {
+            "authentication steps (read with their sign-in CSV)"
         } else {
             "sign-ins"
         };
@@ -225,8 +241,10 @@ fn write_table(w: &mut dyn Write, r: &Inspection) -> std::io::Result<()> {
         } else if f.kind_id != input::Kind::AuthDetailsCsv {
             writeln!(
                 w,
-                "  matched:   {} of {} sign-ins belong to a user in the directory",
-                f.matched, f.records
+                "  matched:   {} of {} {} to a user in the directory",
+                f.matched,
+                crate::report::findings::plural(f.records, "sign-in", "sign-ins"),
+                if f.matched == 1 { "belongs" } else { "belong" }
             )?;
         }
         if f.skipped > 0 {

@@ -22,6 +22,7 @@ use serde::{Serialize, Serializer};
 use crate::cli::{EmailArgs, SmtpSecurity};
 use crate::error::{Error, Result};
 use crate::report::audit::{AuditReport, AuditUser, flag};
+use crate::report::findings::plural;
 
 /// The environment variable that holds the SMTP password.
 pub const PASSWORD_ENV: &str = "MFAUDIT_SMTP_PASSWORD";
@@ -710,8 +711,14 @@ impl Summaries<'_> {
         let v = crate::report::findings::unregistered(s);
         if v.unknown == 0 && !v.all_unknown {
             format!(
-                "{} of {} enabled users are not registered for MFA.",
-                s.unregistered_enabled, s.users_enabled
+                "{} of {} {} not registered for MFA.",
+                s.unregistered_enabled,
+                plural(s.users_enabled, "enabled user", "enabled users"),
+                if s.unregistered_enabled == 1 {
+                    "is"
+                } else {
+                    "are"
+                }
             )
         } else {
             v.sentence
@@ -749,14 +756,19 @@ impl Summaries<'_> {
 
     fn changes_line(&self) -> Option<String> {
         let c = self.report.changes.as_ref()?;
+        let n = |v: usize| v as u64;
         Some(format!(
-            "Since the run of {}: {} newly not registered, {} newly registered, {} per-user state changes, {} users added, {} removed.",
+            "Since the run of {}: {} newly not registered, {} newly registered, {}, {} added, {} removed.",
             c.previous_run,
-            c.newly_unregistered.len(),
-            c.newly_registered.len(),
-            c.state_changed.len(),
-            c.users_added.len(),
-            c.users_removed.len()
+            n(c.newly_unregistered.len()),
+            n(c.newly_registered.len()),
+            plural(
+                n(c.state_changed.len()),
+                "per-user state change",
+                "per-user state changes"
+            ),
+            plural(n(c.users_added.len()), "user", "users"),
+            n(c.users_removed.len())
         ))
     }
 
@@ -768,8 +780,11 @@ impl Summaries<'_> {
                 .to_string()
         } else {
             let mut d = format!(
-                "{} users, {} enabled: {} registered, {} not registered",
-                s.users_total, s.users_enabled, s.registered_enabled, s.unregistered_enabled
+                "{}, {} enabled: {} registered, {} not registered",
+                plural(s.users_total, "user", "users"),
+                s.users_enabled,
+                s.registered_enabled,
+                s.unregistered_enabled
             );
             if s.registration_unknown_enabled > 0 {
                 let _ = write!(d, ", {} unknown", s.registration_unknown_enabled);
@@ -797,8 +812,9 @@ impl Summaries<'_> {
         lines.push((
             "Sign-ins",
             format!(
-                "{} sign-ins, {} MFA challenges",
-                s.signins_total, s.mfa_challenges
+                "{}, {}",
+                plural(s.signins_total, "sign-in", "sign-ins"),
+                plural(s.mfa_challenges, "MFA challenge", "MFA challenges")
             ),
         ));
         lines.push((
@@ -895,7 +911,13 @@ impl Summaries<'_> {
         if !r.mfa_denied_because.is_empty() {
             let _ = writeln!(t, "\nMFA denied because");
             for d in r.mfa_denied_because.iter().take(LISTED_REASONS) {
-                let _ = writeln!(t, "  {}: {} sign-ins, {} users", d.reason, d.count, d.users);
+                let _ = writeln!(
+                    t,
+                    "  {}: {}, {}",
+                    d.reason,
+                    plural(d.count, "sign-in", "sign-ins"),
+                    plural(d.users, "user", "users")
+                );
             }
         }
         for (title, users) in [

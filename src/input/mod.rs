@@ -44,6 +44,9 @@ pub struct ReadStats {
     pub last_time: Option<jiff::Timestamp>,
     /// The file's last page said more pages follow (`@odata.nextLink`) and they are not in it.
     pub incomplete: bool,
+    /// Companion files read with this one (an admin center CSV's AuthDetails files): each one's
+    /// index among the inputs and its rows.
+    pub companions: Vec<(u32, u64)>,
 }
 
 /// The warning an incomplete Graph export gets.

@@ -49,6 +49,8 @@ pub struct StepIndex {
     /// Rows that could not be read (counted into the main file's stats).
     skipped: Vec<Error>,
     warnings: Vec<String>,
+    /// Each file's index among the inputs and the rows read from it.
+    rows: Vec<(u32, u64)>,
 }
 
 impl StepIndex {
@@ -131,6 +133,7 @@ impl StepIndex {
                 }
             }
         }
+        self.rows.push((file.index, rows));
         Ok(())
     }
 
@@ -177,6 +180,7 @@ pub fn read(
         run.stats.skip(e);
     }
     run.stats.warnings.extend(steps.warnings.iter().cloned());
+    run.stats.companions.clone_from(&steps.rows);
     let head = decoded.head.clone();
     let mut input = csv_util::open(decoded)?;
     let cols = ColumnIndex::new(&input.headers);

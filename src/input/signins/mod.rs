@@ -333,8 +333,8 @@ impl Run {
                 return Err(e);
             }
             self.stats.warn(format!(
-                "stopped reading after {} sign-ins: {e}",
-                self.stats.records
+                "stopped reading after {}: {e}",
+                crate::report::findings::plural(self.stats.records, "sign-in", "sign-ins")
             ));
         }
         if self.foreign > 0 {
@@ -833,7 +833,7 @@ mod tests {
         assert_eq!(
             stats.warnings,
             [
-                "stopped reading after 1 sign-ins: s.json:2:16: the JSON ends inside a value that starts at 2:1: the file is truncated"
+                "stopped reading after 1 sign-in: s.json:2:16: the JSON ends inside a value that starts at 2:1: the file is truncated"
             ]
         );
     }
