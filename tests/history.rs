@@ -217,6 +217,7 @@ fn changes_1_to_2() -> Changes {
         users_removed: strings(&["dave@contoso.test"]),
         flags_raised: vec![flag("erin@contoso.test", EU)],
         flags_cleared: vec![flag("bob@contoso.test", EU)],
+        ..Changes::default()
     }
 }
 
@@ -237,6 +238,8 @@ fn changes_2_to_3() -> Changes {
             flag("carol@contoso.test", EU),
             flag("erin@contoso.test", EU),
         ],
+        users_disabled: strings(&["erin@contoso.test"]),
+        ..Changes::default()
     }
 }
 
@@ -311,6 +314,7 @@ fn three_evolving_runs_report_exact_changes_and_a_rerun_reports_none() {
                 flag("carol@contoso.test", ADMIN),
                 flag("carol@contoso.test", EU),
             ],
+            ..Changes::default()
         }
     );
     let back = h.diff(2, 1).unwrap();
@@ -550,7 +554,7 @@ fn a_schema_1_database_is_migrated_and_keeps_its_runs() {
 
     let mut h = History::open(&db).unwrap();
     assert_eq!(h.schema_version().unwrap(), history::schema_version());
-    assert_eq!(history::schema_version(), 2);
+    assert_eq!(history::schema_version(), 3);
     let runs = h.runs().unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].when, "2025-12-29T08:00:00Z");
@@ -576,6 +580,7 @@ fn a_schema_1_database_is_migrated_and_keeps_its_runs() {
                 flag("carol@contoso.test", EU)
             ],
             flags_cleared: Vec::new(),
+            ..Changes::default()
         })
     );
     drop(h);
@@ -611,7 +616,7 @@ fn an_empty_file_and_an_empty_sqlite_file_become_history_databases() {
     }
     for path in [&empty, &blank] {
         let mut h = History::open(path).unwrap();
-        assert_eq!(h.schema_version().unwrap(), 2);
+        assert_eq!(h.schema_version().unwrap(), 3);
         assert_eq!(h.record(&run1()).unwrap().run_id, 1);
     }
 }
@@ -698,7 +703,7 @@ fn a_database_from_a_newer_mfaudit_is_refused_and_left_untouched() {
     }
     assert_refused_untouched(
         &db,
-        "written by a newer mfaudit (history schema 7; this mfaudit knows up to 2); it was left \
+        "written by a newer mfaudit (history schema 7; this mfaudit knows up to 3); it was left \
          untouched: upgrade mfaudit or give another --history file",
     );
 }

@@ -214,6 +214,7 @@ fn example_report() -> AuditReport {
                 flag: flag::FRAUD_REPORTED.into(),
             }],
             flags_cleared: vec![],
+            ..Changes::default()
         }),
         warnings: vec![
             "No sign-in log covers the last 2 days; export sign-ins again for a current view."

@@ -523,7 +523,11 @@ fn summary_text(report: &AuditReport, written: &[PathBuf]) -> String {
     let _ = s;
     if let Some(c) = &report.changes {
         let _ = writeln!(w);
-        let _ = writeln!(w, "Since the previous run ({}):", c.previous_run);
+        let _ = writeln!(
+            w,
+            "Since the previous run ({}):",
+            crate::commands::history::to_the_second(&c.previous_run)
+        );
         w.push_str(&crate::commands::history::render_changes(c));
     }
     if !written.is_empty() {

@@ -77,7 +77,7 @@ pub fn render_runs_table(runs: &[RunInfo]) -> String {
         .map(|r| {
             [
                 r.id.to_string(),
-                r.when.clone(),
+                to_the_second(&r.when),
                 r.users_total.to_string(),
                 r.users_enabled.to_string(),
                 format!("{:.2}%", r.registered_share * 100.0),
@@ -117,20 +117,83 @@ pub fn render_runs_table(runs: &[RunInfo]) -> String {
     out
 }
 
-/// The human form of `mfaudit diff`: a heading naming both runs, then [`render_changes`].
+/// The human form of `mfaudit diff`: a heading naming both runs, then [`render_changes`] (or,
+/// from a later run back to an earlier one, the same lists under titles that say what each run
+/// had: nothing there became "newly" anything).
 pub fn render_diff(from: &RunInfo, to: &RunInfo, changes: &Changes) -> String {
-    format!(
-        "Changes from run {} ({}) to run {} ({})\n\n{}",
+    let heading = format!(
+        "Changes from run {} ({}) to run {} ({})",
         from.id,
-        from.when,
+        to_the_second(&from.when),
         to.id,
-        to.when,
+        to_the_second(&to.when)
+    );
+    let body = if changes.backwards {
+        let (a, b) = (format!("run {}", from.id), format!("run {}", to.id));
+        render_lists(
+            changes,
+            &Titles {
+                registered: format!("Registered at {b}, not at {a}"),
+                unregistered: format!("Not registered at {b}, not in that list at {a}"),
+                state: format!("Per-user state at {a} -> at {b}"),
+                added: format!("Users at {b}, not at {a}"),
+                removed: format!("Users at {a}, not at {b}"),
+                renamed: format!("UPN at {a} -> at {b}"),
+                disabled: format!("Sign-in allowed at {a}, blocked at {b}"),
+                reenabled: format!("Sign-in blocked at {a}, allowed at {b}"),
+                raised: format!("Flags at {b}, not at {a}"),
+                cleared: format!("Flags at {a}, not at {b}"),
+            },
+        )
+    } else {
         render_changes(changes)
-    )
+    };
+    format!("{heading}\n\n{body}")
+}
+
+/// An RFC 3339 time shown to the second (the history keeps it exactly).
+pub fn to_the_second(when: &str) -> String {
+    match when.parse::<jiff::Timestamp>() {
+        Ok(t) => jiff::Timestamp::from_second(t.as_second())
+            .map_or_else(|_| when.to_string(), |t| t.to_string()),
+        Err(_) => when.to_string(),
+    }
+}
+
+/// The title of each list.
+struct Titles {
+    registered: String,
+    unregistered: String,
+    state: String,
+    added: String,
+    removed: String,
+    renamed: String,
+    disabled: String,
+    reenabled: String,
+    raised: String,
+    cleared: String,
 }
 
 /// One section per list, each with its count, then one indented line per entry.
 pub fn render_changes(c: &Changes) -> String {
+    render_lists(
+        c,
+        &Titles {
+            registered: "Newly registered".into(),
+            unregistered: "Newly unregistered".into(),
+            state: "Per-user state changed".into(),
+            added: "Users added".into(),
+            removed: "Users removed".into(),
+            renamed: "Users renamed".into(),
+            disabled: "Accounts disabled".into(),
+            reenabled: "Accounts re-enabled".into(),
+            raised: "Flags raised".into(),
+            cleared: "Flags cleared".into(),
+        },
+    )
+}
+
+fn render_lists(c: &Changes, t: &Titles) -> String {
     let mut out = String::new();
     let mut section = |title: &str, lines: Vec<String>| {
         out.push_str(&format!("{title}: {}\n", lines.len()));
@@ -138,24 +201,33 @@ pub fn render_changes(c: &Changes) -> String {
             out.push_str(&format!("  {l}\n"));
         }
     };
-    section("Newly registered", c.newly_registered.clone());
-    section("Newly unregistered", c.newly_unregistered.clone());
+    section(&t.registered, c.newly_registered.clone());
+    section(&t.unregistered, c.newly_unregistered.clone());
     section(
-        "Per-user state changed",
+        &t.state,
         c.state_changed
             .iter()
             .map(|s| format!("{}: {} -> {}", s.upn, s.from, s.to))
             .collect(),
     );
-    section("Users added", c.users_added.clone());
-    section("Users removed", c.users_removed.clone());
+    section(&t.added, c.users_added.clone());
+    section(&t.removed, c.users_removed.clone());
+    section(
+        &t.renamed,
+        c.users_renamed
+            .iter()
+            .map(|r| format!("{} -> {}", r.from, r.to))
+            .collect(),
+    );
+    section(&t.disabled, c.users_disabled.clone());
+    section(&t.reenabled, c.users_reenabled.clone());
     let flags = |list: &[crate::report::audit::FlagChange]| {
         list.iter()
             .map(|f| format!("{}: {}", f.upn, f.flag))
             .collect()
     };
-    section("Flags raised", flags(&c.flags_raised));
-    section("Flags cleared", flags(&c.flags_cleared));
+    section(&t.raised, flags(&c.flags_raised));
+    section(&t.cleared, flags(&c.flags_cleared));
     out
 }
 
@@ -249,8 +321,42 @@ mod tests {
              Per-user state changed: 1\n  c@x.test: Disabled -> Enforced\n\
              Users added: 0\n\
              Users removed: 0\n\
+             Users renamed: 0\n\
+             Accounts disabled: 0\n\
+             Accounts re-enabled: 0\n\
              Flags raised: 0\n\
              Flags cleared: 1\n  a@x.test: enabled-unregistered\n"
+        );
+    }
+
+    /// From a later run back to an earlier one, the lists say what each run had: nothing there
+    /// is "newly" registered.
+    #[test]
+    fn a_backwards_diff_says_what_each_run_had() {
+        let changes = Changes {
+            previous_run: "2026-01-19T08:00:00.123456Z".into(),
+            newly_registered: vec!["a@x.test".into()],
+            backwards: true,
+            ..Changes::default()
+        };
+        let text = render_diff(
+            &run(3, "2026-01-19T08:00:00.123456Z", 4, 3, 1),
+            &run(1, "2026-01-05T08:00:00.5Z", 4, 3, 3),
+            &changes,
+        );
+        assert!(!text.contains("Newly"), "{text}");
+        assert!(
+            text.starts_with(
+                "Changes from run 3 (2026-01-19T08:00:00Z) to run 1 (2026-01-05T08:00:00Z)\n\nRegistered at run 1, not at run 3: 1\n  a@x.test\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(
+            render_runs_table(&[run(1, "2026-01-05T08:00:00.5Z", 4, 3, 3)])
+                .lines()
+                .nth(1)
+                .map(|l| l.contains("2026-01-05T08:00:00Z ")),
+            Some(true)
         );
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::audit::{AuditUser, Changes, FlagChange, StateChange};
+use crate::report::audit::{AuditUser, Changes, FlagChange, Rename, StateChange};
 
 /// One user's status at one run: what history keeps of an [`AuditUser`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +15,10 @@ pub struct UserStatus {
     pub key: String,
     /// The UPN as the report spelled it, for display (the key when there is no UPN).
     pub upn: String,
+    /// The object id, lower-cased, when the inputs gave one: a user is the same user across runs
+    /// by it, whatever their UPN became (runs recorded before it was kept have none).
+    #[serde(default)]
+    pub object_id: Option<String>,
     /// `None` when no input said (counted as enabled, as the classic lists do).
     pub enabled: Option<bool>,
     /// `None` when no input said (then the user is in neither list).
@@ -39,6 +43,11 @@ impl UserStatus {
         UserStatus {
             key,
             upn,
+            object_id: user
+                .object_id
+                .as_deref()
+                .map(|id| id.trim().to_lowercase())
+                .filter(|id| !id.is_empty()),
             enabled: user.enabled,
             registered: user.registered,
             per_user_state: user.per_user_state.to_string(),
@@ -83,16 +92,44 @@ fn by_key(statuses: &[UserStatus]) -> BTreeMap<&str, &UserStatus> {
 /// The changes from `prev` to `now` (cli.md): a user is newly registered / unregistered when in
 /// that list now and not at the previous run (new users included); flags raised count new users'
 /// flags too, while a removed user's flags are not "cleared" (`users_removed` says they left).
-/// Every list is sorted by the lower-cased UPN (then the flag), so the output is deterministic.
+/// A user is the same user across runs by object id where both runs know it (a renamed user is a
+/// rename, not one user removed and another added), else by UPN. Every list is sorted by the
+/// lower-cased UPN (then the flag), so the output is deterministic.
 pub fn compute_changes(prev: &[UserStatus], now: &[UserStatus], previous_run: &str) -> Changes {
     let prev = by_key(prev);
     let now = by_key(now);
+    let prev_by_id: BTreeMap<&str, &UserStatus> = prev
+        .values()
+        .filter_map(|s| s.object_id.as_deref().map(|id| (id, *s)))
+        .collect();
+    let mut matched: BTreeSet<&str> = BTreeSet::new();
     let mut changes = Changes {
         previous_run: previous_run.to_string(),
         ..Changes::default()
     };
-    for (key, user) in &now {
-        let before = prev.get(key);
+    for user in now.values() {
+        // By object id when both runs know it; by UPN when the earlier run's user has no id, or
+        // the same one.
+        let before = user
+            .object_id
+            .as_deref()
+            .and_then(|id| prev_by_id.get(id).copied())
+            .or_else(|| {
+                prev.get(user.key.as_str()).copied().filter(|b| {
+                    b.object_id.is_none()
+                        || user.object_id.is_none()
+                        || b.object_id == user.object_id
+                })
+            });
+        if let Some(b) = before {
+            matched.insert(b.key.as_str());
+            if b.key != user.key {
+                changes.users_renamed.push(Rename {
+                    from: b.upn.clone(),
+                    to: user.upn.clone(),
+                });
+            }
+        }
         if user.in_registered_list() && !before.is_some_and(|b| b.in_registered_list()) {
             changes.newly_registered.push(user.upn.clone());
         }
@@ -119,13 +156,34 @@ pub fn compute_changes(prev: &[UserStatus], now: &[UserStatus], previous_run: &s
                         to: user.per_user_state.clone(),
                     });
                 }
+                match (b.enabled, user.enabled) {
+                    (Some(true), Some(false)) => changes.users_disabled.push(user.upn.clone()),
+                    (Some(false), Some(true)) => changes.users_reenabled.push(user.upn.clone()),
+                    _ => {}
+                }
             }
         }
     }
     for (key, user) in &prev {
-        if !now.contains_key(key) {
+        if !matched.contains(key) {
             changes.users_removed.push(user.upn.clone());
         }
+    }
+    let by_upn = |a: &String, b: &String| a.to_lowercase().cmp(&b.to_lowercase()).then(a.cmp(b));
+    for list in [
+        &mut changes.newly_registered,
+        &mut changes.newly_unregistered,
+        &mut changes.users_added,
+        &mut changes.users_removed,
+        &mut changes.users_disabled,
+        &mut changes.users_reenabled,
+    ] {
+        list.sort_by(by_upn);
+    }
+    changes.users_renamed.sort_by(|a, b| by_upn(&a.to, &b.to));
+    changes.state_changed.sort_by(|a, b| by_upn(&a.upn, &b.upn));
+    for list in [&mut changes.flags_raised, &mut changes.flags_cleared] {
+        list.sort_by(|a, b| by_upn(&a.upn, &b.upn).then(a.flag.cmp(&b.flag)));
     }
     changes
 }
@@ -146,6 +204,9 @@ pub fn is_empty(c: &Changes) -> bool {
         && c.users_removed.is_empty()
         && c.flags_raised.is_empty()
         && c.flags_cleared.is_empty()
+        && c.users_renamed.is_empty()
+        && c.users_disabled.is_empty()
+        && c.users_reenabled.is_empty()
 }
 
 #[cfg(test)]
@@ -312,7 +373,7 @@ mod tests {
                 Some(true),
                 Some(false),
                 "Disabled",
-                &["blocked", "blocked"],
+                &["blocked-from-mfa", "blocked-from-mfa"],
             ),
             status(
                 "A@x.test",
@@ -324,9 +385,63 @@ mod tests {
         ];
         let c = compute_changes(&prev, &now, "T0");
         assert_eq!(c.users_added, ["a@x.test"]);
-        assert_eq!(c.flags_raised, [fc("a@x.test", "blocked")]);
+        assert_eq!(c.flags_raised, [fc("a@x.test", "blocked-from-mfa")]);
         assert_eq!(c.newly_unregistered, ["a@x.test"]);
         assert!(c.newly_registered.is_empty());
+    }
+
+    fn with_id(upn: &str, id: &str, enabled: Option<bool>, registered: Option<bool>) -> UserStatus {
+        UserStatus::from_user(&AuditUser {
+            upn: upn.to_string(),
+            object_id: Some(id.to_string()),
+            enabled,
+            registered,
+            per_user_state: "Disabled".into(),
+            ..AuditUser::default()
+        })
+    }
+
+    /// A renamed user (same object id, new UPN) is a rename, not one removal and one newly
+    /// registered user; disabled and re-enabled accounts are said.
+    #[test]
+    fn users_are_matched_by_object_id_across_renames() {
+        let prev = vec![
+            with_id("ada@x.test", "ID-1", Some(true), Some(true)),
+            with_id("bob@x.test", "id-2", Some(true), Some(true)),
+            with_id("cy@x.test", "id-3", Some(false), Some(false)),
+        ];
+        let now = vec![
+            with_id("ada.lovelace@x.test", "id-1", Some(true), Some(true)),
+            with_id("bob@x.test", "id-2", Some(false), Some(true)),
+            with_id("cy@x.test", "id-3", Some(true), Some(false)),
+        ];
+        let c = compute_changes(&prev, &now, "T0");
+        assert_eq!(
+            c.users_renamed,
+            [Rename {
+                from: "ada@x.test".into(),
+                to: "ada.lovelace@x.test".into()
+            }]
+        );
+        assert!(
+            c.users_added.is_empty() && c.users_removed.is_empty(),
+            "{c:?}"
+        );
+        assert!(c.newly_registered.is_empty(), "{c:?}");
+        assert_eq!(c.users_disabled, ["bob@x.test"]);
+        assert_eq!(c.users_reenabled, ["cy@x.test"]);
+        assert_eq!(c.newly_unregistered, ["cy@x.test"]);
+        // A UPN reused by another person (another object id) is not the same user.
+        let prev = vec![with_id("desk@x.test", "id-9", Some(true), Some(true))];
+        let now = vec![with_id("desk@x.test", "id-10", Some(true), Some(true))];
+        let c = compute_changes(&prev, &now, "T0");
+        assert_eq!(
+            (c.users_added.as_slice(), c.users_removed.as_slice()),
+            (
+                ["desk@x.test".to_string()].as_slice(),
+                ["desk@x.test".to_string()].as_slice()
+            )
+        );
     }
 
     #[test]

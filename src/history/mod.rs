@@ -382,7 +382,8 @@ impl History {
             let mut insert = tx
                 .prepare(
                     "INSERT INTO user_status (run_id, upn_key, upn, enabled, registered, \
-                     per_user_state, methods, flags) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     per_user_state, methods, flags, object_id) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )
                 .map_err(sql)?;
             for u in &statuses {
@@ -396,6 +397,7 @@ impl History {
                         u.per_user_state,
                         json_list(&u.methods),
                         json_list(&u.flags),
+                        u.object_id,
                     ])
                     .map_err(sql)?;
             }
@@ -497,7 +499,11 @@ impl History {
             .map_err(|e| self.place.sql(e))?;
         let before = load_statuses(&self.conn, &self.place, from)?;
         let after = load_statuses(&self.conn, &self.place, to)?;
-        Ok(compute_changes(&before, &after, &at))
+        let mut changes = compute_changes(&before, &after, &at);
+        // Run ids grow with time: from a later run to an earlier one, the lists say what the
+        // earlier run had, not what became new.
+        changes.backwards = from > to;
+        Ok(changes)
     }
 
     /// The registered share over the last [`TREND_RUNS`] runs, oldest first.
@@ -614,7 +620,7 @@ fn load_statuses(conn: &Connection, place: &Place, run_id: i64) -> Result<Vec<Us
     let sql = |e| place.sql(e);
     let mut stmt = conn
         .prepare(
-            "SELECT upn_key, upn, enabled, registered, per_user_state, methods, flags \
+            "SELECT upn_key, upn, enabled, registered, per_user_state, methods, flags, object_id \
              FROM user_status WHERE run_id = ?1 ORDER BY upn_key",
         )
         .map_err(sql)?;
@@ -628,12 +634,14 @@ fn load_statuses(conn: &Connection, place: &Place, run_id: i64) -> Result<Vec<Us
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
                 r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(7)?,
             ))
         })
         .map_err(sql)?;
     let mut out = Vec::new();
     for row in rows {
-        let (key, upn, enabled, registered, per_user_state, methods, flags) = row.map_err(sql)?;
+        let (key, upn, enabled, registered, per_user_state, methods, flags, object_id) =
+            row.map_err(sql)?;
         let list = |text: &str, what: &str| {
             serde_json::from_str::<Vec<String>>(text)
                 .map(|items| {
@@ -660,6 +668,7 @@ fn load_statuses(conn: &Connection, place: &Place, run_id: i64) -> Result<Vec<Us
             flags: list(&flags, "flags")?,
             key,
             upn,
+            object_id,
             enabled,
             registered,
             per_user_state,

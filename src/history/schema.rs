@@ -48,6 +48,11 @@ pub const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE runs ADD COLUMN mfaudit_version TEXT;
     ",
+    // 3: each user's object id, by which a user is the same user across runs whatever their UPN
+    // became (null for the runs recorded before, which are matched by UPN).
+    "
+    ALTER TABLE user_status ADD COLUMN object_id TEXT;
+    ",
 ];
 
 /// The schema version this mfaudit writes.

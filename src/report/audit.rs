@@ -205,6 +205,25 @@ pub struct Changes {
     pub flags_raised: Vec<FlagChange>,
     #[serde(default)]
     pub flags_cleared: Vec<FlagChange>,
+    /// The same user (by object id) under a new UPN.
+    #[serde(default)]
+    pub users_renamed: Vec<Rename>,
+    /// Accounts whose sign-in was allowed before and is blocked now.
+    #[serde(default)]
+    pub users_disabled: Vec<String>,
+    /// Accounts whose sign-in was blocked before and is allowed now.
+    #[serde(default)]
+    pub users_reenabled: Vec<String>,
+    /// The changes compare a later run with an earlier one (`mfaudit diff` backwards): each list
+    /// then says what the earlier run had that the later did not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub backwards: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Rename {
+    pub from: String,
+    pub to: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
