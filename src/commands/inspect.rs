@@ -56,6 +56,8 @@ pub struct DirectoryReport {
 #[derive(Debug, Serialize)]
 pub struct Inspection {
     pub files: Vec<FileReport>,
+    /// Files found in folders and not read, and why.
+    pub skipped: Vec<input::Skipped>,
     pub directory: DirectoryReport,
 }
 
@@ -132,6 +134,7 @@ pub fn inspect(paths: &[PathBuf], opts: &ReadOptions) -> Result<Inspection> {
     }
     Ok(Inspection {
         files: out,
+        skipped: inputs.skipped.clone(),
         directory: describe(&directory),
     })
 }
@@ -255,6 +258,13 @@ fn write_table(w: &mut dyn Write, r: &Inspection) -> std::io::Result<()> {
         }
         for warning in &f.warnings {
             writeln!(w, "  warning:   {warning}")?;
+        }
+    }
+    if !r.skipped.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "not read: {}", r.skipped.len())?;
+        for s in &r.skipped {
+            writeln!(w, "  {}", s.message())?;
         }
     }
     let d = &r.directory;

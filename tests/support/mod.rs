@@ -74,3 +74,98 @@ pub fn stdout_of(args: &[&str], inputs: &[&Path]) -> Vec<u8> {
     );
     out.stdout
 }
+
+/// One run of the binary, built step by step: `Test::new().args([..]).stdin(..).run()`, then exact
+/// assertions on what it printed and how it exited.
+pub struct Test {
+    cmd: assert_cmd::Command,
+}
+
+/// What one run printed and how it exited.
+#[derive(Debug)]
+pub struct Ran {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Default for Test {
+    fn default() -> Self {
+        Test::new()
+    }
+}
+
+impl Test {
+    pub fn new() -> Test {
+        Test { cmd: mfaudit() }
+    }
+
+    pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Test {
+        self.cmd.arg(arg);
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Test
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.cmd.args(args);
+        self
+    }
+
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Test {
+        self.cmd.write_stdin(bytes.into());
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Test {
+        self.cmd.env(key, value);
+        self
+    }
+
+    pub fn current_dir(mut self, dir: &Path) -> Test {
+        self.cmd.current_dir(dir);
+        self
+    }
+
+    /// Runs it (within a minute: a hang is a failure, not a stuck test run).
+    pub fn run(mut self) -> Ran {
+        self.cmd.timeout(std::time::Duration::from_secs(60));
+        let out = self.cmd.output().expect("run mfaudit");
+        Ran {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+impl Ran {
+    /// Asserts the exit code, showing stderr when it differs.
+    pub fn code(&self, want: i32) -> &Ran {
+        assert_eq!(
+            self.code,
+            Some(want),
+            "stderr: {}\nstdout: {}",
+            self.stderr,
+            self.stdout
+        );
+        self
+    }
+
+    pub fn stderr_is(&self, want: &str) -> &Ran {
+        assert_eq!(self.stderr, want);
+        self
+    }
+
+    pub fn stdout_is(&self, want: &str) -> &Ran {
+        assert_eq!(self.stdout, want);
+        self
+    }
+
+    /// The lines of stderr, for tests that check some of them exactly.
+    pub fn stderr_lines(&self) -> Vec<&str> {
+        self.stderr.lines().collect()
+    }
+}
