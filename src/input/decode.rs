@@ -95,6 +95,26 @@ impl Read for StdinRest {
     }
 }
 
+/// Decodes a stream that can be read only once (standard input is one): its first
+/// [`HEAD_BYTES`] are read for detection, then the reader reads them again followed by the rest
+/// of the stream, which is never held whole.
+pub fn from_stream(
+    path: &Path,
+    mut stream: Box<dyn Read + Send>,
+    forced: Option<&'static Encoding>,
+) -> Result<Decoded> {
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    (&mut stream)
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(path, e))?;
+    decode_source(
+        path,
+        Source::Stream(std::sync::Arc::new(head), stream),
+        forced,
+    )
+}
+
 /// Decodes bytes already in memory (tests, fuzzing).
 pub fn from_bytes(
     path: &Path,
@@ -109,13 +129,15 @@ enum Source {
     Memory(Vec<u8>),
     /// Standard input: its head, then the rest of the stream.
     Stdin(std::sync::Arc<Vec<u8>>),
+    /// Another stream read once: its head, then the rest.
+    Stream(std::sync::Arc<Vec<u8>>, Box<dyn Read + Send>),
 }
 
 impl Source {
     fn prefix(&mut self, path: &Path, n: usize) -> Result<Vec<u8>> {
         match self {
             Source::Memory(b) => Ok(b[..b.len().min(n)].to_vec()),
-            Source::Stdin(head) => Ok(head[..head.len().min(n)].to_vec()),
+            Source::Stdin(head) | Source::Stream(head, _) => Ok(head[..head.len().min(n)].to_vec()),
             Source::File(f) => {
                 let mut buf = Vec::with_capacity(n);
                 f.by_ref()
@@ -134,10 +156,12 @@ impl Source {
             Source::Memory(b) => Ok(std::str::from_utf8(&b[skip.min(b.len())..]).is_ok()),
             // A stream cannot be looked ahead in: its head decides, and a byte further on that
             // is not UTF-8 is an error naming its line.
-            Source::Stdin(head) => Ok(match std::str::from_utf8(&head[skip.min(head.len())..]) {
-                Ok(_) => true,
-                Err(e) => e.error_len().is_none() && head.len() == HEAD_BYTES,
-            }),
+            Source::Stdin(head) | Source::Stream(head, _) => {
+                Ok(match std::str::from_utf8(&head[skip.min(head.len())..]) {
+                    Ok(_) => true,
+                    Err(e) => e.error_len().is_none() && head.len() == HEAD_BYTES,
+                })
+            }
             Source::File(f) => {
                 let mut reader = BufReader::with_capacity(1 << 20, (&mut *f).take(PRESCAN_BYTES));
                 let ok = utf8_stream_valid(&mut reader, skip).map_err(|e| Error::io(path, e))?;
@@ -161,6 +185,10 @@ impl Source {
             Source::Stdin(head) => {
                 let from = skip.min(head.len());
                 Box::new(Cursor::new(head[from..].to_vec()).chain(StdinRest { started: false }))
+            }
+            Source::Stream(head, rest) => {
+                let from = skip.min(head.len());
+                Box::new(Cursor::new(head[from..].to_vec()).chain(rest))
             }
         }
     }
@@ -418,6 +446,31 @@ mod tests {
         assert!(!head_is_utf8("zoë".as_bytes().split_last().unwrap().1));
         assert!(!head_is_utf8(b"zo\xEB"));
         assert!(head_is_utf8("zoë".as_bytes()));
+    }
+
+    /// A stream read once gives what the same bytes give from memory, head and rest alike.
+    #[test]
+    fn a_stream_reads_like_the_same_bytes() {
+        struct Trickle(Vec<u8>, usize);
+        impl Read for Trickle {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = 7.min(buf.len()).min(self.0.len() - self.1);
+                buf[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+                self.1 += n;
+                Ok(n)
+            }
+        }
+        let mut bytes = "\u{feff}name\nZoë\n".as_bytes().to_vec();
+        bytes.extend(std::iter::repeat_n(b'a', HEAD_BYTES * 2));
+        let mut streamed =
+            from_stream(Path::new("-"), Box::new(Trickle(bytes.clone(), 0)), None).unwrap();
+        let mut whole = from_bytes(Path::new("-"), bytes, None).unwrap();
+        let (mut a, mut b) = (String::new(), String::new());
+        streamed.reader.read_to_string(&mut a).unwrap();
+        whole.reader.read_to_string(&mut b).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(streamed.encoding, whole.encoding);
+        assert_eq!(streamed.head, whole.head);
     }
 
     #[test]

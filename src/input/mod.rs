@@ -424,6 +424,34 @@ pub fn read_bytes(
     Ok((kind, n))
 }
 
+/// Decodes, detects and reads a stream read only once, as standard input is read (fuzzing and
+/// tests of that path). Returns the kind and the records read.
+pub fn read_stream(
+    name: &str,
+    stream: Box<dyn std::io::Read + Send>,
+    opts: &ReadOptions,
+) -> Result<(Kind, u64)> {
+    let path = PathBuf::from(name);
+    let decoded = decode::from_stream(&path, stream, opts.encoding)?;
+    let kind = detect::detect(&decoded.head)
+        .map(|d| d.kind)
+        .ok_or_else(|| Error::input(&path, Position::File, "not an export mfaudit recognises"))?;
+    let file = InputFile::in_memory(path, kind, &decoded.encoding);
+    let mut n = 0u64;
+    if kind.is_directory() {
+        read_users_from(&file, decoded, opts, &mut |_| {
+            n += 1;
+            Ok(())
+        })?;
+    } else if kind != Kind::AuthDetailsCsv {
+        read_signins_from(&file, decoded, &[], opts, &mut |_| {
+            n += 1;
+            Ok(())
+        })?;
+    }
+    Ok((kind, n))
+}
+
 /// Reads a text held in memory as the file `name`, as `kind` (detected when `None`, else
 /// `fallback`), and collects its users: how the directory readers' unit tests run a reader.
 #[cfg(test)]
