@@ -137,23 +137,23 @@ fn an_output_that_is_an_input_is_refused() {
         std::fs::read(examples().join("exportUsers_2026-11-29.csv")).unwrap(),
     );
     let before = std::fs::read(&reg).unwrap();
-    let ran = Test::new()
+    // Reached through a folder or by name, the export is never replaced.
+    Test::new()
         .arg("audit")
         .arg(&e)
         .arg("--json")
         .arg(&reg)
-        .run();
-    ran.code(0);
-    assert!(
-        ran.stderr.contains(&format!(
-            "note: {}: skipped: this run writes its --json report there\n",
+        .run()
+        .code(2)
+        .stderr_is(&format!(
+            "mfaudit: error: {} is both an input (found in a folder given) and the --json output: the report would replace the export; write the report elsewhere\n",
             reg.display()
-        )),
-        "{}",
-        ran.stderr
+        ));
+    assert_eq!(
+        std::fs::read(&reg).unwrap(),
+        before,
+        "the export is as it was"
     );
-    // Through a folder it was skipped with a note (the report went there): named, refused.
-    std::fs::write(&reg, &before).unwrap();
     Test::new().arg("audit").arg(&reg).arg("--json").arg(&reg).run().code(2).stderr_is(&format!(
         "mfaudit: error: {} is both an input and the --json output: the report would replace the export; write the report elsewhere\n",
         reg.display()

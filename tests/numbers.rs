@@ -194,7 +194,7 @@ fn the_audits_own_outputs_are_never_inputs() {
     for name in ["out.csv", "out.json", "out.html"] {
         assert!(
             second.stderr.contains(&format!(
-                "note: {}: skipped: this run writes its --{} report there\n",
+                "note: {}: skipped: this run writes its --{} report there (in place of an earlier one)\n",
                 e.join(name).display(),
                 &name[4..]
             )),

@@ -157,7 +157,25 @@ pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile
             }
             Err(err) => return Err(err),
         };
-        if let Some(own) = detect::own_output(&decoded.head) {
+        let own = detect::own_output(&decoded.head);
+        if let Some(option) = &e.output_of {
+            if own.is_some() || decoded.head.trim().is_empty() {
+                skipped.push(Skipped::note(
+                    p,
+                    format!(
+                        "this run writes its {option} report there (in place of an earlier one)"
+                    ),
+                ));
+                continue;
+            }
+            if detect::detect(&decoded.head).is_some() {
+                return Err(Error::Usage(format!(
+                    "{} is both an input (found in a folder given) and the {option} output: the report would replace the export; write the report elsewhere",
+                    crate::text::shown_path(p)
+                )));
+            }
+        }
+        if let Some(own) = own {
             if e.from_folder {
                 skipped.push(Skipped::note(p, own));
                 continue;

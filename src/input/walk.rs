@@ -19,6 +19,9 @@ use crate::error::{Error, Result};
 pub struct Expanded {
     pub path: PathBuf,
     pub from_folder: bool,
+    /// This run writes its report of this option (`--json`) at this path, found in a folder:
+    /// passed over when it is mfaudit's own earlier report, refused when it is an export.
+    pub output_of: Option<String>,
 }
 
 /// A file passed over, and why.
@@ -167,6 +170,7 @@ impl Walk<'_> {
                 self.out.files.push(Expanded {
                     path: input.to_path_buf(),
                     from_folder: false,
+                    output_of: None,
                 });
             }
             return Ok(());
@@ -226,18 +230,29 @@ impl Walk<'_> {
     /// gave is now explicit (it must fail loudly).
     fn file(&mut self, path: &Path, meta: &std::fs::Metadata, from_folder: bool) -> Result<()> {
         let id = file_id(path, meta);
-        if let Some((_, out)) = self.outputs.iter().find(|(o, _)| *o == id) {
+        let output_of = self
+            .outputs
+            .iter()
+            .find(|(o, _)| *o == id)
+            .map(|(_, out)| out.option.to_string());
+        if let Some(option) = &output_of {
             if from_folder {
-                self.out.skipped.push(Skipped::note(
-                    path,
-                    format!("this run writes its {} report there", out.option),
-                ));
+                // Its content decides (see `input::identify`): an earlier report is passed over,
+                // an export is never replaced.
+                if !self.files.contains_key(&id) {
+                    self.files.insert(id, self.out.files.len());
+                    self.out.files.push(Expanded {
+                        path: path.to_path_buf(),
+                        from_folder,
+                        output_of: output_of.clone(),
+                    });
+                }
                 return Ok(());
             }
             return Err(Error::Usage(format!(
                 "{} is both an input and the {} output: the report would replace the export; write the report elsewhere",
                 crate::text::shown_path(path),
-                out.option
+                option
             )));
         }
         match self.files.get(&id) {
@@ -251,6 +266,7 @@ impl Walk<'_> {
                 self.out.files.push(Expanded {
                     path: path.to_path_buf(),
                     from_folder,
+                    output_of: None,
                 });
             }
         }
@@ -420,16 +436,12 @@ mod tests {
             option: "--csv",
             path: &root.join("out.csv"),
         }];
+        // Found in a folder, it is marked: its content decides (an earlier report is passed over,
+        // an export refused).
         let e = expand(&[root.to_path_buf()], &outputs).unwrap();
-        assert_eq!(e.files.len(), 1);
-        assert_eq!(
-            e.skipped[0].message(),
-            format!(
-                "{}: skipped: this run writes its --csv report there",
-                root.join("out.csv").display()
-            )
-        );
-        assert!(e.skipped[0].note);
+        assert_eq!(e.files.len(), 2);
+        assert_eq!(e.files[0].output_of.as_deref(), Some("--csv"));
+        assert_eq!(e.files[1].output_of, None);
         let outputs = [OutputPath {
             option: "--json",
             path: &root.join("reg.json"),
