@@ -51,6 +51,13 @@ pub enum Error {
     /// Anything else that failed while running (SMTP, templates, history): exit 1.
     #[error("{0}")]
     Failed(String),
+    /// A reader was told to stop (another part of the run failed, and its error is the one
+    /// shown): never printed.
+    #[error("the audit stopped")]
+    Stopped,
+    /// Something that cannot happen did: exit 1.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
 }
 
 fn fmt_input(path: &Path, position: &Position, message: &str) -> String {
@@ -80,7 +87,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Input { .. } | Error::Usage(_) => 2,
-            Error::Io { .. } | Error::Failed(_) => 1,
+            Error::Io { .. } | Error::Failed(_) | Error::Stopped | Error::Internal(_) => 1,
         }
     }
 

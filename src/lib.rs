@@ -4,9 +4,11 @@
 //! model into report data, `output` writes it, `deliver` mails it and `history` remembers it.
 //! `cli` parses the command line; `commands` wires one command each.
 
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod console;
 pub mod deliver;
 pub mod error;
 pub mod history;

@@ -1,8 +1,9 @@
 //! The audit on a small synthetic tenant: a directory of six users and a stream of sign-ins in the
 //! order logs come (newest first), checked field by field against the JSON contract of cli.md.
 
+use mfaudit::audit::{AuditOptions, Auditor};
 use mfaudit::model::{Access, Directory, MethodList, PerUserState, SignIn, User, UserType};
-use mfaudit::report::audit::{AuditOptions, AuditReport, Auditor, InputSummary};
+use mfaudit::report::audit::{AuditReport, InputSummary};
 use serde_json::json;
 
 use super::support;

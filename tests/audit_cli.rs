@@ -364,9 +364,9 @@ fn large_tenant(dir: &Path, n: usize, bad: &[usize]) -> (PathBuf, PathBuf) {
 /// gives — sequentially, through the library — including which malformed lines are reported.
 #[test]
 fn the_two_thread_audit_equals_the_sequential_fold() {
+    use mfaudit::audit::{AuditOptions, Auditor};
     use mfaudit::input::{self, ReadOptions};
     use mfaudit::model::Directory;
-    use mfaudit::report::audit::{AuditOptions, Auditor};
 
     let dir = tempdir();
     let bad = [3, 700, 1500, 2100, 2101, 2500, 5998];

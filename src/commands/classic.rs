@@ -11,7 +11,7 @@ use crate::report::export_csv::ExportCsv;
 use crate::report::table::{self, TableStyle};
 
 use super::Messages;
-use super::load::{self, Inputs};
+use crate::input::load::{self, Inputs};
 
 /// Which of the two lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::history::{History, RunInfo};
 use crate::output::{Destination, emit};
 use crate::report::audit::Changes;
+use crate::report::changes;
 
 /// Schema name of `mfaudit history --format json`.
 pub const RUNS_SCHEMA: &str = "mfaudit.history/1";
@@ -77,7 +78,7 @@ pub fn render_runs_table(runs: &[RunInfo]) -> String {
         .map(|r| {
             [
                 r.id.to_string(),
-                to_the_second(&r.when),
+                changes::to_the_second(&r.when),
                 r.users_total.to_string(),
                 r.users_enabled.to_string(),
                 format!("{:.2}%", r.registered_share * 100.0),
@@ -117,118 +118,22 @@ pub fn render_runs_table(runs: &[RunInfo]) -> String {
     out
 }
 
-/// The human form of `mfaudit diff`: a heading naming both runs, then [`render_changes`] (or,
-/// from a later run back to an earlier one, the same lists under titles that say what each run
-/// had: nothing there became "newly" anything).
-pub fn render_diff(from: &RunInfo, to: &RunInfo, changes: &Changes) -> String {
+/// The human form of `mfaudit diff`: a heading naming both runs, then the lists (see
+/// [`changes::render_backwards`] for a later run compared with an earlier one).
+pub fn render_diff(from: &RunInfo, to: &RunInfo, c: &Changes) -> String {
     let heading = format!(
         "Changes from run {} ({}) to run {} ({})",
         from.id,
-        to_the_second(&from.when),
+        changes::to_the_second(&from.when),
         to.id,
-        to_the_second(&to.when)
+        changes::to_the_second(&to.when)
     );
-    let body = if changes.backwards {
-        let (a, b) = (format!("run {}", from.id), format!("run {}", to.id));
-        render_lists(
-            changes,
-            &Titles {
-                registered: format!("Registered at {b}, not at {a}"),
-                unregistered: format!("Not registered at {b}, not in that list at {a}"),
-                state: format!("Per-user state at {a} -> at {b}"),
-                added: format!("Users at {b}, not at {a}"),
-                removed: format!("Users at {a}, not at {b}"),
-                renamed: format!("UPN at {a} -> at {b}"),
-                disabled: format!("Sign-in allowed at {a}, blocked at {b}"),
-                reenabled: format!("Sign-in blocked at {a}, allowed at {b}"),
-                raised: format!("Flags at {b}, not at {a}"),
-                cleared: format!("Flags at {a}, not at {b}"),
-            },
-        )
+    let body = if c.backwards {
+        changes::render_backwards(c, from.id, to.id)
     } else {
-        render_changes(changes)
+        changes::render_changes(c)
     };
     format!("{heading}\n\n{body}")
-}
-
-/// An RFC 3339 time shown to the second (the history keeps it exactly).
-pub fn to_the_second(when: &str) -> String {
-    match when.parse::<jiff::Timestamp>() {
-        Ok(t) => jiff::Timestamp::from_second(t.as_second())
-            .map_or_else(|_| when.to_string(), |t| t.to_string()),
-        Err(_) => when.to_string(),
-    }
-}
-
-/// The title of each list.
-struct Titles {
-    registered: String,
-    unregistered: String,
-    state: String,
-    added: String,
-    removed: String,
-    renamed: String,
-    disabled: String,
-    reenabled: String,
-    raised: String,
-    cleared: String,
-}
-
-/// One section per list, each with its count, then one indented line per entry.
-pub fn render_changes(c: &Changes) -> String {
-    render_lists(
-        c,
-        &Titles {
-            registered: "Newly registered".into(),
-            unregistered: "Newly unregistered".into(),
-            state: "Per-user state changed".into(),
-            added: "Users added".into(),
-            removed: "Users removed".into(),
-            renamed: "Users renamed".into(),
-            disabled: "Accounts disabled".into(),
-            reenabled: "Accounts re-enabled".into(),
-            raised: "Flags raised".into(),
-            cleared: "Flags cleared".into(),
-        },
-    )
-}
-
-fn render_lists(c: &Changes, t: &Titles) -> String {
-    let mut out = String::new();
-    let mut section = |title: &str, lines: Vec<String>| {
-        out.push_str(&format!("{title}: {}\n", lines.len()));
-        for l in lines {
-            out.push_str(&format!("  {l}\n"));
-        }
-    };
-    section(&t.registered, c.newly_registered.clone());
-    section(&t.unregistered, c.newly_unregistered.clone());
-    section(
-        &t.state,
-        c.state_changed
-            .iter()
-            .map(|s| format!("{}: {} -> {}", s.upn, s.from, s.to))
-            .collect(),
-    );
-    section(&t.added, c.users_added.clone());
-    section(&t.removed, c.users_removed.clone());
-    section(
-        &t.renamed,
-        c.users_renamed
-            .iter()
-            .map(|r| format!("{} -> {}", r.from, r.to))
-            .collect(),
-    );
-    section(&t.disabled, c.users_disabled.clone());
-    section(&t.reenabled, c.users_reenabled.clone());
-    let flags = |list: &[crate::report::audit::FlagChange]| {
-        list.iter()
-            .map(|f| format!("{}: {}", f.upn, f.flag))
-            .collect()
-    };
-    section(&t.raised, flags(&c.flags_raised));
-    section(&t.cleared, flags(&c.flags_cleared));
-    out
 }
 
 #[cfg(test)]

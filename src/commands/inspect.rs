@@ -13,7 +13,7 @@ use crate::model::{Access, Conflict, Directory, PerUserState, settled_by};
 use crate::output::{self, Destination};
 
 use super::Messages;
-use super::load::Inputs;
+use crate::input::load::Inputs;
 
 /// One file's line in the inspection.
 #[derive(Debug, Serialize)]

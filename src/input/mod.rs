@@ -8,6 +8,7 @@ pub mod detect;
 pub mod flat_csv;
 pub mod graph;
 pub mod json_stream;
+pub mod load;
 pub mod mfa_server;
 pub mod msonline;
 pub mod signins;

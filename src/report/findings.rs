@@ -311,6 +311,87 @@ pub fn headline(s: &Summary) -> String {
     line
 }
 
+/// The `--fail-if-*` thresholds: the most users a verdict may find before the run exits 3.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Thresholds {
+    pub unregistered: Option<u64>,
+    pub admins_without_mfa: Option<u64>,
+    pub unable_to_complete: Option<u64>,
+}
+
+/// Each threshold crossed, in words. A threshold is decided on the worst case: users whose status
+/// is unknown could be on the wrong side of it, so it holds only when it would hold with all of
+/// them counted (cli.md).
+pub fn crossed(s: &Summary, t: &Thresholds) -> Vec<String> {
+    // What was found and what is unknown, in the singular and the plural.
+    type Words = ((&'static str, &'static str), (&'static str, &'static str));
+    let checks: [(Option<u64>, Verdict, Words); 3] = [
+        (
+            t.unregistered,
+            unregistered(s),
+            (
+                (
+                    "enabled user is not registered",
+                    "enabled users are not registered",
+                ),
+                (
+                    "enabled user's registration is unknown",
+                    "enabled users' registration is unknown",
+                ),
+            ),
+        ),
+        (
+            t.admins_without_mfa,
+            admins_without_mfa(s),
+            (
+                ("admin has no MFA method", "admins have no MFA method"),
+                (
+                    "enabled user could be an admin without MFA (admin role or registration unknown)",
+                    "enabled users could be admins without MFA (admin role or registration unknown)",
+                ),
+            ),
+        ),
+        (
+            t.unable_to_complete,
+            unable_to_complete(s),
+            (
+                (
+                    "challenged user could not complete MFA",
+                    "challenged users could not complete MFA",
+                ),
+                (
+                    "user's MFA completion is unknown",
+                    "users' MFA completion is unknown",
+                ),
+            ),
+        ),
+    ];
+    let mut crossed = Vec::new();
+    for (threshold, v, ((found_one, found_many), (unknown_one, unknown_many))) in checks {
+        let Some(n) = threshold else { continue };
+        let found_words = plural(v.found, found_one, found_many);
+        let unknown_words = plural(v.unknown, unknown_one, unknown_many);
+        if v.found > n {
+            crossed.push(format!("{found_words} (threshold {n})"));
+        } else if v.all_unknown && v.unknown == 0 {
+            let mut why = v.sentence.clone();
+            if let Some(first) = why.get(..1) {
+                why = first.to_lowercase() + &why[1..];
+            }
+            crossed.push(format!("the threshold {n} cannot be checked: {why}"));
+        } else if v.worst_case() > n {
+            let mut line = format!(
+                "{found_words} and {unknown_words} (threshold {n}): the threshold is not shown to hold"
+            );
+            if let Some(by) = v.settled_by {
+                line.push_str(&format!("; {by} would settle it"));
+            }
+            crossed.push(line);
+        }
+    }
+    crossed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

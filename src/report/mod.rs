@@ -1,14 +1,15 @@
 //! Reports: pure functions from the model to report data, and the writers that print it.
 //! PowerShell's semantics for the classic three live in `classic` and only there.
 
+pub mod answers;
 pub mod audit;
+pub mod changes;
 pub mod classic;
-pub mod classify;
 pub mod export_csv;
+pub mod files;
 pub mod findings;
 pub mod html;
 pub mod json;
-pub mod ledger;
 pub mod safe_csv;
 pub mod table;
 

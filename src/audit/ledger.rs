@@ -14,7 +14,7 @@ use foldhash::fast::RandomState;
 use jiff::Timestamp;
 use rayon::slice::ParallelSliceMut;
 
-use super::audit::{AuditOptions, MAX_PUSH_TIMES, MAX_UNMATCHED_EXAMPLES};
+use super::build::{AuditOptions, MAX_PUSH_TIMES, MAX_UNMATCHED_EXAMPLES};
 use super::classify::classify;
 use crate::model::directory::{GuestIndex, id_key, upn_key};
 use crate::model::{Challenge, Directory, Outcome, SignIn, UserActivity};
@@ -847,8 +847,9 @@ pub(crate) fn record_push_failure(a: &mut UserActivity, at: Timestamp, opts: Aud
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::Auditor;
     use crate::model::{Provenance, User};
-    use crate::report::audit::{AuditReport, Auditor};
+    use crate::report::audit::AuditReport;
     use proptest::prelude::*;
 
     fn directory() -> Directory {

@@ -7,8 +7,8 @@ use crate::error::Result;
 use crate::input::{self, InputFile, OutputPath, ReadOptions, ReadStats, Skipped};
 use crate::model::{Directory, User};
 
-use super::Messages;
-use super::progress::Progress;
+use crate::console::Messages;
+use crate::console::Progress;
 
 /// Detected inputs split into directory and activity files.
 pub struct Inputs {

@@ -1,10 +1,34 @@
-//! A progress line on stderr for long reads: shown only when stderr is a terminal and `--quiet`
-//! is not given, so logs and pipes stay clean.
+//! What reaches the terminal while a command runs: warnings and notes on stderr (silenced by
+//! `--quiet`; stdout carries data only), and a progress line for long reads. Text from inputs in
+//! either has its control characters escaped ([`crate::text`]).
 
 use std::io::IsTerminal;
 use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Warnings and notes on stderr (silenced by `--quiet`); stdout carries data only.
+#[derive(Debug, Clone, Copy)]
+pub struct Messages {
+    pub quiet: bool,
+}
+
+impl Messages {
+    /// A warning on stderr, as one line: text from inputs in it has its control characters
+    /// escaped ([`crate::text::escape_control`]).
+    pub fn warn(&self, text: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("warning: {}", crate::text::escape_control(text.as_ref()));
+        }
+    }
+
+    /// A note on stderr, escaped like a warning.
+    pub fn note(&self, text: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("note: {}", crate::text::escape_control(text.as_ref()));
+        }
+    }
+}
 
 /// Counts records as a file streams.
 pub struct Progress {

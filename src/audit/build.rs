@@ -1,0 +1,1021 @@
+//! The report from the folded sign-ins and the directory: the user rows with their flags, the
+//! summary, the rankings, and the warnings that say what the data does not show. Sign-ins stream
+//! through [`Auditor::add`] (or are folded ahead into ledgers on several threads, see `read`);
+//! [`Auditor::finish`] builds the report. The English of the six answers is `report::answers`'.
+
+use std::borrow::Cow;
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::report::audit::{
+    AuditReport, AuditUser, HowCount, InputSummary, ReasonCount, SCHEMA, StrengthCount, Summary,
+    UnmatchedSignIns, flag,
+};
+
+use super::ledger::{Joined, Ledger, Tally};
+use crate::model::directory::GuestIndex;
+use crate::model::{
+    Access, Directory, PerUserState, SignIn, User, UserActivity, UserType, settled_by,
+};
+use crate::report::answers::{self, ISSUE_FLAGS};
+use crate::report::audit::Question;
+use crate::report::classic::{MethodsGap, counts_as_enabled, is_registered, registration_gap};
+use crate::report::findings::plural;
+use crate::vocab::methods::{self, Strength};
+
+/// The most denied or unanswered push times kept per user while looking for fatigue. Beyond it
+/// the time farthest from the newest arrival is forgotten, so memory stays bounded however long
+/// the log, and a log read newest-first or oldest-first loses nothing near where it is reading.
+pub const MAX_PUSH_TIMES: usize = 1024;
+/// Examples of sign-ins not in the directory kept for the report.
+pub const MAX_UNMATCHED_EXAMPLES: usize = 5;
+
+/// Knobs of the audit (cli.md `--fatigue-threshold`, `--fatigue-window`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditOptions {
+    /// Denied or unanswered pushes within `fatigue_window` that raise `push-fatigue-suspected`;
+    /// 0 turns the flag off.
+    pub fatigue_threshold: u32,
+    pub fatigue_window: SignedDuration,
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        AuditOptions {
+            fatigue_threshold: 5,
+            fatigue_window: SignedDuration::from_mins(30),
+        }
+    }
+}
+
+/// Folds sign-ins as they stream and builds the report against the directory; never keeps a
+/// sign-in.
+///
+/// Sign-ins join the directory by user id, else by UPN (case-insensitive), else by a guest's home
+/// form (`ada@example.org` for `ada_example.org#EXT#@tenant`). Sign-ins of users not in the
+/// directory are tallied too (the six questions are about everyone who signed in) and reported as
+/// unmatched; sign-ins without any user are counted only. The folding itself is the directory-free
+/// [`Ledger`]: `audit` fills one while the directory is still being read and hands it to
+/// [`Auditor::with_ledgers`].
+#[derive(Debug)]
+pub struct Auditor {
+    /// One per thread that read sign-ins; [`Auditor::add`] folds into the first.
+    ledgers: Vec<Ledger>,
+    /// The directory's guest index, when it was built ahead (see [`Auditor::with_guest_index`]).
+    guests: Option<GuestIndex>,
+}
+
+impl Auditor {
+    pub fn new(opts: AuditOptions) -> Auditor {
+        Auditor::with_ledgers(vec![Ledger::new(opts)])
+    }
+
+    /// An auditor over sign-ins already folded, by one or more threads (while the directory was
+    /// being read).
+    pub fn with_ledgers(ledgers: Vec<Ledger>) -> Auditor {
+        Auditor {
+            ledgers,
+            guests: None,
+        }
+    }
+
+    /// Uses `guests`, built from the directory `finish` will be given, instead of building it
+    /// there: `audit` builds it on the directory's thread while the sign-ins are still being read.
+    pub fn with_guest_index(mut self, guests: GuestIndex) -> Auditor {
+        self.guests = Some(guests);
+        self
+    }
+
+    /// Folds one sign-in (or MFA Server call) in.
+    pub fn add(&mut self, s: &SignIn) {
+        if let Some(l) = self.ledgers.first_mut() {
+            l.add(s);
+        }
+    }
+    /// The report. The directory is consumed: its users' names move into the report's rows
+    /// instead of being copied (a large tenant's names are a large share of the memory).
+    pub fn finish(
+        self,
+        directory: Directory,
+        inputs: Vec<InputSummary>,
+        generated_at: Timestamp,
+    ) -> AuditReport {
+        self.finish_keeping(directory, inputs, generated_at).0
+    }
+
+    /// [`Auditor::finish`], also handing back what the report was built from, for the caller to
+    /// drop once its files are written (see [`Leftovers`]).
+    pub fn finish_keeping(
+        self,
+        directory: Directory,
+        inputs: Vec<InputSummary>,
+        generated_at: Timestamp,
+    ) -> (AuditReport, Leftovers) {
+        let guests = self.guests.unwrap_or_else(|| GuestIndex::new(&directory));
+        let joined = Ledger::join(self.ledgers, &directory, &guests);
+        let mut leftovers = Leftovers::default();
+        leftovers.keep(guests);
+        crate::timing::phase("sign-ins joined to the directory");
+        let report = joined.report(directory, inputs, generated_at, &mut leftovers);
+        crate::timing::phase("report built");
+        (report, leftovers)
+    }
+}
+
+/// What a report was built from and no longer needs: the directory's leftovers, the sign-in
+/// tallies, the guest index. Freed after the report's files are written, not meanwhile: freeing
+/// hundreds of thousands of small blocks makes glibc's allocator tidy them all up at the next large
+/// allocation (`malloc_consolidate`): when that happened on another thread during the writing, a
+/// 200,000-user report took 0.125 s to write instead of 0.075 s (BENCHMARKS.md). Freed when
+/// dropped.
+#[derive(Default)]
+pub struct Leftovers(Vec<Box<dyn Send>>);
+
+impl Leftovers {
+    fn keep(&mut self, x: impl Send + 'static) {
+        self.0.push(Box::new(x));
+    }
+}
+
+impl std::fmt::Debug for Leftovers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Leftovers({} tables)", self.0.len())
+    }
+}
+
+impl Joined {
+    fn report(
+        mut self,
+        mut directory: Directory,
+        inputs: Vec<InputSummary>,
+        generated_at: Timestamp,
+        leftovers: &mut Leftovers,
+    ) -> AuditReport {
+        let users = self.users(&mut directory);
+        crate::timing::phase("user rows built");
+        let owned = directory;
+        let directory = &owned;
+        // The methods by strength (a catalog lookup per user and method) alongside the rest, a
+        // pass or two over the users: both on the same pool of threads, one per core.
+        let (
+            methods_by_strength,
+            (summary, questions, warnings, mfa_completed_by, mfa_denied_because),
+        ) = rayon::join(
+            || methods_by_strength(directory),
+            || {
+                let summary = self.summary(directory, &inputs);
+                let mfa_completed_by = self
+                    .hows
+                    .iter()
+                    .cloned()
+                    .map(|(how, count, users)| HowCount {
+                        prompted: super::classify::prompted(&how),
+                        how,
+                        count,
+                        users,
+                    })
+                    .collect::<Vec<_>>();
+                let mfa_denied_because = self
+                    .reasons
+                    .iter()
+                    .cloned()
+                    .map(|(reason, count, users)| ReasonCount {
+                        reason,
+                        count,
+                        users,
+                    })
+                    .collect::<Vec<_>>();
+                let questions =
+                    self.questions(&summary, &mfa_completed_by, &mfa_denied_because, &users);
+                let warnings = self.warnings(directory, &summary, &inputs);
+                (
+                    summary,
+                    questions,
+                    warnings,
+                    mfa_completed_by,
+                    mfa_denied_because,
+                )
+            },
+        );
+        let unmatched_signins = UnmatchedSignIns {
+            signins: self.unmatched_signins,
+            users: self.extra_names.len() as u64,
+            examples: self.unmatched_examples.clone(),
+        };
+        leftovers.keep((owned, self));
+        AuditReport {
+            schema: SCHEMA.to_string(),
+            generated_at: generated_at.to_string(),
+            inputs,
+            summary,
+            questions,
+            mfa_completed_by,
+            mfa_denied_because,
+            users,
+            changes: None,
+            warnings,
+            unmatched_signins,
+            methods_by_strength,
+            trend: Vec::new(),
+        }
+    }
+
+    fn summary(&self, directory: &Directory, inputs: &[InputSummary]) -> Summary {
+        let mut s = Summary {
+            users_total: directory.len() as u64,
+            signins_total: self.signins,
+            mfa_challenges: self.challenges,
+            // Sign-ins folded came from some activity input, whether or not it was listed.
+            activity_inputs: (inputs.iter().filter(|i| i.activity).count() as u64)
+                .max(u64::from(self.signins + self.workload_signins > 0)),
+            duplicate_signins: self.duplicate_signins,
+            workload_signins: self.workload_signins,
+            ..Summary::default()
+        };
+        for u in &directory.users {
+            match u.per_user_state {
+                PerUserState::Enforced => s.per_user_state.enforced += 1,
+                PerUserState::Enabled => s.per_user_state.enabled += 1,
+                PerUserState::Disabled => s.per_user_state.disabled += 1,
+                PerUserState::Unknown => s.per_user_state.unknown += 1,
+            }
+            if u.access == Access::Unknown {
+                s.access_unknown += 1;
+            }
+            if !counts_as_enabled(u) {
+                continue;
+            }
+            s.users_enabled += 1;
+            let registered = is_registered(u);
+            match registered {
+                Some(true) => s.registered_enabled += 1,
+                Some(false) => s.unregistered_enabled += 1,
+                None => s.registration_unknown_enabled += 1,
+            }
+            match (u.is_admin, registered) {
+                (Some(true), Some(false)) => s.admins_without_mfa += 1,
+                (Some(false), _) | (_, Some(true)) => {}
+                _ => s.admins_without_mfa_unknown += 1,
+            }
+        }
+        for t in &self.tallies {
+            let a = &t.activity;
+            if a.challenges == 0 {
+                continue;
+            }
+            s.challenged_users += 1;
+            if a.completed > 0 {
+                s.users_completed_mfa += 1;
+            } else {
+                s.users_unable_to_complete += 1;
+            }
+            if a.denied > 0 {
+                s.users_with_failures += 1;
+            }
+        }
+        s
+    }
+
+    /// Directory users in directory order, then activity-only users by name.
+    fn users(&mut self, directory: &mut Directory) -> Vec<AuditUser> {
+        // Names moved out of the directory and the tallies (nothing after this needs them there).
+        let directory_len = self.directory_len;
+        let split = directory_len.min(self.tallies.len());
+        let (known, _) = self.tallies.split_at_mut(split);
+        let mut rows: Vec<(&mut User, Option<&mut Tally>)> = directory
+            .users
+            .iter_mut()
+            .zip(
+                known
+                    .iter_mut()
+                    .map(Some)
+                    .chain(std::iter::repeat_with(|| None)),
+            )
+            .collect();
+        let mut out: Vec<AuditUser> = crate::par::map_mut(&mut rows, |_, (u, t)| match t {
+            Some(t) => directory_user(u, t),
+            None => directory_user(u, &mut Tally::default()),
+        });
+        drop(rows);
+        let mut extra: Vec<AuditUser> = self
+            .extra_names
+            .iter()
+            .enumerate()
+            .map(|(j, name)| activity_user(name, &self.tallies[self.directory_len + j]))
+            .collect();
+        // Each key lower-cased once, not once per comparison.
+        extra.sort_by_cached_key(|u| (u.upn.to_lowercase(), u.upn.clone()));
+        out.extend(extra);
+        out
+    }
+
+    /// The six answers: the counts here, the words in `report::answers`.
+    fn questions(
+        &self,
+        s: &Summary,
+        completed_by: &[HowCount],
+        denied_because: &[ReasonCount],
+        users: &[AuditUser],
+    ) -> Vec<Question> {
+        // Users with each issue flag, in one pass over the users.
+        let mut flagged = [0u64; ISSUE_FLAGS.len()];
+        for u in users {
+            let mut has = [false; ISSUE_FLAGS.len()];
+            for f in &u.flags {
+                if let Some(i) = ISSUE_FLAGS.iter().position(|(name, _)| f == name) {
+                    has[i] = true;
+                }
+            }
+            for (n, h) in flagged.iter_mut().zip(has) {
+                *n += u64::from(h);
+            }
+        }
+        answers::questions(&answers::Facts {
+            signins: self.signins,
+            challenges: self.challenges,
+            satisfied: self.satisfied,
+            denied: self.denied,
+            pending: self.pending,
+            signed_in_users: self
+                .tallies
+                .iter()
+                .filter(|t| t.activity.signins > 0)
+                .count() as u64,
+            summary: s,
+            completed_by,
+            denied_because,
+            flagged,
+        })
+    }
+
+    fn warnings(&self, directory: &Directory, s: &Summary, inputs: &[InputSummary]) -> Vec<String> {
+        let mut w = Vec::new();
+        for i in inputs.iter().filter(|i| i.incomplete) {
+            w.push(format!(
+                "{} is incomplete: its last page says more pages follow (@odata.nextLink), but they are not among the inputs; every count drawn from it is partial until it is exported again with every page.",
+                i.path
+            ));
+        }
+        if directory.is_empty() {
+            w.push(format!("No directory export was in the inputs: registration, per-user state and sign-in state are unknown for every user; add {} and a users export.", settled_by::REGISTRATION));
+        }
+        if s.registration_unknown_enabled > 0 {
+            // Said by what would settle it: a missing export, or names the export lost.
+            let mut gaps: std::collections::BTreeMap<MethodsGap, u64> = Default::default();
+            for u in directory.users.iter().filter(|u| counts_as_enabled(u)) {
+                if let Some(gap) = registration_gap(u) {
+                    *gaps.entry(gap).or_default() += 1;
+                }
+            }
+            for (gap, n) in gaps {
+                w.push(match gap {
+                    MethodsGap::NoSource => format!(
+                        "Registration is unknown for {} (in neither the registered nor the unregistered count); {} would settle it.",
+                        plural(n, "enabled user", "enabled users"),
+                        settled_by::REGISTRATION
+                    ),
+                    other => format!(
+                        "Registration is unknown for {} (in neither count): {}.",
+                        plural(n, "enabled user", "enabled users"),
+                        other.why()
+                    ),
+                });
+            }
+        }
+        if s.access_unknown > 0 {
+            w.push(format!(
+                "Sign-in state is unknown for {} (counted as enabled); {} would settle it.",
+                plural(s.access_unknown, "user", "users"),
+                settled_by::SIGN_IN_STATE
+            ));
+        }
+        if !directory.is_empty() && s.per_user_state.unknown > 0 {
+            let cut_msonline = directory
+                .users
+                .iter()
+                .filter(|u| u.per_user_state == PerUserState::Unknown && u.msol_gaps.requirements)
+                .count() as u64;
+            let elsewhere = s.per_user_state.unknown - cut_msonline;
+            if elsewhere > 0 {
+                w.push(format!(
+                    "Per-user MFA state is unknown for {}; the per-user MFA state export (Get-MsolUser or Graph authentication/requirements) would settle it.",
+                    plural(elsewhere, "user", "users")
+                ));
+            }
+            if cut_msonline > 0 {
+                w.push(format!(
+                    "Per-user MFA state is unknown for {}: their Get-MsolUser export was written without StrongAuthenticationRequirements; export it again with that property.",
+                    plural(cut_msonline, "user", "users")
+                ));
+            }
+        }
+        if self.signins == 0 {
+            w.push("No sign-in activity was in the inputs: the challenge questions are unanswered and no activity flag can be raised; add a sign-in log export.".to_string());
+        }
+        let named = self.unmatched_signins - self.anonymous_signins;
+        if named > 0 && !directory.is_empty() {
+            w.push(format!(
+                "{} of {} {} not in the directory (e.g. {}); they are listed after the directory users, without registration data.",
+                plural(named, "sign-in", "sign-ins"),
+                plural(self.extra_names.len() as u64, "user", "users"),
+                if named == 1 { "is" } else { "are" },
+                self.unmatched_examples.join(", ")
+            ));
+        }
+        if self.duplicate_signins > 0 {
+            w.push(format!(
+                "{} met more than once (the same request id in two inputs, or twice in one): each was counted once.",
+                plural(self.duplicate_signins, "sign-in was", "sign-ins were")
+            ));
+        }
+        if self.workload_signins > 0 {
+            w.push(format!(
+                "{} of workload identities (service principals, managed identities) {} not user sign-ins: left out of every count.",
+                plural(self.workload_signins, "sign-in", "sign-ins"),
+                if self.workload_signins == 1 { "is" } else { "are" }
+            ));
+        }
+        if self.anonymous_signins > 0 {
+            w.push(format!(
+                "{} carried neither a user id nor a UPN and could not be joined to a user.",
+                plural(self.anonymous_signins, "sign-in", "sign-ins")
+            ));
+        }
+        if let Some(lost) = directory.lost_characters_warning() {
+            w.push(format!("{lost}."));
+        }
+        if !directory.conflicts.is_empty() {
+            w.push(format!(
+                "The inputs disagree on {} (the input given first was kept).",
+                plural(directory.conflicts.len() as u64, "fact", "facts")
+            ));
+        }
+        w
+    }
+}
+
+fn access_known(u: &User) -> Option<bool> {
+    match u.access {
+        Access::Allowed => Some(true),
+        Access::Blocked => Some(false),
+        Access::NullInExport | Access::Unknown => None,
+    }
+}
+
+/// What a row says about a user's registered methods, from one catalog lookup per name.
+struct MethodsSeen {
+    /// Every method named, in the catalog's wording (unknown names as written), once each.
+    shown: Vec<Cow<'static, str>>,
+    /// The strongest catalog MFA method's class.
+    strongest: Option<Strength>,
+    /// Catalog MFA methods exist and all are telephony.
+    telephony_only: bool,
+}
+
+fn methods_seen(u: &User) -> MethodsSeen {
+    let mut seen = MethodsSeen {
+        shown: Vec::new(),
+        strongest: None,
+        telephony_only: true,
+    };
+    for name in u.methods.iter().flat_map(|m| m.names()) {
+        let found = methods::lookup(name);
+        if let Some(m) = found.filter(|m| m.is_mfa) {
+            seen.strongest = Some(seen.strongest.map_or(m.strength, |s| s.min(m.strength)));
+            seen.telephony_only &= m.strength == Strength::Telephony;
+        }
+        if !methods::is_some_method(name) {
+            continue;
+        }
+        let shown = found.map_or_else(
+            || Cow::Owned(name.trim().to_string()),
+            |m| Cow::Borrowed(m.display),
+        );
+        if !seen.shown.contains(&shown) {
+            seen.shown.push(shown);
+        }
+    }
+    seen.telephony_only &= seen.strongest.is_some();
+    seen
+}
+
+fn user_type(u: &User) -> Option<Cow<'static, str>> {
+    match &u.user_type {
+        UserType::Member => Some(Cow::Borrowed("member")),
+        UserType::Guest => Some(Cow::Borrowed("guest")),
+        UserType::Other(s) => Some(Cow::Owned(s.clone())),
+        UserType::Unknown => None,
+    }
+}
+
+/// A directory user's report row; the user's names and the tally's last result are moved into it.
+fn directory_user(u: &mut User, t: &mut Tally) -> AuditUser {
+    let taken = (
+        u.upn.take(),
+        u.display_name.take(),
+        u.object_id.take(),
+        t.activity.last_result.take(),
+    );
+    let (u, t) = (&*u, &*t);
+    let a = &t.activity;
+    let enabled = counts_as_enabled(u);
+    let registered = is_registered(u);
+    let seen = methods_seen(u);
+    let mut flags = Vec::new();
+    if enabled && registered == Some(false) {
+        flags.push(flag::ENABLED_UNREGISTERED);
+    }
+    if enabled && registered == Some(true) && a.signins > 0 && a.challenges == 0 {
+        flags.push(flag::REGISTERED_NEVER_CHALLENGED);
+    }
+    activity_flags(a, &mut flags);
+    if enabled && seen.telephony_only {
+        flags.push(flag::TELEPHONY_ONLY);
+    }
+    if a.logs_say_no_methods && registered == Some(true) {
+        flags.push(flag::NO_METHODS_IN_LOGS);
+    }
+    if enabled && u.is_admin == Some(true) && registered == Some(false) {
+        flags.push(flag::ADMIN_WITHOUT_MFA);
+    }
+    if enabled && u.per_user_state == PerUserState::Enforced && registered == Some(false) {
+        flags.push(flag::ENFORCED_UNREGISTERED);
+    }
+    AuditUser {
+        upn: taken.0.or_else(|| taken.2.clone()).unwrap_or_default(),
+        display_name: taken.1,
+        object_id: taken.2,
+        enabled: access_known(u),
+        registered,
+        per_user_state: Cow::Borrowed(u.per_user_state.title()),
+        methods: seen.shown,
+        strongest: seen.strongest.map(|s| Cow::Borrowed(s.label())),
+        user_type: user_type(u),
+        is_admin: u.is_admin,
+        challenges: a.challenges,
+        completed: a.completed,
+        denied: a.denied,
+        last_result: taken.3,
+        last_signin: a.last_time.map(|t| t.to_string()),
+        flags: flags.into_iter().map(Cow::Borrowed).collect(),
+    }
+}
+
+/// The flags the activity alone raises, in the order of [`flag`].
+fn activity_flags(a: &UserActivity, flags: &mut Vec<&'static str>) {
+    if a.challenges > 0 && a.completed == 0 {
+        flags.push(flag::CHALLENGED_NEVER_COMPLETED);
+    }
+    if a.fraud_reported {
+        flags.push(flag::FRAUD_REPORTED);
+    }
+    if a.blocked_in_mfa {
+        flags.push(flag::BLOCKED);
+    }
+    if a.bypass_used {
+        flags.push(flag::BYPASS_USED);
+    }
+    if a.push_fatigue {
+        flags.push(flag::PUSH_FATIGUE);
+    }
+}
+
+fn activity_user(name: &str, t: &Tally) -> AuditUser {
+    let a = &t.activity;
+    let mut flags = Vec::new();
+    activity_flags(a, &mut flags);
+    AuditUser {
+        upn: name.to_string(),
+        per_user_state: Cow::Borrowed(PerUserState::Unknown.title()),
+        challenges: a.challenges,
+        completed: a.completed,
+        denied: a.denied,
+        last_result: a.last_result.clone(),
+        last_signin: a.last_time.map(|t| t.to_string()),
+        flags: flags.into_iter().map(Cow::Borrowed).collect(),
+        ..AuditUser::default()
+    }
+}
+
+/// Each enabled user whose methods are known, counted once by the strongest method registered:
+/// the strongest MFA class; else `other` (names not in the catalog, a Temporary Access Pass), else
+/// `not MFA` (email, security questions), else `none`. Users whose methods are unknown are in no
+/// class (the summary counts them).
+fn methods_by_strength(directory: &Directory) -> Vec<StrengthCount> {
+    const CLASSES: [Strength; 5] = [
+        Strength::PhishingResistant,
+        Strength::AppBased,
+        Strength::Telephony,
+        Strength::Other,
+        Strength::NotMfa,
+    ];
+    // The last slot counts users with no method at all.
+    const NONE: usize = CLASSES.len();
+    // On every core: a name lookup per method and user adds up in a large tenant.
+    let per_part = crate::par::parts(&directory.users, |users| {
+        let mut counts = [0u64; CLASSES.len() + 1];
+        for u in users.iter().filter(|u| counts_as_enabled(u)) {
+            let Some(list) = &u.methods else { continue };
+            let mut mfa: Option<Strength> = None;
+            let (mut other, mut not_mfa) = (false, false);
+            for name in list.names().filter(|n| methods::is_some_method(n)) {
+                match methods::lookup(name) {
+                    Some(m) if m.is_mfa => {
+                        mfa = Some(mfa.map_or(m.strength, |s| s.min(m.strength)));
+                    }
+                    Some(m) if m.strength == Strength::NotMfa => not_mfa = true,
+                    _ => other = true,
+                }
+            }
+            let class = match (mfa, other, not_mfa) {
+                (Some(s), _, _) => s,
+                (None, true, _) => Strength::Other,
+                (None, false, true) => Strength::NotMfa,
+                (None, false, false) => {
+                    counts[NONE] += 1;
+                    continue;
+                }
+            };
+            if let Some(i) = CLASSES.iter().position(|c| *c == class) {
+                counts[i] += 1;
+            }
+        }
+        counts
+    });
+    let mut counts = [0u64; CLASSES.len() + 1];
+    for part in per_part {
+        for (c, n) in counts.iter_mut().zip(part) {
+            *c += n;
+        }
+    }
+    CLASSES
+        .iter()
+        .map(|c| c.label())
+        .chain(std::iter::once("none"))
+        .zip(counts)
+        .map(|(strength, users)| StrengthCount {
+            strength: strength.to_string(),
+            users,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::classify::classify;
+    use crate::audit::ledger::{fold_challenge, record_push_failure};
+    use crate::model::{MethodList, Provenance};
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn user(upn: &str, id: Option<&str>) -> User {
+        User {
+            upn: Some(upn.into()),
+            object_id: id.map(str::to_string),
+            sources: vec![Provenance { file: 0, record: 0 }],
+            ..User::default()
+        }
+    }
+
+    fn denied_push(upn: &str, time: &str) -> SignIn<'static> {
+        SignIn {
+            upn: Some(upn.to_string().into()),
+            time: Some(at(time)),
+            additional_details: Some(
+                "MFA denied; user did not respond to mobile app notification".into(),
+            ),
+            mfa_method: Some("Mobile app notification".into()),
+            ..SignIn::default()
+        }
+    }
+
+    fn opts(threshold: u32, minutes: i64) -> AuditOptions {
+        AuditOptions {
+            fatigue_threshold: threshold,
+            fatigue_window: SignedDuration::from_mins(minutes),
+        }
+    }
+
+    fn fatigue(times: &[&str], o: AuditOptions) -> bool {
+        let mut a = UserActivity::default();
+        for t in times {
+            record_push_failure(&mut a, at(t), o);
+        }
+        a.push_fatigue
+    }
+
+    #[test]
+    fn fatigue_window_in_any_order() {
+        let inside = [
+            "2025-05-01T10:00:00Z",
+            "2025-05-01T10:10:00Z",
+            "2025-05-01T10:20:00Z",
+            "2025-05-01T10:30:00Z",
+            "2025-05-01T10:05:00Z",
+        ];
+        let o = opts(5, 30);
+        // Oldest first, newest first, and shuffled with far-away noise in between.
+        let mut sorted = inside.to_vec();
+        sorted.sort();
+        assert!(fatigue(&sorted, o));
+        let mut newest_first = sorted.clone();
+        newest_first.reverse();
+        assert!(fatigue(&newest_first, o));
+        assert!(fatigue(
+            &[
+                inside[3],
+                "2025-04-01T00:00:00Z",
+                inside[0],
+                "2025-06-01T00:00:00Z",
+                inside[4],
+                inside[1],
+                inside[2],
+            ],
+            o
+        ));
+        // Exactly the window counts; one second more does not.
+        assert!(fatigue(
+            &["2025-05-01T10:00:00Z", "2025-05-01T10:30:00Z"],
+            opts(2, 30)
+        ));
+        assert!(!fatigue(
+            &["2025-05-01T10:00:00Z", "2025-05-01T10:30:01Z"],
+            opts(2, 30)
+        ));
+        // Four in the window is not five.
+        assert!(!fatigue(&inside[..4], o));
+        // Five spread over a day are not fatigue.
+        assert!(!fatigue(
+            &[
+                "2025-05-01T01:00:00Z",
+                "2025-05-01T05:00:00Z",
+                "2025-05-01T09:00:00Z",
+                "2025-05-01T13:00:00Z",
+                "2025-05-01T17:00:00Z",
+            ],
+            o
+        ));
+        // Threshold 0 turns the flag off.
+        assert!(!fatigue(&inside, opts(0, 30)));
+        assert!(fatigue(&inside[..1], opts(1, 0)));
+    }
+
+    #[test]
+    fn fatigue_memory_is_bounded() {
+        let mut a = UserActivity::default();
+        let start = at("2025-01-01T00:00:00Z");
+        for i in 0..(MAX_PUSH_TIMES as i64 + 500) {
+            record_push_failure(&mut a, start + SignedDuration::from_hours(i), opts(5, 30));
+        }
+        assert!(!a.push_fatigue);
+        assert_eq!(a.recent_push_failures.len(), MAX_PUSH_TIMES);
+        // Once raised, the times are dropped.
+        for m in 0..5 {
+            record_push_failure(&mut a, start + SignedDuration::from_mins(m), opts(5, 30));
+        }
+        assert!(a.push_fatigue);
+        assert!(a.recent_push_failures.is_empty());
+    }
+
+    #[test]
+    fn fatigue_through_the_auditor_counts_only_push_refusals() {
+        let mut d = Directory::new();
+        d.insert(user("ada@contoso.com", None));
+        let three = [
+            denied_push("ADA@contoso.com", "2025-05-01T10:09:00Z"),
+            // A wrong code is a denial but not a push refusal.
+            SignIn {
+                upn: Some("ada@contoso.com".into()),
+                time: Some(at("2025-05-01T10:05:00Z")),
+                additional_details: Some("MFA denied; user entered incorrect code".into()),
+                ..SignIn::default()
+            },
+            denied_push("ada@contoso.com", "2025-05-01T10:00:00Z"),
+        ];
+        let fatigued = |events: &[SignIn]| {
+            let mut auditor = Auditor::new(opts(3, 10));
+            for s in events {
+                auditor.add(s);
+            }
+            Ledger::join(auditor.ledgers, &d, &GuestIndex::new(&d)).tallies[0]
+                .activity
+                .push_fatigue
+        };
+        assert!(!fatigued(&three));
+        let mut four = three.to_vec();
+        four.push(denied_push("ada@contoso.com", "2025-05-01T10:04:00Z"));
+        assert!(fatigued(&four));
+        let mut auditor = Auditor::new(opts(3, 10));
+        for s in &four {
+            auditor.add(s);
+        }
+        let report = auditor.finish(d, vec![], at("2025-05-02T00:00:00Z"));
+        assert_eq!(
+            report.users[0].flags,
+            ["challenged-never-completed", "push-fatigue-suspected"]
+        );
+        assert_eq!(
+            report.users[0].last_result.as_deref(),
+            Some("denied: user did not respond to mobile app notification")
+        );
+        assert_eq!(
+            report.users[0].last_signin.as_deref(),
+            Some("2025-05-01T10:09:00Z")
+        );
+    }
+
+    #[test]
+    fn joins_by_id_upn_and_guest_home_form() {
+        let mut d = Directory::new();
+        d.insert(user("ada@contoso.com", Some("ID-ADA")));
+        d.insert(user("Grace_Example.org#EXT#@contoso.onmicrosoft.com", None));
+        let mut auditor = Auditor::new(AuditOptions::default());
+        let by = |id: Option<&str>, upn: Option<&str>| SignIn {
+            user_id: id.map(|s| s.to_string().into()),
+            upn: upn.map(|s| s.to_string().into()),
+            ..SignIn::default()
+        };
+        auditor.add(&by(Some("id-ada"), Some("renamed@contoso.com")));
+        auditor.add(&by(None, Some(" Ada@Contoso.com ")));
+        auditor.add(&by(None, Some("grace@example.org")));
+        auditor.add(&by(Some("id-x"), Some("Xavier@Fabrikam.com")));
+        auditor.add(&by(None, Some("xavier@fabrikam.com")));
+        auditor.add(&by(Some("ID-X"), None));
+        auditor.add(&by(None, None));
+        let joined = Ledger::join(auditor.ledgers, &d, &GuestIndex::new(&d));
+        let signins: Vec<u64> = joined.tallies.iter().map(|t| t.activity.signins).collect();
+        assert_eq!(signins, [2, 1, 3]);
+        let report = joined.report(
+            d,
+            vec![],
+            at("2025-05-02T00:00:00Z"),
+            &mut Leftovers::default(),
+        );
+        assert_eq!(
+            report.unmatched_signins,
+            UnmatchedSignIns {
+                signins: 4,
+                users: 1,
+                examples: vec!["Xavier@Fabrikam.com".into()],
+            }
+        );
+        let upns: Vec<&str> = report.users.iter().map(|u| u.upn.as_str()).collect();
+        assert_eq!(
+            upns,
+            [
+                "ada@contoso.com",
+                "Grace_Example.org#EXT#@contoso.onmicrosoft.com",
+                "Xavier@Fabrikam.com"
+            ]
+        );
+        assert_eq!(report.users[2].registered, None);
+        assert_eq!(report.users[2].per_user_state, "Unknown");
+        assert_eq!(
+            report.warnings,
+            [
+                "Registration is unknown for 2 enabled users (in neither the registered nor the unregistered count); the registration details export (admin center or Graph userRegistrationDetails) would settle it.",
+                "Sign-in state is unknown for 2 users (counted as enabled); a users export (Graph /users with accountEnabled, or the admin center 'Download users' CSV) would settle it.",
+                "Per-user MFA state is unknown for 2 users; the per-user MFA state export (Get-MsolUser or Graph authentication/requirements) would settle it.",
+                "3 sign-ins of 1 user are not in the directory (e.g. Xavier@Fabrikam.com); they are listed after the directory users, without registration data.",
+                "1 sign-in carried neither a user id nor a UPN and could not be joined to a user.",
+            ]
+        );
+    }
+
+    #[test]
+    fn last_result_does_not_depend_on_order() {
+        let events = [
+            SignIn {
+                time: Some(at("2025-05-01T09:00:00Z")),
+                additional_details: Some("MFA denied; user declined the authentication".into()),
+                ..SignIn::default()
+            },
+            SignIn {
+                time: Some(at("2025-05-01T10:00:00Z")),
+                additional_details: Some("MFA successfully completed".into()),
+                ..SignIn::default()
+            },
+            SignIn {
+                time: None,
+                additional_details: Some("MFA denied; user is blocked".into()),
+                ..SignIn::default()
+            },
+        ];
+        for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]] {
+            let mut t = Tally::default();
+            for (seq, i) in order.into_iter().enumerate() {
+                let c = classify(&events[i]).unwrap();
+                fold_challenge(
+                    &mut t,
+                    &c,
+                    events[i].time,
+                    seq as u64 + 1,
+                    AuditOptions::default(),
+                );
+            }
+            assert_eq!(
+                t.activity.last_result.as_deref(),
+                Some("satisfied: successfully completed"),
+                "{order:?}"
+            );
+            assert!(t.activity.blocked_in_mfa);
+        }
+    }
+
+    #[test]
+    fn directory_flags() {
+        let mut admin = user("root@contoso.com", None);
+        admin.access = Access::Allowed;
+        admin.is_admin = Some(true);
+        admin.per_user_state = PerUserState::Enforced;
+        admin.methods = Some(MethodList::from_names(Vec::new()));
+        let mut phone = user("pat@contoso.com", None);
+        phone.access = Access::Allowed;
+        phone.methods = Some(MethodList::from_names(
+            ["mobilePhone", "email", "OneWaySMS"].map(String::from),
+        ));
+        let mut blocked = user("gone@contoso.com", None);
+        blocked.access = Access::Blocked;
+        blocked.methods = Some(MethodList::from_names(Vec::new()));
+        let mut d = Directory::new();
+        for u in [admin, phone, blocked] {
+            d.insert(u);
+        }
+        let mut auditor = Auditor::new(AuditOptions::default());
+        auditor.add(&SignIn {
+            upn: Some("pat@contoso.com".into()),
+            additional_details: Some(
+                "MFA denied; user does not have any verification methods registered".into(),
+            ),
+            ..SignIn::default()
+        });
+        let r = auditor.finish(d, vec![], at("2025-05-02T00:00:00Z"));
+        let flags: Vec<Vec<&str>> = r
+            .users
+            .iter()
+            .map(|u| u.flags.iter().map(|f| f.as_ref()).collect())
+            .collect();
+        assert_eq!(
+            flags,
+            [
+                vec![
+                    "enabled-unregistered",
+                    "admin-without-mfa",
+                    "enforced-unregistered"
+                ],
+                vec![
+                    "challenged-never-completed",
+                    "telephony-only",
+                    "logs-say-no-methods"
+                ],
+                vec![],
+            ]
+        );
+        assert_eq!(
+            r.users[1].methods,
+            [
+                "Mobile phone (SMS or voice)",
+                "Email (SSPR only)",
+                "Text message (SMS)"
+            ]
+        );
+        assert_eq!(r.users[1].strongest.as_deref(), Some("telephony"));
+        assert_eq!(r.users[2].enabled, Some(false));
+        let strength: Vec<(&str, u64)> = r
+            .methods_by_strength
+            .iter()
+            .map(|s| (s.strength.as_str(), s.users))
+            .collect();
+        assert_eq!(
+            strength,
+            // Each enabled user once, by the strongest method: pat's email does not count her
+            // again as "not MFA"; root has none.
+            [
+                ("phishing-resistant", 0),
+                ("app-based", 0),
+                ("telephony", 1),
+                ("other", 0),
+                ("not MFA", 0),
+                ("none", 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn no_signins_says_so() {
+        let d = Directory::new();
+        let r = Auditor::new(AuditOptions::default()).finish(d, vec![], at("2025-05-02T00:00:00Z"));
+        assert_eq!(r.questions.len(), 6);
+        assert!(
+            r.questions
+                .iter()
+                .all(|q| q.answer.starts_with("No sign-in activity"))
+        );
+        assert_eq!(r.generated_at, "2025-05-02T00:00:00Z");
+        assert_eq!(r.schema, SCHEMA);
+        assert_eq!(r.warnings.len(), 2);
+    }
+}

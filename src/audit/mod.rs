@@ -1,0 +1,209 @@
+//! The audit pipeline, behind one door: [`run`] identifies the inputs, reads the directory and
+//! the sign-in logs at the same time (on both cores, see `read`), folds the sign-ins into
+//! per-identity ledgers (`ledger`, classifying each with `classify`), joins them to the directory
+//! and builds the report (`build`). Commands call [`run`] and get the report; how the work is
+//! split between threads and when memory is freed stay in here.
+
+mod build;
+mod classify;
+mod ledger;
+mod read;
+
+pub use build::{AuditOptions, Auditor, Leftovers, MAX_PUSH_TIMES};
+pub use classify::{classify, prompted};
+pub use ledger::{Ledger, SeenIds};
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::console::Messages;
+use crate::error::{Error, Result};
+use crate::input::load::{self, Inputs};
+use crate::input::{self, InputFile, Kind, OutputPath, ReadOptions, ReadStats};
+use crate::model::Directory;
+use crate::model::directory::GuestIndex;
+use crate::par;
+use crate::report::audit::{AuditReport, InputSummary};
+use read::{FileRead, SHARED_BATCHES, help_read, read_activity};
+
+/// What an audit reads, and how.
+pub struct Request<'a> {
+    /// The files, folders, patterns and `-` given.
+    pub inputs: &'a [PathBuf],
+    pub read: &'a ReadOptions,
+    pub options: AuditOptions,
+    /// The files this run writes: never inputs.
+    pub outputs: &'a [OutputPath<'a>],
+}
+
+/// An audit's report, with what it was built from: freed when this is dropped (on another thread:
+/// freeing a large tenant's tables takes a while, and the command is done with them), or sooner
+/// with [`Audited::free_sources`].
+pub struct Audited {
+    pub report: AuditReport,
+    sources: Option<Leftovers>,
+}
+
+impl Audited {
+    /// Frees what the report was built from now, in the background: before a step that needs the
+    /// memory more (the HTML page's data copies the report). Without it they are freed after the
+    /// report's files are written, not during the writing, where freeing hundreds of thousands of
+    /// small blocks makes the allocator tidy up on the writer's path.
+    pub fn free_sources(&mut self) {
+        if let Some(sources) = self.sources.take() {
+            std::thread::spawn(move || drop(sources));
+        }
+    }
+}
+
+impl Drop for Audited {
+    fn drop(&mut self) {
+        let report = std::mem::take(&mut self.report);
+        let sources = self.sources.take();
+        std::thread::spawn(move || drop((report, sources)));
+    }
+}
+
+/// Runs the audit: the report, without history (the caller adds the changes).
+pub fn run(request: &Request<'_>, msg: Messages) -> Result<Audited> {
+    let (report, sources) = build_report(request, msg)?;
+    Ok(Audited {
+        report,
+        sources: Some(sources),
+    })
+}
+
+/// The time the report says it was generated: now, or `SOURCE_DATE_EPOCH` (seconds) when set, so
+/// that a report can be reproduced byte for byte.
+pub fn generated_at() -> jiff::Timestamp {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+        .unwrap_or_else(jiff::Timestamp::now)
+}
+
+/// Reads every input and returns the audit report (without history), and what it was built from.
+fn build_report(request: &Request<'_>, msg: Messages) -> Result<(AuditReport, Leftovers)> {
+    let opts = request.read;
+    crate::timing::phase("start");
+    let inputs = Inputs::identify(request.inputs, opts, request.outputs)?;
+    crate::timing::phase("inputs identified");
+    load::print_skipped(&inputs, msg);
+    let auth: Vec<&InputFile> = inputs
+        .all
+        .iter()
+        .filter(|f| f.kind == Kind::AuthDetailsCsv)
+        .collect();
+    if !auth.is_empty() && !inputs.all.iter().any(|f| f.kind == Kind::SignInCsv) {
+        msg.warn(
+            "an AuthDetails CSV was given without its main sign-in CSV: it is not read on its own",
+        );
+    }
+    let activity: Vec<&InputFile> = inputs
+        .activity()
+        .filter(|f| f.kind != Kind::AuthDetailsCsv)
+        .collect();
+    let audit_opts = request.options;
+    let mut stats: Vec<Option<ReadStats>> = vec![None; inputs.all.len()];
+
+    // Two threads. One reads the sign-ins and folds them into a ledger of per-identity tallies
+    // (which needs no directory); the other reads the directory meanwhile, then helps with the
+    // sign-ins: the first thread hands it batches of JSON records through `share`. The ledgers are
+    // merged and joined to the directory once both are done. Memory grows with users, never with
+    // sign-ins (the hand-over holds a few batches).
+    let stop = AtomicBool::new(false);
+    let share = par::Share::new(SHARED_BATCHES);
+    // Every ledger counts a sign-in once, whichever thread meets it first.
+    let seen = std::sync::Arc::new(SeenIds::default());
+    let report = std::thread::scope(|scope| -> Result<(AuditReport, Leftovers)> {
+        let reader = scope.spawn(|| {
+            let _closer = share.closer();
+            read_activity(
+                &activity, &auth, opts, msg, audit_opts, &stop, &share, &seen,
+            )
+        });
+        let dir_files: Vec<&InputFile> = inputs.directory().collect();
+        // Without a directory export the report's warnings say so (once, with what to add).
+        let merged = if dir_files.is_empty() {
+            Ok((Directory::new(), Vec::new()))
+        } else {
+            load::merge(&dir_files, opts, msg)
+        };
+        // On a directory error the reader is told to stop at its next sign-in.
+        let (directory, dir_stats) = match merged {
+            Ok(m) => m,
+            Err(e) => {
+                stop.store(true, Ordering::Relaxed);
+                let _ = reader.join();
+                return Err(e);
+            }
+        };
+        crate::timing::phase("directory read");
+        load::report_conflicts(&directory, msg);
+        // Built here, while the other thread is still reading sign-ins.
+        let guests = GuestIndex::new(&directory);
+        for (i, s) in dir_stats {
+            stats[i] = Some(s);
+        }
+        let mut helped = help_read(&activity, opts, audit_opts, &share, &seen);
+        let (ledgers, outcomes) = reader
+            .join()
+            .map_err(|_| Error::Internal("the sign-in reader stopped unexpectedly"))??;
+        for (n, outcome) in outcomes.into_iter().enumerate() {
+            let f = activity[n];
+            let read = match outcome {
+                FileRead::Whole(read) => read?,
+                FileRead::Shared(part, framing) => {
+                    let mut parts = vec![part];
+                    parts.extend(helped.parts[n].take());
+                    input::finish_signins_shared(f, opts, parts, framing)?
+                }
+            };
+            // Its AuthDetails companions were read with it: their rows are theirs.
+            for &(companion, rows) in &read.companions {
+                stats[companion as usize] = Some(ReadStats {
+                    records: rows,
+                    ..ReadStats::default()
+                });
+            }
+            stats[f.index as usize] = Some(read);
+        }
+        load::print_read_warnings(&inputs, &stats, msg);
+        let summaries: Vec<InputSummary> = inputs
+            .all
+            .iter()
+            .map(|f| summarize(f, stats[f.index as usize].as_ref()))
+            .collect();
+        let mut ledgers = ledgers;
+        ledgers.push(helped.ledger);
+        crate::timing::phase("sign-ins read");
+        Ok(Auditor::with_ledgers(ledgers)
+            .with_guest_index(guests)
+            .finish_keeping(directory, summaries, generated_at()))
+    })?;
+    Ok(report)
+}
+
+fn summarize(f: &InputFile, s: Option<&ReadStats>) -> InputSummary {
+    let mut warnings = f.warnings.clone();
+    if let Some(s) = s {
+        warnings.extend(s.warnings.iter().cloned());
+    }
+    InputSummary {
+        path: f.path.display().to_string(),
+        kind: serde_json::to_value(f.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        records: s.map_or(0, |s| s.records),
+        warnings,
+        encoding: f.encoding.clone(),
+        first_time: s.and_then(|s| s.first_time).map(|t| t.to_string()),
+        last_time: s.and_then(|s| s.last_time).map(|t| t.to_string()),
+        // Filled by `history` when the run is recorded: reading every input again costs time.
+        fingerprint: None,
+        activity: !f.kind.is_directory() && f.kind != Kind::AuthDetailsCsv,
+        incomplete: s.is_some_and(|s| s.incomplete),
+    }
+}

@@ -1,0 +1,71 @@
+//! Writing the audit's files: the JSON contract, the per-user CSV and the HTML page, all or
+//! none (each staged, then put in place together), and the bytes the mail attaches.
+
+use std::path::{Path, PathBuf};
+
+use super::audit::AuditReport;
+use super::{html, json, safe_csv};
+use crate::error::{Error, Result};
+use crate::output::{self, Destination};
+
+/// The files an audit writes; `-` is standard output.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Targets<'a> {
+    pub json: Option<&'a Path>,
+    pub csv: Option<&'a Path>,
+    pub html: Option<&'a Path>,
+    pub template_dir: Option<&'a Path>,
+    /// The mail attaches the HTML page and the CSV: both are made even when not written.
+    pub for_mail: bool,
+}
+
+/// The reports a run wrote, and the bytes the mail attaches.
+pub struct Written {
+    /// The files written, as the user named them (not standard output).
+    pub files: Vec<PathBuf>,
+    pub html: Option<String>,
+    pub csv: Vec<u8>,
+}
+
+/// Writes the JSON, CSV and HTML reports asked for, all or none: each is staged first, and they
+/// are put in place together once all of them were written.
+pub fn write(report: &AuditReport, t: &Targets<'_>) -> Result<Written> {
+    let for_mail = t.for_mail;
+    let html = if t.html.is_some() || for_mail {
+        Some(html::render(report, t.template_dir)?)
+    } else {
+        None
+    };
+    let mut csv = Vec::new();
+    if t.csv.is_some() || for_mail {
+        safe_csv::write_users_csv(&mut csv, report)
+            .map_err(|e| Error::Failed(format!("CSV: {e}")))?;
+    }
+    let mut outputs = output::Outputs::new();
+    let mut files = Vec::new();
+    if let Some(p) = t.json {
+        let dest = Destination::of(p);
+        // Streamed into the file: the JSON of a large tenant is never held in memory.
+        outputs.stage(&dest, |w| {
+            let ioe = output::io_err(&dest);
+            json::write_pretty(&mut *w, report).map_err(&ioe)?;
+            w.write_all(b"\n").map_err(&ioe)
+        })?;
+        files.push(p.to_path_buf());
+    }
+    if let Some(p) = t.csv {
+        let dest = Destination::of(p);
+        outputs.stage(&dest, |w| w.write_all(&csv).map_err(output::io_err(&dest)))?;
+        files.push(p.to_path_buf());
+    }
+    if let (Some(p), Some(text)) = (t.html, &html) {
+        let dest = Destination::of(p);
+        outputs.stage(&dest, |w| {
+            w.write_all(text.as_bytes()).map_err(output::io_err(&dest))
+        })?;
+        files.push(p.to_path_buf());
+    }
+    outputs.commit()?;
+    files.retain(|p| !output::is_stdout(p));
+    Ok(Written { files, html, csv })
+}
