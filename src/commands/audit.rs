@@ -70,18 +70,8 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
     for w in &report.warnings {
         msg.warn(w);
     }
-    if let Some(mut settings) = mail {
-        settings.report_files = written.files.clone();
-        let html = written.html.as_deref().unwrap_or_default();
-        let message = email::compose(report, html, &written.csv, &settings)?;
-        email::send(&message, &settings)?;
-        match &settings.dry_run {
-            Some(p) => msg.note(format!(
-                "email written to {} (dry run)",
-                crate::text::shown_path(p)
-            )),
-            None => msg.note(format!("email sent to {}", settings.to.join(", "))),
-        }
+    if let Some(settings) = mail {
+        send_mail(report, &written, settings, msg)?;
     }
     // Recorded only now that every output is written and the mail is sent: a failed run is not
     // in the history, so the next run still reports its changes.
@@ -98,6 +88,27 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
     } else {
         Status::PolicyCrossed
     })
+}
+
+/// Mails the summary with the report files attached (or writes it, for `--email-dry-run`).
+fn send_mail(
+    report: &crate::report::audit::AuditReport,
+    written: &files::Written,
+    mut settings: email::EmailSettings,
+    msg: Messages,
+) -> Result<()> {
+    settings.report_files = written.files.clone();
+    let html = written.html.as_deref().unwrap_or_default();
+    let message = email::compose(report, html, &written.csv, &settings)?;
+    email::send(&message, &settings)?;
+    match &settings.dry_run {
+        Some(p) => msg.note(format!(
+            "email written to {} (dry run)",
+            crate::text::shown_path(p)
+        )),
+        None => msg.note(format!("email sent to {}", settings.to.join(", "))),
+    }
+    Ok(())
 }
 
 /// The human summary: on stdout, or on stderr with the other messages when stdout carries a

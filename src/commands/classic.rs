@@ -1,14 +1,13 @@
 //! `registered`, `unregistered` and `methods`: the classic reports, written as PowerShell wrote
 //! them. Users stream from a single export straight to the output.
 
-use crate::cli::{FilterArgs, ListArgs, ListFormat, UserTypeArg};
-use crate::error::{Error, Result};
+use crate::cli::{FilterArgs, ListArgs, ListFormat as ListFormatArg, UserTypeArg};
+use crate::error::Result;
 use crate::input::ReadOptions;
 use crate::model::{Access, User, UserType, settled_by};
 use crate::output::{self, Destination};
 use crate::report::classic::{self, Verdict};
-use crate::report::export_csv::ExportCsv;
-use crate::report::table::{self, TableStyle};
+use crate::report::classic_out::{ListFormat, ListWriter, MethodsWriter};
 
 use super::Messages;
 use crate::input::load::{self, Inputs};
@@ -31,6 +30,18 @@ struct Unknowns {
 }
 
 impl Unknowns {
+    /// Whether `u` passes the filters; a user whose fact a filter needs is unknown is left out
+    /// and counted.
+    fn passes(&mut self, u: &User, f: &FilterArgs) -> bool {
+        match passes(u, f) {
+            Some(p) => p,
+            None => {
+                self.filtered_unknown += 1;
+                false
+            }
+        }
+    }
+
     fn report(&self, msg: Messages) {
         if self.access_unknown > 0 {
             msg.note(format!(
@@ -114,34 +125,30 @@ fn output_paths(out: Option<&std::path::Path>) -> Vec<crate::input::OutputPath<'
 
 /// P1 / P2.
 pub fn list(which: Which, args: &ListArgs, opts: &ReadOptions, msg: Messages) -> Result<()> {
-    let (format, exact, filters) = (args.format, args.powershell_exact, &args.filters);
     let outputs = output_paths(args.output.as_deref());
     let inputs = Inputs::identify(&args.inputs, opts, &outputs)?;
     let dest = Destination::from_option(args.output.as_deref());
     let mut unknowns = Unknowns {
-        filter_field: filter_field(filters),
+        filter_field: filter_field(&args.filters),
         ..Unknowns::default()
     };
     let want = match which {
         Which::Registered => Verdict::Registered,
         Which::Unregistered => Verdict::Unregistered,
     };
-    // Table and JSON need every row first (column width, array framing); CSV and list stream.
-    let mut rows: Vec<Option<String>> = Vec::new();
-    let csv = ExportCsv { ascii: exact };
+    let format = match args.format {
+        ListFormatArg::Table => ListFormat::Table,
+        ListFormatArg::Csv => ListFormat::Csv,
+        ListFormatArg::List => ListFormat::List,
+        ListFormatArg::Json => ListFormat::Json,
+    };
     let mut stats = Vec::new();
     output::emit(&dest, |w| {
         let ioe = output::io_err(&dest);
-        // Export-Csv writes nothing at all, not even the header, when no object reaches it.
-        let mut header_written = false;
+        let mut list = ListWriter::new(format, args.powershell_exact);
         stats = load::for_each_user(&inputs, opts, msg, &mut |u| {
-            match passes(u, filters) {
-                Some(true) => {}
-                Some(false) => return Ok(()),
-                None => {
-                    unknowns.filtered_unknown += 1;
-                    return Ok(());
-                }
+            if !unknowns.passes(u, &args.filters) {
+                return Ok(());
             }
             let v = classic::verdict(u);
             if v == Verdict::RegistrationUnknown
@@ -155,52 +162,9 @@ pub fn list(which: Which, args: &ListArgs, opts: &ReadOptions, msg: Messages) ->
             if v != want {
                 return Ok(());
             }
-            match format {
-                ListFormat::Csv => {
-                    if !header_written {
-                        header_written = true;
-                        csv.write_row(w, &[Some("UserPrincipalName")])
-                            .map_err(&ioe)?;
-                    }
-                    csv.write_row(w, &[u.upn.as_deref()]).map_err(&ioe)
-                }
-                ListFormat::List => match &u.upn {
-                    Some(upn) => writeln!(w, "{upn}").map_err(&ioe),
-                    None => Ok(()),
-                },
-                ListFormat::Table | ListFormat::Json => {
-                    rows.push(u.upn.clone());
-                    Ok(())
-                }
-            }
+            list.push(w, u.upn.as_deref()).map_err(&ioe)
         })?;
-        match format {
-            ListFormat::Table => {
-                let style = if exact {
-                    TableStyle::Ps51
-                } else {
-                    TableStyle::ps7_native()
-                };
-                let refs: Vec<Option<&str>> = rows.iter().map(|r| r.as_deref()).collect();
-                let text = table::render("UserPrincipalName", &refs, style);
-                let bytes = if exact {
-                    crate::report::export_csv::to_ascii(&text)
-                } else {
-                    text.into_bytes()
-                };
-                w.write_all(&bytes).map_err(&ioe)
-            }
-            ListFormat::Json => {
-                let objs: Vec<serde_json::Value> = rows
-                    .iter()
-                    .map(|r| serde_json::json!({ "UserPrincipalName": r }))
-                    .collect();
-                let text = serde_json::to_string_pretty(&objs)
-                    .map_err(|e| Error::Failed(e.to_string()))?;
-                writeln!(w, "{text}").map_err(&ioe)
-            }
-            _ => Ok(()),
-        }
+        list.finish(w).map_err(&ioe)
     })?;
     load::print_warnings(&inputs, &stats, msg);
     unknowns.report(msg);
@@ -218,7 +182,6 @@ pub fn methods(
 ) -> Result<()> {
     let inputs = Inputs::identify(inputs, opts, &output_paths(out))?;
     let dest = Destination::from_option(out);
-    let csv = ExportCsv { ascii: exact };
     let mut unknowns = Unknowns {
         filter_field: filter_field(filters),
         ..Unknowns::default()
@@ -228,38 +191,18 @@ pub fn methods(
     let mut stats = Vec::new();
     output::emit(&dest, |w| {
         let ioe = output::io_err(&dest);
-        let mut header_written = false;
+        let mut report = MethodsWriter::new(exact);
         stats = load::for_each_user(&inputs, opts, msg, &mut |u| {
-            match passes(u, filters) {
-                Some(true) => {}
-                Some(false) => return Ok(()),
-                None => {
-                    unknowns.filtered_unknown += 1;
-                    return Ok(());
-                }
+            if !unknowns.passes(u, filters) {
+                return Ok(());
             }
-            let status = classic::mfa_status(u);
-            if status == "Unknown" {
+            if classic::mfa_status(u) == "Unknown" {
                 *state_unknown.entry(classic::state_why(u)).or_default() += 1;
             }
             if let Some(gap) = classic::methods_gap(u) {
                 *methods_unknown.entry(gap.why()).or_default() += 1;
             }
-            let methods = classic::mfa_methods(u);
-            if !header_written {
-                header_written = true;
-                csv.write_row(
-                    w,
-                    &[
-                        Some("UserPrincipalName"),
-                        Some("MFA Status"),
-                        Some("MFA Methods"),
-                    ],
-                )
-                .map_err(&ioe)?;
-            }
-            csv.write_row(w, &[u.upn.as_deref(), Some(&status), methods.as_deref()])
-                .map_err(&ioe)
+            report.push(w, u).map_err(&ioe)
         })?;
         Ok(())
     })?;

@@ -7,6 +7,7 @@ pub mod decode;
 pub mod detect;
 pub mod flat_csv;
 pub mod graph;
+pub mod inspect;
 pub mod json_stream;
 pub mod load;
 pub mod mfa_server;
