@@ -160,6 +160,11 @@ impl<W: Write> Write for TerminalSafe<W> {
     }
 }
 
+/// `1 user`, `2 users`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

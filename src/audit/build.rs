@@ -5,48 +5,24 @@
 
 use std::borrow::Cow;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 use crate::report::audit::{
     AuditReport, AuditUser, HowCount, InputSummary, ReasonCount, SCHEMA, StrengthCount, Summary,
     UnmatchedSignIns, flag,
 };
 
-use super::ledger::{Joined, Ledger, Tally};
+use super::ledger::{AuditOptions, Joined, Ledger, Tally};
+use crate::model::MethodsGap;
 use crate::model::directory::GuestIndex;
 use crate::model::{
     Access, Directory, PerUserState, SignIn, User, UserActivity, UserType, settled_by,
 };
 use crate::report::answers::{self, ISSUE_FLAGS};
 use crate::report::audit::Question;
-use crate::report::classic::{MethodsGap, counts_as_enabled, is_registered, registration_gap};
-use crate::report::findings::plural;
+use crate::report::classic::{counts_as_enabled, is_registered, registration_gap};
+use crate::text::plural;
 use crate::vocab::methods::{self, Strength};
-
-/// The most denied or unanswered push times kept per user while looking for fatigue. Beyond it
-/// the time farthest from the newest arrival is forgotten, so memory stays bounded however long
-/// the log, and a log read newest-first or oldest-first loses nothing near where it is reading.
-pub const MAX_PUSH_TIMES: usize = 1024;
-/// Examples of sign-ins not in the directory kept for the report.
-pub const MAX_UNMATCHED_EXAMPLES: usize = 5;
-
-/// Knobs of the audit (cli.md `--fatigue-threshold`, `--fatigue-window`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AuditOptions {
-    /// Denied or unanswered pushes within `fatigue_window` that raise `push-fatigue-suspected`;
-    /// 0 turns the flag off.
-    pub fatigue_threshold: u32,
-    pub fatigue_window: SignedDuration,
-}
-
-impl Default for AuditOptions {
-    fn default() -> Self {
-        AuditOptions {
-            fatigue_threshold: 5,
-            fatigue_window: SignedDuration::from_mins(30),
-        }
-    }
-}
 
 /// Folds sign-ins as they stream and builds the report against the directory; never keeps a
 /// sign-in.
@@ -664,8 +640,9 @@ fn methods_by_strength(directory: &Directory) -> Vec<StrengthCount> {
 mod tests {
     use super::*;
     use crate::audit::classify::classify;
-    use crate::audit::ledger::{fold_challenge, record_push_failure};
+    use crate::audit::ledger::{MAX_PUSH_TIMES, fold_challenge, record_push_failure};
     use crate::model::{MethodList, Provenance};
+    use jiff::SignedDuration;
 
     fn at(s: &str) -> Timestamp {
         s.parse().unwrap()

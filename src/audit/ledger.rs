@@ -11,13 +11,37 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, Hasher};
 
 use foldhash::fast::RandomState;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use rayon::slice::ParallelSliceMut;
 
-use super::build::{AuditOptions, MAX_PUSH_TIMES, MAX_UNMATCHED_EXAMPLES};
 use super::classify::classify;
 use crate::model::directory::{GuestIndex, id_key, upn_key};
 use crate::model::{Challenge, Directory, Outcome, SignIn, UserActivity};
+
+/// The most denied or unanswered push times kept per user while looking for fatigue. Beyond it
+/// the time farthest from the newest arrival is forgotten, so memory stays bounded however long
+/// the log, and a log read newest-first or oldest-first loses nothing near where it is reading.
+pub const MAX_PUSH_TIMES: usize = 1024;
+/// Examples of sign-ins not in the directory kept for the report.
+pub const MAX_UNMATCHED_EXAMPLES: usize = 5;
+
+/// Knobs of the audit (cli.md `--fatigue-threshold`, `--fatigue-window`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditOptions {
+    /// Denied or unanswered pushes within `fatigue_window` that raise `push-fatigue-suspected`;
+    /// 0 turns the flag off.
+    pub fatigue_threshold: u32,
+    pub fatigue_window: SignedDuration,
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        AuditOptions {
+            fatigue_threshold: 5,
+            fatigue_window: SignedDuration::from_mins(30),
+        }
+    }
+}
 
 /// No entry: the end of a hash chain.
 const NONE: u32 = u32::MAX;

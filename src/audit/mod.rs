@@ -9,9 +9,9 @@ mod classify;
 mod ledger;
 mod read;
 
-pub use build::{AuditOptions, Auditor, Leftovers, MAX_PUSH_TIMES};
+pub use build::{Auditor, Leftovers};
 pub use classify::{classify, prompted};
-pub use ledger::{Ledger, SeenIds};
+pub use ledger::{AuditOptions, Ledger, MAX_PUSH_TIMES, SeenIds};
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -152,7 +152,7 @@ pub fn list(which: Which, args: &ListArgs, opts: &ReadOptions, msg: Messages) ->
             }
             let v = classic::verdict(u);
             if v == Verdict::RegistrationUnknown
-                && let Some(gap) = classic::methods_gap(u)
+                && let Some(gap) = crate::model::methods_gap(u)
             {
                 *unknowns.registration_unknown.entry(gap.why()).or_default() += 1;
             }
@@ -197,9 +197,9 @@ pub fn methods(
                 return Ok(());
             }
             if classic::mfa_status(u) == "Unknown" {
-                *state_unknown.entry(classic::state_why(u)).or_default() += 1;
+                *state_unknown.entry(crate::model::state_why(u)).or_default() += 1;
             }
-            if let Some(gap) = classic::methods_gap(u) {
+            if let Some(gap) = crate::model::methods_gap(u) {
                 *methods_unknown.entry(gap.why()).or_default() += 1;
             }
             report.push(w, u).map_err(&ioe)

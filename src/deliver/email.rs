@@ -22,7 +22,7 @@ use serde::{Serialize, Serializer};
 use crate::cli::{EmailArgs, SmtpSecurity};
 use crate::error::{Error, Result};
 use crate::report::audit::{AuditReport, AuditUser, flag};
-use crate::report::findings::plural;
+use crate::text::plural;
 
 /// The environment variable that holds the SMTP password.
 pub const PASSWORD_ENV: &str = "MFAUDIT_SMTP_PASSWORD";

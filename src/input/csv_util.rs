@@ -5,8 +5,8 @@ use std::io::{self, BufRead, Read};
 use std::path::Path;
 
 use super::decode::Decoded;
-use super::detect::{csv_header, normalize_header};
 use crate::error::{Error, Position, Result};
+use crate::vocab::names;
 
 /// Longest field accepted (a sign-in's JSON-in-CSV columns are the largest real ones).
 pub const MAX_FIELD_BYTES: usize = 8 * 1024 * 1024;
@@ -16,7 +16,7 @@ pub struct CsvInput {
     pub reader: csv::Reader<Guard<Box<dyn BufRead + Send>>>,
     /// Header names as written.
     pub headers: Vec<String>,
-    /// Header names through [`normalize_header`].
+    /// Header names through [`names::key`].
     pub normalized: Vec<String>,
     /// `#TYPE ...` when the file had one.
     pub type_line: Option<String>,
@@ -25,6 +25,59 @@ pub struct CsvInput {
     pub delimiter: u8,
     /// Lines end in CRLF (the csv crate then counts record lines one short).
     pub crlf: bool,
+}
+
+/// The header line of a CSV head: the first line that is not a `#TYPE`/comment line, split on the
+/// sniffed delimiter. Returns the type line too.
+pub fn csv_header(text: &str) -> (Option<String>, Vec<String>, u8) {
+    let mut type_line = None;
+    let mut header_line = "";
+    for line in text.lines() {
+        let l = line.trim_start_matches('\u{feff}');
+        if l.starts_with('#') && header_line.is_empty() && type_line.is_none() {
+            type_line = Some(l.to_string());
+            continue;
+        }
+        if l.trim().is_empty() {
+            continue;
+        }
+        header_line = l;
+        break;
+    }
+    let delimiter = sniff_delimiter(header_line);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(header_line.as_bytes());
+    let fields = rdr
+        .records()
+        .next()
+        .and_then(|r| r.ok())
+        .map(|r| r.iter().map(str::to_string).collect())
+        .unwrap_or_default();
+    (type_line, fields, delimiter)
+}
+
+/// `,` unless the header line has more `;` (European `-UseCulture` exports) or tabs outside quotes.
+pub fn sniff_delimiter(line: &str) -> u8 {
+    let (mut commas, mut semis, mut tabs, mut quoted) = (0, 0, 0, false);
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => commas += 1,
+            ';' if !quoted => semis += 1,
+            '\t' if !quoted => tabs += 1,
+            _ => {}
+        }
+    }
+    if semis > commas && semis >= tabs {
+        b';'
+    } else if tabs > commas {
+        b'\t'
+    } else {
+        b','
+    }
 }
 
 /// Opens a decoded CSV: skips a leading `#TYPE`/comment line, sniffs the delimiter, reads the header.
@@ -56,7 +109,7 @@ pub fn open(mut decoded: Decoded) -> Result<CsvInput> {
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
-    let normalized = headers.iter().map(|h| normalize_header(h)).collect();
+    let normalized = headers.iter().map(|h| names::key(h)).collect();
     Ok(CsvInput {
         reader,
         headers,

@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 
+use super::csv_util::csv_header;
 use crate::vocab::headers::{SignInColumn as Col, signin_column};
+use crate::vocab::names;
 
 /// Every kind of input mfaudit knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -119,7 +121,7 @@ pub fn own_output(head: &str) -> Option<&'static str> {
         }
         _ => {
             let first = text.lines().next()?;
-            let own = crate::report::safe_csv::HEADER.join(",");
+            let own = crate::vocab::own_outputs::CSV_HEADER.join(",");
             (first.trim_end() == own)
                 .then_some("an mfaudit report (its --csv output), not an export")
         }
@@ -257,72 +259,9 @@ fn cells_hold_type_names(text: &str, columns: &[usize]) -> bool {
     !any_value
 }
 
-/// Lower-cases a header and drops spaces, underscores, hyphens and dots, so that
-/// `MFA Status`, `mfa_status` and `MFAStatus` compare equal.
-pub fn normalize_header(h: &str) -> String {
-    h.trim_matches(|c: char| c == '\u{feff}' || c.is_whitespace())
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '_' | '-' | '.' | '\t' | '\'' | '\u{2019}'))
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// The header line of a CSV head: the first line that is not a `#TYPE`/comment line, split on the
-/// sniffed delimiter. Returns the type line too.
-pub fn csv_header(text: &str) -> (Option<String>, Vec<String>, u8) {
-    let mut type_line = None;
-    let mut header_line = "";
-    for line in text.lines() {
-        let l = line.trim_start_matches('\u{feff}');
-        if l.starts_with('#') && header_line.is_empty() && type_line.is_none() {
-            type_line = Some(l.to_string());
-            continue;
-        }
-        if l.trim().is_empty() {
-            continue;
-        }
-        header_line = l;
-        break;
-    }
-    let delimiter = sniff_delimiter(header_line);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(header_line.as_bytes());
-    let fields = rdr
-        .records()
-        .next()
-        .and_then(|r| r.ok())
-        .map(|r| r.iter().map(str::to_string).collect())
-        .unwrap_or_default();
-    (type_line, fields, delimiter)
-}
-
-/// `,` unless the header line has more `;` (European `-UseCulture` exports) or tabs outside quotes.
-pub fn sniff_delimiter(line: &str) -> u8 {
-    let (mut commas, mut semis, mut tabs, mut quoted) = (0, 0, 0, false);
-    for c in line.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => commas += 1,
-            ';' if !quoted => semis += 1,
-            '\t' if !quoted => tabs += 1,
-            _ => {}
-        }
-    }
-    if semis > commas && semis >= tabs {
-        b';'
-    } else if tabs > commas {
-        b'\t'
-    } else {
-        b','
-    }
-}
-
 fn detect_csv(text: &str) -> Option<Detection> {
     let (type_line, header, _) = csv_header(text);
-    let cols: Vec<String> = header.iter().map(|h| normalize_header(h)).collect();
+    let cols: Vec<String> = header.iter().map(|h| names::key(h)).collect();
     let has = |name: &str| cols.iter().any(|c| c == name);
     let any = |names: &[&str]| names.iter().any(|n| has(n));
     if let Some(t) = &type_line
@@ -550,15 +489,5 @@ mod tests {
             ),
             Some(Kind::MsolClixml)
         );
-    }
-
-    #[test]
-    fn header_normalisation() {
-        assert_eq!(normalize_header("Application ID "), "applicationid");
-        assert_eq!(
-            normalize_header("Autonomous system  number"),
-            "autonomoussystemnumber"
-        );
-        assert_eq!(normalize_header("\u{feff}MFA_Status"), "mfastatus");
     }
 }

@@ -5,7 +5,7 @@
 //! One record shape serves them all: each record sets the facts it carries and leaves the rest
 //! unknown, so a users export never claims "no methods" and a registration export never claims
 //! "sign-in allowed". JSON keys and CSV headers go through the same alias table, compared after
-//! [`normalize_header`](super::detect::normalize_header) (so `userPrincipalName`, `UserPrincipalName` and `User principal name` match).
+//! [`names::key`](crate::vocab::names::key) (so `userPrincipalName`, `UserPrincipalName` and `User principal name` match).
 
 use std::fmt;
 use std::path::Path;
@@ -78,9 +78,8 @@ pub(crate) enum Field {
     Responses,
 }
 
-/// The field a JSON key or CSV header names, compared as
-/// [`normalize_header`](super::detect::normalize_header) does. ASCII keys (all of Graph's) are
-/// normalised in a stack buffer: a large export has millions of keys.
+/// The field a JSON key or CSV header names, compared by [`names::key`](crate::vocab::names::key)
+/// (on the stack: a large export has millions of keys).
 fn field_named(key: &str) -> Option<Field> {
     /// Every alias, hashed (the first field to list a name wins, as a scan of `FIELDS` would).
     static BY_NAME: std::sync::LazyLock<
@@ -94,19 +93,7 @@ fn field_named(key: &str) -> Option<Field> {
         }
         map
     });
-    let lookup = |normalized: &[u8]| BY_NAME.get(normalized).copied();
-    let mut buf = [0u8; 64];
-    let mut len = 0;
-    for &b in key.as_bytes() {
-        if !b.is_ascii() || len == buf.len() {
-            return lookup(super::detect::normalize_header(key).as_bytes());
-        }
-        if !matches!(b, b' ' | b'_' | b'-' | b'.' | b'\t' | b'\r' | b'\n') {
-            buf[len] = b.to_ascii_lowercase();
-            len += 1;
-        }
-    }
-    lookup(&buf[..len])
+    crate::vocab::names::with_key(key, |k| BY_NAME.get(k).copied())
 }
 
 /// Reads a key straight into the field it names, borrowing the key's text.
@@ -854,7 +841,7 @@ mod tests {
             "perUserMfaState",
             "PER-USER-MFA-STATE",
         ] {
-            let normalized = crate::input::detect::normalize_header(key);
+            let normalized = crate::vocab::names::key(key);
             let by_table = FIELDS
                 .iter()
                 .find(|(_, names)| names.contains(&normalized.as_str()))

@@ -153,9 +153,7 @@ fn describe(d: &Directory) -> DirectoryReport {
         }
         if u.per_user_state == PerUserState::Unknown {
             r.per_user_state_unknown += 1;
-            *state_gaps
-                .entry(crate::report::classic::state_why(u))
-                .or_default() += 1;
+            *state_gaps.entry(crate::model::state_why(u)).or_default() += 1;
         } else {
             r.per_user_state_known += 1;
         }
@@ -165,7 +163,7 @@ fn describe(d: &Directory) -> DirectoryReport {
                 r.blocked_without_registration += 1;
             } else {
                 r.registration_unknown += 1;
-                if let Some(gap) = crate::report::classic::methods_gap(u) {
+                if let Some(gap) = crate::model::methods_gap(u) {
                     *registration_gaps.entry(gap.why()).or_default() += 1;
                 }
             }

@@ -1,6 +1,6 @@
 //! MFA Server activity CSVs. Their layout was never documented, so the administrator names the
 //! user, time and call-result columns (`--mfa-server-columns user=COL,time=COL,result=COL`); names
-//! match through `normalize_header`, so case, spaces and underscores do not matter. Each row becomes
+//! match through `vocab::names::key`, so case, spaces and underscores do not matter. Each row becomes
 //! a [`SignIn`] with only `upn`, `time` and `call_result`; the call result is interpreted later by
 //! the call-result table, never here.
 
@@ -8,11 +8,11 @@ use std::borrow::Cow;
 
 use super::csv_util::{self, field};
 use super::decode::Decoded;
-use super::detect::normalize_header;
 use super::when::FileDates;
 use super::{Context, ReadStats};
 use crate::error::{Error, Position, Result};
 use crate::model::SignIn;
+use crate::vocab::names;
 
 /// Which columns of an MFA Server CSV hold the user, the time and the call result.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,7 +39,7 @@ pub fn read(
     let head = decoded.head.clone();
     let mut input = csv_util::open(decoded)?;
     let find = |role: &str, name: &str| -> Result<usize> {
-        let want = normalize_header(name);
+        let want = names::key(name);
         input
             .normalized
             .iter()

@@ -4,9 +4,11 @@
 
 pub mod activity;
 pub mod directory;
+pub mod gaps;
 
 pub use activity::{Challenge, Outcome, SignIn, SignInStep, UserActivity};
 pub use directory::{Conflict, Directory};
+pub use gaps::{MethodsGap, methods_gap, state_why};
 
 use serde::Serialize;
 

@@ -2,7 +2,7 @@
 //! arithmetic is the audit's (`audit::build`), the words are here, in one place.
 
 use super::audit::{HowCount, Question, ReasonCount, Summary, flag};
-use super::findings::plural;
+use crate::text::plural;
 
 /// The six questions of Microsoft's MFA sign-in report, in its order.
 pub const QUESTIONS: [&str; 6] = [

@@ -5,6 +5,7 @@
 
 use super::audit::Summary;
 use crate::model::settled_by;
+use crate::text::plural;
 
 /// How a verdict reads at a glance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -50,11 +51,6 @@ impl Verdict {
     pub fn worst_case(&self) -> u64 {
         self.found + self.unknown
     }
-}
-
-/// `1 user`, `2 users`.
-pub fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Whether the inputs held no directory export: every directory fact is unknown.

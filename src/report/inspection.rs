@@ -30,7 +30,7 @@ pub fn write_table(w: &mut dyn Write, r: &Inspection) -> std::io::Result<()> {
                 w,
                 "  matched:   {} of {} {} to a user in the directory",
                 f.matched,
-                crate::report::findings::plural(f.records, "sign-in", "sign-ins"),
+                crate::text::plural(f.records, "sign-in", "sign-ins"),
                 if f.matched == 1 { "belongs" } else { "belong" }
             )?;
         }

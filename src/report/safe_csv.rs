@@ -5,23 +5,7 @@
 use std::io::{self, Write};
 
 use super::audit::{AuditReport, AuditUser};
-
-/// The header row, in column order.
-pub const HEADER: [&str; 13] = [
-    "upn",
-    "display_name",
-    "enabled",
-    "registered",
-    "per_user_state",
-    "methods",
-    "strongest",
-    "challenges",
-    "completed",
-    "denied",
-    "last_result",
-    "last_signin",
-    "flags",
-];
+use crate::vocab::own_outputs::CSV_HEADER as HEADER;
 
 /// What joins the items of a list cell (methods, flags).
 const LIST_SEPARATOR: &str = "; ";

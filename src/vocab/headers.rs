@@ -1,14 +1,14 @@
 //! The one header-alias table for sign-in CSVs: the admin center download (main file and its
 //! `*_AuthDetails_*` companion, English, French and Spanish, current and 2018 names) and the Log
 //! Analytics "Export to CSV" of `SigninLogs`. Names are written here as the files write them;
-//! [`key`] normalises both sides, so `Application ID ` (trailing space), `Autonomous system  number`
+//! [`key`](super::names::key) normalises both sides, so `Application ID ` (trailing space), `Autonomous system  number`
 //! (double space), `TimeGenerated [UTC]` and `Nom d’utilisateur` (typographic apostrophe) all match.
 //!
 //! French and Spanish names marked "guess" are the obvious translations of the portal's English
 //! headers; the others are from formats.md §5.3. A column appearing twice (`Incoming token type`)
 //! resolves to its first occurrence.
 
-use crate::input::detect::normalize_header;
+use super::names::key;
 
 /// A sign-in CSV column, by meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -344,15 +344,6 @@ pub const SIGNIN_COLUMNS: &[(SignInColumn, &[&str])] = {
         (StepRequirement, &["Requirement", "Exigence", "Requisito"]),
     ]
 };
-
-/// The comparison form of a header: [`normalize_header`] plus apostrophes removed, so straight,
-/// typographic and missing apostrophes (`Nom d'utilisateur`, `Nom d’utilisateur`) compare equal.
-pub fn key(header: &str) -> String {
-    normalize_header(header)
-        .chars()
-        .filter(|c| !matches!(c, '\'' | '\u{2019}' | '`' | '\u{b4}'))
-        .collect()
-}
 
 /// The column a header names, if it is a sign-in column.
 pub fn signin_column(header: &str) -> Option<SignInColumn> {

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use foldhash::fast::RandomState;
 use serde::Serialize;
 
+use super::names;
+
 /// How strong a method is, for the audit's charts and flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -199,7 +201,7 @@ pub const NAMES: &[(&str, Method)] = &[
     ("passwordlessphonesignin", PASSWORDLESS),
     ("fido2securitykey", FIDO2),
     (
-        "x509certificate(certificate-basedauthentication)",
+        "x509certificate(certificatebasedauthentication)",
         CERTIFICATE,
     ),
     ("temporaryaccesspass", TAP),
@@ -210,14 +212,6 @@ pub const NAMES: &[(&str, Method)] = &[
     ("hellobusiness", WHFB),
     ("certificatebasedauthconfiguration", CERTIFICATE),
 ];
-
-#[cfg(test)]
-fn key(name: &str) -> String {
-    name.chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
 
 /// The spellings exports use, exactly as they write them: a name read from a file that is one of
 /// these is kept as a reference to this table instead of a copy (a tenant has millions of them).
@@ -276,7 +270,7 @@ pub fn lookup(name: &str) -> Option<Method> {
     super::remembered(&SEEN, name, lookup_uncached)
 }
 
-/// [`lookup`] itself: the name's key (whitespace dropped, ASCII lower-cased) in the catalog.
+/// [`lookup`] itself: the name's [key](super::names::key) in the catalog.
 fn lookup_uncached(name: &str) -> Option<Method> {
     /// The catalog's keys, hashed (the first spelling of a key wins, as a scan would find it).
     static BY_KEY: std::sync::LazyLock<HashMap<&'static [u8], Method, RandomState>> =
@@ -287,65 +281,17 @@ fn lookup_uncached(name: &str) -> Option<Method> {
             }
             map
         });
-    // The key (whitespace dropped, ASCII lower-cased) built on the stack; a name with other
-    // characters, or longer than any key, is not in the catalog.
-    let mut key = [0u8; MAX_KEY];
-    let mut len = 0;
-    if name.is_ascii() {
-        // The usual case, byte by byte (the same whitespace as `char::is_whitespace`).
-        for b in name.bytes().filter(|b| !is_ascii_space(*b)) {
-            if len == MAX_KEY {
-                return None;
-            }
-            key[len] = b.to_ascii_lowercase();
-            len += 1;
-        }
-    } else {
-        for c in name.chars().filter(|c| !c.is_whitespace()) {
-            if !c.is_ascii() || len == MAX_KEY {
-                return None;
-            }
-            key[len] = c.to_ascii_lowercase() as u8;
-            len += 1;
-        }
-    }
-    BY_KEY.get(&key[..len]).copied()
-}
-
-/// `char::is_whitespace` for an ASCII byte: space, and tab through carriage return (which
-/// includes the vertical tab that `u8::is_ascii_whitespace` leaves out).
-fn is_ascii_space(b: u8) -> bool {
-    b == b' ' || (0x09..=0x0d).contains(&b)
-}
-
-/// Longer than the longest catalog key (checked by a test).
-const MAX_KEY: usize = 64;
-
-/// `key(name) == key` without building the key (the catalog's keys are ASCII).
-fn same_key(name: &str, key: &str) -> bool {
-    let mut want = key.bytes();
-    for c in name.chars().filter(|c| !c.is_whitespace()) {
-        match want.next() {
-            Some(b) if c.is_ascii() && c.to_ascii_lowercase() as u8 == b => {}
-            _ => return false,
-        }
-    }
-    want.next().is_none()
+    names::with_key(name, |key| BY_KEY.get(key).copied())
 }
 
 /// True when the name is a method at all (not `none`, not empty).
 pub fn is_some_method(name: &str) -> bool {
-    let mut letters = name.chars().filter(|c| !c.is_whitespace());
-    match letters.next() {
-        None => false,
-        // Only a word starting with n can be `none`.
-        Some('n' | 'N') => !same_key(name, "none"),
-        Some(_) => true,
-    }
+    !names::is_blank(name) && !names::same(name, "none")
 }
 
-/// Counts towards "registered for MFA": catalog MFA methods, and unknown names (kept as "other",
-/// given the benefit of the doubt only when they are not empty or `none`).
+/// Counts towards "registered for MFA": the catalog's MFA methods only. An unknown name is kept (as
+/// "other") and shown, but never makes a user registered: a name mfaudit cannot place is not proof
+/// of a second factor.
 pub fn counts_as_mfa(name: &str) -> bool {
     match lookup(name) {
         Some(m) => m.is_mfa,
@@ -365,8 +311,7 @@ mod tests {
     #[test]
     fn catalog_walk() {
         for (name, method) in NAMES {
-            assert_eq!(key(name), *name, "catalog keys are normalised");
-            assert!(name.len() < MAX_KEY, "{name} is longer than MAX_KEY");
+            assert_eq!(names::key(name), *name, "catalog keys are keys");
             assert_eq!(lookup(name), Some(*method));
         }
         assert_eq!(lookup("OneWaySms"), Some(SMS));
@@ -385,10 +330,10 @@ mod tests {
         let scan = |name: &str| {
             NAMES
                 .iter()
-                .find(|(n, _)| same_key(name, n))
+                .find(|(n, _)| names::same(name, n))
                 .map(|(_, m)| *m)
         };
-        let long = "a".repeat(MAX_KEY + 1);
+        let long = "a".repeat(100);
         for name in [
             "Mobile app notification",
             " O N E W A Y S M S ",
@@ -408,10 +353,10 @@ mod tests {
             "nonesuch",
         ] {
             assert_eq!(lookup(name), scan(name), "{name:?}");
-            let letters = name.chars().any(|c| !c.is_whitespace());
+            let k = names::key(name);
             assert_eq!(
                 is_some_method(name),
-                letters && !same_key(name, "none"),
+                !k.is_empty() && k != "none",
                 "{name:?}"
             );
         }

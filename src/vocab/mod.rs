@@ -7,6 +7,8 @@ pub mod error_codes;
 pub mod headers;
 pub mod methods;
 pub mod mfa_words;
+pub mod names;
+pub mod own_outputs;
 pub mod workloads;
 
 pub use workloads::is_workload_event_type;

@@ -334,7 +334,7 @@ impl Run {
             }
             self.stats.warn(format!(
                 "stopped reading after {}: {e}",
-                crate::report::findings::plural(self.stats.records, "sign-in", "sign-ins")
+                crate::text::plural(self.stats.records, "sign-in", "sign-ins")
             ));
         }
         if self.foreign > 0 {
