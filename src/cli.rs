@@ -1,12 +1,14 @@
-//! The command line (cli.md): clap types that mirror the flags, and their translation into the
-//! options the commands take. Nothing below `commands` sees clap types.
+//! The command line (cli.md): clap types that mirror the flags, and their translation into a
+//! settings [`Layer`] (or the options a command takes). Nothing below `commands` sees clap types.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::error::{Error, Result};
-use crate::input::{ReadOptions, decode, mfa_server::ColumnMap};
+use crate::config::{Audit, EmailLayer, Layer, Outputs, Policy};
+use crate::deliver::email::SmtpSecurity;
+use crate::error::Result;
+use crate::input::ReadOptions;
 use crate::model::PerUserState;
 
 /// Audit MFA registration and activity in Microsoft Entra ID from exported files, offline.
@@ -278,7 +280,7 @@ pub struct EmailArgs {
     pub smtp_port: Option<u16>,
     /// Transport security.
     #[arg(long, value_enum, value_name = "MODE")]
-    pub smtp_security: Option<SmtpSecurity>,
+    pub smtp_security: Option<SecurityArg>,
     /// SMTP user name (the password comes from MFAUDIT_SMTP_PASSWORD or --smtp-password-file).
     #[arg(long, value_name = "USER")]
     pub smtp_user: Option<String>,
@@ -293,18 +295,25 @@ pub struct EmailArgs {
     pub email_dry_run: Option<PathBuf>,
 }
 
-#[derive(
-    Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum SmtpSecurity {
+/// `--smtp-security`: the values of [`SmtpSecurity`], as clap shows them.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SecurityArg {
     /// STARTTLS, required (port 587).
-    #[default]
     Starttls,
     /// Implicit TLS (port 465).
     Tls,
     /// No encryption (loopback relays only).
     None,
+}
+
+impl From<SecurityArg> for SmtpSecurity {
+    fn from(arg: SecurityArg) -> SmtpSecurity {
+        match arg {
+            SecurityArg::Starttls => SmtpSecurity::Starttls,
+            SecurityArg::Tls => SmtpSecurity::Tls,
+            SecurityArg::None => SmtpSecurity::None,
+        }
+    }
 }
 
 /// Thresholds that make the run exit with code 3 after the reports are written and sent.
@@ -394,47 +403,100 @@ pub struct DiffArgs {
 impl GlobalArgs {
     /// The options every reader takes.
     pub fn read_options(&self) -> Result<ReadOptions> {
-        Ok(ReadOptions {
-            encoding: self
-                .encoding
-                .as_deref()
-                .map(decode::encoding_for_label)
-                .transpose()?,
-            mfa_server: self
-                .mfa_server_columns
-                .as_deref()
-                .map(parse_column_map)
-                .transpose()?,
-            day_first: self.date_order.map(|o| matches!(o, DateOrder::Dmy)),
-        })
+        self.layer().read_options()
+    }
+
+    /// What these flags say, as a settings layer.
+    pub fn layer(&self) -> Layer {
+        Layer {
+            encoding: self.encoding.clone(),
+            quiet: self.quiet.then_some(true),
+            date_order: self.date_order.map(|o| {
+                match o {
+                    DateOrder::Mdy => "mdy",
+                    DateOrder::Dmy => "dmy",
+                }
+                .to_string()
+            }),
+            mfa_server_columns: self.mfa_server_columns.clone(),
+            ..Layer::default()
+        }
     }
 }
 
-/// Parses `user=COL,time=COL,result=COL`.
-pub fn parse_column_map(spec: &str) -> Result<ColumnMap> {
-    let mut map = ColumnMap::default();
-    for part in spec.split(',') {
-        let (k, v) = part.split_once('=').ok_or_else(|| {
-            Error::Usage(format!(
-                "--mfa-server-columns: '{part}' is not KEY=COLUMN; expected user=COLUMN,time=COLUMN,result=COLUMN"
-            ))
-        })?;
-        let v = v.trim().to_string();
-        match k.trim().to_ascii_lowercase().as_str() {
-            "user" => map.user = v,
-            "time" => map.time = v,
-            "result" => map.result = v,
-            other => {
-                return Err(Error::Usage(format!(
-                    "--mfa-server-columns: unknown key '{other}'; expected user, time and result"
-                )));
-            }
+impl AuditArgs {
+    /// What these flags say, as a settings layer.
+    pub fn layer(&self) -> Layer {
+        let e = &self.email;
+        // Field by field: the layer's email section has a private field (the refused password).
+        let mut email = EmailLayer::default();
+        email.to.clone_from(&e.to);
+        email.from.clone_from(&e.from);
+        email.subject.clone_from(&e.subject);
+        email.host.clone_from(&e.smtp_host);
+        email.port = e.smtp_port;
+        email.security = e.smtp_security.map(SmtpSecurity::from);
+        email.user.clone_from(&e.smtp_user);
+        email.password_file.clone_from(&e.smtp_password_file);
+        email.ca_file.clone_from(&e.smtp_ca_file);
+        email.dry_run.clone_from(&e.email_dry_run);
+        Layer {
+            inputs: self.inputs.clone(),
+            outputs: Outputs {
+                json: self.json.clone(),
+                csv: self.csv.clone(),
+                html: self.html.clone(),
+                template_dir: self.template_dir.clone(),
+                history: self.history.clone(),
+            },
+            email,
+            policy: Policy {
+                fail_if_unregistered: self.policy.fail_if_unregistered,
+                fail_if_admins_without_mfa: self.policy.fail_if_admins_without_mfa,
+                fail_if_unable_to_complete: self.policy.fail_if_unable_to_complete,
+            },
+            audit: Audit {
+                fatigue_threshold: self.fatigue_threshold,
+                fatigue_window: self.fatigue_window,
+            },
+            ..Layer::default()
         }
     }
-    if map.user.is_empty() || map.result.is_empty() {
-        return Err(Error::Usage(
-            "--mfa-server-columns needs at least user=COLUMN and result=COLUMN".into(),
-        ));
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+    use crate::audit::AuditOptions;
+
+    /// The help of an `audit` flag, as `--help` shows it.
+    fn help(flag: &str) -> String {
+        let cli = Cli::command();
+        let audit = cli.find_subcommand("audit").expect("audit command");
+        audit
+            .get_arguments()
+            .find(|a| a.get_long() == Some(flag))
+            .and_then(|a| a.get_help())
+            .map(ToString::to_string)
+            .unwrap_or_default()
     }
-    Ok(map)
+
+    /// The fatigue defaults are defined by `AuditOptions`; the help states them (a flag given
+    /// must be told apart from one left out, so clap cannot hold the default itself).
+    #[test]
+    fn the_help_states_the_fatigue_defaults_the_audit_uses() {
+        let d = AuditOptions::default();
+        assert!(
+            help("fatigue-threshold").ends_with(&format!("[default: {}]", d.fatigue_threshold)),
+            "{}",
+            help("fatigue-threshold")
+        );
+        assert!(
+            help("fatigue-window").ends_with(&format!("[default: {}]", d.fatigue_window.as_mins())),
+            "{}",
+            help("fatigue-window")
+        );
+    }
 }

@@ -1,60 +1,59 @@
-//! The configuration file of `mfaudit run --config FILE`, for unattended runs (cron, systemd
-//! timers, Task Scheduler): inputs (globs, since Windows shells do not expand them), outputs,
-//! email, policy thresholds and audit settings, in TOML.
+//! The settings of an audit, layered the way cargo and typos do it: built-in defaults < the
+//! configuration file of `mfaudit run --config FILE` (for cron, systemd timers, Task Scheduler) <
+//! the flags. Each source fills one [`Layer`], every field optional; [`Layer::update`] lays one over
+//! another; [`Layer::resolve`] turns the result into the typed [`Settings`] the audit, the report
+//! files and the mail take. Each default is defined once, by the type it belongs to
+//! ([`AuditOptions`], [`email::SmtpSecurity`]).
 //!
-//! Layers: built-in defaults < the file < flags. [`load`] reads and checks the file, [`merge`]
-//! lays the flags over it (relative paths in the file resolve against the file's folder, so a
-//! scheduler's working directory does not matter) and [`dump`] shows the merged result for
-//! `--dump-config`. The file never holds the SMTP password (a `password` key is refused); the dump
-//! says where the password comes from, never what it is.
+//! [`load`] reads and checks the file (every problem names the file, and the line and column where
+//! there is one) and resolves its relative paths against the file's folder, so a scheduler's
+//! working directory does not matter; the flags' paths stay as given. The file never holds the
+//! SMTP password (a `password` key is refused); [`dump`] says where the password comes from, never
+//! what it is.
 
 use std::path::{Path, PathBuf};
 
-use clap::ValueEnum;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::cli::{AuditArgs, DateOrder, EmailArgs, GlobalArgs, PolicyArgs, SmtpSecurity};
-use crate::deliver::email::PASSWORD_ENV;
+use crate::audit::AuditOptions;
+use crate::deliver::email::{self, PASSWORD_ENV, SmtpSecurity};
 use crate::error::{Error, Result};
+use crate::input::ReadOptions;
+use crate::input::decode::encoding_for_label;
+use crate::input::mfa_server::ColumnMap;
+use crate::report::findings::Thresholds;
 
-/// `--fatigue-threshold`'s default: denied or unanswered pushes that make a burst.
-pub const DEFAULT_FATIGUE_THRESHOLD: u32 = 5;
-/// `--fatigue-window`'s default, in minutes.
-pub const DEFAULT_FATIGUE_WINDOW: u32 = 30;
-
-/// The whole file. Every key is optional; unknown keys are errors (a typo must not be ignored in
-/// a job nobody watches).
+/// One source of settings: the file, or the flags. Every key is optional; unknown keys are errors
+/// (a typo must not be ignored in a job nobody watches). Its serde form is the file's.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
-pub struct FileConfig {
-    /// Export files, folders or glob patterns (`exports/*.csv`), relative to the file's folder.
-    #[serde(deserialize_with = "one_or_many")]
-    pub inputs: Vec<String>,
+pub struct Layer {
+    /// Export files, folders or glob patterns (`exports/*.csv`). Given, they replace the list of
+    /// the layer below.
+    #[serde(deserialize_with = "one_or_many", serialize_with = "lossy_paths")]
+    pub inputs: Vec<PathBuf>,
     /// Read every input in this encoding (`--encoding`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
     /// No warnings or progress on stderr (`--quiet`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quiet: Option<bool>,
-    /// `mdy` or `dmy` (`--date-order`).
+    /// `mdy` or `dmy` (`--date-order`), lower case once checked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date_order: Option<String>,
     /// `user=COLUMN,time=COLUMN,result=COLUMN` (`--mfa-server-columns`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_server_columns: Option<String>,
-    pub outputs: OutputsConfig,
-    pub email: EmailConfig,
-    pub policy: PolicyConfig,
-    pub audit: AuditConfig,
-    /// The folder of the file, against which its relative paths resolve. Set by [`load`].
-    #[serde(skip)]
-    pub dir: PathBuf,
+    pub outputs: Outputs,
+    pub email: EmailLayer,
+    pub policy: Policy,
+    pub audit: Audit,
 }
 
 /// `[outputs]`: the report files (`--json`, `--csv`, `--html`, `--template-dir`, `--history`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
-pub struct OutputsConfig {
+pub struct Outputs {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub json: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71,7 +70,7 @@ pub struct OutputsConfig {
 /// accepted too), plus `password-file`. Never the password itself.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
-pub struct EmailConfig {
+pub struct EmailLayer {
     #[serde(alias = "email-to", deserialize_with = "one_or_many")]
     pub to: Vec<String>,
     #[serde(alias = "email-from", skip_serializing_if = "Option::is_none")]
@@ -100,7 +99,7 @@ pub struct EmailConfig {
 /// `[policy]`: thresholds that make the run exit 3 after the reports are written and sent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
-pub struct PolicyConfig {
+pub struct Policy {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fail_if_unregistered: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -112,15 +111,184 @@ pub struct PolicyConfig {
 /// `[audit]`: the push-fatigue detector.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
-pub struct AuditConfig {
+pub struct Audit {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fatigue_threshold: Option<u32>,
+    /// Minutes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fatigue_window: Option<u32>,
 }
 
+/// The settings of one audit, resolved: what `commands::audit` runs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub inputs: Vec<PathBuf>,
+    pub quiet: bool,
+    pub read: ReadOptions,
+    pub outputs: Outputs,
+    /// The mail as asked for; `deliver::email::settings` checks it.
+    pub email: email::Options,
+    pub thresholds: Thresholds,
+    pub audit: AuditOptions,
+}
+
+/// The values of `--date-order` / `date-order`, and whether each reads the day first.
+pub const DATE_ORDERS: [(&str, bool); 2] = [("mdy", false), ("dmy", true)];
+
+impl Layer {
+    /// Lays `over` on top: each value `over` gives wins; a list it gives replaces this one's.
+    pub fn update(&mut self, over: Layer) {
+        fn take<T>(mine: &mut Option<T>, theirs: Option<T>) {
+            if theirs.is_some() {
+                *mine = theirs;
+            }
+        }
+        fn take_list<T>(mine: &mut Vec<T>, theirs: Vec<T>) {
+            if !theirs.is_empty() {
+                *mine = theirs;
+            }
+        }
+        take_list(&mut self.inputs, over.inputs);
+        take(&mut self.encoding, over.encoding);
+        take(&mut self.quiet, over.quiet);
+        take(&mut self.date_order, over.date_order);
+        take(&mut self.mfa_server_columns, over.mfa_server_columns);
+        let (o, theirs) = (&mut self.outputs, over.outputs);
+        take(&mut o.json, theirs.json);
+        take(&mut o.csv, theirs.csv);
+        take(&mut o.html, theirs.html);
+        take(&mut o.template_dir, theirs.template_dir);
+        take(&mut o.history, theirs.history);
+        let (e, theirs) = (&mut self.email, over.email);
+        take_list(&mut e.to, theirs.to);
+        take(&mut e.from, theirs.from);
+        take(&mut e.subject, theirs.subject);
+        take(&mut e.host, theirs.host);
+        take(&mut e.port, theirs.port);
+        take(&mut e.security, theirs.security);
+        take(&mut e.user, theirs.user);
+        take(&mut e.password_file, theirs.password_file);
+        take(&mut e.ca_file, theirs.ca_file);
+        take(&mut e.dry_run, theirs.dry_run);
+        let (p, theirs) = (&mut self.policy, over.policy);
+        take(&mut p.fail_if_unregistered, theirs.fail_if_unregistered);
+        take(
+            &mut p.fail_if_admins_without_mfa,
+            theirs.fail_if_admins_without_mfa,
+        );
+        take(
+            &mut p.fail_if_unable_to_complete,
+            theirs.fail_if_unable_to_complete,
+        );
+        take(
+            &mut self.audit.fatigue_threshold,
+            over.audit.fatigue_threshold,
+        );
+        take(&mut self.audit.fatigue_window, over.audit.fatigue_window);
+    }
+
+    /// The options every reader takes (`encoding`, `mfa-server-columns`, `date-order`).
+    pub fn read_options(&self) -> Result<ReadOptions> {
+        Ok(ReadOptions {
+            encoding: self
+                .encoding
+                .as_deref()
+                .map(encoding_for_label)
+                .transpose()?,
+            mfa_server: self
+                .mfa_server_columns
+                .as_deref()
+                .map(ColumnMap::parse)
+                .transpose()?,
+            day_first: self.date_order.as_deref().and_then(day_first),
+        })
+    }
+
+    /// The typed settings, each value not given taken from its default.
+    pub fn resolve(&self) -> Result<Settings> {
+        let e = &self.email;
+        Ok(Settings {
+            inputs: self.inputs.clone(),
+            quiet: self.quiet.unwrap_or(false),
+            read: self.read_options()?,
+            outputs: self.outputs.clone(),
+            email: email::Options {
+                to: e.to.clone(),
+                from: e.from.clone(),
+                subject: e.subject.clone(),
+                smtp_host: e.host.clone(),
+                smtp_port: e.port,
+                smtp_security: e.security,
+                smtp_user: e.user.clone(),
+                smtp_password_file: e.password_file.clone(),
+                smtp_ca_file: e.ca_file.clone(),
+                email_dry_run: e.dry_run.clone(),
+            },
+            thresholds: Thresholds {
+                unregistered: self.policy.fail_if_unregistered,
+                admins_without_mfa: self.policy.fail_if_admins_without_mfa,
+                unable_to_complete: self.policy.fail_if_unable_to_complete,
+            },
+            audit: self.audit_options(),
+        })
+    }
+
+    fn audit_options(&self) -> AuditOptions {
+        let default = AuditOptions::default();
+        AuditOptions {
+            fatigue_threshold: self
+                .audit
+                .fatigue_threshold
+                .unwrap_or(default.fatigue_threshold),
+            fatigue_window: self
+                .audit
+                .fatigue_window
+                .map_or(default.fatigue_window, |m| {
+                    jiff::SignedDuration::from_mins(i64::from(m))
+                }),
+        }
+    }
+
+    /// Relative paths resolved against `dir` (the config file's folder); absolute ones and `-`
+    /// stay as they are.
+    fn relative_to(&mut self, dir: &Path) {
+        for input in &mut self.inputs {
+            *input = resolve_input(dir, input);
+        }
+        let o = &mut self.outputs;
+        let e = &mut self.email;
+        for p in [
+            &mut o.json,
+            &mut o.csv,
+            &mut o.html,
+            &mut o.template_dir,
+            &mut o.history,
+            &mut e.password_file,
+            &mut e.ca_file,
+            &mut e.dry_run,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *p = resolve(dir, p);
+        }
+    }
+}
+
+/// Whether a `date-order` value reads the day first; `None` for a value that is not one.
+fn day_first(order: &str) -> Option<bool> {
+    DATE_ORDERS
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(order))
+        .map(|(_, day_first)| *day_first)
+}
+
 /// Accepts `key = "one"` as well as `key = ["one", "two"]`.
-fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+fn one_or_many<'de, D, T>(d: D) -> std::result::Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<String>,
+{
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum OneOrMany {
@@ -128,14 +296,20 @@ fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<Strin
         Many(Vec<String>),
     }
     Ok(match OneOrMany::deserialize(d)? {
-        OneOrMany::One(s) => vec![s],
-        OneOrMany::Many(v) => v,
+        OneOrMany::One(s) => vec![s.into()],
+        OneOrMany::Many(v) => v.into_iter().map(T::from).collect(),
     })
 }
 
-/// Reads and checks a config file. Every problem is an [`Error::Usage`] naming the file and,
-/// where there is one, the line and column.
-pub fn load(path: &Path) -> Result<FileConfig> {
+/// Paths as TOML strings, a name that is not Unicode shown with replacement characters (the dump
+/// is for reading; the run itself keeps the path as given).
+fn lossy_paths<S: Serializer>(paths: &[PathBuf], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(paths.iter().map(|p| p.to_string_lossy()))
+}
+
+/// Reads and checks a config file, its relative paths resolved against its folder. Every problem
+/// is an [`Error::Usage`] naming the file and, where there is one, the line and column.
+pub fn load(path: &Path) -> Result<Layer> {
     let bytes = std::fs::read(path).map_err(|e| {
         Error::Usage(format!(
             "{}: cannot read the config file ({e})",
@@ -143,12 +317,13 @@ pub fn load(path: &Path) -> Result<FileConfig> {
         ))
     })?;
     let text = decode_text(&bytes, path)?;
-    let mut config = parse(&text, path)?;
-    config.dir = std::path::absolute(path)
+    let mut layer = parse(&text, path)?;
+    let dir = std::path::absolute(path)
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("."));
-    Ok(config)
+    layer.relative_to(&dir);
+    Ok(layer)
 }
 
 /// UTF-8 (with or without BOM), or UTF-16 with a BOM: what Windows PowerShell 5.1's `Out-File`
@@ -168,43 +343,44 @@ fn decode_text(bytes: &[u8], path: &Path) -> Result<String> {
     )))
 }
 
-/// Parses the text of a config file; `path` only names it in errors.
-pub fn parse(text: &str, path: &Path) -> Result<FileConfig> {
+/// Parses the text of a config file, its paths as written; `path` only names it in errors.
+pub fn parse(text: &str, path: &Path) -> Result<Layer> {
     let text = text.trim_start_matches('\u{feff}');
     let at = |offset: usize| {
         let (line, col) = line_col(text, offset);
         format!("{}:{line}:{col}", path.display())
     };
-    let config: FileConfig = toml::from_str(text).map_err(|e| {
+    let mut layer: Layer = toml::from_str(text).map_err(|e| {
         let place = match e.span() {
             Some(span) => at(span.start),
             None => path.display().to_string(),
         };
         Error::Usage(format!("{place}: {}", one_line(e.message())))
     })?;
-    if let Some(password) = &config.email.password {
+    if let Some(password) = &layer.email.password {
         return Err(Error::Usage(format!(
             "{}: [email] password is not allowed in a config file: set {PASSWORD_ENV} or password-file = \"FILE\" (a file only the job's account can read)",
             at(password.span().start)
         )));
     }
-    if let Some(order) = &config.date_order
-        && DateOrder::from_str(order, true).is_err()
-    {
-        return Err(Error::Usage(format!(
-            "{}: date-order = \"{order}\": expected \"mdy\" or \"dmy\"",
-            path.display()
-        )));
+    if let Some(order) = &mut layer.date_order {
+        if day_first(order).is_none() {
+            return Err(Error::Usage(format!(
+                "{}: date-order = \"{order}\": expected \"mdy\" or \"dmy\"",
+                path.display()
+            )));
+        }
+        order.make_ascii_lowercase();
     }
-    if let Some(spec) = &config.mfa_server_columns {
-        crate::cli::parse_column_map(spec)
+    if let Some(spec) = &layer.mfa_server_columns {
+        ColumnMap::parse(spec)
             .map_err(|e| Error::Usage(format!("{}: mfa-server-columns: {e}", path.display())))?;
     }
-    if let Some(label) = &config.encoding {
-        crate::input::decode::encoding_for_label(label)
+    if let Some(label) = &layer.encoding {
+        encoding_for_label(label)
             .map_err(|e| Error::Usage(format!("{}: encoding: {e}", path.display())))?;
     }
-    Ok(config)
+    Ok(layer)
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -219,87 +395,6 @@ fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Lays the flags over the file: a flag given wins, otherwise the file's value, otherwise the
-/// default. Relative paths from the file are resolved against its folder; the flags' stay as given
-/// (relative to the working directory). Inputs from the flags replace the file's list.
-pub fn merge(file: FileConfig, flags: &AuditArgs) -> AuditArgs {
-    let dir = file.dir.as_path();
-    let path = |p: &Option<PathBuf>| p.as_ref().map(|p| resolve(dir, p));
-    let o = &file.outputs;
-    let e = &file.email;
-    let f = &flags.email;
-    AuditArgs {
-        json: flags.json.clone().or_else(|| path(&o.json)),
-        csv: flags.csv.clone().or_else(|| path(&o.csv)),
-        html: flags.html.clone().or_else(|| path(&o.html)),
-        template_dir: flags.template_dir.clone().or_else(|| path(&o.template_dir)),
-        history: flags.history.clone().or_else(|| path(&o.history)),
-        fatigue_threshold: flags
-            .fatigue_threshold
-            .or(file.audit.fatigue_threshold)
-            .or(Some(DEFAULT_FATIGUE_THRESHOLD)),
-        fatigue_window: flags
-            .fatigue_window
-            .or(file.audit.fatigue_window)
-            .or(Some(DEFAULT_FATIGUE_WINDOW)),
-        email: EmailArgs {
-            to: if f.to.is_empty() {
-                e.to.clone()
-            } else {
-                f.to.clone()
-            },
-            from: f.from.clone().or_else(|| e.from.clone()),
-            subject: f.subject.clone().or_else(|| e.subject.clone()),
-            smtp_host: f.smtp_host.clone().or_else(|| e.host.clone()),
-            smtp_port: f.smtp_port.or(e.port),
-            smtp_security: f.smtp_security.or(e.security),
-            smtp_user: f.smtp_user.clone().or_else(|| e.user.clone()),
-            smtp_password_file: f
-                .smtp_password_file
-                .clone()
-                .or_else(|| path(&e.password_file)),
-            smtp_ca_file: f.smtp_ca_file.clone().or_else(|| path(&e.ca_file)),
-            email_dry_run: f.email_dry_run.clone().or_else(|| path(&e.dry_run)),
-        },
-        policy: PolicyArgs {
-            fail_if_unregistered: flags
-                .policy
-                .fail_if_unregistered
-                .or(file.policy.fail_if_unregistered),
-            fail_if_admins_without_mfa: flags
-                .policy
-                .fail_if_admins_without_mfa
-                .or(file.policy.fail_if_admins_without_mfa),
-            fail_if_unable_to_complete: flags
-                .policy
-                .fail_if_unable_to_complete
-                .or(file.policy.fail_if_unable_to_complete),
-        },
-        inputs: if flags.inputs.is_empty() {
-            file.inputs.iter().map(|i| resolve_input(dir, i)).collect()
-        } else {
-            flags.inputs.clone()
-        },
-    }
-}
-
-/// The global options (`encoding`, `quiet`, `date-order`, `mfa-server-columns`): flags over file.
-pub fn merge_global(file: &FileConfig, flags: &GlobalArgs) -> GlobalArgs {
-    GlobalArgs {
-        encoding: flags.encoding.clone().or_else(|| file.encoding.clone()),
-        quiet: flags.quiet || file.quiet.unwrap_or(false),
-        date_order: flags.date_order.or_else(|| {
-            file.date_order
-                .as_deref()
-                .and_then(|s| DateOrder::from_str(s, true).ok())
-        }),
-        mfa_server_columns: flags
-            .mfa_server_columns
-            .clone()
-            .or_else(|| file.mfa_server_columns.clone()),
-    }
-}
-
 fn resolve(dir: &Path, p: &Path) -> PathBuf {
     if p.is_absolute() || p.as_os_str() == "-" || dir.as_os_str().is_empty() {
         p.to_path_buf()
@@ -310,82 +405,40 @@ fn resolve(dir: &Path, p: &Path) -> PathBuf {
 
 /// Like [`resolve`], but a glob pattern keeps working when the folder's own name holds `[`, `*`
 /// or `?`: the folder part is escaped.
-fn resolve_input(dir: &Path, input: &str) -> PathBuf {
-    let p = Path::new(input);
-    let is_pattern = input.contains(['*', '?', '[']);
-    if !is_pattern || p.is_absolute() || dir.as_os_str().is_empty() {
-        return resolve(dir, p);
+fn resolve_input(dir: &Path, input: &Path) -> PathBuf {
+    let is_pattern = input.to_str().is_some_and(|s| s.contains(['*', '?', '[']));
+    if !is_pattern || input.is_absolute() || dir.as_os_str().is_empty() {
+        return resolve(dir, input);
     }
     match dir.to_str() {
-        Some(d) => Path::new(&glob::Pattern::escape(d)).join(p),
-        None => dir.join(p),
+        Some(d) => Path::new(&glob::Pattern::escape(d)).join(input),
+        None => dir.join(input),
     }
 }
 
-/// The merged configuration as TOML (loadable again with `--config`). The password is never
-/// shown: a comment in `[email]` says where it comes from.
-pub fn dump(args: &AuditArgs) -> String {
+/// The layered settings as TOML (loadable again with `--config`), the defaults filled in. The
+/// password is never shown: a comment in `[email]` says where it comes from.
+pub fn dump(layer: &Layer) -> String {
     let env_set = std::env::var_os(PASSWORD_ENV).is_some_and(|v| !v.is_empty());
-    dump_with(None, args, env_set)
+    dump_with(layer, env_set)
 }
 
-/// [`dump`] with the global options (`encoding`, `quiet`, ...) too.
-pub fn dump_all(global: &GlobalArgs, args: &AuditArgs) -> String {
-    let env_set = std::env::var_os(PASSWORD_ENV).is_some_and(|v| !v.is_empty());
-    dump_with(Some(global), args, env_set)
-}
-
-fn dump_with(global: Option<&GlobalArgs>, args: &AuditArgs, env_password_set: bool) -> String {
-    let lossy = |p: &PathBuf| p.to_string_lossy().into_owned();
-    let e = &args.email;
-    let mut config = FileConfig {
-        inputs: args.inputs.iter().map(lossy).collect(),
-        outputs: OutputsConfig {
-            json: args.json.clone(),
-            csv: args.csv.clone(),
-            html: args.html.clone(),
-            template_dir: args.template_dir.clone(),
-            history: args.history.clone(),
-        },
-        email: EmailConfig {
-            to: e.to.clone(),
-            from: e.from.clone(),
-            subject: e.subject.clone(),
-            host: e.smtp_host.clone(),
-            port: e.smtp_port,
-            security: e.smtp_security,
-            user: e.smtp_user.clone(),
-            password_file: e.smtp_password_file.clone(),
-            ca_file: e.smtp_ca_file.clone(),
-            dry_run: e.email_dry_run.clone(),
-            password: None,
-        },
-        policy: PolicyConfig {
-            fail_if_unregistered: args.policy.fail_if_unregistered,
-            fail_if_admins_without_mfa: args.policy.fail_if_admins_without_mfa,
-            fail_if_unable_to_complete: args.policy.fail_if_unable_to_complete,
-        },
-        audit: AuditConfig {
-            fatigue_threshold: Some(args.fatigue_threshold.unwrap_or(DEFAULT_FATIGUE_THRESHOLD)),
-            fatigue_window: Some(args.fatigue_window.unwrap_or(DEFAULT_FATIGUE_WINDOW)),
-        },
-        ..FileConfig::default()
+fn dump_with(layer: &Layer, env_password_set: bool) -> String {
+    let audit = layer.audit_options();
+    let mut shown = layer.clone();
+    shown.quiet = Some(layer.quiet.unwrap_or(false));
+    shown.audit = Audit {
+        fatigue_threshold: Some(audit.fatigue_threshold),
+        fatigue_window: Some(minutes(audit.fatigue_window)),
     };
-    if let Some(g) = global {
-        config.encoding = g.encoding.clone();
-        config.quiet = Some(g.quiet);
-        config.date_order = g
-            .date_order
-            .and_then(|o| o.to_possible_value().map(|v| v.get_name().to_string()));
-        config.mfa_server_columns = g.mfa_server_columns.clone();
-    }
-    let password = match (&e.smtp_user, &e.smtp_password_file) {
+    let e = &layer.email;
+    let password = match (&e.user, &e.password_file) {
         (None, _) => "(none: no user)".to_string(),
         (Some(_), Some(file)) => format!("(from {})", file.display()),
         (Some(_), None) if env_password_set => format!("(from {PASSWORD_ENV})"),
         (Some(_), None) => format!("(not set: set {PASSWORD_ENV} or password-file)"),
     };
-    let toml = toml::to_string(&config)
+    let toml = toml::to_string(&shown)
         .unwrap_or_else(|e| format!("# the configuration could not be shown as TOML: {e}\n"));
     let comment = format!("# password: {password}");
     let mut out = String::with_capacity(toml.len() + comment.len() + 1);
@@ -407,11 +460,16 @@ fn dump_with(global: Option<&GlobalArgs>, args: &AuditArgs, env_password_set: bo
     out
 }
 
+/// A window in whole minutes, as `fatigue-window` is written.
+fn minutes(window: jiff::SignedDuration) -> u32 {
+    u32::try_from(window.as_mins()).unwrap_or(u32::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse_ok(text: &str) -> FileConfig {
+    fn parse_ok(text: &str) -> Layer {
         match parse(text, Path::new("m.toml")) {
             Ok(c) => c,
             Err(e) => panic!("{e}"),
@@ -441,7 +499,7 @@ mod tests {
              [policy]\nfail-if-unregistered = 10\nfail-if-admins-without-mfa = 0\nfail-if-unable-to-complete = 3\n\
              [audit]\nfatigue-threshold = 8\nfatigue-window = 15\n",
         );
-        assert_eq!(c.inputs, ["exports/*.csv", "signins"]);
+        assert_eq!(c.inputs, [Path::new("exports/*.csv"), Path::new("signins")]);
         assert_eq!(c.encoding.as_deref(), Some("windows-1252"));
         assert_eq!(c.quiet, Some(true));
         assert_eq!(c.outputs.template_dir, Some(PathBuf::from("tpl")));
@@ -461,7 +519,7 @@ mod tests {
         let c = parse_ok(
             "inputs = \"x.csv\"\n[email]\nemail-to = \"a@example.com\"\nsmtp-host = \"h\"\nsmtp-security = \"none\"\n",
         );
-        assert_eq!(c.inputs, ["x.csv"]);
+        assert_eq!(c.inputs, [Path::new("x.csv")]);
         assert_eq!(c.email.to, ["a@example.com"]);
         assert_eq!(c.email.host.as_deref(), Some("h"));
         assert_eq!(c.email.security, Some(SmtpSecurity::None));
@@ -515,9 +573,9 @@ mod tests {
             let path = dir.path().join(name);
             std::fs::write(&path, bytes).expect("write");
             let c = load(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_eq!(c.inputs, ["exports/é*.csv"], "{name}");
+            let folder = std::path::absolute(dir.path()).expect("absolute");
+            assert_eq!(c.inputs, [folder.join("exports/é*.csv")], "{name}");
             assert_eq!(c.policy.fail_if_unregistered, Some(2), "{name}");
-            assert_eq!(c.dir, std::path::absolute(dir.path()).expect("absolute"));
         }
         let ansi = dir.path().join("ansi.toml");
         std::fs::write(&ansi, b"inputs = [\"caf\xE9.csv\"]\n").expect("write");
@@ -549,10 +607,17 @@ mod tests {
         assert_eq!(line_col("ab\ncé\nx", 6), (2, 3));
     }
 
-    fn file_in(dir: &str, text: &str) -> FileConfig {
+    /// A file's layer as [`load`] gives it for a file in `dir`.
+    fn file_in(dir: &str, text: &str) -> Layer {
         let mut c = parse_ok(text);
-        c.dir = PathBuf::from(dir);
+        c.relative_to(Path::new(dir));
         c
+    }
+
+    /// The file under the flags, resolved.
+    fn merged(mut file: Layer, flags: Layer) -> Settings {
+        file.update(flags);
+        file.resolve().unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
@@ -562,7 +627,7 @@ mod tests {
             "inputs = [\"exports/*.csv\", \"/abs/x.csv\", \"-\"]\n[outputs]\nhtml = \"out/r.html\"\njson = \"/var/r.json\"\n\
              [email]\nto = \"a@example.com\"\npassword-file = \"pw\"\n[audit]\nfatigue-threshold = 9\n",
         );
-        let m = merge(c, &AuditArgs::default_for_merge());
+        let m = merged(c, Layer::default());
         assert_eq!(
             m.inputs,
             [
@@ -571,21 +636,27 @@ mod tests {
                 PathBuf::from("-")
             ]
         );
-        assert_eq!(m.html, Some(PathBuf::from("/etc/mfaudit/out/r.html")));
-        assert_eq!(m.json, Some(PathBuf::from("/var/r.json")));
+        assert_eq!(
+            m.outputs.html,
+            Some(PathBuf::from("/etc/mfaudit/out/r.html"))
+        );
+        assert_eq!(m.outputs.json, Some(PathBuf::from("/var/r.json")));
         assert_eq!(
             m.email.smtp_password_file,
             Some(PathBuf::from("/etc/mfaudit/pw"))
         );
         assert_eq!(m.email.to, ["a@example.com"]);
-        assert_eq!(m.fatigue_threshold, Some(9));
-        assert_eq!(m.fatigue_window, Some(DEFAULT_FATIGUE_WINDOW));
+        assert_eq!(m.audit.fatigue_threshold, 9);
+        assert_eq!(
+            m.audit.fatigue_window,
+            AuditOptions::default().fatigue_window
+        );
     }
 
     #[test]
     fn a_folder_with_glob_characters_is_escaped_in_patterns() {
         let c = file_in("/data/[2026]", "inputs = [\"*.csv\", \"users.csv\"]\n");
-        let m = merge(c, &AuditArgs::default_for_merge());
+        let m = merged(c, Layer::default());
         assert_eq!(
             m.inputs,
             [
@@ -603,41 +674,42 @@ mod tests {
              host = \"file-host\"\nport = 25\nsecurity = \"none\"\n[policy]\nfail-if-unregistered = 10\n\
              fail-if-unable-to-complete = 2\n[audit]\nfatigue-threshold = 9\nfatigue-window = 60\n",
         );
-        let mut flags = AuditArgs::default_for_merge();
-        flags.inputs = vec![PathBuf::from("b")];
-        flags.html = Some(PathBuf::from("flag.html"));
+        let mut flags = Layer {
+            inputs: vec![PathBuf::from("b")],
+            ..Layer::default()
+        };
+        flags.outputs.html = Some(PathBuf::from("flag.html"));
         flags.email.to = vec!["flag@example.com".into()];
-        flags.email.smtp_security = Some(SmtpSecurity::Starttls);
+        flags.email.security = Some(SmtpSecurity::Starttls);
         flags.policy.fail_if_unregistered = Some(0);
-        flags.fatigue_threshold = Some(3);
-        let m = merge(c, &flags);
+        flags.audit.fatigue_threshold = Some(3);
+        let m = merged(c, flags);
         assert_eq!(m.inputs, [PathBuf::from("b")]);
-        assert_eq!(m.html, Some(PathBuf::from("flag.html")));
-        assert_eq!(m.csv, Some(PathBuf::from("/cfg/r.csv")));
+        assert_eq!(m.outputs.html, Some(PathBuf::from("flag.html")));
+        assert_eq!(m.outputs.csv, Some(PathBuf::from("/cfg/r.csv")));
         assert_eq!(m.email.to, ["flag@example.com"]);
         assert_eq!(m.email.smtp_host.as_deref(), Some("file-host"));
         assert_eq!(m.email.smtp_port, Some(25));
         assert_eq!(m.email.smtp_security, Some(SmtpSecurity::Starttls));
-        assert_eq!(m.policy.fail_if_unregistered, Some(0));
-        assert_eq!(m.policy.fail_if_unable_to_complete, Some(2));
-        assert_eq!(m.fatigue_threshold, Some(3));
-        assert_eq!(m.fatigue_window, Some(60));
+        assert_eq!(m.thresholds.unregistered, Some(0));
+        assert_eq!(m.thresholds.unable_to_complete, Some(2));
+        assert_eq!(m.audit.fatigue_threshold, 3);
+        assert_eq!(m.audit.fatigue_window, jiff::SignedDuration::from_mins(60));
     }
 
     #[test]
     fn global_options_merge() {
-        let c = parse_ok("encoding = \"utf-16le\"\nquiet = true\ndate-order = \"dmy\"\n");
-        let flags = GlobalArgs {
-            encoding: None,
-            quiet: false,
-            date_order: None,
+        let c = parse_ok("encoding = \"utf-16le\"\nquiet = true\ndate-order = \"DMY\"\n");
+        assert_eq!(c.date_order.as_deref(), Some("dmy"));
+        let flags = Layer {
             mfa_server_columns: Some("user=U,result=R".into()),
+            ..Layer::default()
         };
-        let g = merge_global(&c, &flags);
-        assert_eq!(g.encoding.as_deref(), Some("utf-16le"));
+        let g = merged(c, flags);
+        assert_eq!(g.read.encoding, Some(encoding_rs::UTF_16LE));
         assert!(g.quiet);
-        assert!(matches!(g.date_order, Some(DateOrder::Dmy)));
-        assert_eq!(g.mfa_server_columns.as_deref(), Some("user=U,result=R"));
+        assert_eq!(g.read.day_first, Some(true));
+        assert_eq!(g.read.mfa_server.map(|m| m.user).as_deref(), Some("U"));
     }
 
     #[test]
@@ -647,42 +719,49 @@ mod tests {
             "inputs = [\"a/*.csv\"]\n[outputs]\nhtml = \"r.html\"\n[email]\nto = [\"a@example.com\"]\n\
              from = \"m@example.com\"\nhost = \"smtp.example.com\"\nuser = \"alice\"\n[policy]\nfail-if-unregistered = 4\n",
         );
-        let merged = merge(c, &AuditArgs::default_for_merge());
-        let text = dump_with(None, &merged, true);
-        assert!(
-            text.contains("[email]\n# password: (from MFAUDIT_SMTP_PASSWORD)\n"),
-            "{text}"
+        let text = dump_with(&c, true);
+        assert_eq!(
+            text,
+            "inputs = [\"/cfg/a/*.csv\"]\nquiet = false\n\n[outputs]\nhtml = \"/cfg/r.html\"\n\n\
+             [email]\n# password: (from MFAUDIT_SMTP_PASSWORD)\nto = [\"a@example.com\"]\nfrom = \"m@example.com\"\n\
+             host = \"smtp.example.com\"\nuser = \"alice\"\n\n[policy]\nfail-if-unregistered = 4\n\n\
+             [audit]\nfatigue-threshold = 5\nfatigue-window = 30\n"
         );
-        assert!(text.contains("html = \"/cfg/r.html\""), "{text}");
-        assert!(text.contains("fail-if-unregistered = 4"), "{text}");
-        assert!(text.contains("fatigue-threshold = 5"), "{text}");
-        // The dump is a valid config that gives the same merged result again.
+        // The dump is a valid config that gives the same settings again, wherever it is.
         let mut again = parse_ok(&text);
-        again.dir = PathBuf::from("/elsewhere");
-        let round = merge(again, &AuditArgs::default_for_merge());
-        assert_eq!(format!("{round:?}"), format!("{merged:?}"));
+        again.relative_to(Path::new("/elsewhere"));
+        assert_eq!(
+            format!("{:?}", again.resolve().map_err(|e| e.to_string())),
+            format!("{:?}", c.resolve().map_err(|e| e.to_string()))
+        );
 
-        let mut with_file = merged.clone();
-        with_file.email.smtp_password_file = Some(PathBuf::from("/cfg/pw"));
-        let text = dump_with(None, &with_file, true);
+        let mut with_file = c.clone();
+        with_file.email.password_file = Some(PathBuf::from("/cfg/pw"));
+        let text = dump_with(&with_file, true);
         assert!(text.contains("# password: (from /cfg/pw)\n"), "{text}");
         assert!(text.contains("password-file = \"/cfg/pw\""), "{text}");
-        let text = dump_with(None, &AuditArgs::default_for_merge(), true);
+        with_file.email.password_file = None;
+        let text = dump_with(&with_file, false);
         assert!(
-            text.contains("[email]\n# password: (none: no user)\n"),
+            text.contains("# password: (not set: set MFAUDIT_SMTP_PASSWORD or password-file)\n"),
             "{text}"
+        );
+        assert_eq!(
+            dump_with(&Layer::default(), true),
+            "inputs = []\nquiet = false\n\n[outputs]\n\n[email]\n# password: (none: no user)\nto = []\n\n\
+             [policy]\n\n[audit]\nfatigue-threshold = 5\nfatigue-window = 30\n"
         );
     }
 
     #[test]
-    fn dump_all_includes_global_options() {
-        let g = GlobalArgs {
+    fn dump_includes_the_reading_options() {
+        let layer = Layer {
             encoding: Some("windows-1252".into()),
-            quiet: true,
-            date_order: Some(DateOrder::Mdy),
-            mfa_server_columns: None,
+            quiet: Some(true),
+            date_order: Some("mdy".into()),
+            ..Layer::default()
         };
-        let text = dump_with(Some(&g), &AuditArgs::default_for_merge(), false);
+        let text = dump_with(&layer, false);
         assert!(
             text.starts_with(
                 "inputs = []\nencoding = \"windows-1252\"\nquiet = true\ndate-order = \"mdy\"\n"
@@ -693,14 +772,19 @@ mod tests {
         assert_eq!(back.date_order.as_deref(), Some("mdy"));
     }
 
-    impl AuditArgs {
-        /// What clap gives when no flag is passed (its defaults for the fatigue settings).
-        fn default_for_merge() -> AuditArgs {
-            AuditArgs {
-                fatigue_threshold: None,
-                fatigue_window: None,
-                ..AuditArgs::default()
-            }
-        }
+    #[test]
+    fn update_keeps_what_the_layer_above_leaves_out() {
+        let mut below = parse_ok(
+            "inputs = [\"a\"]\nquiet = true\n[email]\nto = \"a@example.com\"\nport = 25\n[audit]\nfatigue-window = 9\n",
+        );
+        let before = below.clone();
+        below.update(Layer::default());
+        assert_eq!(below, before);
+        below.update(Layer {
+            quiet: Some(false),
+            ..Layer::default()
+        });
+        assert_eq!(below.quiet, Some(false));
+        assert_eq!(below.email.port, Some(25));
     }
 }

@@ -98,9 +98,15 @@ pub fn run(cli: Cli) -> Result<Status> {
             commands::history::diff(&a.db, a.from, a.to, a.format)?;
             Ok(Status::Done)
         }
-        Command::Audit(a) => commands::audit::run(&a, &opts, msg),
+        Command::Audit(a) => {
+            let mut layer = cli.global.layer();
+            layer.update(a.layer());
+            commands::audit::run(&layer.resolve()?, msg)
+        }
         Command::Run(a) => {
-            commands::audit::run_config(&a.config, a.dump_config, &a.overrides, &cli.global)
+            let mut flags = cli.global.layer();
+            flags.update(a.overrides.layer());
+            commands::audit::run_config(&a.config, a.dump_config, flags)
         }
         Command::Codes(a) => {
             commands::codes::run(a.code.as_deref(), a.format)?;

@@ -14,9 +14,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use mailparse::{MailHeaderMap, ParsedMail};
-use mfaudit::cli::{AuditArgs, EmailArgs, SmtpSecurity};
-use mfaudit::config;
-use mfaudit::deliver::email::{self, EmailSettings};
+use mfaudit::config::{self, Layer};
+use mfaudit::deliver::email::{self, EmailSettings, Options, SmtpSecurity};
 use mfaudit::report::audit::{
     AuditReport, AuditUser, Changes, HowCount, Question, ReasonCount, SCHEMA, Summary, flag,
 };
@@ -116,18 +115,18 @@ fn report() -> AuditReport {
 const SUBJECT: &str =
     "2 enabled users not registered for MFA — mfaudit audit 2026-11-29 (+1 / -0 since last run)";
 
-fn settings_for(args: &EmailArgs, env_password: Option<&str>) -> EmailSettings {
+fn settings_for(args: &Options, env_password: Option<&str>) -> EmailSettings {
     match email::settings_with_env_password(args, env_password.map(String::from)) {
         Ok(Some(s)) => s,
         other => panic!("settings: {other:?}"),
     }
 }
 
-fn base_args(to: &str) -> EmailArgs {
-    EmailArgs {
+fn base_args(to: &str) -> Options {
+    Options {
         to: vec![to.to_string()],
         from: Some("mfaudit@contoso.com".into()),
-        ..EmailArgs::default()
+        ..Options::default()
     }
 }
 
@@ -311,20 +310,12 @@ fn attachments_over_the_limit_are_left_out_with_a_note() {
 fn the_example_config_loads() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/mfaudit.toml");
     let file = config::load(&path).expect("examples/mfaudit.toml is a valid config");
-    let merged = config::merge(file, &flags_default());
+    let merged = file.resolve().expect("its settings resolve");
     assert!(!merged.inputs.is_empty());
     assert!(merged.inputs[0].starts_with(path.parent().expect("examples folder")));
     assert!(!merged.email.to.is_empty());
     assert_eq!(merged.email.smtp_security, Some(SmtpSecurity::Starttls));
-    assert!(merged.policy.fail_if_unregistered.is_some());
-}
-
-fn flags_default() -> AuditArgs {
-    AuditArgs {
-        fatigue_threshold: None,
-        fatigue_window: None,
-        ..AuditArgs::default()
-    }
+    assert!(merged.thresholds.unregistered.is_some());
 }
 
 #[test]
@@ -338,18 +329,22 @@ fn config_file_merge_and_dump_never_show_the_password() {
          to = [\"security@contoso.com\"]\nfrom = \"mfaudit@contoso.com\"\nhost = \"smtp.contoso.com\"\n\
          user = \"svc-mfaudit\"\npassword-file = \"../secrets/smtp-password\"\n\n[policy]\nfail-if-unregistered = 0\n",
     );
-    let file = config::load(&cfg).expect("load");
+    let mut layer = config::load(&cfg).expect("load");
     let conf_dir = std::path::absolute(dir.path().join("conf")).expect("absolute");
-    let mut flags = flags_default();
-    flags.email.smtp_port = Some(2587);
-    let merged = config::merge(file, &flags);
-    assert_eq!(merged.html, Some(conf_dir.join("../out/report.html")));
+    let mut flags = Layer::default();
+    flags.email.port = Some(2587);
+    layer.update(flags);
+    let merged = layer.resolve().expect("resolve");
+    assert_eq!(
+        merged.outputs.html,
+        Some(conf_dir.join("../out/report.html"))
+    );
     assert_eq!(
         merged.email.smtp_password_file,
         Some(conf_dir.join("../secrets/smtp-password"))
     );
     assert_eq!(merged.email.smtp_port, Some(2587));
-    assert_eq!(merged.policy.fail_if_unregistered, Some(0));
+    assert_eq!(merged.thresholds.unregistered, Some(0));
     // The merged flags give working settings: the password comes from the file.
     let settings = settings_for(&merged.email, None);
     assert_eq!(
@@ -359,7 +354,7 @@ fn config_file_merge_and_dump_never_show_the_password() {
     assert_eq!(settings.port(), 2587);
     assert!(!format!("{settings:?}").contains("Pa55"));
 
-    let dump = config::dump(&merged);
+    let dump = config::dump(&layer);
     assert!(!dump.contains("Pa55"), "{dump}");
     let shown = format!(
         "# password: (from {})\n",
@@ -468,8 +463,8 @@ fn received(maildir: &Path, recipient: &str) -> Vec<u8> {
     }
 }
 
-fn smtp_args(to: &str, port: u16, security: SmtpSecurity) -> EmailArgs {
-    EmailArgs {
+fn smtp_args(to: &str, port: u16, security: SmtpSecurity) -> Options {
+    Options {
         smtp_host: Some("localhost".into()),
         smtp_port: Some(port),
         smtp_security: Some(security),

@@ -5,47 +5,48 @@
 
 use std::path::Path;
 
-use crate::audit::{self, AuditOptions};
-use crate::cli::{AuditArgs, GlobalArgs};
+use crate::audit;
+use crate::config::{self, Layer, Settings};
 use crate::console::Messages;
 use crate::deliver::email;
 use crate::error::{Error, Result};
-use crate::input::{self, ReadOptions};
+use crate::input;
 use crate::output::{self, Destination};
 use crate::report::{answers, files, findings};
 use crate::{Status, history};
 
 /// Runs the audit.
-pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status> {
-    if args.inputs.is_empty() {
+pub fn run(settings: &Settings, msg: Messages) -> Result<Status> {
+    let out = &settings.outputs;
+    if settings.inputs.is_empty() {
         return Err(Error::Usage(
             "no inputs: give export files or folders (directory exports and sign-in logs)".into(),
         ));
     }
     output::at_most_one_stdout(&[
-        ("--json", args.json.as_deref()),
-        ("--csv", args.csv.as_deref()),
-        ("--html", args.html.as_deref()),
-        ("--email-dry-run", args.email.email_dry_run.as_deref()),
+        ("--json", out.json.as_deref()),
+        ("--csv", out.csv.as_deref()),
+        ("--html", out.html.as_deref()),
+        ("--email-dry-run", settings.email.email_dry_run.as_deref()),
     ])?;
     // Email settings are checked first, so a usage mistake costs no reading.
-    let mail = email::settings(&args.email)?;
+    let mail = email::settings(&settings.email)?;
     // The history is opened (and checked to be one) before anything is read or written.
-    let mut history = match &args.history {
+    let mut history = match &out.history {
         Some(db) => Some(history::History::open(db)?),
         None => None,
     };
-    let outputs = output_paths(args);
+    let outputs = output_paths(settings);
     let mut audited = audit::run(
         &audit::Request {
-            inputs: &args.inputs,
-            read: opts,
-            options: audit_options(args),
+            inputs: &settings.inputs,
+            read: &settings.read,
+            options: settings.audit,
             outputs: &outputs,
         },
         msg,
     )?;
-    if args.html.is_some() || mail.is_some() {
+    if out.html.is_some() || mail.is_some() {
         audited.free_sources();
     }
     let report = &mut audited.report;
@@ -58,15 +59,15 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
     let written = files::write(
         report,
         &files::Targets {
-            json: args.json.as_deref(),
-            csv: args.csv.as_deref(),
-            html: args.html.as_deref(),
-            template_dir: args.template_dir.as_deref(),
+            json: out.json.as_deref(),
+            csv: out.csv.as_deref(),
+            html: out.html.as_deref(),
+            template_dir: out.template_dir.as_deref(),
             for_mail: mail.is_some(),
         },
     )?;
     crate::timing::phase("reports written");
-    print_summary(&answers::summary_text(report, &written.files), args, msg)?;
+    print_summary(&answers::summary_text(report, &written.files), out, msg)?;
     for w in &report.warnings {
         msg.warn(w);
     }
@@ -78,7 +79,7 @@ pub fn run(args: &AuditArgs, opts: &ReadOptions, msg: Messages) -> Result<Status
     if let Some(h) = &mut history {
         h.record(report)?;
     }
-    let crossed = findings::crossed(&report.summary, &thresholds(args));
+    let crossed = findings::crossed(&report.summary, &settings.thresholds);
     for c in &crossed {
         msg.warn(format!("policy: {c}"));
     }
@@ -113,8 +114,8 @@ fn send_mail(
 
 /// The human summary: on stdout, or on stderr with the other messages when stdout carries a
 /// report.
-fn print_summary(text: &str, args: &AuditArgs, msg: Messages) -> Result<()> {
-    let data_on_stdout = [&args.json, &args.csv, &args.html]
+fn print_summary(text: &str, out: &config::Outputs, msg: Messages) -> Result<()> {
+    let data_on_stdout = [&out.json, &out.csv, &out.html]
         .into_iter()
         .flatten()
         .any(|p| output::is_stdout(p));
@@ -130,61 +131,36 @@ fn print_summary(text: &str, args: &AuditArgs, msg: Messages) -> Result<()> {
     })
 }
 
-fn audit_options(args: &AuditArgs) -> AuditOptions {
-    AuditOptions {
-        fatigue_threshold: args
-            .fatigue_threshold
-            .unwrap_or(crate::config::DEFAULT_FATIGUE_THRESHOLD),
-        fatigue_window: jiff::SignedDuration::from_mins(i64::from(
-            args.fatigue_window
-                .unwrap_or(crate::config::DEFAULT_FATIGUE_WINDOW),
-        )),
-    }
-}
-
-fn thresholds(args: &AuditArgs) -> findings::Thresholds {
-    findings::Thresholds {
-        unregistered: args.policy.fail_if_unregistered,
-        admins_without_mfa: args.policy.fail_if_admins_without_mfa,
-        unable_to_complete: args.policy.fail_if_unable_to_complete,
-    }
-}
-
 /// The files this run writes (none of them is ever an input).
-fn output_paths(args: &AuditArgs) -> Vec<input::OutputPath<'_>> {
+fn output_paths(settings: &Settings) -> Vec<input::OutputPath<'_>> {
+    let out = &settings.outputs;
     [
-        ("--json", args.json.as_deref()),
-        ("--csv", args.csv.as_deref()),
-        ("--html", args.html.as_deref()),
-        ("--history", args.history.as_deref()),
-        ("--email-dry-run", args.email.email_dry_run.as_deref()),
+        ("--json", out.json.as_deref()),
+        ("--csv", out.csv.as_deref()),
+        ("--html", out.html.as_deref()),
+        ("--history", out.history.as_deref()),
+        ("--email-dry-run", settings.email.email_dry_run.as_deref()),
     ]
     .into_iter()
     .filter_map(|(option, path)| path.map(|path| input::OutputPath { option, path }))
     .collect()
 }
 
-/// `run --config FILE`: the file's settings under the command line's.
-pub fn run_config(
-    config: &Path,
-    dump: bool,
-    overrides: &AuditArgs,
-    global: &GlobalArgs,
-) -> Result<Status> {
-    let file = crate::config::load(config)?;
-    let global = crate::config::merge_global(&file, global);
-    let args = crate::config::merge(file, overrides);
+/// `run --config FILE`: the file's settings under the command line's (`flags`).
+pub fn run_config(config: &Path, dump: bool, flags: Layer) -> Result<Status> {
+    let mut layer = config::load(config)?;
+    layer.update(flags);
     if dump {
-        let text = crate::config::dump_all(&global, &args);
+        let text = config::dump(&layer);
         let dest = Destination::Stdout;
         output::emit(&dest, |w| {
             w.write_all(text.as_bytes()).map_err(output::io_err(&dest))
         })?;
         return Ok(Status::Done);
     }
+    let settings = layer.resolve()?;
     let msg = Messages {
-        quiet: global.quiet,
+        quiet: settings.quiet,
     };
-    let opts = global.read_options()?;
-    run(&args, &opts, msg)
+    run(&settings, msg)
 }

@@ -19,7 +19,6 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
 use serde::{Serialize, Serializer};
 
-use crate::cli::{EmailArgs, SmtpSecurity};
 use crate::error::{Error, Result};
 use crate::report::audit::{AuditReport, AuditUser, flag};
 use crate::text::plural;
@@ -74,6 +73,36 @@ impl Serialize for Secret {
     }
 }
 
+/// How the mail leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// STARTTLS, required (port 587).
+    #[default]
+    Starttls,
+    /// Implicit TLS (port 465).
+    Tls,
+    /// No encryption (loopback relays only).
+    None,
+}
+
+/// The mail as asked for (by the flags, the config file or both), before it is checked: what
+/// [`settings`] validates. The messages name the flags, which the config keys mirror.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    /// `--email-to`, repeatable.
+    pub to: Vec<String>,
+    pub from: Option<String>,
+    pub subject: Option<String>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_security: Option<SmtpSecurity>,
+    pub smtp_user: Option<String>,
+    pub smtp_password_file: Option<PathBuf>,
+    pub smtp_ca_file: Option<PathBuf>,
+    pub email_dry_run: Option<PathBuf>,
+}
+
 /// Everything needed to compose and send the mail, validated.
 #[derive(Debug, Clone, Serialize)]
 pub struct EmailSettings {
@@ -120,14 +149,14 @@ impl EmailSettings {
 
 /// Builds the settings from the flags, the password from `MFAUDIT_SMTP_PASSWORD` or
 /// `--smtp-password-file`. `None` when no `--email-to` was given (and no other email flag).
-pub fn settings(args: &EmailArgs) -> Result<Option<EmailSettings>> {
+pub fn settings(args: &Options) -> Result<Option<EmailSettings>> {
     settings_with_env_password(args, std::env::var(PASSWORD_ENV).ok())
 }
 
 /// [`settings`] with the value of `MFAUDIT_SMTP_PASSWORD` passed in (tests, and callers that read
 /// the environment once).
 pub fn settings_with_env_password(
-    args: &EmailArgs,
+    args: &Options,
     env_password: Option<String>,
 ) -> Result<Option<EmailSettings>> {
     if args.to.is_empty() {
@@ -1179,16 +1208,16 @@ mod tests {
         }
     }
 
-    fn args() -> EmailArgs {
-        EmailArgs {
+    fn args() -> Options {
+        Options {
             to: vec!["sec@example.com".into()],
             from: Some("mfaudit@example.com".into()),
             smtp_host: Some("smtp.example.com".into()),
-            ..EmailArgs::default()
+            ..Options::default()
         }
     }
 
-    fn usage_error(args: &EmailArgs, env: Option<&str>) -> String {
+    fn usage_error(args: &Options, env: Option<&str>) -> String {
         match settings_with_env_password(args, env.map(String::from)) {
             Err(e @ Error::Usage(_)) => e.to_string(),
             other => panic!("expected a usage error, got {other:?}"),
@@ -1212,7 +1241,7 @@ mod tests {
     #[test]
     fn settings_defaults_and_none_without_recipient() {
         assert!(matches!(
-            settings_with_env_password(&EmailArgs::default(), Some("pw".into())),
+            settings_with_env_password(&Options::default(), Some("pw".into())),
             Ok(None)
         ));
         let s = match settings_with_env_password(&args(), Some("pw".into())) {
@@ -1230,9 +1259,9 @@ mod tests {
 
     #[test]
     fn settings_validation_says_what_to_fix() {
-        let mut a = EmailArgs {
+        let mut a = Options {
             smtp_host: Some("h".into()),
-            ..EmailArgs::default()
+            ..Options::default()
         };
         assert_eq!(
             usage_error(&a, None),

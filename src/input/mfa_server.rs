@@ -22,6 +22,37 @@ pub struct ColumnMap {
     pub result: String,
 }
 
+impl ColumnMap {
+    /// Parses `user=COL,time=COL,result=COL` (`--mfa-server-columns`).
+    pub fn parse(spec: &str) -> Result<ColumnMap> {
+        let mut map = ColumnMap::default();
+        for part in spec.split(',') {
+            let (k, v) = part.split_once('=').ok_or_else(|| {
+            Error::Usage(format!(
+                "--mfa-server-columns: '{part}' is not KEY=COLUMN; expected user=COLUMN,time=COLUMN,result=COLUMN"
+            ))
+        })?;
+            let v = v.trim().to_string();
+            match k.trim().to_ascii_lowercase().as_str() {
+                "user" => map.user = v,
+                "time" => map.time = v,
+                "result" => map.result = v,
+                other => {
+                    return Err(Error::Usage(format!(
+                        "--mfa-server-columns: unknown key '{other}'; expected user, time and result"
+                    )));
+                }
+            }
+        }
+        if map.user.is_empty() || map.result.is_empty() {
+            return Err(Error::Usage(
+                "--mfa-server-columns needs at least user=COLUMN and result=COLUMN".into(),
+            ));
+        }
+        Ok(map)
+    }
+}
+
 /// Reads an MFA Server activity CSV through the column map. A row whose time is not a date is
 /// skipped and counted; a file where no row could be read is an error.
 pub fn read(
