@@ -11,6 +11,11 @@
 //! in memory). Prints what it counted, so the work
 //! cannot be optimised away and the numbers can be compared with mfaudit's.
 
+#![allow(
+    clippy::print_stdout,
+    reason = "a benchmark harness of its own: its timings are its output"
+)]
+
 use std::borrow::Cow;
 use std::fmt;
 use std::fs::File;

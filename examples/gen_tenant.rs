@@ -14,6 +14,11 @@
 //! Shapes (`--shapes` takes a comma list): msol51 msol7 clixml regdetails regcsv users states
 //! graph-signins portal-json portal-csv azure-monitor log-analytics.
 
+#![allow(
+    clippy::print_stdout,
+    reason = "a command-line tool of its own: its manifest is its output"
+)]
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs::{self, File};

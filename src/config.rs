@@ -17,7 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::audit::AuditOptions;
 use crate::deliver::email::{self, PASSWORD_ENV, SmtpSecurity};
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, Result, Usage};
 use crate::input::ReadOptions;
 use crate::input::decode::encoding_for_label;
 use crate::input::mfa_server::ColumnMap;
@@ -199,7 +199,8 @@ impl Layer {
                 .mfa_server_columns
                 .as_deref()
                 .map(ColumnMap::parse)
-                .transpose()?,
+                .transpose()
+                .map_err(Usage::from)?,
             day_first: self.date_order.as_deref().and_then(day_first),
         })
     }
@@ -308,13 +309,11 @@ fn lossy_paths<S: Serializer>(paths: &[PathBuf], s: S) -> std::result::Result<S:
 }
 
 /// Reads and checks a config file, its relative paths resolved against its folder. Every problem
-/// is an [`Error::Usage`] naming the file and, where there is one, the line and column.
+/// is a [`ConfigError`] naming the file and, where there is one, the line and column.
 pub fn load(path: &Path) -> Result<Layer> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Error::Usage(format!(
-            "{}: cannot read the config file ({e})",
-            path.display()
-        ))
+    let bytes = std::fs::read(path).map_err(|source| ConfigError::Unreadable {
+        path: path.to_path_buf(),
+        source,
     })?;
     let text = decode_text(&bytes, path)?;
     let mut layer = parse(&text, path)?;
@@ -337,10 +336,10 @@ fn decode_text(bytes: &[u8], path: &Path) -> Result<String> {
     } else if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok(text.to_string());
     }
-    Err(Error::Usage(format!(
-        "{}: the config file is not UTF-8 or UTF-16 text: save it as UTF-8",
-        path.display()
-    )))
+    Err(ConfigError::NotText {
+        path: path.to_path_buf(),
+    }
+    .into())
 }
 
 /// Parses the text of a config file, its paths as written; `path` only names it in errors.
@@ -355,30 +354,38 @@ pub fn parse(text: &str, path: &Path) -> Result<Layer> {
             Some(span) => at(span.start),
             None => path.display().to_string(),
         };
-        Error::Usage(format!("{place}: {}", one_line(e.message())))
+        ConfigError::Syntax {
+            place,
+            message: one_line(e.message()),
+        }
     })?;
     if let Some(password) = &layer.email.password {
-        return Err(Error::Usage(format!(
-            "{}: [email] password is not allowed in a config file: set {PASSWORD_ENV} or password-file = \"FILE\" (a file only the job's account can read)",
-            at(password.span().start)
-        )));
+        return Err(ConfigError::Password {
+            place: at(password.span().start),
+            env: PASSWORD_ENV,
+        }
+        .into());
     }
     if let Some(order) = &mut layer.date_order {
         if day_first(order).is_none() {
-            return Err(Error::Usage(format!(
-                "{}: date-order = \"{order}\": expected \"mdy\" or \"dmy\"",
-                path.display()
-            )));
+            return Err(ConfigError::DateOrder {
+                path: path.to_path_buf(),
+                value: order.clone(),
+            }
+            .into());
         }
         order.make_ascii_lowercase();
     }
+    let value = |key, source| ConfigError::Value {
+        path: path.to_path_buf(),
+        key,
+        source,
+    };
     if let Some(spec) = &layer.mfa_server_columns {
-        ColumnMap::parse(spec)
-            .map_err(|e| Error::Usage(format!("{}: mfa-server-columns: {e}", path.display())))?;
+        ColumnMap::parse(spec).map_err(|e| value("mfa-server-columns", e.into()))?;
     }
     if let Some(label) = &layer.encoding {
-        encoding_for_label(label)
-            .map_err(|e| Error::Usage(format!("{}: encoding: {e}", path.display())))?;
+        encoding_for_label(label).map_err(|e| value("encoding", e))?;
     }
     Ok(layer)
 }

@@ -1,8 +1,12 @@
 //! mfaudit: audit MFA registration and activity in Microsoft Entra ID from exported files.
 //!
-//! The flow is one way: `input` (decode → detect → read) fills the `model`, `report` turns the
-//! model into report data, `output` writes it, `deliver` mails it and `history` remembers it.
-//! `cli` parses the command line; `commands` wires one command each.
+//! The flow is one way: `input` (find → decode → detect → read) fills the `model`; `audit` reads
+//! the inputs on every core, folds the sign-ins and joins them to the directory into the report
+//! that `report` defines and writes; `deliver` mails it and `history` remembers it. `cli` parses
+//! the command line, `config` layers the settings, `commands` wires one command each, and the
+//! errors of every layer (`error`) are rendered once, in [`main_with_args`].
+
+#![forbid(unsafe_code)]
 
 pub mod audit;
 pub mod cli;

@@ -13,7 +13,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 
 /// Where an output goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,10 +55,10 @@ pub fn at_most_one_stdout(options: &[(&str, Option<&Path>)]) -> Result<()> {
         .map(|(name, _)| *name)
         .collect();
     if on_stdout.len() > 1 {
-        return Err(Error::Usage(format!(
-            "{} all write to standard output ('-'): at most one output may go there; give the others a file name",
-            on_stdout.join(" and ")
-        )));
+        return Err(Usage::StdoutTwice {
+            options: on_stdout.join(" and "),
+        }
+        .into());
     }
     Ok(())
 }
@@ -227,8 +227,8 @@ impl Staged {
             }
             Placement::Rename { path, mode } => {
                 let Temp::Named { path: temp, .. } = &self.temp else {
-                    return Err(Error::Failed(
-                        "internal: a renamed output has no named temporary file".into(),
+                    return Err(Error::Internal(
+                        "a renamed output has no named temporary file",
                     ));
                 };
                 set_mode(temp, *mode).map_err(err)?;
@@ -268,10 +268,10 @@ fn placement(path: &Path) -> Result<Placement> {
             mode: Some(kept_mode(&m)),
             path: target,
         }),
-        Ok(m) if m.is_dir() => Err(Error::Usage(format!(
-            "{}: is a folder, not a file: give the report a file name",
-            path.display()
-        ))),
+        Ok(m) if m.is_dir() => Err(Usage::OutputIsFolder {
+            path: path.to_path_buf(),
+        }
+        .into()),
         // A device, a FIFO, a socket: written in place, never replaced by a file.
         Ok(_) => Ok(Placement::InPlace { path: target }),
     }
@@ -292,10 +292,10 @@ fn resolve_links(path: &Path) -> Result<PathBuf> {
             _ => return Ok(at),
         }
     }
-    Err(Error::Usage(format!(
-        "{}: too many levels of symbolic links",
-        path.display()
-    )))
+    Err(Usage::LinkLoop {
+        path: path.to_path_buf(),
+    }
+    .into())
 }
 
 /// The permission bits a replaced file keeps: its own, without setuid, setgid or sticky.
@@ -575,10 +575,10 @@ mod tests {
             for _ in 0..40 {
                 w.write_all(&block).map_err(|e| Error::io("report", e))?;
             }
-            Err(Error::Failed("stopped half-way".into()))
+            Err(Error::Internal("stopped half-way"))
         })
         .unwrap_err();
-        assert_eq!(e.to_string(), "stopped half-way");
+        assert_eq!(e.to_string(), "internal error: stopped half-way");
         assert_eq!(std::fs::read(&path).unwrap(), b"previous");
         assert_eq!(names_in(dir.path()), ["report.json"]);
     }
@@ -605,9 +605,9 @@ mod tests {
                 .unwrap();
         }
         let e = outputs
-            .stage(&Destination::of(&c), |_| Err(Error::Failed("no".into())))
+            .stage(&Destination::of(&c), |_| Err(Error::Internal("no")))
             .unwrap_err();
-        assert_eq!(e.to_string(), "no");
+        assert_eq!(e.to_string(), "internal error: no");
         drop(outputs);
         for p in [&a, &b, &c] {
             assert_eq!(std::fs::read(p).unwrap(), b"old");

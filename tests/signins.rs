@@ -10,7 +10,7 @@ use mfaudit::input::{Kind, ReadOptions, ReadStats, read_signins};
 
 /// Detects named files (as the command line does) and returns them.
 fn identify(
-    paths: &[std::path::PathBuf],
+    paths: &[PathBuf],
     opts: &ReadOptions,
 ) -> mfaudit::error::Result<Vec<mfaudit::input::InputFile>> {
     let expanded = mfaudit::input::expand(paths, &[])?;

@@ -920,8 +920,7 @@ mod tests {
             user_id: id.map(|s| s.to_string().into()),
             upn: upn.map(|s| s.to_string().into()),
             time: minute.map(|m| {
-                "2025-05-01T10:00:00Z".parse::<Timestamp>().unwrap()
-                    + jiff::SignedDuration::from_mins(m)
+                "2025-05-01T10:00:00Z".parse::<Timestamp>().unwrap() + SignedDuration::from_mins(m)
             }),
             additional_details: WHAT[what].map(|s| s.to_string().into()),
             mfa_method: (what == 2).then(|| "Mobile app notification".into()),

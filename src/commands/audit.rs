@@ -9,7 +9,7 @@ use crate::audit;
 use crate::config::{self, Layer, Settings};
 use crate::console::Messages;
 use crate::deliver::email;
-use crate::error::{Error, Result};
+use crate::error::{Result, Usage};
 use crate::input;
 use crate::output::{self, Destination};
 use crate::report::{answers, files, findings};
@@ -19,9 +19,7 @@ use crate::{Status, history};
 pub fn run(settings: &Settings, msg: Messages) -> Result<Status> {
     let out = &settings.outputs;
     if settings.inputs.is_empty() {
-        return Err(Error::Usage(
-            "no inputs: give export files or folders (directory exports and sign-in logs)".into(),
-        ));
+        return Err(Usage::NoInputs.into());
     }
     output::at_most_one_stdout(&[
         ("--json", out.json.as_deref()),

@@ -5,7 +5,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::cli::CodesFormat;
-use crate::error::{Error, Result};
+use crate::error::{Error, ReportError, Result, Usage};
 use crate::output::{self, Destination};
 use crate::vocab::call_results::{self, CALL_RESULTS, CallClass, CallResult};
 
@@ -36,12 +36,12 @@ pub fn render(code: Option<&str>, format: CodesFormat) -> Result<String> {
 }
 
 fn unknown(code: &str) -> Error {
-    Error::Usage(format!(
-        "unknown call result '{}'; closest: {} (`mfaudit codes` lists all {})",
-        code.trim(),
-        call_results::closest(code, 3).join(", "),
-        CALL_RESULTS.len()
-    ))
+    Usage::UnknownCode {
+        code: code.trim().to_string(),
+        closest: call_results::closest(code, 3).join(", "),
+        count: CALL_RESULTS.len(),
+    }
+    .into()
 }
 
 /// Columns separated by two spaces, padded to the widest cell; the last column is not padded.
@@ -100,7 +100,7 @@ fn detail(r: &CallResult) -> String {
 }
 
 fn csv(rows: &[&CallResult]) -> Result<String> {
-    let failed = |e: csv::Error| Error::Failed(format!("writing CSV: {e}"));
+    let failed = |e: csv::Error| ReportError::serialize("writing CSV", e);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "Call Result",
@@ -122,8 +122,8 @@ fn csv(rows: &[&CallResult]) -> Result<String> {
     }
     let bytes = w
         .into_inner()
-        .map_err(|e| Error::Failed(format!("writing CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| Error::Failed(format!("writing CSV: {e}")))
+        .map_err(|e| ReportError::serialize("writing CSV", e))?;
+    String::from_utf8(bytes).map_err(|e| ReportError::serialize("writing CSV", e).into())
 }
 
 /// One code as `--format json` writes it.
@@ -153,7 +153,7 @@ impl From<&CallResult> for JsonRow {
 
 fn json<T: Serialize>(value: &T) -> Result<String> {
     let mut s = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::Failed(format!("writing JSON: {e}")))?;
+        .map_err(|e| ReportError::serialize("writing JSON", e))?;
     s.push('\n');
     Ok(s)
 }

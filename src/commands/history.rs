@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::cli::InspectFormat;
-use crate::error::{Error, Result};
+use crate::error::{Error, ReportError, Result};
 use crate::history::{History, RunInfo};
 use crate::output::{Destination, emit};
 use crate::report::audit::Changes;
@@ -45,7 +45,7 @@ fn print(text: &str) -> Result<()> {
 
 fn to_json(value: &impl Serialize) -> Result<String> {
     let mut text = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::Failed(format!("cannot write JSON: {e}")))?;
+        .map_err(|e| ReportError::serialize("cannot write JSON", e))?;
     text.push('\n');
     Ok(text)
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::cli::InspectFormat;
 use crate::console::Messages;
-use crate::error::{Error, Result};
+use crate::error::{ReportError, Result};
 use crate::input::ReadOptions;
 use crate::input::inspect::inspect;
 use crate::output::{self, Destination};
@@ -24,7 +24,7 @@ pub fn run(
         match format {
             InspectFormat::Json => {
                 let text = serde_json::to_string_pretty(&report)
-                    .map_err(|e| Error::Failed(e.to_string()))?;
+                    .map_err(|e| ReportError::serialize("writing JSON", e))?;
                 writeln!(w, "{text}").map_err(&ioe)
             }
             InspectFormat::Table => write_table(w, &report).map_err(&ioe),

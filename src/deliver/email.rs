@@ -6,7 +6,7 @@
 //!
 //! The SMTP password comes from `MFAUDIT_SMTP_PASSWORD` or `--smtp-password-file`, never from a
 //! flag value, and is kept in a [`Secret`] that prints as `***` everywhere. SMTP failures become
-//! one-line [`Error::Failed`] messages that say what failed and which flag fixes it.
+//! one-line [`MailError`]s that say what failed and which flag fixes it.
 
 use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -19,7 +19,7 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
 use serde::{Serialize, Serializer};
 
-use crate::error::{Error, Result};
+use crate::error::{CaProblem, Error, MailError, Result};
 use crate::report::audit::{AuditReport, AuditUser, flag};
 use crate::text::plural;
 
@@ -171,48 +171,38 @@ pub fn settings_with_env_password(
             ("--smtp-ca-file", args.smtp_ca_file.is_some()),
             ("--email-dry-run", args.email_dry_run.is_some()),
         ];
-        if let Some((name, _)) = given.iter().find(|(_, set)| *set) {
-            return Err(usage(format!(
-                "{name} was given without --email-to: add --email-to ADDR (repeatable) to mail the report"
-            )));
+        if let Some((flag, _)) = given.iter().find(|(_, set)| *set) {
+            return Err(MailError::WithoutRecipient { flag }.into());
         }
         return Ok(None);
     }
     for to in &args.to {
         parse_mailbox("--email-to", to)?;
     }
-    let from = args.from.clone().ok_or_else(|| {
-        usage("--email-to needs --email-from ADDR (a sender address the SMTP server accepts)")
-    })?;
+    let from = args.from.clone().ok_or(MailError::NoSender)?;
     parse_mailbox("--email-from", &from)?;
     if let Some(subject) = &args.subject
         && subject.chars().any(char::is_control)
     {
-        return Err(usage(
-            "--email-subject must be one line of text (no line breaks or control characters)",
-        ));
+        return Err(MailError::SubjectNotOneLine.into());
     }
     let host = match (&args.smtp_host, &args.email_dry_run) {
         (Some(h), _) if h.trim().is_empty() => {
-            return Err(usage("--smtp-host is empty: give the SMTP server's name"));
+            return Err(MailError::EmptyHost.into());
         }
         (Some(h), _) => h.trim().to_string(),
         (None, Some(_)) => String::new(),
         (None, None) => {
-            return Err(usage(
-                "--email-to needs --smtp-host HOST (or --email-dry-run FILE.eml to write the message instead of sending it)",
-            ));
+            return Err(MailError::NoHost.into());
         }
     };
     if args.smtp_port == Some(0) {
-        return Err(usage(
-            "--smtp-port 0 is not a port: give 1-65535 (587 for starttls, 465 for tls)",
-        ));
+        return Err(MailError::PortZero.into());
     }
     let security = args.smtp_security.unwrap_or_default();
 
     if args.smtp_password_file.is_some() && args.smtp_user.is_none() {
-        return Err(usage("--smtp-password-file needs --smtp-user USER"));
+        return Err(MailError::PasswordFileWithoutUser.into());
     }
     let password = match &args.smtp_password_file {
         Some(path) => Some(read_password_file(path)?),
@@ -220,21 +210,21 @@ pub fn settings_with_env_password(
     };
     let password = match (&args.smtp_user, password) {
         (Some(user), None) => {
-            return Err(usage(format!(
-                "--smtp-user {user} needs a password: set {PASSWORD_ENV} or pass --smtp-password-file FILE"
-            )));
+            return Err(MailError::NoPassword {
+                user: user.clone(),
+                env: PASSWORD_ENV,
+            }
+            .into());
         }
         // A password in the environment alone (no user) is not used: there is no one to log in as.
         (None, _) => None,
         (Some(_), p) => p,
     };
     if password.is_some() && security == SmtpSecurity::None && !is_loopback(&host) {
-        return Err(usage(format!(
-            "refusing to send the SMTP password unencrypted to {host}: use --smtp-security starttls (or tls)"
-        )));
+        return Err(MailError::PlaintextPassword { host }.into());
     }
     if let Some(ca) = &args.smtp_ca_file {
-        load_ca(ca).map_err(|e| usage(e.to_string()))?;
+        load_ca(ca)?;
     }
     Ok(Some(EmailSettings {
         to: args.to.clone(),
@@ -253,26 +243,23 @@ pub fn settings_with_env_password(
     }))
 }
 
-fn usage(message: impl Into<String>) -> Error {
-    Error::Usage(message.into())
-}
-
-fn parse_mailbox(flag: &str, value: &str) -> Result<Mailbox> {
+fn parse_mailbox(flag: &'static str, value: &str) -> Result<Mailbox> {
     value.trim().parse::<Mailbox>().map_err(|_| {
-        usage(format!(
-            "{flag} '{value}' is not an email address (expected name@example.com or \"Name <name@example.com>\")"
-        ))
+        MailError::NotAMailbox {
+            flag,
+            value: value.to_string(),
+        }
+        .into()
     })
 }
 
 /// The first line of the file, without its line ending (and a leading BOM).
 fn read_password_file(path: &Path) -> Result<Secret> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        usage(format!(
-            "--smtp-password-file {}: cannot read it ({e})",
-            path.display()
-        ))
-    })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| MailError::PasswordFileUnreadable {
+            path: path.to_path_buf(),
+            source,
+        })?;
     let first = text
         .trim_start_matches('\u{feff}')
         .lines()
@@ -280,10 +267,10 @@ fn read_password_file(path: &Path) -> Result<Secret> {
         .unwrap_or("")
         .trim_end_matches('\r');
     if first.is_empty() {
-        return Err(usage(format!(
-            "--smtp-password-file {}: the first line is empty; put the password on it",
-            path.display()
-        )));
+        return Err(MailError::PasswordFileEmpty {
+            path: path.to_path_buf(),
+        }
+        .into());
     }
     Ok(Secret::new(first))
 }
@@ -299,24 +286,15 @@ fn is_loopback(host: &str) -> bool {
 
 /// Reads a PEM file of CA certificates (at least one).
 fn load_ca(path: &Path) -> Result<Certificate> {
-    let pem = std::fs::read(path).map_err(|e| {
-        Error::Failed(format!(
-            "--smtp-ca-file {}: cannot read it ({e})",
-            path.display()
-        ))
-    })?;
+    let problem = |problem| MailError::CaFile {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let pem = std::fs::read(path).map_err(|e| problem(CaProblem::Unreadable(e)))?;
     if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
-        return Err(Error::Failed(format!(
-            "--smtp-ca-file {}: no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)",
-            path.display()
-        )));
+        return Err(problem(CaProblem::NotPem).into());
     }
-    Certificate::from_pem(&pem).map_err(|e| {
-        Error::Failed(format!(
-            "--smtp-ca-file {}: not a valid PEM certificate ({e})",
-            path.display()
-        ))
-    })
+    Certificate::from_pem(&pem).map_err(|e| problem(CaProblem::Invalid(e)).into())
 }
 
 /// The subject: the custom one (with `{unregistered}` and `{date}` filled in) or
@@ -454,16 +432,21 @@ pub fn compose(
     }
     builder
         .multipart(mixed)
-        .map_err(|e| Error::Failed(format!("could not build the email: {e}")))
+        .map_err(|e| MailError::Build(e).into())
 }
 
 /// An attachment in base64, so its bytes (CRLF line ends of the CSV included) arrive exactly as
 /// written, whatever the relays do to line endings.
 fn attachment(name: &str, bytes: Vec<u8>, content_type: &str) -> Result<SinglePart> {
-    let ct = ContentType::parse(content_type)
-        .map_err(|e| Error::Failed(format!("content type {content_type}: {e}")))?;
-    let body = Body::new_with_encoding(bytes, ContentTransferEncoding::Base64)
-        .map_err(|_| Error::Failed(format!("could not encode the attachment {name}")))?;
+    let ct = ContentType::parse(content_type).map_err(|e| MailError::ContentType {
+        content_type: content_type.to_string(),
+        detail: e.to_string(),
+    })?;
+    let body = Body::new_with_encoding(bytes, ContentTransferEncoding::Base64).map_err(|_| {
+        MailError::Encode {
+            name: name.to_string(),
+        }
+    })?;
     Ok(Attachment::new(name.to_string()).body(body, ct))
 }
 
@@ -483,12 +466,15 @@ pub fn send(message: &Message, settings: &EmailSettings) -> Result<()> {
     match result.recv_timeout(settings.timeout) {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) => Err(explain(&e, settings)),
-        Err(_) => Err(Error::Failed(format!(
-            "email not sent: {} did not answer within {} s: check --smtp-host/--smtp-port and that a firewall lets the connection through{}",
-            settings.server(),
-            settings.timeout.as_secs().max(1),
-            timeout_hint(settings)
-        ))),
+        Err(_) => Err(MailError::NotSent {
+            reason: format!(
+                "{} did not answer within {} s: check --smtp-host/--smtp-port and that a firewall lets the connection through{}",
+                settings.server(),
+                settings.timeout.as_secs().max(1),
+                timeout_hint(settings)
+            ),
+        }
+        .into()),
     }
 }
 
@@ -505,11 +491,12 @@ fn transport(settings: &EmailSettings) -> Result<SmtpTransport> {
         if let Some(ca) = &settings.ca_file {
             builder = builder.add_root_certificate(load_ca(ca)?);
         }
-        builder.build_rustls().map_err(|e| {
-            Error::Failed(format!(
-                "email not sent: cannot set up TLS for {}: {e}",
-                settings.host
-            ))
+        builder.build_rustls().map_err(|source| {
+            MailError::Tls {
+                host: settings.host.clone(),
+                source,
+            }
+            .into()
         })
     };
     let tls = match settings.security {
@@ -601,15 +588,15 @@ fn explain(e: &lettre::transport::smtp::Error, settings: &EmailSettings) -> Erro
     } else {
         format!("sending through {server} failed: {detail}")
     };
-    let mut message = format!("email not sent: {what}");
+    let mut reason = what;
     if let Some(password) = &settings.password {
-        message = scrub(
-            &message,
+        reason = scrub(
+            &reason,
             password.expose(),
             settings.user.as_deref().unwrap_or(""),
         );
     }
-    Error::Failed(message)
+    MailError::NotSent { reason }.into()
 }
 
 /// The server's words as a message may show them: withheld when the password is too short to
@@ -1219,7 +1206,7 @@ mod tests {
 
     fn usage_error(args: &Options, env: Option<&str>) -> String {
         match settings_with_env_password(args, env.map(String::from)) {
-            Err(e @ Error::Usage(_)) => e.to_string(),
+            Err(e @ Error::Mail(_)) if e.exit_code() == 2 => e.to_string(),
             other => panic!("expected a usage error, got {other:?}"),
         }
     }

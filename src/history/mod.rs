@@ -25,7 +25,7 @@ pub use changes::{UserStatus, compute_changes, is_empty, user_key};
 pub use fingerprint::{fingerprint, fingerprint_reader};
 pub use schema::latest as schema_version;
 
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, HistoryError, Position, Result};
 use crate::report::audit::{AuditReport, Changes, InputSummary, TrendPoint};
 
 /// How long a run waits for another run that is writing the database.
@@ -93,12 +93,11 @@ impl Place {
     /// corrupt → exit 2 naming the file, anything else → a failure naming the file.
     fn sql(&self, e: rusqlite::Error) -> Error {
         match e.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Failed(format!(
-                "{}: the history database is busy: another mfaudit run is writing it (waited {}); \
-                 try again when it has finished",
-                self.path.display(),
-                fmt_duration(self.busy_timeout)
-            )),
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => HistoryError::Busy {
+                path: self.path.clone(),
+                waited: fmt_duration(self.busy_timeout),
+            }
+            .into(),
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
                 self.damaged(&e.to_string())
             }
@@ -110,13 +109,17 @@ impl Place {
                     ErrorCode::ReadOnly => "it is read-only",
                     _ => "permission denied",
                 };
-                Error::Failed(format!(
-                    "{}: cannot write the history database ({why}): does its folder exist, and \
-                     may mfaudit write the file and create files beside it (-wal, -shm)?",
-                    self.path.display()
-                ))
+                HistoryError::Unwritable {
+                    path: self.path.clone(),
+                    why,
+                }
+                .into()
             }
-            _ => Error::Failed(format!("{}: history database: {e}", self.path.display())),
+            _ => HistoryError::Sqlite {
+                path: self.path.clone(),
+                source: e,
+            }
+            .into(),
         }
     }
 
@@ -330,8 +333,7 @@ impl History {
         let statuses = statuses_of(report);
         let inputs: Vec<RunInput> = report.inputs.iter().map(run_input).collect();
         let when = run_time(&report.generated_at);
-        let summary = serde_json::to_string(&report.summary)
-            .map_err(|e| Error::Failed(format!("history: cannot serialize the summary: {e}")))?;
+        let summary = serde_json::to_string(&report.summary).map_err(HistoryError::Serialize)?;
         let place = self.place.clone();
         let sql = |e| place.sql(e);
         let tx = self
@@ -532,10 +534,12 @@ impl History {
         } else {
             format!("the recorded runs are {}", id_ranges(ids))
         };
-        Error::Usage(format!(
-            "{}: there is no run {id}; {known}",
-            self.place.path.display()
-        ))
+        HistoryError::NoRun {
+            path: self.place.path.clone(),
+            id,
+            known,
+        }
+        .into()
     }
 }
 
@@ -558,11 +562,7 @@ fn check_file(place: &Place, create: bool) -> Result<()> {
             return if create {
                 Ok(())
             } else {
-                Err(Error::Usage(format!(
-                    "{}: no such history database; `mfaudit audit --history {}` creates it",
-                    path.display(),
-                    path.display()
-                )))
+                Err(HistoryError::NoDatabase { path: path.clone() }.into())
             };
         }
         Err(e) => return Err(Error::io(path, e)),
@@ -712,7 +712,7 @@ fn run_input(input: &InputSummary) -> RunInput {
     let fingerprint = input.fingerprint.clone().or_else(|| {
         let path = Path::new(&input.path);
         if path.is_file() {
-            fingerprint::fingerprint(path).ok()
+            fingerprint(path).ok()
         } else {
             None
         }

@@ -236,7 +236,7 @@ impl Shape {
         mut self,
         provenance: crate::model::Provenance,
     ) -> std::result::Result<User, String> {
-        self.record.absent = crate::input::msonline::Absent {
+        self.record.absent = msonline::Absent {
             block_credential: self.access_unknown,
             methods: self.methods_unknown,
             requirements: self.state_unknown,

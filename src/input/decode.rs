@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, Position, Result, Usage};
 
 /// How many bytes of decoded text detection looks at.
 pub const HEAD_BYTES: usize = 64 * 1024;
@@ -61,7 +61,7 @@ static STDIN_STREAMED: std::sync::atomic::AtomicBool = std::sync::atomic::Atomic
 fn stdin_head(path: &Path) -> Result<std::sync::Arc<Vec<u8>>> {
     let mut guard = STDIN_HEAD
         .lock()
-        .map_err(|_| Error::Failed("internal: the standard input lock is poisoned".into()))?;
+        .map_err(|_| Error::Internal("the standard input lock is poisoned"))?;
     if let Some(head) = guard.as_ref() {
         return Ok(head.clone());
     }
@@ -350,7 +350,7 @@ fn utf16_without_bom(prefix: &[u8]) -> Option<&'static Encoding> {
 }
 
 /// Resolves an `--encoding` label (`utf-16le`, `windows-1252`, `latin1`, `utf8` ...).
-pub fn encoding_for_label(label: &str) -> Result<&'static Encoding> {
+pub fn encoding_for_label(label: &str) -> Result<&'static Encoding, Usage> {
     let normalised = match label.to_ascii_lowercase().as_str() {
         "utf8" | "utf8bom" | "utf8nobom" => "utf-8".to_string(),
         "unicode" | "utf16" | "utf-16" => "utf-16le".to_string(),
@@ -358,10 +358,8 @@ pub fn encoding_for_label(label: &str) -> Result<&'static Encoding> {
         "ansi" | "default" => "windows-1252".to_string(),
         other => other.to_string(),
     };
-    Encoding::for_label(normalised.as_bytes()).ok_or_else(|| {
-        Error::Usage(format!(
-            "unknown encoding '{label}': use a WHATWG label such as utf-8, utf-16le, utf-16be or windows-1252"
-        ))
+    Encoding::for_label(normalised.as_bytes()).ok_or_else(|| Usage::UnknownEncoding {
+        label: label.to_string(),
     })
 }
 

@@ -432,11 +432,8 @@ mod tests {
         );
         let (users, _) = read_text(text).unwrap();
         assert_eq!(names(&users[0]), Some(vec!["PhoneAppOTP", "OneWaySMS"]));
-        assert_eq!(
-            users[0].per_user_state,
-            crate::model::PerUserState::Enforced
-        );
-        assert_eq!(users[0].access, crate::model::Access::Allowed);
+        assert_eq!(users[0].per_user_state, PerUserState::Enforced);
+        assert_eq!(users[0].access, Access::Allowed);
         let raw = "UserPrincipalName,StrongAuthenticationMethods\r\n\
                    a@x,System.Collections.Generic.List`1[Microsoft.Online.Administration.StrongAuthenticationMethod]\r\n";
         assert_eq!(

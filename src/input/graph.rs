@@ -358,10 +358,9 @@ pub fn read(
         Kind::RegistrationCsv | Kind::UsersCsv | Kind::PerUserStateCsv => {
             read_csv(decoded, ctx, on_user)
         }
-        other => Err(Error::Failed(format!(
-            "internal: the Graph reader was given {}",
-            other.describe()
-        ))),
+        _ => Err(Error::Internal(
+            "the Graph reader was given a file of another family",
+        )),
     }
 }
 

@@ -55,9 +55,7 @@ pub fn for_each_user(
     let dir_files: Vec<&InputFile> = inputs.directory().collect();
     let mut stats: Vec<Option<ReadStats>> = vec![None; inputs.all.len()];
     if dir_files.is_empty() {
-        return Err(crate::error::Error::Usage(
-            "no directory export among the inputs: give a Get-MsolUser export, a registration details export or a users export".into(),
-        ));
+        return Err(crate::error::Usage::NoDirectory.into());
     }
     for f in inputs.activity() {
         msg.warn(format!(

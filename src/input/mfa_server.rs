@@ -10,7 +10,7 @@ use super::csv_util::{self, field};
 use super::decode::Decoded;
 use super::when::FileDates;
 use super::{Context, ReadStats};
-use crate::error::{Error, Position, Result};
+use crate::error::{ColumnsError, Error, Position, Result, Usage};
 use crate::model::SignIn;
 use crate::vocab::names;
 
@@ -24,30 +24,28 @@ pub struct ColumnMap {
 
 impl ColumnMap {
     /// Parses `user=COL,time=COL,result=COL` (`--mfa-server-columns`).
-    pub fn parse(spec: &str) -> Result<ColumnMap> {
+    pub fn parse(spec: &str) -> std::result::Result<ColumnMap, ColumnsError> {
         let mut map = ColumnMap::default();
         for part in spec.split(',') {
-            let (k, v) = part.split_once('=').ok_or_else(|| {
-            Error::Usage(format!(
-                "--mfa-server-columns: '{part}' is not KEY=COLUMN; expected user=COLUMN,time=COLUMN,result=COLUMN"
-            ))
-        })?;
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| ColumnsError::NotKeyValue {
+                    part: part.to_string(),
+                })?;
             let v = v.trim().to_string();
             match k.trim().to_ascii_lowercase().as_str() {
                 "user" => map.user = v,
                 "time" => map.time = v,
                 "result" => map.result = v,
                 other => {
-                    return Err(Error::Usage(format!(
-                        "--mfa-server-columns: unknown key '{other}'; expected user, time and result"
-                    )));
+                    return Err(ColumnsError::UnknownKey {
+                        key: other.to_string(),
+                    });
                 }
             }
         }
         if map.user.is_empty() || map.result.is_empty() {
-            return Err(Error::Usage(
-                "--mfa-server-columns needs at least user=COLUMN and result=COLUMN".into(),
-            ));
+            return Err(ColumnsError::Missing);
         }
         Ok(map)
     }
@@ -62,10 +60,7 @@ pub fn read(
 ) -> Result<ReadStats> {
     let path = ctx.path().to_path_buf();
     let Some(map) = &ctx.opts.mfa_server else {
-        return Err(Error::Usage(format!(
-            "{}: an MFA Server CSV needs --mfa-server-columns user=COL,time=COL,result=COL",
-            path.display()
-        )));
+        return Err(Usage::MfaServerNeedsColumns { path }.into());
     };
     let head = decoded.head.clone();
     let mut input = csv_util::open(decoded)?;

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, Position, Result, Usage};
 use crate::model::{SignIn, User};
 pub use detect::Kind;
 
@@ -171,10 +171,12 @@ pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile
                 continue;
             }
             if detect::detect(&decoded.head).is_some() {
-                return Err(Error::Usage(format!(
-                    "{} is both an input (found in a folder given) and the {option} output: the report would replace the export; write the report elsewhere",
-                    crate::text::shown_path(p)
-                )));
+                return Err(Usage::OutputIsInput {
+                    path: p.clone(),
+                    option: option.clone(),
+                    in_folder: true,
+                }
+                .into());
             }
         }
         if let Some(own) = own {
@@ -235,10 +237,9 @@ pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile
         });
     }
     if files.is_empty() {
-        return Err(Error::Usage(format!(
-            "none of the {} file(s) given is an export mfaudit recognises{}",
-            paths.len(),
-            if skipped.is_empty() {
+        return Err(Usage::NoneRecognised {
+            count: paths.len(),
+            passed_over: if skipped.is_empty() {
                 String::new()
             } else {
                 format!(
@@ -251,8 +252,9 @@ pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile
                         .collect::<Vec<_>>()
                         .join("; ")
                 )
-            }
-        )));
+            },
+        }
+        .into());
     }
     Ok((files, skipped))
 }
@@ -325,10 +327,9 @@ pub fn read_users_from(
         | Kind::UsersCsv
         | Kind::PerUserStateJson
         | Kind::PerUserStateCsv => graph::read(decoded, &ctx, on_user),
-        other => Err(Error::Failed(format!(
-            "internal: {} is not a directory input",
-            other.describe()
-        ))),
+        _ => Err(Error::Internal(
+            "a file that is not a directory export was read as one",
+        )),
     }
 }
 
@@ -359,10 +360,9 @@ pub fn read_signins_from(
             signins::read_csv(decoded, &ctx, auth_details, on_signin)
         }
         Kind::MfaServerCsv => mfa_server::read(decoded, &ctx, on_signin),
-        other => Err(Error::Failed(format!(
-            "internal: {} is not an activity input",
-            other.describe()
-        ))),
+        _ => Err(Error::Internal(
+            "a file that is not a sign-in log was read as one",
+        )),
     }
 }
 

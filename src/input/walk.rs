@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 
 /// One path to read, and whether it was found inside a folder (an unrecognised file found in a
 /// folder is skipped with a warning; one named on the command line is an error).
@@ -139,14 +139,10 @@ pub fn expand(inputs: &[PathBuf], outputs: &[OutputPath<'_>]) -> Result<Expansio
         walk.input(input)?;
     }
     if walk.out.files.is_empty() {
-        return Err(Error::Usage(if walk.out.skipped.is_empty() {
-            "no input files: give exports or folders to read".into()
-        } else {
-            format!(
-                "no input files: every file found was passed over ({}); give exports or folders to read",
-                walk.out.skipped.len()
-            )
-        }));
+        return Err(Usage::NoInputFiles {
+            passed_over: walk.out.skipped.len(),
+        }
+        .into());
     }
     Ok(walk.out)
 }
@@ -178,32 +174,29 @@ impl Walk<'_> {
         match std::fs::metadata(input) {
             Ok(m) if m.is_dir() => self.folder(input, &m),
             Ok(m) if m.is_file() => self.file(input, &m, false),
-            Ok(m) => Err(Error::Usage(format!(
-                "{}: is {}, which mfaudit does not read: to read a stream, pass - and redirect it to standard input",
-                crate::text::shown_path(input),
-                special_kind(&m)
-            ))),
+            Ok(m) => Err(Usage::Special {
+                path: input.to_path_buf(),
+                kind: special_kind(&m),
+            }
+            .into()),
             Err(_) if s.contains(['*', '?', '[']) => self.pattern(&s),
-            Err(e) => Err(Error::Usage(match std::fs::symlink_metadata(input) {
-                Ok(l) if l.file_type().is_symlink() => format!(
-                    "{}: is a symbolic link to something that does not exist ({e})",
-                    crate::text::shown_path(input)
-                ),
-                _ if e.kind() == std::io::ErrorKind::NotFound => {
-                    format!("{}: no such file or folder", crate::text::shown_path(input))
+            Err(source) => {
+                let path = input.to_path_buf();
+                Err(match std::fs::symlink_metadata(input) {
+                    Ok(l) if l.file_type().is_symlink() => Usage::DanglingLink { path, source },
+                    _ if source.kind() == std::io::ErrorKind::NotFound => Usage::NotFound { path },
+                    _ => Usage::Unreachable { path, source },
                 }
-                _ => format!("{}: {e}", crate::text::shown_path(input)),
-            })),
+                .into())
+            }
         }
     }
 
     fn pattern(&mut self, pattern: &str) -> Result<()> {
         let mut matched: Vec<PathBuf> = glob::glob(pattern)
-            .map_err(|e| {
-                Error::Usage(format!(
-                    "bad pattern '{}': {e}",
-                    crate::text::escape_control(pattern)
-                ))
+            .map_err(|source| Usage::BadPattern {
+                pattern: pattern.to_string(),
+                source,
             })?
             .filter_map(|p| p.ok())
             .collect();
@@ -218,10 +211,10 @@ impl Walk<'_> {
             }
         }
         if !any {
-            return Err(Error::Usage(format!(
-                "no file matches '{}'",
-                crate::text::escape_control(pattern)
-            )));
+            return Err(Usage::NoMatch {
+                pattern: pattern.to_string(),
+            }
+            .into());
         }
         Ok(())
     }
@@ -249,11 +242,12 @@ impl Walk<'_> {
                 }
                 return Ok(());
             }
-            return Err(Error::Usage(format!(
-                "{} is both an input and the {} output: the report would replace the export; write the report elsewhere",
-                crate::text::shown_path(path),
-                option
-            )));
+            return Err(Usage::OutputIsInput {
+                path: path.to_path_buf(),
+                option: option.clone(),
+                in_folder: false,
+            }
+            .into());
         }
         match self.files.get(&id) {
             Some(&at) => {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::audit::AuditReport;
 use super::{html, json, safe_csv};
-use crate::error::{Error, Result};
+use crate::error::{ReportError, Result};
 use crate::output::{self, Destination};
 
 /// The files an audit writes; `-` is standard output.
@@ -39,7 +39,7 @@ pub fn write(report: &AuditReport, t: &Targets<'_>) -> Result<Written> {
     let mut csv = Vec::new();
     if t.csv.is_some() || for_mail {
         safe_csv::write_users_csv(&mut csv, report)
-            .map_err(|e| Error::Failed(format!("CSV: {e}")))?;
+            .map_err(|e| ReportError::serialize("CSV", e))?;
     }
     let mut outputs = output::Outputs::new();
     let mut files = Vec::new();

@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use super::audit::{AuditReport, Summary, flag};
 use super::findings::{self, Tone, Verdict};
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, Position, ReportError, Result, Usage};
 
 /// The built-in templates: file name and text. The page is `report.html.hbs`; the others are its
 /// partials, named by their file name without `.hbs`.
@@ -61,16 +61,16 @@ pub const PAGE_SIZE: usize = 500;
 pub fn render(report: &AuditReport, template_dir: Option<&Path>) -> Result<String> {
     let (registry, origins) = registry(template_dir)?;
     let mut data = serde_json::to_value(report)
-        .map_err(|e| Error::Failed(format!("could not prepare the report data: {e}")))?;
+        .map_err(|e| ReportError::serialize("could not prepare the report data", e))?;
     let view = serde_json::to_value(View::build(report))
-        .map_err(|e| Error::Failed(format!("could not prepare the report view: {e}")))?;
+        .map_err(|e| ReportError::serialize("could not prepare the report view", e))?;
     if let Value::Object(map) = &mut data {
         map.insert("view".into(), view);
     }
     let context = Context::from(data);
     let html = registry
         .render_with_context(PAGE, &context)
-        .map_err(|e| render_error(&e, &origins));
+        .map_err(|e| render_error(e, &origins));
     // Freeing the data of 200,000 users takes a quarter of the render time; nobody waits for it.
     std::thread::spawn(move || drop(context));
     html
@@ -83,10 +83,7 @@ pub fn dump_templates(dir: &Path) -> Result<()> {
     for (file, _) in TEMPLATES {
         let path = dir.join(file);
         if path.exists() {
-            return Err(Error::Usage(format!(
-                "{}: exists; choose an empty folder for the templates or remove the file",
-                path.display()
-            )));
+            return Err(Usage::TemplateExists { path }.into());
         }
     }
     for (file, text) in TEMPLATES {
@@ -129,7 +126,10 @@ fn registry(template_dir: Option<&Path>) -> Result<(Handlebars<'static>, Origins
     for (file, text) in TEMPLATES {
         if !custom.contains_key(*file) {
             hb.register_template_string(template_name(file), *text)
-                .map_err(|e| Error::Failed(format!("built-in template {file}: {e}")))?;
+                .map_err(|e| ReportError::BuiltinTemplate {
+                    file: file.to_string(),
+                    source: Box::new(e),
+                })?;
         }
     }
     for (file, path) in custom {
@@ -158,7 +158,7 @@ fn template_error(path: &Path, e: &TemplateError) -> Error {
     )
 }
 
-fn render_error(e: &RenderError, origins: &Origins) -> Error {
+fn render_error(e: RenderError, origins: &Origins) -> Error {
     let origin = e.template_name.as_ref().and_then(|name| origins.get(name));
     match origin {
         Some(path) => {
@@ -175,7 +175,7 @@ fn render_error(e: &RenderError, origins: &Origins) -> Error {
                 ),
             )
         }
-        None => Error::Failed(format!("could not render the HTML report: {e}")),
+        None => ReportError::Render(Box::new(e)).into(),
     }
 }
 

@@ -31,31 +31,25 @@ impl CallClass {
     /// The label `mfaudit codes` prints.
     pub fn label(self) -> &'static str {
         match self {
-            CallClass::Success => "success",
-            CallClass::Cached => "success (cached, no call)",
-            CallClass::Bypass => "bypass",
-            CallClass::Pending => "pending",
-            CallClass::NotCompleted => "not completed",
-            CallClass::Failed => "failed",
-            CallClass::Fraud => "fraud",
-            CallClass::Blocked => "blocked",
+            Success => "success",
+            Cached => "success (cached, no call)",
+            Bypass => "bypass",
+            Pending => "pending",
+            NotCompleted => "not completed",
+            Failed => "failed",
+            Fraud => "fraud",
+            Blocked => "blocked",
         }
     }
 
     /// True when the MFA requirement was met (by the user, a cache or a bypass).
     pub fn is_satisfied(self) -> bool {
-        matches!(
-            self,
-            CallClass::Success | CallClass::Cached | CallClass::Bypass
-        )
+        matches!(self, Success | Cached | Bypass)
     }
 
     /// True when the MFA requirement was not met and the record is final.
     pub fn is_denied(self) -> bool {
-        matches!(
-            self,
-            CallClass::NotCompleted | CallClass::Failed | CallClass::Fraud | CallClass::Blocked
-        )
+        matches!(self, NotCompleted | Failed | Fraud | Blocked)
     }
 }
 

@@ -26,7 +26,7 @@ pub enum CodeClass {
 impl CodeClass {
     /// Counts as a failed sign-in.
     pub fn is_failure(self) -> bool {
-        matches!(self, CodeClass::MfaFailed | CodeClass::NotMfa)
+        matches!(self, MfaFailed | NotMfa)
     }
 }
 

@@ -28,11 +28,11 @@ pub enum Strength {
 impl Strength {
     pub fn label(self) -> &'static str {
         match self {
-            Strength::PhishingResistant => "phishing-resistant",
-            Strength::AppBased => "app-based",
-            Strength::Telephony => "telephony",
-            Strength::NotMfa => "not MFA",
-            Strength::Other => "other",
+            PhishingResistant => "phishing-resistant",
+            AppBased => "app-based",
+            Telephony => "telephony",
+            NotMfa => "not MFA",
+            Other => "other",
         }
     }
 }
@@ -301,7 +301,7 @@ pub fn counts_as_mfa(name: &str) -> bool {
 
 /// The strength class of a name; unknown names are `Other`.
 pub fn strength(name: &str) -> Strength {
-    lookup(name).map_or(Strength::Other, |m| m.strength)
+    lookup(name).map_or(Other, |m| m.strength)
 }
 
 #[cfg(test)]
@@ -321,7 +321,7 @@ mod tests {
         assert!(!counts_as_mfa("email"));
         assert!(!counts_as_mfa("securityQuestion"));
         assert!(!counts_as_mfa("somethingNew"));
-        assert_eq!(strength("somethingNew"), Strength::Other);
+        assert_eq!(strength("somethingNew"), Other);
         assert!(!is_some_method("none"));
     }
 

@@ -240,7 +240,7 @@ impl Found {
     pub fn signal(&self) -> Signal {
         match self {
             Found::Word(w) => w.signal,
-            Found::DeniedOther(_) => Signal::None,
+            Found::DeniedOther(_) => None,
         }
     }
 }
@@ -503,6 +503,6 @@ mod tests {
             signal("MFA denied; user did not respond to mobile app notification"),
             Some(PushRefused)
         );
-        assert_eq!(signal("MFA successfully completed"), Some(Signal::None));
+        assert_eq!(signal("MFA successfully completed"), Some(None));
     }
 }

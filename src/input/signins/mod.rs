@@ -877,7 +877,7 @@ mod tests {
             None,
         )
         .unwrap();
-        let e = read_json(decoded, &ctx, &mut |_| Err(Error::Failed("stop".into()))).unwrap_err();
-        assert_eq!(e.to_string(), "stop");
+        let e = read_json(decoded, &ctx, &mut |_| Err(Error::Stopped)).unwrap_err();
+        assert!(matches!(e, Error::Stopped), "{e}");
     }
 }

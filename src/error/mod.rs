@@ -1,8 +1,26 @@
-//! Errors with the exit code they map to. Every error that comes from a file names the file, the
+//! Errors with the exit code they map to, one type per layer (what the command line or the inputs
+//! as given got wrong, the config file, the mail, the history, the reports), gathered in [`Error`]
+//! and rendered once, by `main_with_args`. Every error that comes from a file names the file, the
 //! position and what was expected, in one line, so a scheduler log says what to fix.
+//!
+//! The types live here rather than beside their layers so that every layer can return any of
+//! them (a mail may fail on an output file, a report on a template) without the layers depending
+//! on one another.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+mod config;
+mod history;
+mod mail;
+mod report;
+mod usage;
+
+pub use config::ConfigError;
+pub use history::HistoryError;
+pub use mail::{CaProblem, MailError};
+pub use report::ReportError;
+pub use usage::{ColumnsError, Usage};
 
 /// Where in a file something went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,9 +56,12 @@ pub enum Error {
         position: Position,
         message: String,
     },
-    /// The command line or the config file is wrong: exit 2.
-    #[error("{0}")]
-    Usage(String),
+    /// The command line, or the inputs as given, are wrong: exit 2.
+    #[error(transparent)]
+    Usage(#[from] Usage),
+    /// The config file is wrong: exit 2.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// Reading or writing a file failed: exit 1.
     #[error("{}: {source}", path.display())]
     Io {
@@ -48,9 +69,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// Anything else that failed while running (SMTP, templates, history): exit 1.
-    #[error("{0}")]
-    Failed(String),
+    /// The mail could not be set up (exit 2) or sent (exit 1).
+    #[error(transparent)]
+    Mail(#[from] MailError),
+    /// The history database is missing what was asked (exit 2) or failed (exit 1).
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    /// A report could not be made: exit 1.
+    #[error(transparent)]
+    Report(#[from] ReportError),
     /// A reader was told to stop (another part of the run failed, and its error is the one
     /// shown): never printed.
     #[error("the audit stopped")]
@@ -86,8 +113,10 @@ impl Error {
     /// The process exit code for this error (cli.md).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Input { .. } | Error::Usage(_) => 2,
-            Error::Io { .. } | Error::Failed(_) | Error::Stopped | Error::Internal(_) => 1,
+            Error::Input { .. } | Error::Usage(_) | Error::Config(_) => 2,
+            Error::Mail(e) => e.exit_code(),
+            Error::History(e) => e.exit_code(),
+            Error::Io { .. } | Error::Report(_) | Error::Stopped | Error::Internal(_) => 1,
         }
     }
 
