@@ -132,6 +132,27 @@ Examples:
 Examples:
   mfaudit diff --db mfa-history.db 3 7")]
     Diff(DiffArgs),
+    /// The HTML report's templates, as a starting point for `audit --template-dir`.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Write the built-in templates into DIR (created if missing; a file there is never replaced).
+    #[command(after_help = "\
+Examples:
+  mfaudit templates dump my-templates
+  mfaudit audit exports/ --html audit.html --template-dir my-templates
+
+Edit any of the files; a template left out of DIR falls back to the built-in one. A template that
+fails names its file, line and column, and the fields it may use are those of the audit JSON and
+`view` (documented at the top of report.html.hbs).")]
+    Dump {
+        /// The folder to write the templates into.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 /// Filters the older MFA status scripts offered. Users whose fact is unknown are left out and

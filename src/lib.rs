@@ -12,18 +12,18 @@ pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod console;
+pub(crate) mod console;
 pub mod deliver;
 pub mod error;
 pub mod history;
 pub mod input;
 pub mod model;
-pub mod output;
-pub mod par;
+pub(crate) mod output;
+pub(crate) mod par;
 pub mod report;
-pub mod text;
-pub mod timing;
-pub mod vocab;
+pub(crate) mod text;
+pub(crate) mod timing;
+pub(crate) mod vocab;
 
 use clap::Parser;
 
@@ -111,6 +111,10 @@ pub fn run(cli: Cli) -> Result<Status> {
             let mut flags = cli.global.layer();
             flags.update(a.overrides.layer());
             commands::audit::run_config(&a.config, a.dump_config, flags)
+        }
+        Command::Templates(cli::TemplatesCommand::Dump { dir }) => {
+            commands::templates::dump(&dir, msg)?;
+            Ok(Status::Done)
         }
         Command::Codes(a) => {
             commands::codes::run(a.code.as_deref(), a.format)?;

@@ -35,10 +35,6 @@ impl Destination {
     pub fn of(path: &Path) -> Destination {
         Destination::from_option(Some(path))
     }
-
-    pub fn is_stdout(&self) -> bool {
-        matches!(self, Destination::Stdout)
-    }
 }
 
 /// True for the path `-`, which every file option reads as standard output (cli.md).

@@ -571,7 +571,7 @@ fn strict_mode_makes_a_misspelt_field_an_error_naming_the_template() {
 fn dumped_templates_render_the_same_report_and_are_not_overwritten() {
     let dir = support::tempdir();
     let target = dir.path().join("templates");
-    dump_templates(&target).unwrap();
+    assert_eq!(dump_templates(&target).unwrap(), TEMPLATES.len());
     let mut written: Vec<String> = std::fs::read_dir(&target)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -588,6 +588,66 @@ fn dumped_templates_render_the_same_report_and_are_not_overwritten() {
     let err = dump_templates(&target).unwrap_err();
     assert_eq!(err.exit_code(), 2);
     assert!(err.to_string().contains("exists"), "{err}");
+}
+
+#[test]
+fn templates_dump_gives_a_starting_point_and_never_replaces_a_file() {
+    use support::Test;
+    let dir = support::tempdir();
+    let target = dir.path().join("my templates");
+    let shown = target.display().to_string();
+    let n = TEMPLATES.len();
+    Test::new()
+        .args(["templates", "dump"])
+        .arg(&target)
+        .run()
+        .code(0)
+        .stdout_is("")
+        .stderr_is(&format!(
+            "note: {n} templates written to {shown}; use them with --template-dir {shown}\n"
+        ));
+    for (file, text) in TEMPLATES {
+        assert_eq!(
+            std::fs::read_to_string(target.join(file)).unwrap(),
+            *text,
+            "{file}"
+        );
+    }
+    // An edited template survives a second dump, which refuses before writing anything.
+    let edited = target.join("banner.hbs");
+    std::fs::write(&edited, "{{! mine }}").unwrap();
+    std::fs::remove_file(target.join("style.hbs")).unwrap();
+    Test::new()
+        .args(["templates", "dump"])
+        .arg(&target)
+        .run()
+        .code(2)
+        .stdout_is("")
+        .stderr_is(&format!(
+            "mfaudit: error: {}: exists; choose an empty folder for the templates or remove the file\n",
+            target.join(TEMPLATES[0].0).display()
+        ));
+    assert_eq!(std::fs::read_to_string(&edited).unwrap(), "{{! mine }}");
+    assert!(!target.join("style.hbs").exists(), "nothing was written");
+    // A link where a template would go, even one to nowhere, is left as it is.
+    #[cfg(unix)]
+    {
+        let other = dir.path().join("other");
+        std::fs::create_dir(&other).unwrap();
+        let link = other.join("cards.hbs");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
+        Test::new()
+            .args(["templates", "dump"])
+            .arg(&other)
+            .run()
+            .code(2)
+            .stderr_is(&format!(
+                "mfaudit: error: {}: exists; choose an empty folder for the templates or remove the file\n",
+                link.display()
+            ));
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        assert!(!dir.path().join("nowhere").exists());
+    }
 }
 
 /// Appended to a copy of the report: sorts, filters and exports one table the way a reader would,

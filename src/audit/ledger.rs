@@ -382,7 +382,6 @@ impl Ledger {
                 rank(&mut self.reasons, reason, who);
             }
             Outcome::Pending { .. } => self.pending += 1,
-            Outcome::NotChallenged => {}
         }
         if let Some(i) = who {
             let opts = self.opts;
@@ -743,7 +742,6 @@ fn result_text(outcome: &Outcome) -> String {
         Outcome::Satisfied { how } => format!("satisfied: {how}"),
         Outcome::Denied { reason } => format!("denied: {reason}"),
         Outcome::Pending { detail } => format!("pending: {detail}"),
-        Outcome::NotChallenged => "not challenged".to_string(),
     }
 }
 
@@ -775,7 +773,7 @@ pub(crate) fn fold_challenge(
     match &c.outcome {
         Outcome::Satisfied { .. } => a.completed += 1,
         Outcome::Denied { .. } => a.denied += 1,
-        Outcome::Pending { .. } | Outcome::NotChallenged => {}
+        Outcome::Pending { .. } => {}
     }
     a.fraud_reported |= c.fraud;
     a.bypass_used |= c.bypass;

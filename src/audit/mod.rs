@@ -10,8 +10,7 @@ mod ledger;
 mod read;
 
 pub use build::{Auditor, Leftovers};
-pub use classify::{classify, prompted};
-pub use ledger::{AuditOptions, Ledger, MAX_PUSH_TIMES, SeenIds};
+pub use ledger::{AuditOptions, SeenIds};
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,10 +1,11 @@
 //! One module per command. Each takes already-parsed options, reads through `input`, asks
 //! `report` for its data and writes through `output`.
 
-pub mod audit;
-pub mod classic;
-pub mod codes;
+pub(crate) mod audit;
+pub(crate) mod classic;
+pub(crate) mod codes;
 pub mod history;
-pub mod inspect;
+pub(crate) mod inspect;
+pub(crate) mod templates;
 
 pub use crate::console::Messages;

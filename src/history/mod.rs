@@ -21,8 +21,8 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
-pub use changes::{UserStatus, compute_changes, is_empty, user_key};
-pub use fingerprint::{fingerprint, fingerprint_reader};
+pub use changes::{UserStatus, compute_changes, is_empty};
+pub use fingerprint::fingerprint;
 pub use schema::latest as schema_version;
 
 use crate::error::{Error, HistoryError, Position, Result};

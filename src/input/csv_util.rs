@@ -18,11 +18,8 @@ pub struct CsvInput {
     pub headers: Vec<String>,
     /// Header names through [`names::key`].
     pub normalized: Vec<String>,
-    /// `#TYPE ...` when the file had one.
-    pub type_line: Option<String>,
     /// Lines before the first record (1 or 2), to turn record numbers into line numbers.
     pub lines_before: u64,
-    pub delimiter: u8,
     /// Lines end in CRLF (the csv crate then counts record lines one short).
     pub crlf: bool,
 }
@@ -114,9 +111,7 @@ pub fn open(mut decoded: Decoded) -> Result<CsvInput> {
         reader,
         headers,
         normalized,
-        type_line,
         lines_before,
-        delimiter,
         crlf,
     })
 }
@@ -201,16 +196,6 @@ impl CsvInput {
         self.normalized
             .iter()
             .position(|h| aliases.contains(&h.as_str()))
-    }
-
-    /// Every column whose normalised name is one of `aliases` (a repeated column).
-    pub fn columns(&self, aliases: &[&str]) -> Vec<usize> {
-        self.normalized
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| aliases.contains(&h.as_str()))
-            .map(|(i, _)| i)
-            .collect()
     }
 }
 

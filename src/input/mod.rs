@@ -1,19 +1,19 @@
 //! Inputs: turning files into model records. `decode` makes text, `detect` names the kind, and one
 //! reader per format family streams records to a callback. Nothing here decides what a report says.
 
-pub mod clixml;
-pub mod csv_util;
+pub(crate) mod clixml;
+pub(crate) mod csv_util;
 pub mod decode;
-pub mod detect;
-pub mod flat_csv;
-pub mod graph;
-pub mod inspect;
+pub(crate) mod detect;
+pub(crate) mod flat_csv;
+pub(crate) mod graph;
+pub(crate) mod inspect;
 pub mod json_stream;
-pub mod load;
+pub(crate) mod load;
 pub mod mfa_server;
-pub mod msonline;
-pub mod signins;
-pub mod walk;
+pub(crate) mod msonline;
+pub(crate) mod signins;
+pub(crate) mod walk;
 pub mod when;
 
 use std::path::{Path, PathBuf};
@@ -122,7 +122,7 @@ impl InputFile {
     }
 }
 
-pub use walk::{Expanded, Expansion, OutputPath, Skipped, expand};
+pub use walk::{Expanded, OutputPath, Skipped, expand};
 
 /// Opens an input: standard input for `-` (streamed, never held whole), else the file.
 pub fn open(path: &Path, opts: &ReadOptions) -> Result<decode::Decoded> {

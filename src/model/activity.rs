@@ -84,12 +84,10 @@ impl SignInStep<'_> {
     }
 }
 
-/// How one sign-in ended as far as MFA is concerned.
+/// How one MFA challenge ended (a sign-in that did not require MFA has no challenge at all).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "outcome")]
 pub enum Outcome {
-    /// MFA was not required.
-    NotChallenged,
     /// MFA was required and satisfied; `how` is the report's wording.
     Satisfied { how: Cow<'static, str> },
     /// MFA was required and denied; `reason` is the report's wording.

@@ -97,10 +97,6 @@ impl UserType {
             _ => UserType::Other(s.trim().to_string()),
         }
     }
-
-    pub fn is_guest(&self) -> bool {
-        matches!(self, UserType::Guest)
-    }
 }
 
 /// A method name as the source wrote it; known spellings are shared, not copied
@@ -201,13 +197,6 @@ pub struct User {
     /// or hand-cut export): the fix is the same export with those properties, not another one.
     pub msol_gaps: MsolGaps,
     pub sources: Vec<Provenance>,
-}
-
-impl User {
-    /// The join key form of the UPN: lower-cased, trimmed.
-    pub fn upn_key(&self) -> Option<String> {
-        self.upn.as_deref().map(normalize_upn)
-    }
 }
 
 /// Case-insensitive UPN key. Guests' `name_home.tld#EXT#@tenant` stays as written here; the

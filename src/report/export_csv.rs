@@ -57,65 +57,65 @@ pub fn to_ascii(text: &str) -> Vec<u8> {
     out
 }
 
-/// Reads back what [`ExportCsv`] wrote, with Import-Csv's rules for the cases it produces
-/// (a quoted field, an empty unquoted field). Used by tests and by the MFA_Report.csv reader.
-pub fn split_line(line: &str) -> Vec<Option<String>> {
-    let mut out = Vec::new();
-    let mut chars = line.chars().peekable();
-    loop {
-        match chars.peek() {
-            Some('"') => {
-                chars.next();
-                let mut s = String::new();
-                while let Some(c) = chars.next() {
-                    if c == '"' {
-                        if chars.peek() == Some(&'"') {
-                            chars.next();
-                            s.push('"');
-                        } else {
-                            break;
-                        }
-                    } else {
-                        s.push(c);
-                    }
-                }
-                out.push(Some(s));
-                // Skip to the delimiter.
-                for c in chars.by_ref() {
-                    if c == ',' {
-                        break;
-                    }
-                }
-                if chars.peek().is_none() && !line.ends_with(',') {
-                    return out;
-                }
-            }
-            Some(_) => {
-                let mut s = String::new();
-                let mut ended = true;
-                for c in chars.by_ref() {
-                    if c == ',' {
-                        ended = false;
-                        break;
-                    }
-                    s.push(c);
-                }
-                out.push(if s.is_empty() { None } else { Some(s) });
-                if ended {
-                    return out;
-                }
-            }
-            None => {
-                out.push(None);
-                return out;
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reads back what [`ExportCsv`] wrote, with Import-Csv's rules for the cases it produces
+    /// (a quoted field, an empty unquoted field): the round-trip tests' reader.
+    pub fn split_line(line: &str) -> Vec<Option<String>> {
+        let mut out = Vec::new();
+        let mut chars = line.chars().peekable();
+        loop {
+            match chars.peek() {
+                Some('"') => {
+                    chars.next();
+                    let mut s = String::new();
+                    while let Some(c) = chars.next() {
+                        if c == '"' {
+                            if chars.peek() == Some(&'"') {
+                                chars.next();
+                                s.push('"');
+                            } else {
+                                break;
+                            }
+                        } else {
+                            s.push(c);
+                        }
+                    }
+                    out.push(Some(s));
+                    // Skip to the delimiter.
+                    for c in chars.by_ref() {
+                        if c == ',' {
+                            break;
+                        }
+                    }
+                    if chars.peek().is_none() && !line.ends_with(',') {
+                        return out;
+                    }
+                }
+                Some(_) => {
+                    let mut s = String::new();
+                    let mut ended = true;
+                    for c in chars.by_ref() {
+                        if c == ',' {
+                            ended = false;
+                            break;
+                        }
+                        s.push(c);
+                    }
+                    out.push(if s.is_empty() { None } else { Some(s) });
+                    if ended {
+                        return out;
+                    }
+                }
+                None => {
+                    out.push(None);
+                    return out;
+                }
+            }
+        }
+    }
     use proptest::prelude::*;
 
     fn row(ascii: bool, fields: &[Option<&str>]) -> Vec<u8> {

@@ -77,20 +77,32 @@ pub fn render(report: &AuditReport, template_dir: Option<&Path>) -> Result<Strin
 }
 
 /// Writes the built-in templates into `dir` (created if missing) as a starting point for
-/// `--template-dir`. Refuses to overwrite a file that exists, so customisations survive.
-pub fn dump_templates(dir: &Path) -> Result<()> {
+/// `--template-dir`, and says how many. Refuses before writing anything when any of them is there
+/// already (a file, a link, even a broken one), so customisations survive; each file is created
+/// new, never opened over something that appeared meanwhile.
+pub fn dump_templates(dir: &Path) -> Result<usize> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     for (file, _) in TEMPLATES {
         let path = dir.join(file);
-        if path.exists() {
+        if path.symlink_metadata().is_ok() {
             return Err(Usage::TemplateExists { path }.into());
         }
     }
     for (file, text) in TEMPLATES {
         let path = dir.join(file);
-        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        let mut out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => {
+                    Usage::TemplateExists { path: path.clone() }.into()
+                }
+                _ => Error::io(&path, e),
+            })?;
+        std::io::Write::write_all(&mut out, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
     }
-    Ok(())
+    Ok(TEMPLATES.len())
 }
 
 /// Template name → the file it came from, for templates read from `--template-dir`.

@@ -1,19 +1,19 @@
 //! Reports: pure functions from the model to report data, and the writers that print it.
 //! PowerShell's semantics for the classic three live in `classic` and only there.
 
-pub mod answers;
+pub(crate) mod answers;
 pub mod audit;
-pub mod changes;
-pub mod classic;
-pub mod classic_out;
-pub mod export_csv;
-pub mod files;
-pub mod findings;
+pub(crate) mod changes;
+pub(crate) mod classic;
+pub(crate) mod classic_out;
+pub(crate) mod export_csv;
+pub(crate) mod files;
+pub(crate) mod findings;
 pub mod html;
-pub mod inspection;
-pub mod json;
-pub mod safe_csv;
-pub mod table;
+pub(crate) mod inspection;
+pub(crate) mod json;
+pub(crate) mod safe_csv;
+pub(crate) mod table;
 
 /// Escapes text for HTML element content and quoted attribute values (the report's SVG, the
 /// email's HTML part). Display names are chosen by outsiders: everything rendered goes through it.

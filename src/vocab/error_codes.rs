@@ -23,13 +23,6 @@ pub enum CodeClass {
     NotMfa,
 }
 
-impl CodeClass {
-    /// Counts as a failed sign-in.
-    pub fn is_failure(self) -> bool {
-        matches!(self, MfaFailed | NotMfa)
-    }
-}
-
 /// One row of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ErrorCode {
@@ -240,17 +233,14 @@ mod tests {
         assert_eq!(class(500121), MfaFailed);
         for code in [50074, 50076, 50078] {
             assert_eq!(class(code), MfaRequired);
-            assert!(!class(code).is_failure());
         }
         for code in [50072, 50079] {
             assert_eq!(class(code), RegistrationRequired);
         }
         for code in [50140, 50199, 50058] {
             assert_eq!(class(code), Benign);
-            assert!(!class(code).is_failure());
         }
-        assert!(class(53003).is_failure());
-        assert!(class(500121).is_failure());
+        assert_eq!(class(53003), NotMfa);
         assert_eq!(class(90_000_001), NotMfa);
         assert_eq!(describe(90_000_001), "error code 90000001");
     }

@@ -299,11 +299,6 @@ pub fn counts_as_mfa(name: &str) -> bool {
     }
 }
 
-/// The strength class of a name; unknown names are `Other`.
-pub fn strength(name: &str) -> Strength {
-    lookup(name).map_or(Other, |m| m.strength)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,7 +316,7 @@ mod tests {
         assert!(!counts_as_mfa("email"));
         assert!(!counts_as_mfa("securityQuestion"));
         assert!(!counts_as_mfa("somethingNew"));
-        assert_eq!(strength("somethingNew"), Other);
+        assert_eq!(lookup("somethingNew"), None);
         assert!(!is_some_method("none"));
     }
 

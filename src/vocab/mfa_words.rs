@@ -230,13 +230,6 @@ impl Found {
         }
     }
 
-    pub fn wording(&self) -> &str {
-        match self {
-            Found::Word(w) => w.phrase,
-            Found::DeniedOther(s) => s,
-        }
-    }
-
     pub fn signal(&self) -> Signal {
         match self {
             Found::Word(w) => w.signal,
@@ -245,12 +238,7 @@ impl Found {
     }
 }
 
-/// Finds the MFA result in a free-text value, whatever prefix the export added.
-pub fn find(text: &str) -> Option<Found> {
-    find_marked(text).map(|(found, _)| found)
-}
-
-/// [`find`], and whether the text carried one of the [`PREFIXES`] (`MFA `, `MFA denied; `...):
+/// Finds the MFA result in a free-text value, whatever prefix the export added, and whether the text carried one of the [`PREFIXES`] (`MFA `, `MFA denied; `...):
 /// a phrase without one is an MFA result only where the text is about MFA (an MFA step, a
 /// sign-in that required it), since `User not found` also ends a first-factor step.
 pub fn find_marked(text: &str) -> Option<(Found, bool)> {
@@ -350,6 +338,10 @@ pub fn mentions_fraud(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn find(text: &str) -> Option<Found> {
+        find_marked(text).map(|(found, _)| found)
+    }
 
     fn phrase(text: &str) -> Option<(&'static str, WordOutcome)> {
         match find(text)? {
