@@ -10,7 +10,8 @@ mod ledger;
 mod read;
 
 pub use build::{Auditor, Leftovers};
-pub use ledger::{AuditOptions, SeenIds};
+pub use ledger::AuditOptions;
+use ledger::SeenIds;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};

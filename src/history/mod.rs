@@ -177,11 +177,6 @@ impl History {
         Ok(history)
     }
 
-    /// The database's path.
-    pub fn path(&self) -> &Path {
-        &self.place.path
-    }
-
     /// Checks the file is ours (reading only), then switches to WAL and migrates.
     fn prepare(&mut self) -> Result<()> {
         let place = self.place.clone();
@@ -506,11 +501,6 @@ impl History {
         // earlier run had, not what became new.
         changes.backwards = from > to;
         Ok(changes)
-    }
-
-    /// The registered share over the last [`TREND_RUNS`] runs, oldest first.
-    pub fn trend(&self) -> Result<Vec<TrendPoint>> {
-        load_trend(&self.conn, &self.place)
     }
 
     fn check_run_ids(&self, wanted: &[i64]) -> Result<()> {
