@@ -271,13 +271,15 @@ pub struct AuditArgs {
     /// The window, in minutes, for --fatigue-threshold [default: 30].
     #[arg(long, value_name = "MINUTES")]
     pub fatigue_window: Option<u32>,
+    // Before the flattened groups: a `next_help_heading` they set would otherwise put the inputs
+    // under "Policy" in --help.
+    /// Export files or folders (directory and sign-in exports, mixed).
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
     #[command(flatten)]
     pub email: EmailArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
-    /// Export files or folders (directory and sign-in exports, mixed).
-    #[arg(value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
 }
 
 /// Email delivery (cli.md). The password comes from MFAUDIT_SMTP_PASSWORD or --smtp-password-file.

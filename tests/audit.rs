@@ -6,7 +6,7 @@ use mfaudit::model::{Access, Directory, MethodList, PerUserState, SignIn, User, 
 use mfaudit::report::audit::{AuditReport, InputSummary};
 use serde_json::json;
 
-use super::support;
+use super::support::Test;
 
 fn at(s: &str) -> jiff::Timestamp {
     s.parse().expect("test timestamp")
@@ -401,41 +401,38 @@ fn the_json_round_trips() {
     assert_eq!(value["questions"].as_array().map(Vec::len), Some(6));
 }
 
-// `mfaudit codes` through the binary. Ignored until `lib.rs` dispatches `Command::Codes` to
-// `commands::codes::run` (asked for in the audit helper's report).
+// `mfaudit codes` through the binary.
 
 #[test]
 fn codes_command_explains_one_code() {
-    support::mfaudit()
+    let ran = Test::new()
         .args(["codes", "success_no_pin_but_timeout"])
-        .assert()
-        .success()
-        .stdout(predicates::str::contains(
-            "Outcome            not completed\n",
-        ));
+        .run();
+    ran.ok().utf8();
+    assert!(
+        ran.stdout.contains("Outcome            not completed\n"),
+        "{}",
+        ran.stdout
+    );
 }
 
 #[test]
 fn codes_command_rejects_unknown_codes() {
-    support::mfaudit()
-        .args(["codes", "SUCCESS_NO_PIN_TIMEOUT"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains(
-            "closest: SUCCESS_NO_PIN_BUT_TIMEOUT, SUCCESS_NO_PIN",
-        ));
+    let ran = Test::new().args(["codes", "SUCCESS_NO_PIN_TIMEOUT"]).run();
+    ran.code(2).utf8();
+    assert!(
+        ran.stderr
+            .contains("closest: SUCCESS_NO_PIN_BUT_TIMEOUT, SUCCESS_NO_PIN"),
+        "{}",
+        ran.stderr
+    );
 }
 
 #[test]
 fn codes_command_lists_all_as_csv() {
-    let out = support::mfaudit()
-        .args(["codes", "--format", "csv"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).expect("utf-8");
+    let ran = Test::new().args(["codes", "--format", "csv"]).run();
+    ran.ok().utf8();
+    let text = &ran.stdout;
     assert_eq!(text.lines().count(), 46);
     assert!(text.starts_with("Call Result,Description,Broad description,Outcome,Method\n"));
 }

@@ -4,28 +4,27 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{mfaudit, tempdir, write};
+use crate::support::{Ran, Test, tempdir, write};
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/contoso/exports")
 }
 
-fn audit(dir: &Path, extra: &[&str]) -> (std::process::Output, serde_json::Value) {
+fn audit(dir: &Path, extra: &[&str]) -> (Ran, serde_json::Value) {
     let json = dir.join("audit.json");
-    let out = mfaudit()
+    let ran = Test::new()
         .env("SOURCE_DATE_EPOCH", "1795910400")
         .arg("audit")
         .arg(example())
         .arg("--json")
         .arg(&json)
         .args(extra)
-        .output()
-        .expect("run mfaudit");
+        .run();
     let value = std::fs::read_to_string(&json)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or(serde_json::Value::Null);
-    (out, value)
+    (ran, value)
 }
 
 fn user<'a>(report: &'a serde_json::Value, upn: &str) -> &'a serde_json::Value {
@@ -39,11 +38,7 @@ fn user<'a>(report: &'a serde_json::Value, upn: &str) -> &'a serde_json::Value {
 fn the_example_tenant_audit_answers_with_exact_numbers() {
     let dir = tempdir();
     let (out, r) = audit(dir.path(), &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    out.ok();
     assert_eq!(r["schema"], "mfaudit.audit/1");
     assert_eq!(r["generated_at"], "2026-11-29T00:00:00Z");
     assert_eq!(
@@ -115,7 +110,8 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
     );
     assert_eq!(r["changes"], serde_json::Value::Null);
 
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    out.utf8();
+    let stdout = &out.stdout;
     assert!(stdout.starts_with("mfaudit audit: 13 users (12 enabled), 9 registered and 3 not registered among the enabled; 26 sign-ins, 22 MFA challenges\n"), "{stdout}");
     for q in [
         "1. Was the sign-in challenged with MFA?",
@@ -137,12 +133,12 @@ fn policy_threshold_exits_3_after_writing() {
             "0",
         ],
     );
-    assert_eq!(out.status.code(), Some(3));
+    out.code(3).utf8();
     assert_eq!(
         r["summary"]["unregistered_enabled"], 3,
         "the report was written first"
     );
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let stderr = &out.stderr;
     assert!(
         stderr.contains("warning: policy: 3 enabled users are not registered (threshold 2)"),
         "{stderr}"
@@ -152,7 +148,7 @@ fn policy_threshold_exits_3_after_writing() {
         "{stderr}"
     );
     let (out, _) = audit(dir.path(), &["--fail-if-unregistered", "3"]);
-    assert_eq!(out.status.code(), Some(0));
+    out.code(0);
 }
 
 #[test]
@@ -161,14 +157,10 @@ fn history_records_runs_and_a_rerun_changes_nothing() {
     let db = dir.path().join("history.db");
     let db_arg = db.to_str().unwrap();
     let (out, first) = audit(dir.path(), &["--history", db_arg]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    out.ok();
     assert_eq!(first["changes"], serde_json::Value::Null);
     let (out, second) = audit(dir.path(), &["--history", db_arg]);
-    assert!(out.status.success());
+    out.ok();
     let c = &second["changes"];
     for list in [
         "newly_registered",
@@ -180,12 +172,9 @@ fn history_records_runs_and_a_rerun_changes_nothing() {
         assert_eq!(c[list], serde_json::json!([]), "{list}");
     }
     assert_eq!(second["trend"].as_array().map(Vec::len), Some(2));
-    let listing = mfaudit()
-        .args(["history", "--db", db_arg])
-        .output()
-        .unwrap();
-    assert!(listing.status.success());
-    let text = String::from_utf8(listing.stdout).unwrap();
+    let listing = Test::new().args(["history", "--db", db_arg]).run();
+    listing.ok().utf8();
+    let text = &listing.stdout;
     assert_eq!(
         text.lines()
             .filter(|l| l.trim_start().starts_with(['1', '2']))
@@ -210,11 +199,7 @@ fn email_dry_run_writes_the_message() {
             eml.to_str().unwrap(),
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    out.ok();
     let bytes = std::fs::read(&eml).unwrap();
     let mail = mailparse::parse_mail(&bytes).unwrap();
     let subject = mail
@@ -242,53 +227,40 @@ fn run_with_a_config_file_and_flags_over_it() {
         ),
     );
     std::fs::create_dir_all(dir.path().join("out")).unwrap();
-    let out = mfaudit()
+    Test::new()
         .env("SOURCE_DATE_EPOCH", "1795910400")
         .arg("run")
         .arg("--config")
         .arg(&config)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .run()
+        .code(3);
     assert!(dir.path().join("out/audit.json").is_file());
-    let out = mfaudit()
+    let out = Test::new()
         .arg("run")
         .arg("--config")
         .arg(&config)
         .args(["--fail-if-unregistered", "5", "--dump-config"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let dump = String::from_utf8(out.stdout).unwrap();
+        .run();
+    out.ok().utf8();
+    let dump = &out.stdout;
     assert!(dump.contains("fail-if-unregistered = 5"), "{dump}");
     let bad = write(
         dir.path(),
         "bad.toml",
         "inputs = []\n[email]\npassword = \"hunter2\"\n",
     );
-    let out = mfaudit()
-        .arg("run")
-        .arg("--config")
-        .arg(&bad)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("hunter2"));
+    let out = Test::new().arg("run").arg("--config").arg(&bad).run();
+    out.code(2);
+    assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
 }
 
 #[test]
 fn codes_explains_a_code() {
-    let out = mfaudit()
+    let out = Test::new()
         .args(["codes", "success_no_pin_but_timeout", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run();
+    out.ok();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout_bytes).unwrap();
     assert_eq!(v["code"], "SUCCESS_NO_PIN_BUT_TIMEOUT");
 }
 
@@ -372,14 +344,14 @@ fn the_two_thread_audit_equals_the_sequential_fold() {
     let bad = [3, 700, 1500, 2100, 2101, 2500, 5998];
     let (registration, log) = large_tenant(dir.path(), 6000, &bad);
     let json = dir.path().join("audit.json");
-    mfaudit()
+    Test::new()
         .env("SOURCE_DATE_EPOCH", "1795910400")
         .args(["--quiet", "audit", "--json"])
         .arg(&json)
         .arg(&registration)
         .arg(&log)
-        .assert()
-        .success();
+        .run()
+        .ok();
     let cli: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
 
@@ -432,14 +404,13 @@ fn the_two_thread_audit_equals_the_sequential_fold() {
 fn skipped_records_are_reported_on_stderr() {
     let dir = tempdir();
     let (registration, log) = large_tenant(dir.path(), 600, &[3, 200, 201, 300, 400, 500, 599]);
-    let out = mfaudit()
+    let out = Test::new()
         .args(["audit"])
         .arg(&registration)
         .arg(&log)
-        .output()
-        .expect("run mfaudit");
-    assert!(out.status.success());
-    let stderr = String::from_utf8(out.stderr).unwrap();
+        .run();
+    out.ok().utf8();
+    let stderr = &out.stderr;
     let path = log.display().to_string();
     let skipped: Vec<&str> = stderr
         .lines()
@@ -460,23 +431,19 @@ fn skipped_records_are_reported_on_stderr() {
 fn timings_on_stderr_only_when_asked() {
     let dir = tempdir();
     let (registration, log) = large_tenant(dir.path(), 50, &[]);
+    // MFAUDIT_TIMINGS is never inherited from the shell running the tests (`Test` removes it).
     let run = |timings: bool| {
-        let mut cmd = mfaudit();
-        cmd.env_remove("MFAUDIT_TIMINGS");
+        let mut test = Test::new();
         if timings {
-            cmd.env("MFAUDIT_TIMINGS", "1");
+            test = test.env("MFAUDIT_TIMINGS", "1");
         }
-        let out = cmd
+        let out = test
             .args(["--quiet", "audit"])
             .arg(&registration)
             .arg(&log)
-            .output()
-            .expect("run mfaudit");
-        assert!(out.status.success());
-        (
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
+            .run();
+        out.ok().utf8();
+        (out.stdout, out.stderr)
     };
     let (plain_out, plain_err) = run(false);
     assert_eq!(plain_err, "");

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::support::{mfaudit, tempdir, write};
+use crate::support::{Test, tempdir, write};
 
 #[test]
 fn every_bad_input_gets_its_exact_message() {
@@ -17,20 +17,14 @@ fn every_bad_input_gets_its_exact_message() {
         let path = dir.join(name);
         assert!(path.is_file(), "{name} is in the corpus");
         for command in ["inspect", "audit"] {
-            let out = mfaudit()
+            Test::new()
                 .arg(command)
                 .arg("--quiet")
                 .arg(&path)
-                .output()
-                .unwrap();
-            assert_eq!(out.status.code(), Some(2), "{command} {name}");
-            assert!(out.stdout.is_empty(), "{command} {name}: nothing on stdout");
-            let stderr = String::from_utf8(out.stderr).unwrap();
-            assert_eq!(
-                stderr,
-                format!("mfaudit: error: {}{message}\n", path.display()),
-                "{command} {name}"
-            );
+                .run()
+                .code(2)
+                .stdout_is("")
+                .stderr_is(&format!("mfaudit: error: {}{message}\n", path.display()));
         }
         checked += 1;
     }
@@ -53,14 +47,11 @@ fn a_kill_during_a_report_write_leaves_the_previous_file_intact() {
     let previous = "\"UserPrincipalName\",\"MFA Status\",\"MFA Methods\"\r\n\"kept@contoso.com\",\"Disabled\",\r\n";
     std::fs::write(&report, previous).unwrap();
 
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mfaudit"))
+    let mut child = Test::new()
         .args(["methods", "-o"])
         .arg(&report)
         .arg(&input)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+        .spawn();
     // Wait until the temporary file beside the report holds data, then kill.
     let start = Instant::now();
     let mut caught = false;

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{mfaudit, tempdir, write};
+use crate::support::{Test, tempdir, write};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -136,25 +136,22 @@ fn non_ascii_utf8_and_the_51_question_mark() {
 #[test]
 fn windows_1252_file_is_read_with_a_warning() {
     let f = fixture("zoe-ps51-ansi.json");
-    let out = mfaudit().arg("methods").arg(&f).output().unwrap();
-    assert!(out.status.success());
-    assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
-        "\"UserPrincipalName\",\"MFA Status\",\"MFA Methods\"\r\n\"zo\u{eb}@contoso.com\",\"Disabled\",\r\n"
+    let out = Test::new().arg("methods").arg(&f).run();
+    out.ok().utf8().stdout_is(
+        "\"UserPrincipalName\",\"MFA Status\",\"MFA Methods\"\r\n\"zo\u{eb}@contoso.com\",\"Disabled\",\r\n",
     );
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let stderr = &out.stderr;
     assert!(
         stderr.contains("not valid UTF-8; read as Windows-1252"),
         "{stderr}"
     );
     // --encoding overrides detection: read as UTF-8 the byte 0xEB is invalid.
-    let out = mfaudit()
+    Test::new()
         .args(["methods", "--encoding", "windows-1252"])
         .arg(&f)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8(out.stderr).unwrap().is_empty());
+        .run()
+        .ok()
+        .stderr_is("");
 }
 
 #[test]
@@ -196,13 +193,13 @@ fn the_shipped_example_tenant_matches_its_expected_reports() {
 fn output_file_is_written_and_left_untouched_on_error() {
     let dir = tempdir();
     let out = dir.path().join("MFA_Report.csv");
-    mfaudit()
+    Test::new()
         .args(["methods", "-o"])
         .arg(&out)
         .arg(fixture("f1-ps7.json"))
-        .assert()
-        .success()
-        .stdout("");
+        .run()
+        .ok()
+        .stdout_is("");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), P3_CSV_WIN);
     #[cfg(unix)]
     {
@@ -214,12 +211,12 @@ fn output_file_is_written_and_left_untouched_on_error() {
             "a new report is readable like any file, not private like a temp file"
         );
         std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
-        mfaudit()
+        Test::new()
             .args(["methods", "-o"])
             .arg(&out)
             .arg(fixture("f1-ps7.json"))
-            .assert()
-            .success();
+            .run()
+            .ok();
         assert_eq!(mode(&out), 0o640, "a replaced report keeps its permissions");
     }
     let bad = write(
@@ -227,11 +224,11 @@ fn output_file_is_written_and_left_untouched_on_error() {
         "bad.json",
         "[{\"UserPrincipalName\":\"a\",\"BlockCredential\":false},\n{\"UserPrincipalName\":",
     );
-    mfaudit()
+    Test::new()
         .args(["methods", "-o"])
         .arg(&out)
         .arg(&bad)
-        .assert()
+        .run()
         .code(2);
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
@@ -262,10 +259,9 @@ fn bad_input_gets_one_clear_line() {
     ];
     for (name, bytes, want) in cases {
         let f = write(dir.path(), name, bytes);
-        let out = mfaudit().arg("methods").arg(&f).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{name}");
-        assert!(out.stdout.is_empty(), "{name}: nothing on stdout");
-        let stderr = String::from_utf8(out.stderr).unwrap();
+        let out = Test::new().arg("methods").arg(&f).run();
+        out.code(2).utf8().stdout_is("");
+        let stderr = &out.stderr;
         assert_eq!(stderr.lines().count(), 1, "{name}: one line: {stderr}");
         let line = stderr.trim_end();
         let want = format!(
@@ -288,12 +284,12 @@ fn lost_data_names_the_fix() {
         "lost.json",
         "{\"UserPrincipalName\":\"a\",\"BlockCredential\":false,\"StrongAuthenticationMethods\":\"Microsoft.Online.Administration.StrongAuthenticationMethod\"}",
     );
-    let out = mfaudit().arg("registered").arg(&f).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = Test::new().arg("registered").arg(&f).run();
+    out.code(2).utf8();
     assert!(
-        String::from_utf8(out.stderr)
-            .unwrap()
-            .contains("ConvertTo-Json -Depth 4")
+        out.stderr.contains("ConvertTo-Json -Depth 4"),
+        "{}",
+        out.stderr
     );
 }
 

@@ -2,7 +2,7 @@
 //! the way Windows PowerShell 5.1 (UTF-16LE + BOM, CRLF) and PowerShell 7 (UTF-8, LF, objects
 //! re-exported after Import-Clixml) write it, then the classic reports and the golden P1/P2/P3 bytes.
 
-use crate::support::{mfaudit, tempdir, utf16le_bom, write};
+use crate::support::{Test, tempdir, utf16le_bom, write};
 
 /// powershell.md appendix, `P3.csv.win`.
 const P3_CSV_WIN: &str = "\"UserPrincipalName\",\"MFA Status\",\"MFA Methods\"\r\n\"alice@contoso.com\",\"Disabled\",\r\n\"bob@contoso.com\",\"Enforced\",\"PhoneAppOTP PhoneAppNotification\"\r\n\"carol@contoso.com\",\"Enabled\",\"OneWaySMS\"\r\n\"dave@contoso.com\",\"Disabled\",\"PhoneAppOTP\"\r\n\"erin@contoso.com\",\"Disabled\",\r\n\"frank@contoso.com\",\"Disabled\",\r\n";
@@ -327,15 +327,13 @@ fn f1_files(dir: &std::path::Path) -> [std::path::PathBuf; 2] {
 fn f1_methods_is_the_golden_p3_csv() {
     let dir = tempdir();
     for file in f1_files(dir.path()) {
-        let out = mfaudit().arg("methods").arg(&file).output().unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&out.stderr),
-            "",
-            "{}",
-            file.display()
-        );
-        assert!(out.status.success());
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), P3_CSV_WIN);
+        Test::new()
+            .arg("methods")
+            .arg(&file)
+            .run()
+            .stderr_is("")
+            .ok()
+            .stdout_is(P3_CSV_WIN);
     }
 }
 
@@ -343,12 +341,18 @@ fn f1_methods_is_the_golden_p3_csv() {
 fn f1_registered_and_unregistered() {
     let dir = tempdir();
     for file in f1_files(dir.path()) {
-        let out = mfaudit().arg("registered").arg(&file).output().unwrap();
-        assert!(out.status.success(), "{}", file.display());
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), P1_CONSOLE_UNIX);
-        let out = mfaudit().arg("unregistered").arg(&file).output().unwrap();
-        assert!(out.status.success());
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), P2_CONSOLE_UNIX);
+        Test::new()
+            .arg("registered")
+            .arg(&file)
+            .run()
+            .ok()
+            .stdout_is(P1_CONSOLE_UNIX);
+        Test::new()
+            .arg("unregistered")
+            .arg(&file)
+            .run()
+            .ok()
+            .stdout_is(P2_CONSOLE_UNIX);
     }
 }
 
@@ -370,9 +374,9 @@ fn truncated_file_exits_2_naming_the_file() {
     let text = f1_clixml(false, "\r\n");
     let cut = &text[..text.len() / 2];
     let file = write(dir.path(), "cut.xml", utf16le_bom(cut));
-    let out = mfaudit().arg("methods").arg(&file).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let out = Test::new().arg("methods").arg(&file).run();
+    out.code(2).utf8();
+    let err = &out.stderr;
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains(&file.display().to_string()), "{err}");
     assert!(err.contains("malformed CLIXML"), "{err}");
@@ -388,9 +392,9 @@ fn dtd_file_exits_2_naming_the_file() {
         1,
     );
     let file = write(dir.path(), "dtd.xml", text);
-    let out = mfaudit().arg("registered").arg(&file).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let out = Test::new().arg("registered").arg(&file).run();
+    out.code(2).utf8();
+    let err = &out.stderr;
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.contains(&format!(
@@ -410,9 +414,9 @@ fn depth_one_export_is_lost_data_exit_2() {
         r#"<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">"#
     );
     let file = write(dir.path(), "depth1.xml", utf16le_bom(&text));
-    let out = mfaudit().arg("methods").arg(&file).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let out = Test::new().arg("methods").arg(&file).run();
+    out.code(2).utf8();
+    let err = &out.stderr;
     assert!(
         err.contains(&format!(
             "{}:2:3: StrongAuthenticationMethods holds the type name",

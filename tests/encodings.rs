@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{mfaudit, tempdir, write};
+use crate::support::{Test, stdout_of, tempdir, write};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -56,18 +56,12 @@ fn encodings(text: &str) -> Vec<(&'static str, Vec<u8>)> {
 }
 
 fn inspect(path: &Path) -> (String, u64) {
-    let out = mfaudit()
+    let out = Test::new()
         .args(["inspect", "--quiet", "--format", "json"])
         .arg(path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run();
+    out.ok();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout_bytes).unwrap();
     let f = &v["files"][0];
     (
         f["kind"].as_str().unwrap().to_string(),
@@ -100,14 +94,7 @@ fn every_reader_reads_every_encoding_alike() {
         let (kind, records) = inspect(&source);
         assert!(records > 0, "{fixture}");
         let directory = !kind.contains("sign-in") && !kind.contains("signin");
-        let report = directory.then(|| {
-            mfaudit()
-                .arg("methods")
-                .arg(&source)
-                .output()
-                .unwrap()
-                .stdout
-        });
+        let report = directory.then(|| stdout_of(&["methods"], &[source.as_path()]));
         let name = source.file_name().unwrap().to_string_lossy().into_owned();
         for (label, bytes) in encodings(&text) {
             let path = write(dir.path(), &format!("{label}/{name}"), bytes);
@@ -117,12 +104,7 @@ fn every_reader_reads_every_encoding_alike() {
                 "{fixture} as {label}"
             );
             if let Some(want) = &report {
-                let got = mfaudit()
-                    .args(["methods", "--quiet"])
-                    .arg(&path)
-                    .output()
-                    .unwrap()
-                    .stdout;
+                let got = stdout_of(&["methods", "--quiet"], &[path.as_path()]);
                 assert_eq!(&got, want, "{fixture} as {label}: the same MFA_Report.csv");
             }
             variants += 1;
@@ -151,22 +133,22 @@ fn utf8_shown_early_makes_a_later_ansi_byte_an_error() {
         b"ann@contoso.com,Ann M\xFCller,c0470000-0000-4000-8000-999999999999,True\n",
     );
     let path = write(dir.path(), "users.csv", bytes);
-    let out = mfaudit().arg("methods").arg(&path).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
-        format!(
-            "mfaudit: error: {}:line {}: invalid UTF-8 inside a field (pass --encoding LABEL if the file is not UTF-8)\n",
-            path.display(),
-            line + 1
-        )
+    let want = format!(
+        "mfaudit: error: {}:line {}: invalid UTF-8 inside a field (pass --encoding LABEL if the file is not UTF-8)\n",
+        path.display(),
+        line + 1
     );
-    let out = mfaudit()
+    Test::new()
+        .arg("methods")
+        .arg(&path)
+        .run()
+        .code(2)
+        .stderr_is(&want);
+    let out = Test::new()
         .args(["methods", "--quiet", "--encoding", "windows-1252"])
         .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let report = String::from_utf8(out.stdout).unwrap();
+        .run();
+    out.code(0).utf8();
+    let report = &out.stdout;
     assert!(report.contains("\"ann@contoso.com\""), "{report}");
 }

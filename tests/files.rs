@@ -174,17 +174,14 @@ fn report_modes_follow_the_umask_and_the_replaced_file() {
     let new = dir.path().join("new.csv");
     let old = write(dir.path(), "old.csv", "x");
     std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o4640)).unwrap();
-    let bin = env!("CARGO_BIN_EXE_mfaudit");
     for out in [&new, &old] {
-        let status = std::process::Command::new("sh")
-            .arg("-c")
-            .arg("umask 077 && exec \"$0\" methods -o \"$1\" \"$2\"")
-            .arg(bin)
+        Test::new()
+            .umask(0o077)
+            .args(["methods", "-o"])
             .arg(out)
             .arg(examples())
-            .status()
-            .unwrap();
-        assert!(status.success());
+            .run()
+            .ok();
     }
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
     assert_eq!(mode(&new), 0o600);
@@ -260,16 +257,12 @@ fn a_failed_run_is_not_in_the_history() {
 fn standard_input_streams() {
     let started = std::time::Instant::now();
     // The stream itself (not a copy of it in memory) is the process's standard input.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mfaudit"))
+    Test::new()
         .args(["inspect", "-"])
-        .stdin(std::fs::File::open("/dev/zero").unwrap())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
-        "mfaudit: error: -:byte 0: binary data (a NUL byte) where text was expected: this is not an export mfaudit reads\n"
-    );
+        .stdin_file(std::fs::File::open("/dev/zero").unwrap())
+        .run()
+        .code(2)
+        .stderr_is("mfaudit: error: -:byte 0: binary data (a NUL byte) where text was expected: this is not an export mfaudit reads\n");
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     let dir = tempdir();
     let mut log = String::new();

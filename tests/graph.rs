@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support;
+use crate::support::{self, Test};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -13,15 +13,9 @@ fn fixture(name: &str) -> PathBuf {
 
 /// Runs mfaudit, expecting success; returns stdout and stderr as text.
 fn run(args: &[&str], inputs: &[&Path]) -> (String, String) {
-    let out = support::mfaudit()
-        .args(args)
-        .args(inputs)
-        .output()
-        .expect("run mfaudit");
-    let stdout = String::from_utf8(out.stdout).expect("utf-8 stdout");
-    let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
-    assert!(out.status.success(), "mfaudit {args:?} failed: {stderr}");
-    (stdout, stderr)
+    let ran = Test::new().args(args).args(inputs).run();
+    ran.utf8().ok();
+    (ran.stdout, ran.stderr)
 }
 
 fn run_bytes(args: &[&str], inputs: &[&Path]) -> Vec<u8> {
@@ -383,31 +377,23 @@ fn bad_inputs_fail_with_one_line() {
         "reg.csv",
         "userDisplayName,isMfaCapable,methodsRegistered\r\nA,True,[]\r\n",
     );
-    let out = support::mfaudit()
+    Test::new()
         .args(["methods"])
         .arg(&no_key)
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
-        format!(
+        .run()
+        .code(2)
+        .stderr_is(&format!(
             "mfaudit: error: {}:line 1: this user registration details CSV has no column mfaudit can join on: expected userPrincipalName or id with one of methodsRegistered, isMfaRegistered, isMfaCapable (header names compared without case, spaces or underscores), found userDisplayName, isMfaCapable, methodsRegistered\n",
             no_key.display()
-        )
-    );
+        ));
     let bad_cell = support::write(
         dir.path(),
         "reg2.csv",
         "userPrincipalName,methodsRegistered\r\na@x,[]\r\nb@x,\"[\"\"fido2\"\"\"\r\n",
     );
-    let out = support::mfaudit()
-        .args(["registered"])
-        .arg(&bad_cell)
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let out = Test::new().args(["registered"]).arg(&bad_cell).run();
+    out.code(2);
+    let err = &out.stderr;
     assert!(
         err.starts_with(&format!(
             "mfaudit: error: {}:line 3: methodsRegistered is not a JSON array of names",

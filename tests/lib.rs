@@ -16,3 +16,4 @@ mod history;
 mod html;
 mod numbers;
 mod signins;
+mod snapshots;
