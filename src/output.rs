@@ -473,7 +473,7 @@ impl<'a> EarlySync<'a> {
                 return;
             };
             let (ask, asked) = std::sync::mpsc::sync_channel::<()>(1);
-            let done = std::thread::spawn(move || {
+            let done = crate::par::in_background(move || {
                 while asked.recv().is_ok() {
                     file.sync_data()?;
                 }

@@ -1,13 +1,16 @@
-//! Using both cores (or all of them): a map over a slice split across threads, for the steps after
-//! reading that touch every user (joining the activity, building the per-user report), and a
-//! bounded hand-over of work from a producer to whichever thread is free ([`Share`]), for reading
-//! one sign-in log on two threads. The maps and parts run on rayon's pool, which writes each result
-//! straight into the vector's memory; the hand-over is between threads the caller starts.
+//! Every way mfaudit runs work in parallel, behind plain functions, so that no other module starts
+//! a thread or calls rayon: maps, parts, [`join`] and [`sort_unstable`] on rayon's pool (one thread
+//! per core; a map writes each result straight into the vector's memory), for the steps after
+//! reading that touch every user; [`alongside`] for work that waits (reading files) on a thread of
+//! its own, with a bounded hand-over ([`Share`]) to whichever thread is free; [`ordered`] for items
+//! made on other threads and consumed in order (the `--json` writer); [`in_background`] for work
+//! that waits on the operating system; and [`free_in_background`] for a large value nobody needs
+//! to wait to see freed.
 
 use rayon::iter::{
     IndexedParallelIterator, IntoParallelIterator, IntoParallelRefMutIterator, ParallelIterator,
 };
-use rayon::slice::ParallelSlice;
+use rayon::slice::{ParallelSlice, ParallelSliceMut};
 
 /// `items.iter().enumerate().map(f).collect()`, computed on every core (on this thread below
 /// `MIN_PER_THREAD` items), results in order.
@@ -47,6 +50,87 @@ pub fn filled<R: Send>(n: usize, make: impl Fn() -> R + Sync) -> Vec<R> {
         .map(|_| make())
         .collect_into_vec(&mut out);
     out
+}
+
+/// `(a(), b())`, on two cores when one is free.
+pub fn join<RA: Send, RB: Send>(
+    a: impl FnOnce() -> RA + Send,
+    b: impl FnOnce() -> RB + Send,
+) -> (RA, RB) {
+    rayon::join(a, b)
+}
+
+/// `items.sort_unstable()`, on every core.
+pub fn sort_unstable<T: Ord + Send>(items: &mut [T]) {
+    items.par_sort_unstable();
+}
+
+/// Runs `background` on a thread of its own while `foreground` runs on this one; both results,
+/// once both are done (the background's `Err` when it panicked). For work that blocks on files or
+/// on a [`Share`], which must not hold one of the pool's threads.
+pub fn alongside<RB: Send, RF>(
+    background: impl FnOnce() -> RB + Send,
+    foreground: impl FnOnce() -> RF,
+) -> (std::thread::Result<RB>, RF) {
+    std::thread::scope(|scope| {
+        let handle = scope.spawn(background);
+        let here = foreground();
+        (handle.join(), here)
+    })
+}
+
+/// Makes item `i` for every `i` below `count` with `make` on `threads` threads (thread `k` makes
+/// items `k`, `k + threads`, ...; each at most `ahead` items before the consumer), and hands them
+/// to `consume` on this thread in order: the making overlaps the consuming, and memory holds a few
+/// items, never all of them. An error from `consume` stops the makers and is returned.
+pub fn ordered<T: Send, E>(
+    count: usize,
+    threads: usize,
+    ahead: usize,
+    make: impl Fn(usize) -> T + Sync,
+    mut consume: impl FnMut(T) -> Result<(), E>,
+) -> Result<(), E> {
+    let threads = threads.max(1);
+    let make = &make;
+    std::thread::scope(|scope| {
+        let mut receivers = Vec::with_capacity(threads);
+        for k in 0..threads {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<T>(ahead);
+            receivers.push(rx);
+            scope.spawn(move || {
+                for i in (k..count).step_by(threads) {
+                    // The consumer stopped (its error is the result): nothing more to make.
+                    if tx.send(make(i)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        for i in 0..count {
+            // A maker that panicked: the scope re-raises its panic once the others are joined.
+            let Ok(item) = receivers[i % threads].recv() else {
+                break;
+            };
+            consume(item)?;
+        }
+        Ok(())
+    })
+}
+
+/// Frees `value` on a thread of its own. Dropping a tree of hundreds of thousands of small blocks
+/// (a large tenant's tables, a template's data) takes a while that nobody needs to wait for; the
+/// caller decides when, since freeing while another step allocates a lot slows that step.
+pub fn free_in_background<T: Send + 'static>(value: T) {
+    in_background(move || drop(value));
+}
+
+/// Runs `f` on a thread of its own, not joined unless the caller joins it: for work that waits on
+/// the operating system (flushes to disk while a large file is written, a network exchange that
+/// must give up at a deadline).
+pub fn in_background<R: Send + 'static>(
+    f: impl FnOnce() -> R + Send + 'static,
+) -> std::thread::JoinHandle<R> {
+    std::thread::spawn(f)
 }
 
 /// Items a map's thread takes at a time, at least: enough that handing work between threads costs
@@ -238,6 +322,58 @@ mod tests {
             assert!(items.iter().all(|v| *v == 0));
             assert_eq!(super::filled(n, || 7u8), vec![7u8; n], "filled, n = {n}");
         }
+    }
+
+    #[test]
+    fn ordered_hands_items_over_in_order_and_stops_at_an_error() {
+        for (count, threads, ahead) in [(0, 2, 1), (1, 2, 2), (1000, 2, 2), (999, 3, 1), (10, 1, 4)]
+        {
+            let mut got = Vec::new();
+            let r: Result<(), ()> = super::ordered(
+                count,
+                threads,
+                ahead,
+                |i| i * 3,
+                |v| {
+                    got.push(v);
+                    Ok(())
+                },
+            );
+            assert_eq!(r, Ok(()));
+            assert_eq!(
+                got,
+                (0..count).map(|i| i * 3).collect::<Vec<_>>(),
+                "{count} {threads}"
+            );
+        }
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let mut seen = 0;
+        let r = super::ordered(
+            100_000,
+            2,
+            2,
+            |i| {
+                made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                i
+            },
+            |i| {
+                seen += 1;
+                if i == 10 { Err("stop") } else { Ok(()) }
+            },
+        );
+        assert_eq!(r, Err("stop"));
+        assert_eq!(seen, 11);
+        // The makers stop soon after: a few items ahead each, not the whole range.
+        assert!(made.into_inner() < 100, "the makers went on");
+    }
+
+    #[test]
+    fn alongside_gives_both_results_and_a_background_panic_as_err() {
+        let (bg, fg) = super::alongside(|| 1 + 1, || "here");
+        assert_eq!((bg.ok(), fg), (Some(2), "here"));
+        let (bg, fg) = super::alongside(|| -> u8 { panic!("reader failed") }, || 7);
+        assert!(bg.is_err());
+        assert_eq!(fg, 7);
     }
 
     #[test]

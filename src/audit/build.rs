@@ -136,7 +136,7 @@ impl Joined {
         let (
             methods_by_strength,
             (summary, questions, warnings, mfa_completed_by, mfa_denied_because),
-        ) = rayon::join(
+        ) = crate::par::join(
             || methods_by_strength(directory),
             || {
                 let summary = self.summary(directory, &inputs);

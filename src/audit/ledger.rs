@@ -12,7 +12,6 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use foldhash::fast::RandomState;
 use jiff::{SignedDuration, Timestamp};
-use rayon::slice::ParallelSliceMut;
 
 use super::classify::classify;
 use crate::model::directory::{GuestIndex, id_key, upn_key};
@@ -555,7 +554,7 @@ impl Ledger {
             .enumerate()
             .map(|(i, e)| (e.first_seq, i as u32))
             .collect();
-        order.par_sort_unstable();
+        crate::par::sort_unstable(&mut order);
         // The sign-ins link ids and UPNs themselves: an identity the directory does not know
         // (a sign-in with only a user id, or a renamed user's new UPN) is the user another
         // identity with the same id or UPN was joined to — the first such, in arrival order. Only

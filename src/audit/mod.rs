@@ -51,7 +51,7 @@ impl Audited {
     /// small blocks makes the allocator tidy up on the writer's path.
     pub fn free_sources(&mut self) {
         if let Some(sources) = self.sources.take() {
-            std::thread::spawn(move || drop(sources));
+            par::free_in_background(sources);
         }
     }
 }
@@ -60,7 +60,7 @@ impl Drop for Audited {
     fn drop(&mut self) {
         let report = std::mem::take(&mut self.report);
         let sources = self.sources.take();
-        std::thread::spawn(move || drop((report, sources)));
+        par::free_in_background((report, sources));
     }
 }
 
@@ -110,79 +110,75 @@ fn build_report(request: &Request<'_>, msg: Messages) -> Result<(AuditReport, Le
     // Two threads. One reads the sign-ins and folds them into a ledger of per-identity tallies
     // (which needs no directory); the other reads the directory meanwhile, then helps with the
     // sign-ins: the first thread hands it batches of JSON records through `share`. The ledgers are
-    // merged and joined to the directory once both are done. Memory grows with users, never with
-    // sign-ins (the hand-over holds a few batches).
+    // merged and joined to the directory once both are done. Memory grows with users (the
+    // hand-over holds a few batches); the set of request ids that counts each sign-in once is the
+    // one thing kept per sign-in.
     let stop = AtomicBool::new(false);
     let share = par::Share::new(SHARED_BATCHES);
     // Every ledger counts a sign-in once, whichever thread meets it first.
     let seen = std::sync::Arc::new(SeenIds::default());
-    let report = std::thread::scope(|scope| -> Result<(AuditReport, Leftovers)> {
-        let reader = scope.spawn(|| {
+    let (read, directory_side) = par::alongside(
+        || {
             let _closer = share.closer();
             read_activity(
                 &activity, &auth, opts, msg, audit_opts, &stop, &share, &seen,
             )
-        });
-        let dir_files: Vec<&InputFile> = inputs.directory().collect();
-        // Without a directory export the report's warnings say so (once, with what to add).
-        let merged = if dir_files.is_empty() {
-            Ok((Directory::new(), Vec::new()))
-        } else {
-            load::merge(&dir_files, opts, msg)
-        };
-        // On a directory error the reader is told to stop at its next sign-in.
-        let (directory, dir_stats) = match merged {
-            Ok(m) => m,
-            Err(e) => {
-                stop.store(true, Ordering::Relaxed);
-                let _ = reader.join();
-                return Err(e);
-            }
-        };
-        crate::timing::phase("directory read");
-        load::report_conflicts(&directory, msg);
-        // Built here, while the other thread is still reading sign-ins.
-        let guests = GuestIndex::new(&directory);
-        for (i, s) in dir_stats {
-            stats[i] = Some(s);
-        }
-        let mut helped = help_read(&activity, opts, audit_opts, &share, &seen);
-        let (ledgers, outcomes) = reader
-            .join()
-            .map_err(|_| Error::Internal("the sign-in reader stopped unexpectedly"))??;
-        for (n, outcome) in outcomes.into_iter().enumerate() {
-            let f = activity[n];
-            let read = match outcome {
-                FileRead::Whole(read) => read?,
-                FileRead::Shared(part, framing) => {
-                    let mut parts = vec![part];
-                    parts.extend(helped.parts[n].take());
-                    input::finish_signins_shared(f, opts, parts, framing)?
-                }
+        },
+        || -> Result<_> {
+            let dir_files: Vec<&InputFile> = inputs.directory().collect();
+            // Without a directory export the report's warnings say so (once, with what to add).
+            let merged = if dir_files.is_empty() {
+                Ok((Directory::new(), Vec::new()))
+            } else {
+                load::merge(&dir_files, opts, msg)
             };
-            // Its AuthDetails companions were read with it: their rows are theirs.
-            for &(companion, rows) in &read.companions {
-                stats[companion as usize] = Some(ReadStats {
-                    records: rows,
-                    ..ReadStats::default()
-                });
+            // On a directory error the reader is told to stop at its next sign-in.
+            let (directory, dir_stats) =
+                merged.inspect_err(|_| stop.store(true, Ordering::Relaxed))?;
+            crate::timing::phase("directory read");
+            load::report_conflicts(&directory, msg);
+            // Built here, while the other thread is still reading sign-ins.
+            let guests = GuestIndex::new(&directory);
+            let helped = help_read(&activity, opts, audit_opts, &share, &seen);
+            Ok((directory, dir_stats, guests, helped))
+        },
+    );
+    let (directory, dir_stats, guests, mut helped) = directory_side?;
+    let (mut ledgers, outcomes) =
+        read.map_err(|_| Error::Internal("the sign-in reader stopped unexpectedly"))??;
+    for (i, s) in dir_stats {
+        stats[i] = Some(s);
+    }
+    for (n, outcome) in outcomes.into_iter().enumerate() {
+        let f = activity[n];
+        let read = match outcome {
+            FileRead::Whole(read) => read?,
+            FileRead::Shared(part, framing) => {
+                let mut parts = vec![part];
+                parts.extend(helped.parts[n].take());
+                input::finish_signins_shared(f, opts, parts, framing)?
             }
-            stats[f.index as usize] = Some(read);
+        };
+        // Its AuthDetails companions were read with it: their rows are theirs.
+        for &(companion, rows) in &read.companions {
+            stats[companion as usize] = Some(ReadStats {
+                records: rows,
+                ..ReadStats::default()
+            });
         }
-        load::print_read_warnings(&inputs, &stats, msg);
-        let summaries: Vec<InputSummary> = inputs
-            .all
-            .iter()
-            .map(|f| summarize(f, stats[f.index as usize].as_ref()))
-            .collect();
-        let mut ledgers = ledgers;
-        ledgers.push(helped.ledger);
-        crate::timing::phase("sign-ins read");
-        Ok(Auditor::with_ledgers(ledgers)
-            .with_guest_index(guests)
-            .finish_keeping(directory, summaries, generated_at()))
-    })?;
-    Ok(report)
+        stats[f.index as usize] = Some(read);
+    }
+    load::print_read_warnings(&inputs, &stats, msg);
+    let summaries: Vec<InputSummary> = inputs
+        .all
+        .iter()
+        .map(|f| summarize(f, stats[f.index as usize].as_ref()))
+        .collect();
+    ledgers.push(helped.ledger);
+    crate::timing::phase("sign-ins read");
+    Ok(Auditor::with_ledgers(ledgers)
+        .with_guest_index(guests)
+        .finish_keeping(directory, summaries, generated_at()))
 }
 
 fn summarize(f: &InputFile, s: Option<&ReadStats>) -> InputSummary {

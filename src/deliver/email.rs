@@ -460,7 +460,7 @@ pub fn send(message: &Message, settings: &EmailSettings) -> Result<()> {
     // holds per step, and a silent server costs it one wait to connect and another to say QUIT.
     let (done, result) = std::sync::mpsc::channel();
     let message = message.clone();
-    std::thread::spawn(move || {
+    crate::par::in_background(move || {
         let _ = done.send(transport.send(&message));
     });
     match result.recv_timeout(settings.timeout) {

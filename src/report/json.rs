@@ -4,7 +4,6 @@
 //! system overlap, and memory holds a few chunks, never the whole text.
 
 use std::io::{self, Write};
-use std::sync::mpsc::sync_channel;
 
 use super::audit::{AuditReport, AuditUser};
 
@@ -33,31 +32,15 @@ pub fn write_pretty(w: &mut dyn Write, report: &AuditReport) -> io::Result<()> {
         .ok_or_else(|| io::Error::other("internal: no users member in the report"))?;
     w.write_all(&text.as_bytes()[..at])?;
     w.write_all(b"\n  \"users\": [")?;
-    // Two formatters take alternate chunks; the writer takes them back in order.
+    // The formatters take alternate chunks; the writer takes them back in order.
     let chunks: Vec<&[AuditUser]> = report.users.chunks(CHUNK_USERS).collect();
-    let chunks = &chunks;
-    std::thread::scope(|scope| -> io::Result<()> {
-        let mut receivers = Vec::with_capacity(FORMATTERS);
-        for k in 0..FORMATTERS {
-            let (tx, rx) = sync_channel::<Vec<u8>>(CHUNKS_AHEAD);
-            receivers.push(rx);
-            scope.spawn(move || {
-                for c in (k..chunks.len()).step_by(FORMATTERS) {
-                    // The writer stopped (a write failed): nothing more to do.
-                    if tx.send(format_users(chunks[c], c == 0)).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        for c in 0..chunks.len() {
-            let text = receivers[c % FORMATTERS]
-                .recv()
-                .map_err(|_| io::Error::other("internal: a JSON formatter stopped"))?;
-            w.write_all(&text)?;
-        }
-        Ok(())
-    })?;
+    crate::par::ordered(
+        chunks.len(),
+        FORMATTERS,
+        CHUNKS_AHEAD,
+        |c| format_users(chunks[c], c == 0),
+        |text| w.write_all(&text),
+    )?;
     w.write_all(b"\n  ]")?;
     w.write_all(&text.as_bytes()[at + EMPTY_USERS.len()..])
 }
