@@ -18,15 +18,7 @@ use crate::{Status, history};
 /// Runs the audit.
 pub fn run(settings: &Settings, msg: Messages) -> Result<Status> {
     let out = &settings.outputs;
-    if settings.inputs.is_empty() {
-        return Err(Usage::NoInputs.into());
-    }
-    output::at_most_one_stdout(&[
-        ("--json", out.json.as_deref()),
-        ("--csv", out.csv.as_deref()),
-        ("--html", out.html.as_deref()),
-        ("--email-dry-run", settings.email.email_dry_run.as_deref()),
-    ])?;
+    check_usage(settings)?;
     // Email settings are checked first, so a usage mistake costs no reading.
     let mail = email::settings(&settings.email)?;
     // The history is opened (and checked to be one) before anything is read or written.
@@ -47,11 +39,10 @@ pub fn run(settings: &Settings, msg: Messages) -> Result<Status> {
     if out.html.is_some() || mail.is_some() {
         audited.free_sources();
     }
-    let report = &mut audited.report;
     if let Some(h) = &history {
-        let preview = h.preview(report)?;
-        report.changes = preview.changes;
-        report.trend = preview.trend;
+        let preview = h.preview(&audited.report)?;
+        audited.report.changes = preview.changes;
+        audited.report.trend = preview.trend;
     }
     let report = &audited.report;
     let written = files::write(
@@ -77,16 +68,40 @@ pub fn run(settings: &Settings, msg: Messages) -> Result<Status> {
     if let Some(h) = &mut history {
         h.record(report)?;
     }
+    let status = thresholds(report, settings, msg);
+    crate::timing::phase("done");
+    Ok(status)
+}
+
+/// Refuses what cannot work before anything is read: no inputs, two outputs on stdout.
+fn check_usage(settings: &Settings) -> Result<()> {
+    let out = &settings.outputs;
+    if settings.inputs.is_empty() {
+        return Err(Usage::NoInputs.into());
+    }
+    output::at_most_one_stdout(&[
+        ("--json", out.json.as_deref()),
+        ("--csv", out.csv.as_deref()),
+        ("--html", out.html.as_deref()),
+        ("--email-dry-run", settings.email.email_dry_run.as_deref()),
+    ])
+}
+
+/// The policy thresholds crossed, each said on stderr; exit 3 when any was.
+fn thresholds(
+    report: &crate::report::audit::AuditReport,
+    settings: &Settings,
+    msg: Messages,
+) -> Status {
     let crossed = findings::crossed(&report.summary, &settings.thresholds);
     for c in &crossed {
         msg.warn(format!("policy: {c}"));
     }
-    crate::timing::phase("done");
-    Ok(if crossed.is_empty() {
+    if crossed.is_empty() {
         Status::Done
     } else {
         Status::PolicyCrossed
-    })
+    }
 }
 
 /// Mails the summary with the report files attached (or writes it, for `--email-dry-run`).

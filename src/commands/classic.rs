@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::input::ReadOptions;
 use crate::model::{Access, User, UserType, settled_by};
 use crate::output::{self, Destination};
+use crate::report::classic::Filter;
 use crate::report::classic::{self, Verdict};
 use crate::report::classic_out::{ListFormat, ListWriter, MethodsWriter};
 
@@ -32,8 +33,8 @@ struct Unknowns {
 impl Unknowns {
     /// Whether `u` passes the filters; a user whose fact a filter needs is unknown is left out
     /// and counted.
-    fn passes(&mut self, u: &User, f: &FilterArgs) -> bool {
-        match passes(u, f) {
+    fn passes(&mut self, u: &User, f: &Filter) -> bool {
+        match f.passes(u) {
             Some(p) => p,
             None => {
                 self.filtered_unknown += 1;
@@ -62,57 +63,17 @@ impl Unknowns {
     }
 }
 
-/// Applies the filters; `None` when the fact a filter needs is unknown.
-fn passes(u: &User, f: &FilterArgs) -> Option<bool> {
-    if !f.per_user_state.is_empty()
-        && !f
-            .per_user_state
-            .iter()
-            .any(|s| s.state() == u.per_user_state)
-    {
-        return Some(false);
-    }
-    if let Some(t) = f.user_type {
-        let guest = match &u.user_type {
-            UserType::Guest => true,
-            UserType::Member => false,
-            _ => match &u.upn {
-                Some(upn) => upn.to_ascii_lowercase().contains("#ext#"),
-                None => return None,
-            },
-        };
-        if guest != (t == UserTypeArg::Guest) {
-            return Some(false);
-        }
-    }
-    if f.admins_only && !u.is_admin? {
-        return Some(false);
-    }
-    if f.licensed_only && !u.is_licensed? {
-        return Some(false);
-    }
-    if let Some(allowed) = f.sign_in_allowed {
-        let is_allowed = match u.access {
-            Access::Allowed => true,
-            Access::Blocked => false,
-            _ => return None,
-        };
-        if is_allowed != allowed {
-            return Some(false);
-        }
-    }
-    Some(true)
-}
-
-fn filter_field(f: &FilterArgs) -> &'static str {
-    if f.admins_only {
-        "admin role (the registration details export carries isAdmin)"
-    } else if f.licensed_only {
-        "license state (Get-MsolUser's IsLicensed)"
-    } else if f.sign_in_allowed.is_some() {
-        "sign-in state (a users export)"
-    } else {
-        "user type"
+/// The filters the flags ask for.
+fn filter(f: &FilterArgs) -> Filter {
+    Filter {
+        per_user_state: f.per_user_state.iter().map(|s| s.state()).collect(),
+        user_type: f.user_type.map(|t| match t {
+            UserTypeArg::Guest => UserType::Guest,
+            UserTypeArg::Member => UserType::Member,
+        }),
+        admins_only: f.admins_only,
+        licensed_only: f.licensed_only,
+        sign_in_allowed: f.sign_in_allowed,
     }
 }
 
@@ -128,8 +89,9 @@ pub fn list(which: Which, args: &ListArgs, opts: &ReadOptions, msg: Messages) ->
     let outputs = output_paths(args.output.as_deref());
     let inputs = Inputs::identify(&args.inputs, opts, &outputs)?;
     let dest = Destination::from_option(args.output.as_deref());
+    let filters = filter(&args.filters);
     let mut unknowns = Unknowns {
-        filter_field: filter_field(&args.filters),
+        filter_field: filters.field(),
         ..Unknowns::default()
     };
     let want = match which {
@@ -147,7 +109,7 @@ pub fn list(which: Which, args: &ListArgs, opts: &ReadOptions, msg: Messages) ->
         let ioe = output::io_err(&dest);
         let mut list = ListWriter::new(format, args.powershell_exact);
         stats = load::for_each_user(&inputs, opts, msg, &mut |u| {
-            if !unknowns.passes(u, &args.filters) {
+            if !unknowns.passes(u, &filters) {
                 return Ok(());
             }
             let v = classic::verdict(u);
@@ -182,8 +144,9 @@ pub fn methods(
 ) -> Result<()> {
     let inputs = Inputs::identify(inputs, opts, &output_paths(out))?;
     let dest = Destination::from_option(out);
+    let filters = filter(filters);
     let mut unknowns = Unknowns {
-        filter_field: filter_field(filters),
+        filter_field: filters.field(),
         ..Unknowns::default()
     };
     let mut state_unknown: std::collections::BTreeMap<String, u64> = Default::default();
@@ -193,7 +156,7 @@ pub fn methods(
         let ioe = output::io_err(&dest);
         let mut report = MethodsWriter::new(exact);
         stats = load::for_each_user(&inputs, opts, msg, &mut |u| {
-            if !unknowns.passes(u, filters) {
+            if !unknowns.passes(u, &filters) {
                 return Ok(());
             }
             if classic::mfa_status(u) == "Unknown" {

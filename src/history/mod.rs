@@ -19,7 +19,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
-use serde::Serialize;
 
 pub use changes::{UserStatus, compute_changes, is_empty};
 pub use fingerprint::fingerprint;
@@ -27,6 +26,7 @@ pub use schema::latest as schema_version;
 
 use crate::error::{Error, HistoryError, Position, Result};
 use crate::report::audit::{AuditReport, Changes, InputSummary, TrendPoint};
+pub use crate::report::runs::{RunInfo, RunInput};
 
 /// How long a run waits for another run that is writing the database.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -52,33 +52,6 @@ pub struct RunRecorded {
     pub changes: Option<Changes>,
     /// The registered share over the last [`TREND_RUNS`] runs, oldest first, this run last.
     pub trend: Vec<TrendPoint>,
-}
-
-/// One recorded run, as `mfaudit history` lists it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RunInfo {
-    pub id: i64,
-    /// RFC 3339: the report's `generated_at`.
-    pub when: String,
-    pub users_total: u64,
-    pub users_enabled: u64,
-    pub registered_enabled: u64,
-    pub unregistered_enabled: u64,
-    /// `registered_enabled / users_enabled` (0 to 1, four decimals; 0 without enabled users).
-    pub registered_share: f64,
-    /// The mfaudit version that recorded the run (`None` for runs of schema 1).
-    pub mfaudit_version: Option<String>,
-    pub inputs: Vec<RunInput>,
-}
-
-/// One input of a recorded run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RunInput {
-    pub path: String,
-    pub kind: String,
-    pub records: u64,
-    /// See [`fingerprint`]; `None` when the file could not be read again (standard input).
-    pub fingerprint: Option<String>,
 }
 
 /// The database's path and busy timeout, which every error message needs.

@@ -8,7 +8,7 @@
 //! gave is counted as enabled (and the caller says so); a user no registration source covered is in
 //! neither list, because unknown is not false.
 
-use crate::model::{Access, MethodsGap, PerUserState, User, methods_gap};
+use crate::model::{Access, MethodsGap, PerUserState, User, UserType, methods_gap};
 use crate::vocab::methods;
 
 /// Why a user is or is not in the registered / unregistered lists.
@@ -131,6 +131,75 @@ pub fn mfa_methods(u: &User) -> Option<String> {
                 .collect::<Vec<_>>()
                 .join(" "),
         ),
+    }
+}
+
+/// The filters the older MFA status scripts offered (`--per-user-state`, `--user-type`,
+/// `--admins-only`, `--licensed-only`, `--sign-in-allowed`). A user whose fact a filter needs is
+/// unknown is neither in nor out: the caller leaves them out and says how many.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only users in one of these states (any state when empty).
+    pub per_user_state: Vec<PerUserState>,
+    /// Only members, or only guests.
+    pub user_type: Option<UserType>,
+    pub admins_only: bool,
+    pub licensed_only: bool,
+    /// Only users whose sign-in is allowed (`true`) or blocked (`false`).
+    pub sign_in_allowed: Option<bool>,
+}
+
+impl Filter {
+    /// Whether `u` passes; `None` when the fact a filter needs is unknown.
+    pub fn passes(&self, u: &User) -> Option<bool> {
+        let f = self;
+        if !f.per_user_state.is_empty() && !f.per_user_state.contains(&u.per_user_state) {
+            return Some(false);
+        }
+        if let Some(t) = &f.user_type {
+            let guest = match &u.user_type {
+                UserType::Guest => true,
+                UserType::Member => false,
+                _ => match &u.upn {
+                    Some(upn) => upn.to_ascii_lowercase().contains("#ext#"),
+                    None => return None,
+                },
+            };
+            if guest != (*t == UserType::Guest) {
+                return Some(false);
+            }
+        }
+        if f.admins_only && !u.is_admin? {
+            return Some(false);
+        }
+        if f.licensed_only && !u.is_licensed? {
+            return Some(false);
+        }
+        if let Some(allowed) = f.sign_in_allowed {
+            let is_allowed = match u.access {
+                Access::Allowed => true,
+                Access::Blocked => false,
+                _ => return None,
+            };
+            if is_allowed != allowed {
+                return Some(false);
+            }
+        }
+        Some(true)
+    }
+
+    /// The fact the filters need, as the note about users left out names it.
+    pub fn field(&self) -> &'static str {
+        let f = self;
+        if f.admins_only {
+            "admin role (the registration details export carries isAdmin)"
+        } else if f.licensed_only {
+            "license state (Get-MsolUser's IsLicensed)"
+        } else if f.sign_in_allowed.is_some() {
+            "sign-in state (a users export)"
+        } else {
+            "user type"
+        }
     }
 }
 

@@ -6,12 +6,14 @@ pub mod audit;
 pub(crate) mod changes;
 pub(crate) mod classic;
 pub(crate) mod classic_out;
+pub(crate) mod codes;
 pub(crate) mod export_csv;
 pub(crate) mod files;
 pub(crate) mod findings;
 pub mod html;
 pub(crate) mod inspection;
 pub(crate) mod json;
+pub(crate) mod runs;
 pub(crate) mod safe_csv;
 pub(crate) mod table;
 
