@@ -1,0 +1,426 @@
+//! The view: what the templates need beyond the audit JSON (percentages, tones, the action tables
+//! in pages, the changes, the charts), computed once here so the JSON and the HTML cannot
+//! disagree.
+
+use serde::Serialize;
+
+use super::PAGE_SIZE;
+use super::charts::charts;
+use crate::report::audit::{AuditReport, Summary, flag};
+use crate::report::findings::{self, Tone, Verdict};
+
+#[derive(Serialize)]
+pub(super) struct View {
+    pub(super) generator: String,
+    pub(super) pct: Percentages,
+    /// The summary cards' tones (`good` only when nothing they cover is unknown).
+    pub(super) tone: Tones,
+    /// Whether the registration facts and the activity are unknown altogether.
+    pub(super) unknown: Unknowns,
+    /// Data-quality notes derived from the counts (unknowns, unmatched sign-ins); the audit's own
+    /// `warnings` come first in the banner.
+    pub(super) notices: Vec<String>,
+    pub(super) banner: bool,
+    pub(super) charts: Vec<Chart>,
+    pub(super) tables: Vec<UserTable>,
+    pub(super) changes: Option<ChangeView>,
+    pub(super) inputs: Vec<InputView>,
+    pub(super) page_size: usize,
+}
+
+#[derive(Serialize)]
+pub(super) struct Tones {
+    pub(super) registered: &'static str,
+    pub(super) unregistered: &'static str,
+    pub(super) unable: &'static str,
+    pub(super) failures: &'static str,
+}
+
+#[derive(Serialize)]
+pub(super) struct Unknowns {
+    pub(super) registration: bool,
+    pub(super) activity: bool,
+}
+
+#[derive(Serialize)]
+pub(super) struct Percentages {
+    pub(super) enabled_of_users: String,
+    pub(super) registered_of_enabled: String,
+    pub(super) unregistered_of_enabled: String,
+    pub(super) unknown_of_enabled: String,
+    pub(super) completed_of_challenged: String,
+    pub(super) unable_of_challenged: String,
+    pub(super) failures_of_challenged: String,
+    pub(super) enforced_of_users: String,
+}
+
+/// One chart: `svg` is markup built by this module (labels escaped here); `caption` is the same
+/// numbers as text for readers without images.
+#[derive(Serialize)]
+pub(super) struct Chart {
+    pub(super) id: &'static str,
+    pub(super) title: &'static str,
+    pub(super) caption: String,
+    pub(super) svg: String,
+    pub(super) empty: bool,
+}
+
+/// An action table: the users carrying any of its flags, every one listed, in pages of indexes
+/// into `users` (copies of 200,000 users would double the work for nothing).
+#[derive(Serialize)]
+pub(super) struct UserTable {
+    pub(super) id: &'static str,
+    pub(super) title: &'static str,
+    pub(super) why: &'static str,
+    /// What an empty table says: a clean bill only when nothing it covers is unknown.
+    pub(super) empty: String,
+    /// `good`, `warn`, `bad` or `unknown` (see [`Tone`]).
+    pub(super) tone: &'static str,
+    pub(super) total: usize,
+    pub(super) pages: Vec<Page<usize>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct Page<T> {
+    pub(super) label: String,
+    pub(super) open: bool,
+    pub(super) rows: Vec<T>,
+}
+
+/// The lists that changed, and the titles of those that did not (said in one line).
+#[derive(Serialize)]
+pub(super) struct ChangeView {
+    pub(super) lists: Vec<ChangeList>,
+    pub(super) unchanged: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+pub(super) struct ChangeList {
+    pub(super) id: &'static str,
+    pub(super) title: &'static str,
+    pub(super) total: usize,
+    pub(super) pages: Vec<Page<ChangeRow>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct ChangeRow {
+    pub(super) upn: String,
+    pub(super) detail: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct InputView {
+    pub(super) date_range: String,
+}
+
+/// The action tables, in the order the report shows them: which flags put a user in each.
+pub(super) struct TableSpec {
+    pub(super) id: &'static str,
+    pub(super) title: &'static str,
+    pub(super) why: &'static str,
+    /// The table's verdict, given how many users it lists.
+    pub(super) verdict: fn(&Summary, u64) -> Verdict,
+    pub(super) flags: &'static [&'static str],
+}
+
+pub(super) const ACTION_TABLES: &[TableSpec] = &[
+    TableSpec {
+        id: "enabled-unregistered",
+        title: "Enabled users not registered for MFA",
+        why: "They can sign in but have no MFA method: the first to enrol, or to block.",
+        verdict: |s, _| findings::unregistered(s),
+        flags: &[flag::ENABLED_UNREGISTERED],
+    },
+    TableSpec {
+        id: "unable-to-complete",
+        title: "Users unable to complete MFA",
+        why: "Challenged for MFA but never satisfied it: a broken method, a lost phone, or someone \
+              else trying their password.",
+        verdict: |s, _| findings::unable_to_complete(s),
+        flags: &[flag::CHALLENGED_NEVER_COMPLETED],
+    },
+    TableSpec {
+        id: "fraud-fatigue",
+        title: "Fraud reports, push fatigue, blocks and bypasses",
+        why: "A user reported fraud, denied a burst of prompts, was blocked, or signed in with a \
+              one-time bypass: check with them first.",
+        verdict: findings::fraud_and_fatigue,
+        flags: &[
+            flag::FRAUD_REPORTED,
+            flag::PUSH_FATIGUE,
+            flag::BLOCKED,
+            flag::BYPASS_USED,
+        ],
+    },
+    TableSpec {
+        id: "telephony-only",
+        title: "Users with telephony methods only",
+        why: "SMS and voice calls are the weakest MFA methods: move them to an app or a passkey.",
+        verdict: findings::telephony_only,
+        flags: &[flag::TELEPHONY_ONLY],
+    },
+    TableSpec {
+        id: "admins-without-mfa",
+        title: "Administrators without MFA",
+        why: "A privileged account without MFA is the most valuable account to steal.",
+        verdict: |s, _| findings::admins_without_mfa(s),
+        flags: &[flag::ADMIN_WITHOUT_MFA],
+    },
+];
+
+impl View {
+    pub(super) fn build(report: &AuditReport) -> Self {
+        let notices = notices(report);
+        View {
+            generator: format!("mfaudit {}", env!("CARGO_PKG_VERSION")),
+            pct: percentages(report),
+            tone: tones(&report.summary),
+            unknown: Unknowns {
+                registration: findings::unregistered(&report.summary).all_unknown,
+                activity: report.summary.activity_inputs == 0,
+            },
+            banner: !report.warnings.is_empty() || !notices.is_empty(),
+            notices,
+            charts: charts(report),
+            tables: ACTION_TABLES
+                .iter()
+                .map(|spec| user_table(spec, report))
+                .collect(),
+            changes: report.changes.as_ref().map(change_view),
+            inputs: report
+                .inputs
+                .iter()
+                .map(|i| InputView {
+                    date_range: date_range(i.first_time.as_deref(), i.last_time.as_deref()),
+                })
+                .collect(),
+            page_size: PAGE_SIZE,
+        }
+    }
+}
+
+pub(super) fn tones(s: &Summary) -> Tones {
+    let unregistered = findings::unregistered(s);
+    Tones {
+        // The registered share is good only when the unregistered count is known to be zero.
+        registered: match unregistered.tone {
+            Tone::Bad => Tone::Warn,
+            other => other,
+        }
+        .class(),
+        unregistered: unregistered.tone.class(),
+        unable: findings::unable_to_complete(s).tone.class(),
+        failures: match findings::with_failures(s).tone {
+            Tone::Bad => Tone::Warn,
+            other => other,
+        }
+        .class(),
+    }
+}
+
+pub(super) fn percentages(r: &AuditReport) -> Percentages {
+    let s = &r.summary;
+    Percentages {
+        enabled_of_users: percent(s.users_enabled, s.users_total),
+        registered_of_enabled: percent(s.registered_enabled, s.users_enabled),
+        unregistered_of_enabled: percent(s.unregistered_enabled, s.users_enabled),
+        unknown_of_enabled: percent(s.registration_unknown_enabled, s.users_enabled),
+        completed_of_challenged: percent(s.users_completed_mfa, s.challenged_users),
+        unable_of_challenged: percent(s.users_unable_to_complete, s.challenged_users),
+        failures_of_challenged: percent(s.users_with_failures, s.challenged_users),
+        enforced_of_users: percent(s.per_user_state.enforced, s.users_total),
+    }
+}
+
+/// Banner lines the view adds to the report's own `warnings` (which already name every unknown and
+/// the sign-ins outside the directory, with the export that would settle them).
+pub(super) fn notices(r: &AuditReport) -> Vec<String> {
+    let mut out = Vec::new();
+    let input_warnings: usize = r.inputs.iter().map(|i| i.warnings.len()).sum();
+    if input_warnings > 0 {
+        out.push(format!(
+            "The input files gave {}; see Inputs at the end.",
+            count(input_warnings as u64, ("warning", "warnings"))
+        ));
+    }
+    out
+}
+
+pub(super) fn user_table(spec: &TableSpec, report: &AuditReport) -> UserTable {
+    let selected: Vec<usize> = report
+        .users
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| u.flags.iter().any(|f| spec.flags.contains(&f.as_ref())))
+        .map(|(i, _)| i)
+        .collect();
+    let verdict = (spec.verdict)(&report.summary, selected.len() as u64);
+    UserTable {
+        id: spec.id,
+        title: spec.title,
+        why: spec.why,
+        empty: verdict.sentence,
+        tone: verdict.tone.class(),
+        total: selected.len(),
+        pages: paginate(selected, USERS),
+    }
+}
+
+/// Singular and plural of a counted noun.
+pub(super) type Noun = (&'static str, &'static str);
+pub(super) const USERS: Noun = ("user", "users");
+pub(super) const TIMES: Noun = ("time", "times");
+
+/// `1 user`, `1,203 users`.
+pub(super) fn count(n: u64, (one, many): Noun) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// Splits rows into pages of [`PAGE_SIZE`]; only the first is open.
+pub(super) fn paginate<T>(rows: Vec<T>, noun: Noun) -> Vec<Page<T>> {
+    let total = rows.len();
+    let mut pages = Vec::with_capacity(total.div_ceil(PAGE_SIZE));
+    let mut rows = rows.into_iter();
+    let mut first = 0;
+    while first < total {
+        let chunk: Vec<T> = rows.by_ref().take(PAGE_SIZE).collect();
+        let last = first + chunk.len();
+        let label = if total <= PAGE_SIZE {
+            count(total as u64, noun)
+        } else {
+            format!(
+                "{} {}–{} of {}",
+                noun.1,
+                thousands(first as u64 + 1),
+                thousands(last as u64),
+                thousands(total as u64)
+            )
+        };
+        pages.push(Page {
+            label,
+            open: first == 0,
+            rows: chunk,
+        });
+        first = last;
+    }
+    pages
+}
+
+pub(super) fn change_view(c: &crate::report::audit::Changes) -> ChangeView {
+    let (lists, empty): (Vec<ChangeList>, Vec<ChangeList>) =
+        change_lists(c).into_iter().partition(|l| l.total > 0);
+    ChangeView {
+        lists,
+        unchanged: empty.iter().map(|l| l.title).collect(),
+    }
+}
+
+pub(super) fn change_lists(c: &crate::report::audit::Changes) -> Vec<ChangeList> {
+    let plain = |upns: &[String]| -> Vec<ChangeRow> {
+        upns.iter()
+            .map(|u| ChangeRow {
+                upn: u.clone(),
+                detail: String::new(),
+            })
+            .collect()
+    };
+    let list = |id, title, rows: Vec<ChangeRow>| ChangeList {
+        id,
+        title,
+        total: rows.len(),
+        pages: paginate(rows, USERS),
+    };
+    vec![
+        list(
+            "newly-unregistered",
+            "Newly unregistered",
+            plain(&c.newly_unregistered),
+        ),
+        list(
+            "newly-registered",
+            "Newly registered",
+            plain(&c.newly_registered),
+        ),
+        list(
+            "state-changed",
+            "Per-user MFA state changed",
+            c.state_changed
+                .iter()
+                .map(|s| ChangeRow {
+                    upn: s.upn.clone(),
+                    detail: format!("{} → {}", s.from, s.to),
+                })
+                .collect(),
+        ),
+        list(
+            "flags-raised",
+            "Flags raised",
+            c.flags_raised
+                .iter()
+                .map(|f| ChangeRow {
+                    upn: f.upn.clone(),
+                    detail: f.flag.clone(),
+                })
+                .collect(),
+        ),
+        list(
+            "flags-cleared",
+            "Flags cleared",
+            c.flags_cleared
+                .iter()
+                .map(|f| ChangeRow {
+                    upn: f.upn.clone(),
+                    detail: f.flag.clone(),
+                })
+                .collect(),
+        ),
+        list("users-added", "Users added", plain(&c.users_added)),
+        list("users-removed", "Users removed", plain(&c.users_removed)),
+    ]
+}
+
+pub(super) fn date_range(first: Option<&str>, last: Option<&str>) -> String {
+    match (first, last) {
+        (Some(a), Some(b)) if a == b => a.to_string(),
+        (Some(a), Some(b)) => format!("{a} – {b}"),
+        (Some(a), None) => format!("from {a}"),
+        (None, Some(b)) => format!("until {b}"),
+        (None, None) => String::new(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers as people read them.
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub(super) fn percent(part: u64, whole: u64) -> String {
+    percent_f(part as f64, whole as f64)
+}
+
+/// One decimal; never shows 100.0% for less than all, nor 0.0% for more than none.
+pub(super) fn percent_f(part: f64, whole: f64) -> String {
+    if whole <= 0.0 {
+        return "–".into();
+    }
+    let share = part / whole * 100.0;
+    let shown = (share * 10.0).round() / 10.0;
+    if shown >= 100.0 && part < whole {
+        "99.9%".into()
+    } else if shown <= 0.0 && part > 0.0 {
+        "<0.1%".into()
+    } else {
+        format!("{shown:.1}%")
+    }
+}
