@@ -21,8 +21,8 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> 
 
 /// [`map`] with each item borrowed mutably (to move parts of it into the result). The results are
 /// written in place by the threads that compute them: not made first as defaults on one thread
-/// (200,000 report rows are 60 MB, whose page faults took 22 ms), and not one vector per thread
-/// then their concatenation (a copy, and a higher peak).
+/// (a large result's page faults would then all fall on that thread before the work begins), and
+/// not one vector per thread then their concatenation (a copy, and a higher peak).
 pub fn map_mut<T: Send, R: Send>(items: &mut [T], f: impl Fn(usize, &mut T) -> R + Sync) -> Vec<R> {
     if threads_for(items.len()) == 1 {
         return items.iter_mut().enumerate().map(|(i, t)| f(i, t)).collect();

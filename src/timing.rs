@@ -1,5 +1,5 @@
 //! Phase timings on stderr when the environment variable `MFAUDIT_TIMINGS` is set: where a long
-//! run spends its time, for the benchmarks (BENCHMARKS.md). Off by default; a phase costs one
+//! run spends its time (BENCHMARKS.md says how the figures there were taken). Off by default; a phase costs one
 //! check then.
 
 use std::sync::OnceLock;

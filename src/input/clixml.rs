@@ -19,6 +19,10 @@
 //! reference to anything else (a dropped property, an evicted or too large object) reads as unknown,
 //! and is an error only where it would decide the report (the method or requirement list). A
 //! top-level `<Ref>` is the same user piped twice: it is read once and counted in a warning.
+//!
+//! Long because CLIXML is one format with many rules (typed values, references, lists, notes, the
+//! limits above), read by one pull parser whose states belong together; a third of the file is its
+//! tests, each a PowerShell output quirk.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufRead, Read};

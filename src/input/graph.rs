@@ -6,6 +6,9 @@
 //! unknown, so a users export never claims "no methods" and a registration export never claims
 //! "sign-in allowed". JSON keys and CSV headers go through the same alias table, compared after
 //! [`names::key`](crate::vocab::names::key) (so `userPrincipalName`, `UserPrincipalName` and `User principal name` match).
+//!
+//! Over 800 lines with its tests (the code is ~700): every export shape of the family has cases of
+//! its own.
 
 use std::fmt;
 use std::path::Path;

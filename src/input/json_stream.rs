@@ -2,6 +2,9 @@
 //! written — one array, a bare object, `{"value":[...]}` pages (Graph, and PowerShell 5.1's
 //! `{"value":[...],"Count":n}` wrapper), `{"records":[...]}` (Azure Monitor), JSON Lines, or several
 //! arrays back to back — and hands each record's bytes to the caller. Memory is one record at a time.
+//!
+//! Long because framing is one state machine over bytes (strings, escapes, nesting, pages, lines)
+//! whose fast paths must agree with its slow one; a quarter of it is the tests that hold them to it.
 
 use std::io::BufRead;
 use std::path::Path;

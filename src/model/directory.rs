@@ -4,6 +4,8 @@
 //! only is kept. The merge rule is one line: **a known fact is never replaced — the input given
 //! first wins — and every disagreement between two known facts is recorded as a [`Conflict`]**.
 //! Unknown (and MSOnline's null `BlockCredential`) is always filled in by a later known value.
+//!
+//! Over 800 lines with its tests (the code is ~540): the merge rule's cases are tested one by one.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -767,7 +769,7 @@ mod tests {
 ///
 /// Users' own object ids written as GUIDs (all that Graph and MSOnline write) are indexed here by
 /// their bits: a sign-in's id is then found without a trip to the user's text to confirm a hash
-/// (the whole join 0.13–0.16 → 0.11 s for 200,000 users when it came in). Built for the join
+/// (each such trip is a cache miss per sign-in identity). Built for the join
 /// only, not while merging: `methods` and the other streaming reports do not pay its memory.
 #[derive(Debug, Default)]
 pub struct GuestIndex {
