@@ -11,7 +11,7 @@ use super::AuditOptions;
 use super::ledger::{Ledger, SeenIds};
 use crate::console::{Messages, Progress};
 use crate::error::{Error, Result};
-use crate::input::signins;
+use crate::input::signins::{self, BatchSink, JsonBatch};
 use crate::input::{self, InputFile, ReadOptions, ReadStats};
 use crate::par;
 
@@ -45,7 +45,7 @@ pub(super) fn read_activity(
     msg: Messages,
     audit_opts: AuditOptions,
     stop: &AtomicBool,
-    share: &par::Share<signins::JsonBatch>,
+    share: &par::Share<JsonBatch>,
     seen: &std::sync::Arc<SeenIds>,
 ) -> Result<(Vec<Ledger>, Vec<FileRead>)> {
     let mut ledger = Ledger::sharing(audit_opts, seen.clone());
@@ -70,32 +70,20 @@ pub(super) fn read_activity(
         if input::shares_work(f) {
             // Counted when handed over, or when read here.
             let counted = std::cell::RefCell::new(&mut progress);
-            let (part, framing) = input::read_signins_shared(
-                f,
-                n,
-                opts,
-                &|| share.has_room(),
-                &mut |batch| {
-                    if stop.load(Ordering::Relaxed) {
-                        // Given back, to be read here: reading it fails with `stopped`.
-                        return Some(batch);
-                    }
-                    let records = batch.len() as u64;
-                    let back = share.offer(batch);
-                    if back.is_none() {
-                        counted.borrow_mut().inc_by(records);
-                    }
-                    back
-                },
-                &mut |s, index| {
+            let mut sink = Handover {
+                share,
+                stop,
+                counted: &counted,
+            };
+            let (part, framing) =
+                input::read_signins_shared(f, n, opts, &mut sink, &mut |s, index| {
                     if stop.load(Ordering::Relaxed) {
                         return Err(stopped());
                     }
                     counted.borrow_mut().inc();
                     ledger.add_at(&s, arrival(n, index));
                     Ok(())
-                },
-            )?;
+                })?;
             progress.finish();
             if matches!(&framing, Err(Error::Stopped)) {
                 return Ok((vec![ledger], out));
@@ -155,7 +143,7 @@ impl Helped {
         &mut self,
         files: &[&InputFile],
         opts: &ReadOptions,
-        share: &par::Share<signins::JsonBatch>,
+        share: &par::Share<JsonBatch>,
     ) {
         while let Some(batch) = share.take() {
             let n = batch.file;
@@ -178,10 +166,36 @@ pub(super) fn help_read(
     files: &[&InputFile],
     opts: &ReadOptions,
     audit_opts: AuditOptions,
-    share: &par::Share<signins::JsonBatch>,
+    share: &par::Share<JsonBatch>,
     seen: &std::sync::Arc<SeenIds>,
 ) -> Helped {
     let mut helped = Helped::new(files.len(), audit_opts, seen);
     helped.read_all(files, opts, share);
     helped
+}
+
+/// The hand-over of one file's batches to the helper thread, counting what it takes.
+struct Handover<'a, 'p> {
+    share: &'a par::Share<JsonBatch>,
+    stop: &'a AtomicBool,
+    counted: &'a std::cell::RefCell<&'p mut Progress>,
+}
+
+impl BatchSink for Handover<'_, '_> {
+    fn has_room(&self) -> bool {
+        self.share.has_room()
+    }
+
+    fn offer(&mut self, batch: JsonBatch) -> Option<JsonBatch> {
+        if self.stop.load(Ordering::Relaxed) {
+            // Given back, to be read here: reading it fails with `stopped`.
+            return Some(batch);
+        }
+        let records = batch.len() as u64;
+        let back = self.share.offer(batch);
+        if back.is_none() {
+            self.counted.borrow_mut().inc_by(records);
+        }
+        back
+    }
 }

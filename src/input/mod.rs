@@ -373,20 +373,19 @@ pub fn shares_work(file: &InputFile) -> bool {
 }
 
 /// Reads a JSON sign-in input with help: this thread frames its records and offers them in
-/// batches to `share` (see [`signins::frame_json`]); helpers read the batches they take with
+/// batches to `sink` (see [`signins::frame_json`]); helpers read the batches they take with
 /// [`read_signin_batch`], and [`finish_signins_shared`] combines the parts. `n` numbers the
 /// input in the batches; `on` gets the sign-ins read on this thread, with their record numbers.
 pub fn read_signins_shared(
     file: &InputFile,
     n: usize,
     opts: &ReadOptions,
-    has_room: &dyn Fn() -> bool,
-    share: &mut dyn FnMut(signins::JsonBatch) -> Option<signins::JsonBatch>,
+    sink: &mut dyn signins::BatchSink,
     on: &mut dyn FnMut(SignIn<'_>, u64) -> Result<()>,
 ) -> Result<(signins::JsonPart, Result<()>)> {
     let decoded = reopen(file, opts)?;
     let ctx = Context { file, opts };
-    Ok(signins::frame_json(decoded, &ctx, n, has_room, share, on))
+    Ok(signins::frame_json(decoded, &ctx, n, sink, on))
 }
 
 /// Reads one batch of a shared input (on a helper thread) into `part`.

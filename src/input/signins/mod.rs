@@ -30,7 +30,7 @@ pub fn read_json(
     ctx: &Context,
     on: &mut dyn FnMut(SignIn<'_>) -> Result<()>,
 ) -> Result<ReadStats> {
-    let (part, framing) = frame_json(decoded, ctx, 0, &|| false, &mut Some, &mut |s, _| on(s));
+    let (part, framing) = frame_json(decoded, ctx, 0, &mut ReadHere, &mut |s, _| on(s));
     finish_json(ctx, vec![part], framing)
 }
 
@@ -55,6 +55,27 @@ impl JsonBatch {
     }
 }
 
+/// Where a reader hands the batches of records it would rather another thread read.
+pub trait BatchSink {
+    /// Whether a batch offered now would be taken.
+    fn has_room(&self) -> bool;
+    /// Takes `batch`, or gives it back to be read by the thread that framed it.
+    fn offer(&mut self, batch: JsonBatch) -> Option<JsonBatch>;
+}
+
+/// No other thread: every record is read by the one that frames it.
+struct ReadHere;
+
+impl BatchSink for ReadHere {
+    fn has_room(&self) -> bool {
+        false
+    }
+
+    fn offer(&mut self, batch: JsonBatch) -> Option<JsonBatch> {
+        Some(batch)
+    }
+}
+
 /// Records per batch: large enough that handing a batch over costs nothing next to reading it.
 const BATCH_RECORDS: usize = 256;
 
@@ -70,17 +91,16 @@ impl JsonPart {
 }
 
 /// Reads a JSON sign-in log in batches, so that several threads can share the work: this thread
-/// frames the records and offers each batch to `share`, which hands it to another thread or gives
-/// it back to be read here. While `has_room` says no other thread would take a batch (the helper is
-/// still reading the directory), records are read here as they are framed, straight from the read
-/// buffer, instead of being copied into a batch first. `on` receives each sign-in read here with its
+/// frames the records and offers each batch to `sink`, which hands it to another thread or gives
+/// it back to be read here. While the sink has no room (the helper is still reading the
+/// directory), records are read here as they are framed, straight from the read buffer, instead
+/// of being copied into a batch first. `on` receives each sign-in read here with its
 /// record number in the file. Returns what this thread read and how the framing ended.
 pub fn frame_json(
     decoded: Decoded,
     ctx: &Context,
     file: usize,
-    has_room: &dyn Fn() -> bool,
-    share: &mut dyn FnMut(JsonBatch) -> Option<JsonBatch>,
+    sink: &mut dyn BatchSink,
     on: &mut dyn FnMut(SignIn<'_>, u64) -> Result<()>,
 ) -> (JsonPart, Result<()>) {
     let path = ctx.path().to_path_buf();
@@ -97,7 +117,7 @@ pub fn frame_json(
     let pages = json_stream::Pages::Caller;
     let mut framing =
         json_stream::for_each_record_with(decoded.reader, &path, pages, |bytes, pos| {
-            if unbatched == 0 && batch.is_empty() && !has_room() {
+            if unbatched == 0 && batch.is_empty() && !sink.has_room() {
                 unbatched = BATCH_RECORDS;
             }
             if unbatched > 0 {
@@ -111,7 +131,7 @@ pub fn frame_json(
                 return Ok(());
             }
             let full = std::mem::replace(&mut batch, new_batch());
-            match share(full) {
+            match sink.offer(full) {
                 Some(kept) => read_json_batch(&kept, ctx, &mut part, on),
                 None => Ok(()),
             }
@@ -582,34 +602,43 @@ mod tests {
             opts: &opts,
         };
         let decoded = decode::from_bytes(&file.path, text.as_bytes().to_vec(), None).unwrap();
-        let calls = std::cell::Cell::new(0);
-        let has_room = || {
-            calls.set(calls.get() + 1);
-            room(calls.get())
-        };
-        let (mut offered, mut taken) = (0usize, Vec::new());
-        let mut out = Vec::new();
-        let (part, framing) = frame_json(
-            decoded,
-            &ctx,
-            0,
-            &has_room,
-            &mut |batch| {
-                offered += 1;
-                if offered.is_multiple_of(take_every) {
-                    taken.push(batch);
+        /// A helper that has room when `room` says so and takes every `take_every`th batch.
+        struct Helper<R> {
+            calls: std::cell::Cell<usize>,
+            room: R,
+            take_every: usize,
+            offered: usize,
+            taken: Vec<JsonBatch>,
+        }
+        impl<R: Fn(usize) -> bool> BatchSink for Helper<R> {
+            fn has_room(&self) -> bool {
+                self.calls.set(self.calls.get() + 1);
+                (self.room)(self.calls.get())
+            }
+            fn offer(&mut self, batch: JsonBatch) -> Option<JsonBatch> {
+                self.offered += 1;
+                if self.offered.is_multiple_of(self.take_every) {
+                    self.taken.push(batch);
                     None
                 } else {
                     Some(batch)
                 }
-            },
-            &mut |s, i| {
-                out.push((i, s.into_owned()));
-                Ok(())
-            },
-        );
+            }
+        }
+        let mut helper = Helper {
+            calls: std::cell::Cell::new(0),
+            room,
+            take_every,
+            offered: 0,
+            taken: Vec::new(),
+        };
+        let mut out = Vec::new();
+        let (part, framing) = frame_json(decoded, &ctx, 0, &mut helper, &mut |s, i| {
+            out.push((i, s.into_owned()));
+            Ok(())
+        });
         let mut parts = vec![part];
-        for batch in &taken {
+        for batch in &helper.taken {
             let mut helper = JsonPart::default();
             read_json_batch(batch, &ctx, &mut helper, &mut |s, i| {
                 out.push((i, s.into_owned()));
