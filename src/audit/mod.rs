@@ -9,7 +9,8 @@ mod classify;
 mod ledger;
 mod read;
 
-pub use build::{Auditor, Leftovers};
+pub use build::Auditor;
+use build::Leftovers;
 pub use ledger::AuditOptions;
 use ledger::SeenIds;
 
