@@ -229,7 +229,12 @@ fn synthetic_tenant_summary_and_rankings() {
             "admins_without_mfa_unknown": 2,
             "activity_inputs": 1,
             "duplicate_signins": 0,
-            "workload_signins": 0
+            "workload_signins": 0,
+            "enforcement": {
+                "mfa_required": null, "protected_enabled": null,
+                "users_signed_in_without_mfa": 1, "users_legacy_auth": 0,
+                "security_defaults": null
+            }
         })
     );
     assert_eq!(
@@ -252,6 +257,20 @@ fn synthetic_tenant_summary_and_rankings() {
         to_json(&report.unmatched_signins),
         json!({ "signins": 2, "users": 1, "examples": ["xavier@fabrikam.com"] })
     );
+}
+
+/// `users[].enforcement` of a user whose sign-ins showed nothing of it, with a sign-in log read:
+/// every configured field null (no policy export), the observed counts zero.
+fn nothing_observed() -> serde_json::Value {
+    json!({
+        "mfa_required": null, "phishing_resistant_required": null, "required_by": null,
+        "excluded_by": null, "report_only": null, "unresolved": null,
+        "observed": {
+            "signins_without_mfa": 0, "legacy_auth_signins": 0, "apps_without_mfa": [],
+            "required_by": [], "last_without_mfa": null, "legacy_attempts": 0,
+            "legacy_protocols": [], "policies": [], "report_only_would_require": []
+        }
+    })
 }
 
 #[test]
@@ -280,7 +299,8 @@ fn synthetic_tenant_users() {
             "challenges": 7, "completed": 2, "denied": 5,
             "last_result": "satisfied: successfully completed",
             "last_signin": "2025-05-01T09:20:00Z",
-            "flags": ["push-fatigue-suspected"]
+            "flags": ["push-fatigue-suspected"],
+            "enforcement": nothing_observed()
         })
     );
     assert_eq!(
@@ -293,7 +313,8 @@ fn synthetic_tenant_users() {
             "challenges": 2, "completed": 1, "denied": 1,
             "last_result": "denied: authentication failed during strong authentication request (500121)",
             "last_signin": "2025-05-01T11:00:00Z",
-            "flags": ["telephony-only"]
+            "flags": ["telephony-only"],
+            "enforcement": nothing_observed()
         })
     );
     let flags: Vec<(&str, Vec<&str>)> = report
@@ -306,7 +327,11 @@ fn synthetic_tenant_users() {
         [
             (
                 "carol@contoso.com",
-                vec!["enabled-unregistered", "challenged-never-completed"]
+                vec![
+                    "enabled-unregistered",
+                    "challenged-never-completed",
+                    "signed-in-without-mfa"
+                ]
             ),
             ("dave@contoso.com", vec![]),
             ("erin@contoso.com", vec!["challenged-never-completed"]),
@@ -316,6 +341,17 @@ fn synthetic_tenant_users() {
                 vec!["challenged-never-completed", "fraud-reported"]
             ),
         ]
+    );
+    // Carol's single-factor success got in without MFA; the log names no application.
+    assert_eq!(
+        to_json(&report.users[2].enforcement)["observed"],
+        json!({
+            "signins_without_mfa": 1, "legacy_auth_signins": 0,
+            "apps_without_mfa": ["(application not in the log)"], "required_by": [],
+            "last_without_mfa": "2025-05-01T07:30:00Z",
+            "legacy_attempts": 0, "legacy_protocols": [], "policies": [],
+            "report_only_would_require": []
+        })
     );
     assert_eq!(report.users[4].registered, None);
     assert_eq!(report.users[4].enabled, None);

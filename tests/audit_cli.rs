@@ -50,7 +50,12 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
             "users_completed_mfa": 7, "users_unable_to_complete": 2, "users_with_failures": 4,
             "registration_unknown_enabled": 0, "access_unknown": 0,
             "admins_without_mfa": 1, "admins_without_mfa_unknown": 0, "activity_inputs": 2,
-            "duplicate_signins": 0, "workload_signins": 0
+            "duplicate_signins": 0, "workload_signins": 0,
+            "enforcement": {
+                "mfa_required": null, "protected_enabled": null,
+                "users_signed_in_without_mfa": 2, "users_legacy_auth": 0,
+                "security_defaults": null
+            }
         }),
         "{:#}",
         r["summary"]
@@ -90,7 +95,24 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
     );
     assert_eq!(
         user(&r, "judy@contoso.com")["flags"],
-        serde_json::json!(["registered-never-challenged"])
+        serde_json::json!(["registered-never-challenged", "signed-in-without-mfa"])
+    );
+    // The seventh answer: two users got in to SharePoint on a single factor.
+    assert_eq!(
+        r["without_mfa"],
+        serde_json::json!({
+            "question": "Who signed in without MFA?",
+            "answer": "2 users signed in interactively without MFA being required or performed (3 sign-ins); most often to: Office 365 SharePoint Online (3 sign-ins, 2 users).",
+            "signins_without_mfa": 3, "users_without_mfa": 2,
+            "interactive_signins": 26, "noninteractive_signins": 0,
+            "interactive_assumed": 0, "requirement_unknown": 0,
+            "apps": [{"app": "Office 365 SharePoint Online", "signins": 3, "users": 2}],
+            "legacy": [], "required_by": []
+        })
+    );
+    assert_eq!(
+        user(&r, "carol@contoso.com")["enforcement"]["observed"]["signins_without_mfa"],
+        2
     );
     // The guest signed in with the home form of the UPN and still joins.
     let grace = user(&r, "grace_fabrikam.com#EXT#@contoso.onmicrosoft.com");

@@ -109,6 +109,8 @@ fn report() -> AuditReport {
         unmatched_signins: Default::default(),
         methods_by_strength: vec![],
         trend: vec![],
+        without_mfa: Default::default(),
+        policies: Vec::new(),
     }
 }
 

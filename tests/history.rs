@@ -73,6 +73,8 @@ fn report(at: &str, users: Vec<AuditUser>) -> AuditReport {
         unmatched_signins: Default::default(),
         methods_by_strength: Vec::new(),
         trend: Vec::new(),
+        without_mfa: Default::default(),
+        policies: Vec::new(),
     }
 }
 

@@ -32,6 +32,7 @@ fn user(upn: &str, name: &str) -> AuditUser {
         last_result: None,
         last_signin: None,
         flags: vec![],
+        enforcement: Default::default(),
     }
 }
 
@@ -160,6 +161,7 @@ fn example_report() -> AuditReport {
             activity_inputs: 1,
             duplicate_signins: 0,
             workload_signins: 0,
+            enforcement: Default::default(),
         },
         questions: vec![
             Question {
@@ -256,6 +258,8 @@ fn example_report() -> AuditReport {
                 unregistered_enabled: 2,
             },
         ],
+        without_mfa: Default::default(),
+        policies: Vec::new(),
     }
 }
 

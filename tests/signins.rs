@@ -90,6 +90,13 @@ fn graph_beta_docs_page_with_duplicate_keys() {
         }],
         call_result: None,
         workload: false,
+        interactive: Some(true),
+        client_app: some("Browser"),
+        app: some("Azure Portal"),
+        app_id: some("c44b4083-3bb0-49c1-b47d-974e53cbdf3c"),
+        ca_status: some("notApplied"),
+        policies: Some(vec![]),
+        required_by: vec![],
     };
     assert_eq!(s[0], want);
 }
@@ -226,6 +233,13 @@ fn log_analytics_csv_export() {
         }],
         call_result: None,
         workload: false,
+        interactive: Some(true),
+        client_app: some("Browser"),
+        app: some("Azure Portal"),
+        app_id: some("c44b4083-3bb0-49c1-b47d-974e53cbdf3c"),
+        ca_status: some("notApplied"),
+        policies: None,
+        required_by: vec![],
     };
     assert_eq!(s[0], want);
     assert_eq!(s[1].error_code, Some(50140));
@@ -273,6 +287,14 @@ fn admin_center_csv_pair_with_header_quirks() {
         ],
         call_result: None,
         workload: false,
+        // Interactive by the file's name (`InteractiveSignIns_…`).
+        interactive: Some(true),
+        client_app: some("Browser"),
+        app: some("Azure Portal"),
+        app_id: some("c44b4083-3bb0-49c1-b47d-974e53cbdf3c"),
+        ca_status: some("Failure"),
+        policies: None,
+        required_by: vec![],
     };
     assert_eq!(s[0], want);
     assert_eq!(s[1].steps.len(), 2);
@@ -330,6 +352,14 @@ fn french_admin_center_csv_pair() {
         }],
         call_result: None,
         workload: false,
+        // Interactive by the file's name; this download has no client app column.
+        interactive: Some(true),
+        client_app: None,
+        app: some("Portail Azure"),
+        app_id: None,
+        ca_status: None,
+        policies: None,
+        required_by: vec![],
     };
     assert_eq!(s[0], want);
 }

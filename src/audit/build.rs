@@ -127,7 +127,9 @@ impl Joined {
         generated_at: Timestamp,
         leftovers: &mut Leftovers,
     ) -> AuditReport {
-        let users = self.users(&mut directory);
+        // A sign-in log among the inputs makes what the logs observed known (zero, not null).
+        let logs = inputs.iter().any(|i| i.activity) || self.signins + self.workload_signins > 0;
+        let users = self.users(&mut directory, logs);
         crate::timing::phase("user rows built");
         let owned = directory;
         let directory = &owned;
@@ -139,7 +141,7 @@ impl Joined {
         ) = crate::par::join(
             || methods_by_strength(directory),
             || {
-                let summary = self.summary(directory, &inputs);
+                let summary = self.summary(directory, &inputs, logs);
                 let mfa_completed_by = self
                     .hows
                     .iter()
@@ -173,6 +175,18 @@ impl Joined {
                 )
             },
         );
+        let (mut without_mfa, policies) = if logs {
+            super::observed::tenant_report(
+                &self.observed,
+                self.tallies
+                    .iter()
+                    .map(|t| t.activity.enforcement.as_deref()),
+                self.challenges,
+            )
+        } else {
+            Default::default()
+        };
+        answers::without_mfa(&mut without_mfa, &summary);
         let unmatched_signins = UnmatchedSignIns {
             signins: self.unmatched_signins,
             users: self.extra_names.len() as u64,
@@ -193,10 +207,12 @@ impl Joined {
             unmatched_signins,
             methods_by_strength,
             trend: Vec::new(),
+            without_mfa,
+            policies,
         }
     }
 
-    fn summary(&self, directory: &Directory, inputs: &[InputSummary]) -> Summary {
+    fn summary(&self, directory: &Directory, inputs: &[InputSummary], logs: bool) -> Summary {
         let mut s = Summary {
             users_total: directory.len() as u64,
             signins_total: self.signins,
@@ -234,6 +250,20 @@ impl Joined {
                 _ => s.admins_without_mfa_unknown += 1,
             }
         }
+        if logs {
+            // Over enabled users (cli.md): each counted once, whatever number of sign-ins.
+            let (mut without, mut legacy) = (0, 0);
+            for (u, t) in directory.users.iter().zip(&self.tallies) {
+                if let Some(e) = &t.activity.enforcement
+                    && counts_as_enabled(u)
+                {
+                    without += u64::from(e.without_mfa > 0);
+                    legacy += u64::from(e.legacy_succeeded > 0);
+                }
+            }
+            s.enforcement.users_signed_in_without_mfa = Some(without);
+            s.enforcement.users_legacy_auth = Some(legacy);
+        }
         for t in &self.tallies {
             let a = &t.activity;
             if a.challenges == 0 {
@@ -253,7 +283,7 @@ impl Joined {
     }
 
     /// Directory users in directory order, then activity-only users by name.
-    fn users(&mut self, directory: &mut Directory) -> Vec<AuditUser> {
+    fn users(&mut self, directory: &mut Directory, logs: bool) -> Vec<AuditUser> {
         // Names moved out of the directory and the tallies (nothing after this needs them there).
         let directory_len = self.directory_len;
         let split = directory_len.min(self.tallies.len());
@@ -269,15 +299,15 @@ impl Joined {
             )
             .collect();
         let mut out: Vec<AuditUser> = crate::par::map_mut(&mut rows, |_, (u, t)| match t {
-            Some(t) => directory_user(u, t),
-            None => directory_user(u, &mut Tally::default()),
+            Some(t) => directory_user(u, t, logs),
+            None => directory_user(u, &mut Tally::default(), logs),
         });
         drop(rows);
         let mut extra: Vec<AuditUser> = self
             .extra_names
             .iter()
             .enumerate()
-            .map(|(j, name)| activity_user(name, &self.tallies[self.directory_len + j]))
+            .map(|(j, name)| activity_user(name, &self.tallies[self.directory_len + j], logs))
             .collect();
         // Each key lower-cased once, not once per comparison.
         extra.sort_by_cached_key(|u| (u.upn.to_lowercase(), u.upn.clone()));
@@ -485,7 +515,7 @@ fn user_type(u: &User) -> Option<Cow<'static, str>> {
 }
 
 /// A directory user's report row; the user's names and the tally's last result are moved into it.
-fn directory_user(u: &mut User, t: &mut Tally) -> AuditUser {
+fn directory_user(u: &mut User, t: &mut Tally, logs: bool) -> AuditUser {
     let taken = (
         u.upn.take(),
         u.display_name.take(),
@@ -534,6 +564,7 @@ fn directory_user(u: &mut User, t: &mut Tally) -> AuditUser {
         last_result: taken.3,
         last_signin: a.last_time.map(|t| t.to_string()),
         flags: flags.into_iter().map(Cow::Borrowed).collect(),
+        enforcement: super::observed::user_enforcement(a.enforcement.as_deref(), logs),
     }
 }
 
@@ -554,9 +585,17 @@ fn activity_flags(a: &UserActivity, flags: &mut Vec<&'static str>) {
     if a.push_fatigue {
         flags.push(flag::PUSH_FATIGUE);
     }
+    if let Some(e) = &a.enforcement {
+        if e.without_mfa > 0 {
+            flags.push(flag::SIGNED_IN_WITHOUT_MFA);
+        }
+        if e.legacy_succeeded > 0 {
+            flags.push(flag::LEGACY_AUTH_SIGN_IN);
+        }
+    }
 }
 
-fn activity_user(name: &str, t: &Tally) -> AuditUser {
+fn activity_user(name: &str, t: &Tally, logs: bool) -> AuditUser {
     let a = &t.activity;
     let mut flags = Vec::new();
     activity_flags(a, &mut flags);
@@ -569,6 +608,7 @@ fn activity_user(name: &str, t: &Tally) -> AuditUser {
         last_result: a.last_result.clone(),
         last_signin: a.last_time.map(|t| t.to_string()),
         flags: flags.into_iter().map(Cow::Borrowed).collect(),
+        enforcement: super::observed::user_enforcement(a.enforcement.as_deref(), logs),
         ..AuditUser::default()
     }
 }

@@ -17,6 +17,7 @@ use foldhash::fast::RandomState;
 use jiff::{SignedDuration, Timestamp};
 
 use super::classify::classify;
+use super::observed::{Tenant, see};
 use crate::model::directory::{GuestIndex, id_key, upn_key};
 use crate::model::{Challenge, Directory, Outcome, SignIn, UserActivity};
 
@@ -278,6 +279,8 @@ pub struct Ledger {
     anonymous_signins: u64,
     hows: HashMap<String, Ranked, RandomState>,
     reasons: HashMap<String, Ranked, RandomState>,
+    /// Enforcement as the sign-ins showed it.
+    observed: Tenant,
 }
 
 /// The ledger joined with the directory: tallies indexed like the directory's users, then the
@@ -303,6 +306,8 @@ pub(crate) struct Joined {
     pub(crate) duplicate_signins: u64,
     /// Workload identities' sign-ins, left out of every count.
     pub(crate) workload_signins: u64,
+    /// Enforcement as the sign-ins showed it.
+    pub(crate) observed: Tenant,
 }
 
 impl Ledger {
@@ -329,6 +334,7 @@ impl Ledger {
             anonymous_signins: 0,
             hows: HashMap::default(),
             reasons: HashMap::default(),
+            observed: Tenant::default(),
         }
     }
 
@@ -372,7 +378,11 @@ impl Ledger {
                 a.last_time = Some(t);
             }
         }
-        let Some(c) = classify(s) else { return };
+        let challenge = classify(s);
+        let seen = see(s, challenge.is_some());
+        let user = who.map(|i| &mut self.identities[i as usize].tally.activity.enforcement);
+        self.observed.add(s, &seen, user);
+        let Some(c) = challenge else { return };
         self.challenges += 1;
         match &c.outcome {
             Outcome::Satisfied { how } => {
@@ -509,6 +519,7 @@ impl Ledger {
             all.anonymous_signins += other.anonymous_signins;
             all.duplicates += other.duplicates;
             all.workloads += other.workloads;
+            all.observed.merge(other.observed);
             parts.push(Part {
                 start: offset,
                 identities: other.identities,
@@ -711,6 +722,7 @@ impl Ledger {
             anonymous_signins: self.anonymous_signins,
             duplicate_signins: self.duplicates,
             workload_signins: self.workloads,
+            observed: self.observed,
         }
     }
 }
@@ -821,6 +833,11 @@ fn merge(into: &mut Tally, from: Tally, opts: AuditOptions) {
         && a.last_time.is_none_or(|old| t > old)
     {
         a.last_time = Some(t);
+    }
+    match (&mut a.enforcement, b.enforcement) {
+        (Some(mine), Some(theirs)) => mine.merge(*theirs),
+        (mine @ None, theirs) => *mine = theirs,
+        (Some(_), None) => {}
     }
     a.fraud_reported |= b.fraud_reported;
     a.bypass_used |= b.bypass_used;

@@ -7,6 +7,7 @@
 mod build;
 mod classify;
 mod ledger;
+mod observed;
 mod read;
 
 pub use build::Auditor;

@@ -49,6 +49,64 @@ pub struct ReadStats {
     /// Companion files read with this one (an admin center CSV's AuthDetails files): each one's
     /// index among the inputs and its rows.
     pub companions: Vec<(u32, u64)>,
+    /// The enforcement fields its sign-ins carried (any one of them that did).
+    pub fields: SignInFields,
+}
+
+/// Which of the fields that tell enforcement a sign-in log carries: where one is missing, what
+/// it would say is unknown for that log's sign-ins (`inspect` lists them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SignInFields(u8);
+
+impl Serialize for SignInFields {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.names())
+    }
+}
+
+impl SignInFields {
+    /// Each field, with the name `inspect` gives it.
+    pub const NAMES: [(u8, &'static str); 7] = [
+        (1, "interactive"),
+        (2, "client app"),
+        (4, "application"),
+        (8, "authentication requirement"),
+        (16, "Conditional Access status"),
+        (32, "applied policies"),
+        (64, "requirement policies"),
+    ];
+
+    /// The fields `s` carries.
+    pub fn of(s: &SignIn<'_>) -> SignInFields {
+        let bits = [
+            s.interactive.is_some(),
+            s.client_app.is_some(),
+            s.app.is_some() || s.app_id.is_some(),
+            s.authentication_requirement.is_some(),
+            s.ca_status.is_some(),
+            s.policies.is_some(),
+            !s.required_by.is_empty(),
+        ];
+        SignInFields(
+            bits.iter()
+                .zip(Self::NAMES)
+                .filter(|(set, _)| **set)
+                .fold(0, |acc, (_, (bit, _))| acc | bit),
+        )
+    }
+
+    pub fn union(self, other: SignInFields) -> SignInFields {
+        SignInFields(self.0 | other.0)
+    }
+
+    /// The names of the fields carried, in table order.
+    pub fn names(self) -> Vec<&'static str> {
+        Self::NAMES
+            .iter()
+            .filter(|(bit, _)| self.0 & bit != 0)
+            .map(|(_, name)| *name)
+            .collect()
+    }
 }
 
 /// The warning an incomplete Graph export gets.

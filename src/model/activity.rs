@@ -34,6 +34,32 @@ pub struct SignIn<'a> {
     pub call_result: Option<Cow<'a, str>>,
     /// A workload identity's sign-in (a service principal, a managed identity): not a user's.
     pub workload: bool,
+    /// Whether the user was there (`isInteractive`, the log's category, the file name); `None`
+    /// when nothing says.
+    pub interactive: Option<bool>,
+    /// `clientAppUsed` (`Browser`, `IMAP4`, ...).
+    pub client_app: Option<Cow<'a, str>>,
+    /// `appDisplayName`, and `appId`.
+    pub app: Option<Cow<'a, str>>,
+    pub app_id: Option<Cow<'a, str>>,
+    /// `conditionalAccessStatus` (`success`, `failure`, `notApplied`).
+    pub ca_status: Option<Cow<'a, str>>,
+    /// `appliedConditionalAccessPolicies[]`; `None` when the export does not carry them (an empty
+    /// list is "none applied").
+    pub policies: Option<Vec<AppliedPolicy<'a>>>,
+    /// `authenticationRequirementPolicies[].requirementProvider`: what required MFA.
+    pub required_by: Vec<Cow<'a, str>>,
+}
+
+/// One Conditional Access policy as a sign-in applied it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AppliedPolicy<'a> {
+    pub id: Option<Cow<'a, str>>,
+    pub name: Option<Cow<'a, str>>,
+    /// `success`, `failure`, `notApplied`, `reportOnlyFailure`, ...
+    pub result: Option<Cow<'a, str>>,
+    /// Its grant controls demand a second factor (`Mfa`, an authentication strength).
+    pub demands_mfa: bool,
 }
 
 /// One authentication step of a sign-in.
@@ -68,6 +94,31 @@ impl SignIn<'_> {
             steps: self.steps.into_iter().map(SignInStep::into_owned).collect(),
             call_result: owned(self.call_result),
             workload: self.workload,
+            interactive: self.interactive,
+            client_app: owned(self.client_app),
+            app: owned(self.app),
+            app_id: owned(self.app_id),
+            ca_status: owned(self.ca_status),
+            policies: self
+                .policies
+                .map(|p| p.into_iter().map(AppliedPolicy::into_owned).collect()),
+            required_by: self
+                .required_by
+                .into_iter()
+                .map(|p| Cow::Owned(p.into_owned()))
+                .collect(),
+        }
+    }
+}
+
+impl AppliedPolicy<'_> {
+    /// The same policy with its text copied.
+    pub fn into_owned(self) -> AppliedPolicy<'static> {
+        AppliedPolicy {
+            id: owned(self.id),
+            name: owned(self.name),
+            result: owned(self.result),
+            demands_mfa: self.demands_mfa,
         }
     }
 }
@@ -132,4 +183,80 @@ pub struct UserActivity {
     /// Times of recent denied/unanswered pushes (bounded; for the fatigue window).
     #[serde(skip)]
     pub recent_push_failures: Vec<jiff::Timestamp>,
+    /// What the user's sign-ins showed of enforcement; made at the first sign-in that shows
+    /// something, so a user whose logs say nothing of it costs a pointer.
+    #[serde(skip)]
+    pub enforcement: Option<Box<Enforcement>>,
+}
+
+/// What one user's sign-ins showed of enforcement (enforcement.md §1.5).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Enforcement {
+    /// Successful interactive sign-ins that neither required nor performed MFA.
+    pub without_mfa: u64,
+    pub last_without_mfa: Option<jiff::Timestamp>,
+    /// The applications of those sign-ins.
+    pub apps_without_mfa: Counts,
+    /// Sign-ins by a legacy client (no MFA possible), and how many of them succeeded.
+    pub legacy: u64,
+    pub legacy_succeeded: u64,
+    /// The legacy protocols, by sign-ins.
+    pub legacy_protocols: Counts,
+    /// What required MFA (`authenticationRequirementPolicies`), by sign-ins.
+    pub required_by: Counts,
+    /// Enforced Conditional Access policies that demand MFA, by sign-ins they applied to.
+    pub policies: Counts,
+    /// Report-only policies demanding MFA that would have applied, by sign-ins.
+    pub report_only: Counts,
+}
+
+impl Enforcement {
+    /// Adds in what another tally of the same user saw (the order does not matter).
+    pub fn merge(&mut self, other: Enforcement) {
+        self.without_mfa += other.without_mfa;
+        if let Some(t) = other.last_without_mfa
+            && self.last_without_mfa.is_none_or(|old| t > old)
+        {
+            self.last_without_mfa = Some(t);
+        }
+        self.apps_without_mfa.merge(other.apps_without_mfa);
+        self.legacy += other.legacy;
+        self.legacy_succeeded += other.legacy_succeeded;
+        self.legacy_protocols.merge(other.legacy_protocols);
+        self.required_by.merge(other.required_by);
+        self.policies.merge(other.policies);
+        self.report_only.merge(other.report_only);
+    }
+}
+
+/// Names, each with how many times it was seen. The names are shared with the ledger that met
+/// them (one copy of an application's name, however many users used it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counts(pub Vec<(std::sync::Arc<str>, u64)>);
+
+impl Counts {
+    /// Counts `name` `n` more times.
+    pub fn add(&mut self, name: &std::sync::Arc<str>, n: u64) {
+        match self.0.iter_mut().find(|(k, _)| **k == **name) {
+            Some((_, count)) => *count += n,
+            None => self.0.push((name.clone(), n)),
+        }
+    }
+
+    pub fn merge(&mut self, other: Counts) {
+        for (name, n) in other.0 {
+            self.add(&name, n);
+        }
+    }
+
+    /// Most often first, ties by name: the same whatever order the names were met in.
+    pub fn ranked(&self) -> Vec<(&str, u64)> {
+        let mut v: Vec<(&str, u64)> = self.0.iter().map(|(k, n)| (&**k, *n)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        v
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }

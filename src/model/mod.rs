@@ -6,7 +6,9 @@ pub mod activity;
 pub mod directory;
 pub mod gaps;
 
-pub use activity::{Challenge, Outcome, SignIn, SignInStep, UserActivity};
+pub use activity::{
+    AppliedPolicy, Challenge, Counts, Enforcement, Outcome, SignIn, SignInStep, UserActivity,
+};
 pub use directory::{Conflict, Directory};
 pub use gaps::{MethodsGap, methods_gap, state_why};
 

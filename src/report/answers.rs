@@ -14,6 +14,80 @@ pub const QUESTIONS: [&str; 6] = [
     "What are the common MFA issues end users are running into?",
 ];
 
+/// The seventh question, beside the six of Microsoft's report (issue 19).
+pub const SEVENTH: &str = "Who signed in without MFA?";
+
+/// The seventh answer, in `w` (whose counts are filled, or null without a sign-in log).
+pub fn without_mfa(w: &mut super::audit::WithoutMfa, s: &Summary) {
+    w.question = SEVENTH.to_string();
+    let (Some(signins), Some(users)) = (w.signins_without_mfa, w.users_without_mfa) else {
+        w.answer = "No sign-in activity was in the inputs; add a sign-in log export (Graph signIns, the admin center download, Log Analytics) to answer this.".to_string();
+        return;
+    };
+    let mut parts = Vec::new();
+    if signins == 0 {
+        parts.push(
+            "No successful interactive sign-in in the logs got in without MFA being required or performed"
+                .to_string(),
+        );
+    } else {
+        let apps: Vec<String> = w
+            .apps
+            .iter()
+            .take(3)
+            .map(|a| {
+                format!(
+                    "{} ({}, {})",
+                    a.app,
+                    plural(a.signins, "sign-in", "sign-ins"),
+                    plural(a.users, "user", "users")
+                )
+            })
+            .collect();
+        parts.push(format!(
+            "{} signed in interactively without MFA being required or performed ({}); most often to: {}",
+            plural(users, "user", "users"),
+            plural(signins, "sign-in", "sign-ins"),
+            apps.join("; ")
+        ));
+    }
+    if let Some(unknown) = w.requirement_unknown.filter(|n| *n > 0) {
+        parts.push(format!(
+            "for {} more the logs do not say whether MFA was required (no authentication requirement in the export), so they may have got in without it",
+            plural(unknown, "successful interactive sign-in", "successful interactive sign-ins")
+        ));
+    }
+    if !w.legacy.is_empty() {
+        let legacy_users = s.enforcement.users_legacy_auth.unwrap_or(0);
+        let protocols: Vec<String> = w
+            .legacy
+            .iter()
+            .take(3)
+            .map(|p| {
+                format!(
+                    "{} ({} of {} succeeded)",
+                    p.protocol,
+                    p.succeeded,
+                    plural(p.signins, "sign-in", "sign-ins")
+                )
+            })
+            .collect();
+        parts.push(format!(
+            "legacy protocols, over which no MFA is possible: {} (enabled users with a successful one: {legacy_users})",
+            protocols.join("; ")
+        ));
+    }
+    if let Some(n) = w.noninteractive_signins.filter(|n| *n > 0) {
+        parts.push(format!(
+            "{} refreshed sessions and are not counted as without MFA",
+            plural(n, "non-interactive sign-in", "non-interactive sign-ins")
+        ));
+    }
+    let mut answer = parts.join("; ");
+    answer.push('.');
+    w.answer = answer;
+}
+
 /// The issue flags the sixth answer names, with its words for them, in its order.
 pub const ISSUE_FLAGS: [(&str, &str); 6] = [
     (flag::PUSH_FATIGUE, "push fatigue suspected"),
@@ -197,6 +271,16 @@ pub fn summary_text(report: &super::audit::AuditReport, written: &[std::path::Pa
     let _ = writeln!(w);
     for (i, q) in report.questions.iter().enumerate() {
         let _ = writeln!(w, "{}. {}\n   {}", i + 1, q.question, q.answer);
+    }
+    let seventh = &report.without_mfa;
+    if !seventh.question.is_empty() {
+        let _ = writeln!(
+            w,
+            "{}. {}\n   {}",
+            report.questions.len() + 1,
+            seventh.question,
+            seventh.answer
+        );
     }
     if let Some(c) = &report.changes {
         let _ = writeln!(w);

@@ -34,6 +34,121 @@ pub struct AuditReport {
     /// The trend of the registered share over past runs (with `--history`).
     #[serde(default)]
     pub trend: Vec<TrendPoint>,
+    /// The seventh question, "Who signed in without MFA?", with what the sign-in logs show of
+    /// enforcement for the tenant (issue 19; the six of `questions` stay the seed's).
+    #[serde(default)]
+    pub without_mfa: WithoutMfa,
+    /// Each Conditional Access policy the sign-ins showed (cli.md, Enforcement); what only a
+    /// policy export can say is null until one is read.
+    #[serde(default)]
+    pub policies: Vec<PolicyReport>,
+}
+
+/// `without_mfa`: who got in without MFA, to what, over which protocols, and what required MFA
+/// for the others. Every count is null without a sign-in log among the inputs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct WithoutMfa {
+    pub question: String,
+    pub answer: String,
+    /// Successful interactive sign-ins that neither required nor performed MFA.
+    pub signins_without_mfa: Option<u64>,
+    /// Users (directory or not) with at least one of them.
+    pub users_without_mfa: Option<u64>,
+    pub interactive_signins: Option<u64>,
+    /// Counted apart: they refresh a session whose MFA may have been met earlier.
+    pub noninteractive_signins: Option<u64>,
+    /// Taken as interactive because nothing in the log said.
+    pub interactive_assumed: Option<u64>,
+    /// Successful interactive sign-ins without MFA whose log gives no authentication
+    /// requirement: whether they needed MFA is unknown.
+    pub requirement_unknown: Option<u64>,
+    /// The applications of the sign-ins without MFA, most often first.
+    pub apps: Vec<AppCount>,
+    /// Legacy protocols (no MFA possible), most often first.
+    pub legacy: Vec<ProtocolCount>,
+    /// What required MFA for the interactive sign-ins (`authenticationRequirementPolicies`),
+    /// with its share of the MFA challenges.
+    pub required_by: Vec<ProviderCount>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AppCount {
+    pub app: String,
+    pub signins: u64,
+    pub users: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProtocolCount {
+    pub protocol: String,
+    pub signins: u64,
+    pub succeeded: u64,
+    pub users: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProviderCount {
+    /// As the log writes it (`multiConditionalAccess`, `user`, `securityDefaults`).
+    pub provider: String,
+    /// As the report words it (`Conditional Access`, `per-user MFA`, `security defaults`).
+    pub name: String,
+    pub signins: u64,
+    /// `signins` over the MFA challenges (0 to 1, four decimals).
+    pub share: f64,
+}
+
+/// `policies[]` (cli.md).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct PolicyReport {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    /// What only the policy export says: null until one is read.
+    pub state: Option<String>,
+    pub requires: Option<String>,
+    pub users_covered: Option<u64>,
+    pub users_excluded: Option<u64>,
+    pub resources: Option<String>,
+    pub conditions: Option<Vec<String>>,
+    /// Its results in the sign-ins; null when no sign-in carried the applied policies.
+    pub observed: Option<PolicyObserved>,
+}
+
+/// How often each result came up for one policy in the sign-ins.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct PolicyObserved {
+    pub success: u64,
+    pub failure: u64,
+    pub not_applied: u64,
+    pub report_only_success: u64,
+    pub report_only_failure: u64,
+    pub report_only_not_applied: u64,
+    #[serde(default)]
+    pub not_enabled: u64,
+    #[serde(default)]
+    pub report_only_interrupted: u64,
+    #[serde(default)]
+    pub unknown: u64,
+    /// A sign-in showed it demanding MFA (`enforcedGrantControls`).
+    #[serde(default)]
+    pub demands_mfa: bool,
+}
+
+/// `summary.enforcement` over enabled users (cli.md); null where no input settles it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct SummaryEnforcement {
+    pub mfa_required: Option<RequiredCounts>,
+    pub protected_enabled: Option<u64>,
+    pub users_signed_in_without_mfa: Option<u64>,
+    pub users_legacy_auth: Option<u64>,
+    pub security_defaults: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct RequiredCounts {
+    pub always: u64,
+    pub conditional: u64,
+    pub never: u64,
+    pub unknown: u64,
 }
 
 /// One input file, as `inputs` lists it.
@@ -103,6 +218,8 @@ pub struct Summary {
     /// sign-ins, so in no count.
     #[serde(default)]
     pub workload_signins: u64,
+    #[serde(default)]
+    pub enforcement: SummaryEnforcement,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
@@ -190,6 +307,128 @@ pub struct AuditUser {
     #[serde(default)]
     pub last_signin: Option<String>,
     pub flags: Vec<Cow<'static, str>>,
+    #[serde(default)]
+    pub enforcement: UserEnforcement,
+}
+
+/// `users[].enforcement` (cli.md): what requires MFA of the user — settled by the policy exports,
+/// so null until they are read — and what the sign-in logs observed. Two pointers per user: a
+/// large tenant has hundreds of thousands.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UserEnforcement {
+    pub configured: Option<Box<Configured>>,
+    /// The user's sign-ins showed something (absent with `logs`: they showed nothing).
+    pub observed: Option<Box<ObservedUser>>,
+    /// The inputs held a sign-in log: `observed` is known (zero when absent), not null.
+    pub logs: bool,
+}
+
+/// What requires MFA of a user (cli.md's `mfa_required` ... `unresolved`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Configured {
+    pub mfa_required: Option<String>,
+    pub phishing_resistant_required: Option<bool>,
+    pub required_by: Option<Vec<serde_json::Value>>,
+    pub excluded_by: Option<Vec<serde_json::Value>>,
+    pub report_only: Option<Vec<serde_json::Value>>,
+    pub unresolved: Option<Vec<String>>,
+}
+
+/// `users[].enforcement.observed`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct ObservedUser {
+    pub signins_without_mfa: u64,
+    /// Successful sign-ins by a legacy client.
+    pub legacy_auth_signins: u64,
+    pub apps_without_mfa: Vec<String>,
+    pub required_by: Vec<ProviderSignins>,
+    /// The last sign-in without MFA.
+    #[serde(default)]
+    pub last_without_mfa: Option<String>,
+    /// Every sign-in by a legacy client, successful or not, and the protocols.
+    #[serde(default)]
+    pub legacy_attempts: u64,
+    #[serde(default)]
+    pub legacy_protocols: Vec<NamedCount>,
+    /// Enforced Conditional Access policies that demanded MFA of the user, by sign-ins.
+    #[serde(default)]
+    pub policies: Vec<NamedCount>,
+    /// Report-only policies demanding MFA that would have applied, by sign-ins.
+    #[serde(default)]
+    pub report_only_would_require: Vec<NamedCount>,
+}
+
+impl ObservedUser {
+    /// Nothing observed: what a user with no sign-in in the logs shows.
+    pub fn is_empty(&self) -> bool {
+        *self == ObservedUser::default()
+    }
+}
+
+/// A policy or protocol with how many sign-ins.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NamedCount {
+    pub name: String,
+    pub signins: u64,
+}
+
+/// What required MFA (`authenticationRequirementPolicies[].requirementProvider`), with how many
+/// sign-ins.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProviderSignins {
+    pub provider: String,
+    pub signins: u64,
+}
+
+/// The JSON form of [`UserEnforcement`]: cli.md's fields in order, flat.
+#[derive(Serialize, Deserialize, Default)]
+struct EnforcementJson {
+    mfa_required: Option<String>,
+    phishing_resistant_required: Option<bool>,
+    required_by: Option<Vec<serde_json::Value>>,
+    excluded_by: Option<Vec<serde_json::Value>>,
+    report_only: Option<Vec<serde_json::Value>>,
+    unresolved: Option<Vec<String>>,
+    observed: Option<ObservedUser>,
+}
+
+impl Serialize for UserEnforcement {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let c = self.configured.as_deref().cloned().unwrap_or_default();
+        EnforcementJson {
+            mfa_required: c.mfa_required,
+            phishing_resistant_required: c.phishing_resistant_required,
+            required_by: c.required_by,
+            excluded_by: c.excluded_by,
+            report_only: c.report_only,
+            unresolved: c.unresolved,
+            observed: match &self.observed {
+                Some(o) => Some((**o).clone()),
+                None if self.logs => Some(ObservedUser::default()),
+                None => None,
+            },
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserEnforcement {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let j = EnforcementJson::deserialize(d)?;
+        let configured = Configured {
+            mfa_required: j.mfa_required,
+            phishing_resistant_required: j.phishing_resistant_required,
+            required_by: j.required_by,
+            excluded_by: j.excluded_by,
+            report_only: j.report_only,
+            unresolved: j.unresolved,
+        };
+        Ok(UserEnforcement {
+            configured: (configured != Configured::default()).then(|| Box::new(configured)),
+            logs: j.observed.is_some(),
+            observed: j.observed.filter(|o| !o.is_empty()).map(Box::new),
+        })
+    }
 }
 
 /// What changed since the previous run (with `--history`).
@@ -263,4 +502,8 @@ pub mod flag {
     pub const NO_METHODS_IN_LOGS: &str = "logs-say-no-methods";
     pub const ADMIN_WITHOUT_MFA: &str = "admin-without-mfa";
     pub const ENFORCED_UNREGISTERED: &str = "enforced-unregistered";
+    /// A successful interactive sign-in that neither required nor performed MFA (cli.md).
+    pub const SIGNED_IN_WITHOUT_MFA: &str = "signed-in-without-mfa";
+    /// A successful sign-in by a legacy client, over which no MFA is possible.
+    pub const LEGACY_AUTH_SIGN_IN: &str = "legacy-auth-sign-in";
 }

@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::audit::{AuditReport, AuditUser};
+use super::audit::{AuditReport, AuditUser, UserEnforcement};
 
 /// Users per chunk handed from the formatting thread to the writing one.
 const CHUNK_USERS: usize = 2048;
@@ -82,6 +82,7 @@ fn write_user(out: &mut Vec<u8>, u: &AuditUser) {
         last_result,
         last_signin,
         flags,
+        enforcement,
     } = u;
     out.push(b'{');
     key(out, "upn", true);
@@ -116,7 +117,44 @@ fn write_user(out: &mut Vec<u8>, u: &AuditUser) {
     opt_string(out, last_signin.as_deref());
     key(out, "flags", false);
     strings(out, flags);
+    key(out, "enforcement", false);
+    user_enforcement(out, enforcement);
     out.extend_from_slice(b"\n    }");
+}
+
+/// `enforcement`: most users' is one of two shapes (nothing known; nothing seen in the logs),
+/// written from a copy made once; the others through serde.
+fn user_enforcement(out: &mut Vec<u8>, e: &UserEnforcement) {
+    static SHAPES: std::sync::LazyLock<[Vec<u8>; 2]> = std::sync::LazyLock::new(|| {
+        [false, true].map(|logs| {
+            let mut v = Vec::new();
+            nested(
+                &mut v,
+                &UserEnforcement {
+                    logs,
+                    ..UserEnforcement::default()
+                },
+            );
+            v
+        })
+    });
+    if e.configured.is_none() && e.observed.is_none() {
+        out.extend_from_slice(&SHAPES[usize::from(e.logs)]);
+    } else {
+        nested(out, e);
+    }
+}
+
+/// A value inside a user, as serde pretty-prints it there: its own lines six spaces further in
+/// (a string holds no raw line break, so every one is the printer's).
+fn nested(out: &mut Vec<u8>, value: &impl serde::Serialize) {
+    let text = serde_json::to_vec_pretty(value).unwrap_or_else(|_| b"null".to_vec());
+    for b in text {
+        out.push(b);
+        if b == b'\n' {
+            out.extend_from_slice(b"      ");
+        }
+    }
 }
 
 /// A member's name on its own line, six spaces in (names are plain words: nothing to escape).
@@ -220,6 +258,8 @@ fn shallow_copy(r: &AuditReport) -> AuditReport {
         unmatched_signins: r.unmatched_signins.clone(),
         methods_by_strength: r.methods_by_strength.clone(),
         trend: r.trend.clone(),
+        without_mfa: r.without_mfa.clone(),
+        policies: r.policies.clone(),
     }
 }
 
@@ -262,6 +302,8 @@ mod tests {
             unmatched_signins: Default::default(),
             methods_by_strength: Vec::new(),
             trend: Vec::new(),
+            without_mfa: Default::default(),
+            policies: Vec::new(),
         }
     }
 
@@ -332,6 +374,7 @@ mod tests {
                 last_result: last.0,
                 last_signin: last.1,
                 flags: lists.1,
+                enforcement: Default::default(),
             }
         }
     }

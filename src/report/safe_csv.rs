@@ -120,6 +120,8 @@ mod tests {
             unmatched_signins: Default::default(),
             methods_by_strength: vec![],
             trend: vec![],
+            without_mfa: Default::default(),
+            policies: Vec::new(),
         }
     }
 

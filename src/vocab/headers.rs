@@ -45,6 +45,10 @@ pub enum SignInColumn {
     AuthenticationRequirement,
     /// Log Analytics JSON text of `authenticationDetails[]`.
     AuthenticationDetails,
+    /// Log Analytics JSON text of `appliedConditionalAccessPolicies[]`.
+    AppliedPolicies,
+    /// Log Analytics JSON text of `authenticationRequirementPolicies[]`.
+    RequirementPolicies,
     /// Log Analytics `Identity` (a display name).
     Identity,
     IsInteractive,
@@ -223,6 +227,14 @@ pub const SIGNIN_COLUMNS: &[(SignInColumn, &[&str])] = {
             ],
         ),
         (AuthenticationDetails, &["AuthenticationDetails"]),
+        (
+            AppliedPolicies,
+            &[
+                "ConditionalAccessPolicies",
+                "AppliedConditionalAccessPolicies",
+            ],
+        ),
+        (RequirementPolicies, &["AuthenticationRequirementPolicies"]),
         (Identity, &["Identity"]),
         (IsInteractive, &["IsInteractive"]),
         (OriginalRequestId, &["OriginalRequestId"]),

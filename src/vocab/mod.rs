@@ -3,6 +3,7 @@
 //! a one-line change here with a test, never a hunt through readers.
 
 pub mod call_results;
+pub mod enforcement;
 pub mod error_codes;
 pub mod headers;
 pub mod methods;

@@ -13,6 +13,37 @@ pub const CATEGORIES: &[&str] = &[
     "AADManagedIdentitySignInLogs",
 ];
 
+/// Azure Monitor `category` and Log Analytics `Type` / `Category` values of users' sign-in logs,
+/// and whether each holds interactive sign-ins (the user was there) or non-interactive ones (a
+/// client refreshing a session the user started earlier).
+pub const USER_CATEGORIES: &[(&str, bool)] = &[
+    ("SignInLogs", true),
+    ("NonInteractiveUserSignInLogs", false),
+    ("AADNonInteractiveUserSignInLogs", false),
+];
+
+/// Whether a users' log category or table holds interactive sign-ins; `None` for any other.
+pub fn category_is_interactive(category: &str) -> Option<bool> {
+    let c = category.trim();
+    USER_CATEGORIES
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(c))
+        .map(|(_, interactive)| *interactive)
+}
+
+/// Whether a sign-in export's file name says which log it is: the admin center names its
+/// downloads `InteractiveSignIns_…` and `NonInteractiveSignIns_…`.
+pub fn file_name_is_interactive(name: &str) -> Option<bool> {
+    let lower = name.to_ascii_lowercase();
+    if lower.contains("noninteractive") {
+        Some(false)
+    } else if lower.contains("interactivesignins") {
+        Some(true)
+    } else {
+        None
+    }
+}
+
 /// Graph `signInEventTypes` values of workload identities.
 pub const EVENT_TYPES: &[&str] = &["servicePrincipal", "managedIdentity"];
 
@@ -53,6 +84,22 @@ mod tests {
         ] {
             assert!(!is_workload_category(user_log), "{user_log}");
         }
+        assert_eq!(category_is_interactive("SignInLogs"), Some(true));
+        assert_eq!(category_is_interactive("SigninLogs"), Some(true));
+        assert_eq!(
+            category_is_interactive("AADNonInteractiveUserSignInLogs"),
+            Some(false)
+        );
+        assert_eq!(category_is_interactive("ServicePrincipalSignInLogs"), None);
+        assert_eq!(
+            file_name_is_interactive("NonInteractiveSignIns_2025-05-01_2025-05-31.csv"),
+            Some(false)
+        );
+        assert_eq!(
+            file_name_is_interactive("InteractiveSignIns_AuthDetails_2025-05-01.csv"),
+            Some(true)
+        );
+        assert_eq!(file_name_is_interactive("signins.csv"), None);
         assert!(is_workload_event_type("managedIdentity"));
         assert!(!is_workload_event_type("interactiveUser"));
         assert!(!names_a_service_principal(""));

@@ -212,6 +212,11 @@ pub fn read(
         ));
     }
     let log_analytics = ctx.file.kind == Kind::LogAnalyticsCsv;
+    // The admin center names its downloads after the log they are from.
+    let file_interactive = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(crate::vocab::workloads::file_name_is_interactive);
     let mut record = csv::StringRecord::new();
     let mut framing: Result<()> = Ok(());
     loop {
@@ -236,8 +241,16 @@ pub fn read(
                     ))
                 } else {
                     csv_util::check_size(&path, &record).and_then(|()| {
-                        signin_from_row(&record, &cols, steps, &mut dates, line, log_analytics)
-                            .map_err(|m| Error::input(&path, Position::Line(line), m))
+                        signin_from_row(
+                            &record,
+                            &cols,
+                            steps,
+                            &mut dates,
+                            line,
+                            log_analytics,
+                            file_interactive,
+                        )
+                        .map_err(|m| Error::input(&path, Position::Line(line), m))
                     })
                 };
                 run.deliver(parsed, on)?;
@@ -266,6 +279,7 @@ fn signin_from_row<'a>(
     dates: &mut FileDates,
     line: u64,
     log_analytics: bool,
+    file_interactive: Option<bool>,
 ) -> std::result::Result<Parsed<'a>, String> {
     let get = |c| field(record, cols.get(c));
     let owned = |c| get(c).map(Cow::Borrowed);
@@ -355,6 +369,35 @@ fn signin_from_row<'a>(
         steps: step_list,
         call_result: None,
         workload: false,
+        interactive: get(Col::IsInteractive)
+            .and_then(parse_bool)
+            .or_else(|| {
+                get(Col::Category).and_then(crate::vocab::workloads::category_is_interactive)
+            })
+            .or(file_interactive),
+        client_app: owned(Col::ClientApp),
+        app: owned(Col::Application),
+        app_id: owned(Col::ApplicationId),
+        ca_status: owned(Col::ConditionalAccess),
+        policies: match get(Col::AppliedPolicies) {
+            Some(cell) => Some(super::policies_of(
+                super::policies_from_json(cell).map_err(|e| {
+                    format!("the ConditionalAccessPolicies cell is not valid JSON: {e}")
+                })?,
+            )),
+            None => None,
+        },
+        required_by: match get(Col::RequirementPolicies) {
+            Some(cell) => super::requirements_from_json(cell)
+                .map_err(|e| {
+                    format!("the AuthenticationRequirementPolicies cell is not valid JSON: {e}")
+                })?
+                .0
+                .into_iter()
+                .filter_map(|p| text(Some(p)))
+                .collect(),
+            None => vec![],
+        },
     };
     let mut signin = signin;
     // A row of a workload identities' table, or a service principal's row without a user.

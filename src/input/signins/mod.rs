@@ -21,8 +21,8 @@ use super::json_stream::{self, RecordPos};
 use super::when::parse_time;
 use super::{Context, InputFile, Kind, ReadStats};
 use crate::error::{Error, Position, Result};
-use crate::model::{SignIn, SignInStep, trim_cow};
-use raw::{RawMfa, RawRecord, RawStatus, RawSteps, Text};
+use crate::model::{AppliedPolicy, SignIn, SignInStep, trim_cow};
+use raw::{RawMfa, RawPolicies, RawRecord, RawRequirements, RawStatus, RawSteps, Text};
 
 /// Reads a JSON sign-in log ([`Kind::SignInJson`] or [`Kind::AzureMonitorJson`]).
 pub fn read_json(
@@ -185,6 +185,22 @@ fn read_json_record(
                 return Ok(None);
             }
             signin_from_record(raw, ctx.opts.day_first)
+                .map(|mut parsed| {
+                    if let Parsed::SignIn(s) = &mut parsed
+                        && s.interactive.is_none()
+                    {
+                        // Nothing in the record says: the file's name may, else Graph's v1.0
+                        // sign-ins, which are all interactive.
+                        s.interactive = Some(
+                            ctx.path()
+                                .file_name()
+                                .and_then(|n| n.to_str())
+                                .and_then(crate::vocab::workloads::file_name_is_interactive)
+                                .unwrap_or(true),
+                        );
+                    }
+                    parsed
+                })
                 .map(Some)
                 .map_err(|m| Error::input(path, Position::LineCol(pos.line, pos.col), m))
         });
@@ -294,6 +310,7 @@ impl Run {
         match parsed {
             Ok(Parsed::SignIn(s)) => {
                 self.stats.records += 1;
+                self.stats.fields = self.stats.fields.union(crate::input::SignInFields::of(&s));
                 if let Some(t) = s.time {
                     self.stats.saw_time(t);
                 }
@@ -327,6 +344,7 @@ impl Run {
             self.saw_page(index, has_next);
         }
         let s = other.stats;
+        self.stats.fields = self.stats.fields.union(s.fields);
         self.stats.records += s.records;
         self.stats.skipped += s.skipped;
         self.stats.warnings.extend(s.warnings);
@@ -479,10 +497,12 @@ fn signin_from_record(
     {
         return Ok(Parsed::Foreign);
     }
-    let workload_category = envelope
-        .as_ref()
-        .and_then(|e| e.category.as_ref())
-        .is_some_and(|c| crate::vocab::workloads::is_workload_category(&c.0));
+    let category = envelope.as_ref().and_then(|e| e.category.as_ref());
+    let workload_category =
+        category.is_some_and(|c| crate::vocab::workloads::is_workload_category(&c.0));
+    let interactive = sign_in
+        .is_interactive
+        .or_else(|| category.and_then(|c| crate::vocab::workloads::category_is_interactive(&c.0)));
     let status = sign_in.status.take().unwrap_or_default();
     let mfa = sign_in.mfa.take().unwrap_or_default();
     let time = match time_of(
@@ -521,6 +541,17 @@ fn signin_from_record(
         steps: steps_of(sign_in.steps.take()),
         call_result: None,
         workload: workload_category || sign_in.workload_event,
+        interactive,
+        client_app: text(sign_in.client_app.take()),
+        app: text(sign_in.app.take()),
+        app_id: text(sign_in.app_id.take()),
+        ca_status: text(sign_in.ca_status.take()),
+        policies: sign_in.policies.take().map(policies_of),
+        required_by: sign_in
+            .requirements
+            .take()
+            .map(|r| r.0.into_iter().filter_map(|p| text(Some(p))).collect())
+            .unwrap_or_default(),
     };
     // A service principal's id without any user: a workload identity (Graph v1.0 user sign-ins
     // carry it empty).
@@ -536,6 +567,30 @@ fn signin_from_record(
         );
     }
     Ok(Parsed::SignIn(signin))
+}
+
+/// The applied policies as the model keeps them.
+fn policies_of(policies: RawPolicies<'_>) -> Vec<AppliedPolicy<'_>> {
+    policies
+        .0
+        .into_iter()
+        .map(|p| AppliedPolicy {
+            id: text(p.id),
+            name: text(p.name),
+            result: text(p.result),
+            demands_mfa: p.demands_mfa,
+        })
+        .collect()
+}
+
+fn policies_from_json(cell: &str) -> std::result::Result<RawPolicies<'_>, serde_json::Error> {
+    serde_json::from_str(cell)
+}
+
+fn requirements_from_json(
+    cell: &str,
+) -> std::result::Result<RawRequirements<'_>, serde_json::Error> {
+    serde_json::from_str(cell)
 }
 
 /// The parts of a status/mfaDetail that CSV cells hold as JSON text.
@@ -581,6 +636,9 @@ mod tests {
     }
 
     const MFA_DENIED: &str = r#"{"id":"r2","createdDateTime":"2025-05-25T01:54:30Z","userPrincipalName":"ada@contoso.com","userId":"u1","userDisplayName":"Ada","correlationId":"c1","isInteractive":true,"ipAddress":"203.0.113.7",
+      "clientAppUsed":"Browser","appDisplayName":"Office 365 Exchange Online","appId":"00000002-0000-0ff1-ce00-000000000000","conditionalAccessStatus":"failure",
+      "appliedConditionalAccessPolicies":[{"id":"p1","displayName":"Require MFA","enforcedGrantControls":["Mfa"],"enforcedSessionControls":[],"result":"failure"},{"id":"p2","displayName":"Block legacy (report-only)","enforcedGrantControls":["Block"],"result":"reportOnlyNotApplied"}],
+      "authenticationRequirementPolicies":[{"requirementProvider":"multiConditionalAccess","detail":"Conditional Access"}],
       "status":{"errorCode":500121,"failureReason":"Authentication failed during strong authentication request.","additionalDetails":"MFA denied; user declined the authentication"},
       "authenticationRequirement":"multiFactorAuthentication","mfaDetail":{"authMethod":"Mobile app notification","authDetail":"Pixel"},
       "authenticationDetails":[
@@ -741,6 +799,26 @@ mod tests {
             ],
             call_result: None,
             workload: false,
+            interactive: Some(true),
+            client_app: Some("Browser".into()),
+            app: Some("Office 365 Exchange Online".into()),
+            app_id: Some("00000002-0000-0ff1-ce00-000000000000".into()),
+            ca_status: Some("failure".into()),
+            policies: Some(vec![
+                AppliedPolicy {
+                    id: Some("p1".into()),
+                    name: Some("Require MFA".into()),
+                    result: Some("failure".into()),
+                    demands_mfa: true,
+                },
+                AppliedPolicy {
+                    id: Some("p2".into()),
+                    name: Some("Block legacy (report-only)".into()),
+                    result: Some("reportOnlyNotApplied".into()),
+                    demands_mfa: false,
+                },
+            ]),
+            required_by: vec!["multiConditionalAccess".into()],
         };
         assert_eq!(*s, want);
         assert_eq!(stats.first_time, ts("2025-05-25T01:54:30Z"));

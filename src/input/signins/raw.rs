@@ -60,6 +60,13 @@ key_set!(RecordKey {
     OriginalRequestId = "originalRequestId",
     ServicePrincipalId = "servicePrincipalId",
     EventTypes = "signInEventTypes",
+    IsInteractive = "isInteractive",
+    ClientApp = "clientAppUsed",
+    AppName = "appDisplayName",
+    AppId = "appId",
+    CaStatus = "conditionalAccessStatus",
+    Policies = "appliedConditionalAccessPolicies",
+    Requirements = "authenticationRequirementPolicies",
 } also {
     // A page of records, when the member is an array: matched as the framing matches it.
     Page if crate::input::json_stream::is_page_member,
@@ -74,6 +81,17 @@ key_set!(StatusKey {
 key_set!(MfaKey {
     AuthMethod = "authMethod",
     AuthDetail = "authDetail",
+});
+
+key_set!(PolicyKey {
+    Id = "id",
+    Name = "displayName",
+    Result = "result",
+    Grants = "enforcedGrantControls",
+});
+
+key_set!(RequirementKey {
+    Provider = "requirementProvider",
 });
 
 key_set!(StepKey {
@@ -255,6 +273,24 @@ pub struct RawStep<'a> {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RawSteps<'a>(pub Vec<RawStep<'a>>);
 
+/// One `appliedConditionalAccessPolicies[]` item.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RawPolicy<'a> {
+    pub id: Option<Text<'a>>,
+    pub name: Option<Text<'a>>,
+    pub result: Option<Text<'a>>,
+    /// Its `enforcedGrantControls` demand a second factor.
+    pub demands_mfa: bool,
+}
+
+/// `appliedConditionalAccessPolicies`: an array (or JSON text of one, or null).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RawPolicies<'a>(pub Vec<RawPolicy<'a>>);
+
+/// `authenticationRequirementPolicies`: the providers that required MFA (or JSON text of them).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RawRequirements<'a>(pub Vec<Text<'a>>);
+
 /// One sign-in, or an Azure Monitor record (envelope members plus the sign-in in `properties`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RawRecord<'a> {
@@ -280,6 +316,13 @@ pub struct RawRecord<'a> {
     /// It has a `value`/`records` array: a page of records rather than one (a JSON Lines line the
     /// framing handed over whole).
     pub page: bool,
+    pub is_interactive: Option<bool>,
+    pub client_app: Option<Text<'a>>,
+    pub app: Option<Text<'a>>,
+    pub app_id: Option<Text<'a>>,
+    pub ca_status: Option<Text<'a>>,
+    pub policies: Option<RawPolicies<'a>>,
+    pub requirements: Option<RawRequirements<'a>>,
 }
 
 /// Serde's "object or JSON text" for the nested members: Log Analytics and some tools write the
@@ -386,6 +429,117 @@ object_or_text! {
     }
 }
 
+object_or_text! {
+    RawPolicies, PoliciesVisitor, "an appliedConditionalAccessPolicies array"
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawPolicies<'de>, A::Error> {
+        let mut policies = Vec::with_capacity(seq.size_hint().unwrap_or(4).min(32));
+        while let Some(p) = seq.next_element::<Option<RawPolicy<'de>>>()? {
+            policies.extend(p);
+        }
+        Ok(RawPolicies(policies))
+    }
+}
+
+impl<'de> Deserialize<'de> for RawPolicy<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawPolicy<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an applied policy object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawPolicy<'de>, A::Error> {
+                let mut p = RawPolicy::default();
+                while let Some(Key(k)) = map.next_key::<Key<PolicyKey>>()? {
+                    match k {
+                        PolicyKey::Id => p.id = map.next_value()?,
+                        PolicyKey::Name => p.name = map.next_value()?,
+                        PolicyKey::Result => p.result = map.next_value()?,
+                        PolicyKey::Grants => p.demands_mfa = map.next_value::<MfaGrant>()?.0,
+                        PolicyKey::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(p)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// `enforcedGrantControls`: whether any of its values demands a second factor (the strings are
+/// not kept).
+struct MfaGrant(bool);
+
+impl<'de> Deserialize<'de> for MfaGrant {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MfaGrant;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array of grant controls")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<MfaGrant, A::Error> {
+                let mut mfa = false;
+                while let Some(t) = seq.next_element::<Option<Text<'de>>>()? {
+                    mfa |= t.is_some_and(|t| crate::vocab::enforcement::demands_mfa(&t.0));
+                }
+                Ok(MfaGrant(mfa))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<MfaGrant, E> {
+                Ok(MfaGrant(crate::vocab::enforcement::demands_mfa(s)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<MfaGrant, E> {
+                Ok(MfaGrant(false))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+object_or_text! {
+    RawRequirements, RequirementsVisitor, "an authenticationRequirementPolicies array"
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawRequirements<'de>, A::Error> {
+        let mut providers = Vec::with_capacity(seq.size_hint().unwrap_or(2).min(8));
+        while let Some(p) = seq.next_element::<Option<RawRequirement<'de>>>()? {
+            providers.extend(p.and_then(|p| p.0));
+        }
+        Ok(RawRequirements(providers))
+    }
+}
+
+/// One `authenticationRequirementPolicies[]` item: its provider (the `detail` is not kept).
+struct RawRequirement<'a>(Option<Text<'a>>);
+
+impl<'de> Deserialize<'de> for RawRequirement<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawRequirement<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a requirement policy object")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawRequirement<'de>, A::Error> {
+                let mut provider = None;
+                while let Some(Key(k)) = map.next_key::<Key<RequirementKey>>()? {
+                    match k {
+                        RequirementKey::Provider => provider = map.next_value()?,
+                        RequirementKey::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(RawRequirement(provider))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 impl<'de> Deserialize<'de> for RawStep<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_map(StepVisitor)
@@ -461,6 +615,15 @@ impl<'de> Visitor<'de> for RecordVisitor {
                 RecordKey::Page => {
                     r.page |= map.next_value::<IsArray>()?.0;
                 }
+                RecordKey::IsInteractive => {
+                    r.is_interactive = map.next_value::<Option<Flag>>()?.and_then(|f| f.0)
+                }
+                RecordKey::ClientApp => r.client_app = map.next_value()?,
+                RecordKey::AppName => r.app = map.next_value()?,
+                RecordKey::AppId => r.app_id = map.next_value()?,
+                RecordKey::CaStatus => r.ca_status = map.next_value()?,
+                RecordKey::Policies => r.policies = map.next_value()?,
+                RecordKey::Requirements => r.requirements = map.next_value()?,
                 RecordKey::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -606,6 +769,28 @@ impl RawMfa<'_> {
             auth_method: self.auth_method.map(Text::into_static),
             auth_detail: self.auth_detail.map(Text::into_static),
         }
+    }
+}
+
+impl RawPolicies<'_> {
+    fn into_static(self) -> RawPolicies<'static> {
+        RawPolicies(
+            self.0
+                .into_iter()
+                .map(|p| RawPolicy {
+                    id: p.id.map(Text::into_static),
+                    name: p.name.map(Text::into_static),
+                    result: p.result.map(Text::into_static),
+                    demands_mfa: p.demands_mfa,
+                })
+                .collect(),
+        )
+    }
+}
+
+impl RawRequirements<'_> {
+    fn into_static(self) -> RawRequirements<'static> {
+        RawRequirements(self.0.into_iter().map(Text::into_static).collect())
     }
 }
 
