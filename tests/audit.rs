@@ -198,6 +198,8 @@ fn audit(events: &[SignIn]) -> AuditReport {
         path: "signins.json".into(),
         kind: "graph-signins".into(),
         records: events.len() as u64,
+        activity: true,
+        signin_fields: Some(Vec::new()),
         ..InputSummary::default()
     }];
     auditor.finish(directory, inputs, at("2025-05-02T00:00:00Z"))
@@ -430,7 +432,13 @@ fn the_json_round_trips() {
     let report = audit(&signins());
     let text = serde_json::to_string(&report).expect("serializable");
     let back: AuditReport = serde_json::from_str(&text).expect("the contract reads back");
-    assert_eq!(back, report);
+    // What only the run needs of its inputs is not part of the contract.
+    let mut expected = report.clone();
+    for i in &mut expected.inputs {
+        i.activity = false;
+        i.signin_fields = None;
+    }
+    assert_eq!(back, expected);
     let value: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(value["changes"], serde_json::Value::Null);
     assert_eq!(value["inputs"][0]["path"], "signins.json");

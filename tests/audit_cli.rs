@@ -232,7 +232,7 @@ fn email_dry_run_writes_the_message() {
         .get_value();
     assert_eq!(
         subject,
-        "3 enabled users not registered for MFA — mfaudit audit 2026-11-29"
+        "3 enabled users not registered for MFA, 2 signed in without MFA — mfaudit audit 2026-11-29"
     );
     assert_eq!(mail.ctype.mimetype, "multipart/mixed");
 }

@@ -101,6 +101,57 @@ fn example_report() -> AuditReport {
     u.flags = vec![flag::CHALLENGED_NEVER_COMPLETED.into()];
     users.push(u);
 
+    // What the logs showed, for the section on who got in without MFA: hostile application,
+    // protocol and policy names among them.
+    let logs = |o: ObservedUser| UserEnforcement {
+        configured: None,
+        observed: Some(Box::new(o)),
+        logs: true,
+    };
+    users[2].flags.push(flag::SIGNED_IN_WITHOUT_MFA.into());
+    users[2].flags.push(flag::LEGACY_AUTH_SIGN_IN.into());
+    users[2].enforcement = logs(ObservedUser {
+        signins_without_mfa: 5,
+        legacy_auth_signins: 2,
+        apps_without_mfa: vec![IMG_NAME.into(), "Office 365 Exchange Online".into()],
+        required_by: vec![ProviderSignins {
+            provider: "user".into(),
+            signins: 4,
+        }],
+        last_without_mfa: Some("2025-05-29T21:58:00Z".into()),
+        legacy_attempts: 6,
+        legacy_protocols: vec![NamedCount {
+            name: "IMAP4".into(),
+            signins: 6,
+        }],
+        policies: vec![],
+        report_only_would_require: vec![NamedCount {
+            name: SCRIPT_NAME.into(),
+            signins: 5,
+        }],
+    });
+    users[3].flags.push(flag::SIGNED_IN_WITHOUT_MFA.into());
+    users[3].enforcement = logs(ObservedUser {
+        signins_without_mfa: 1,
+        apps_without_mfa: vec!["Azure Portal".into()],
+        required_by: vec![ProviderSignins {
+            provider: "multiConditionalAccess".into(),
+            signins: 2,
+        }],
+        last_without_mfa: Some("2025-05-27T10:00:00Z".into()),
+        policies: vec![NamedCount {
+            name: "Require MFA for admins".into(),
+            signins: 2,
+        }],
+        ..ObservedUser::default()
+    });
+    users[0].enforcement = logs(ObservedUser::default());
+    users[1].enforcement = logs(ObservedUser::default());
+    users[4].enforcement = UserEnforcement {
+        logs: true,
+        ..UserEnforcement::default()
+    };
+
     let mut u = user("off@contoso.example", "Disabled Account");
     u.enabled = Some(false);
     u.registered = Some(false);
@@ -123,6 +174,7 @@ fn example_report() -> AuditReport {
                 fingerprint: None,
                 incomplete: false,
                 activity: false,
+                signin_fields: None,
             },
             InputSummary {
                 path: "exports/signins.json".into(),
@@ -135,6 +187,7 @@ fn example_report() -> AuditReport {
                 fingerprint: None,
                 incomplete: false,
                 activity: true,
+                signin_fields: Some(vec!["interactive", "client app", "application"]),
             },
         ],
         summary: Summary {
@@ -258,8 +311,86 @@ fn example_report() -> AuditReport {
                 unregistered_enabled: 2,
             },
         ],
-        without_mfa: Default::default(),
-        policies: Vec::new(),
+        without_mfa: WithoutMfa {
+            question: "Who signed in without MFA?".into(),
+            answer: format!(
+                "2 users signed in without MFA (6 sign-ins); most often to {IMG_NAME}."
+            ),
+            signins_without_mfa: Some(6),
+            users_without_mfa: Some(2),
+            interactive_signins: Some(1234),
+            noninteractive_signins: Some(20_480),
+            interactive_assumed: Some(0),
+            requirement_unknown: Some(3),
+            apps: vec![
+                AppCount {
+                    app: IMG_NAME.into(),
+                    signins: 4,
+                    users: 1,
+                },
+                AppCount {
+                    app: "Azure Portal".into(),
+                    signins: 1,
+                    users: 1,
+                },
+                AppCount {
+                    app: "Office 365 Exchange Online".into(),
+                    signins: 1,
+                    users: 1,
+                },
+            ],
+            legacy: vec![ProtocolCount {
+                protocol: "IMAP4".into(),
+                signins: 6,
+                succeeded: 2,
+                users: 1,
+            }],
+            required_by: vec![
+                ProviderCount {
+                    provider: "user".into(),
+                    name: "per-user MFA".into(),
+                    signins: 4,
+                    share: 0.2105,
+                },
+                ProviderCount {
+                    provider: "multiConditionalAccess".into(),
+                    name: "Conditional Access".into(),
+                    signins: 2,
+                    share: 0.1053,
+                },
+            ],
+        },
+        policies: vec![
+            PolicyReport {
+                id: Some("4f5ac3a9-0000-4000-8000-000000000001".into()),
+                name: Some("Require MFA for admins".into()),
+                observed: Some(PolicyObserved {
+                    success: 2,
+                    failure: 1,
+                    not_applied: 30,
+                    demands_mfa: true,
+                    ..PolicyObserved::default()
+                }),
+                ..PolicyReport::default()
+            },
+            PolicyReport {
+                id: Some("4f5ac3a9-0000-4000-8000-000000000002".into()),
+                name: Some(SCRIPT_NAME.into()),
+                observed: Some(PolicyObserved {
+                    report_only_failure: 5,
+                    report_only_not_applied: 12,
+                    demands_mfa: true,
+                    ..PolicyObserved::default()
+                }),
+                ..PolicyReport::default()
+            },
+            PolicyReport {
+                id: Some("4f5ac3a9-0000-4000-8000-000000000003".into()),
+                name: Some("Only in the policy export".into()),
+                state: Some("enabled".into()),
+                ..PolicyReport::default()
+            },
+        ],
     }
 }
 
@@ -317,6 +448,12 @@ fn sections_come_in_the_order_a_reader_needs() {
         "id=\"fraud-fatigue\"",
         "id=\"telephony-only\"",
         "id=\"admins-without-mfa\"",
+        "id=\"without-mfa\"",
+        "id=\"signed-in-without-mfa\"",
+        "id=\"apps-without-mfa\"",
+        "id=\"legacy-protocols\"",
+        "id=\"required-by\"",
+        "id=\"policies-observed\"",
         "id=\"changes\"",
         "id=\"inputs\"",
     ];
@@ -373,17 +510,85 @@ fn unknown_data_never_reads_as_success() {
     s.users_completed_mfa = 0;
     s.users_unable_to_complete = 0;
     s.users_with_failures = 0;
+    // No sign-in log: who got in without MFA is unknown, not none.
+    report.without_mfa = WithoutMfa {
+        question: "Who signed in without MFA?".into(),
+        answer: "No sign-in activity was in the inputs.".into(),
+        ..WithoutMfa::default()
+    };
+    report.policies.clear();
+    for u in &mut report.users {
+        u.enforcement = UserEnforcement::default();
+    }
     let html = render(&report, None).unwrap();
     assert!(!html.contains("✓"), "a tick on unknown data");
     assert!(
         !html.contains("class=\"card good\""),
         "a green card on unknown data"
     );
-    assert_eq!(html.matches("<p class=\"unknown-note\">? ").count(), 5);
+    assert_eq!(html.matches("<p class=\"unknown-note\">? ").count(), 6);
+    assert!(html.contains("<p class=\"unknown-note\">? Who signed in without MFA is unknown: no sign-in log was among the inputs; a sign-in log export (Graph signIns, the admin center download, Log Analytics) would settle it.</p>"));
+    assert!(html.contains("<div class=\"card unknown\">\n    <div class=\"label\">Signed in without MFA</div>\n    <div class=\"value\">unknown</div>"));
     assert!(html.contains(
         "? Registration is unknown for all 5 enabled users; the registration details export (admin center or Graph userRegistrationDetails) would settle it."
     ));
     assert!(html.contains("<div class=\"card unknown\">\n    <div class=\"label\">Sign-ins</div>\n    <div class=\"value\">unknown</div>"));
+}
+
+/// With the logs read, the users who got in without MFA come most sign-ins first, with what the
+/// logs said of them; nothing unknown and nothing found is the one case that reads as good.
+#[test]
+fn who_got_in_without_mfa_is_listed_from_the_logs() {
+    let report = example_report();
+    let html = render(&report, None).unwrap();
+    let section =
+        &html[html.find("id=\"without-mfa\"").unwrap()..html.find("id=\"changes\"").unwrap()];
+    let guest = section
+        .find("guest_evil.example#EXT#@contoso.example")
+        .unwrap();
+    let img = section.find("img@contoso.example").unwrap();
+    assert!(guest < img, "the most sign-ins without MFA first");
+    assert!(
+        !section.contains("ada@contoso.example"),
+        "Ada signed in with MFA"
+    );
+    assert!(section.contains(
+        "<td class=\"num\">5</td><td>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;, Office 365 Exchange Online</td><td class=\"when\">2025-05-29 21:58 UTC</td><td class=\"num\">2</td><td>IMAP4 (6)</td><td>per-user MFA (4)</td><td>&lt;script&gt;alert(1)&lt;/script&gt; (5)</td></tr>"
+    ));
+    assert!(section.contains("<td>Require MFA for admins (2), Conditional Access (2)</td>"));
+    assert!(section.contains("20,480 non-interactive sign-ins counted apart"));
+    assert!(section.contains("<tr><td>IMAP4</td><td class=\"num\">6</td><td class=\"num\">2</td><td class=\"num\">1</td></tr>"));
+    assert!(section.contains(
+        "<tr><td>per-user MFA</td><td class=\"num\">4</td><td class=\"num\">21.1%</td></tr>"
+    ));
+    // Policies the logs saw; the one only the export names is not in this table.
+    assert!(section.contains("<span class=\"count\">2</span>"));
+    assert!(!section.contains("Only in the policy export"));
+    assert!(section.contains("<tr><td>Require MFA for admins</td><td>yes</td><td class=\"num\">2</td><td class=\"num\">1</td><td class=\"num\">30</td>"));
+    // Some sign-ins do not say whether MFA was required: the count is not a clean bill.
+    assert!(html.contains("<div class=\"value\">2+?</div>"));
+
+    let mut clean = report.clone();
+    clean.users.iter_mut().for_each(|u| {
+        u.flags.retain(|f| f != flag::SIGNED_IN_WITHOUT_MFA);
+        u.enforcement = UserEnforcement {
+            logs: true,
+            ..UserEnforcement::default()
+        }
+    });
+    clean.without_mfa.signins_without_mfa = Some(0);
+    clean.without_mfa.users_without_mfa = Some(0);
+    clean.without_mfa.apps.clear();
+    let html = render(&clean, None).unwrap();
+    assert!(html.contains(
+        "<p class=\"unknown-note\">? No sign-in is known to have got in without MFA, but 3 successful interactive sign-ins do not say whether MFA was required; an export with the authentication requirement would settle it.</p>"
+    ));
+    clean.without_mfa.requirement_unknown = Some(0);
+    let html = render(&clean, None).unwrap();
+    assert!(html.contains(
+        "<p class=\"ok\">✓ No successful interactive sign-in in the logs got in without MFA.</p>"
+    ));
+    assert!(html.contains("<div class=\"card good\">\n    <div class=\"label\">Signed in without MFA</div>\n    <div class=\"value\">0</div>"));
 }
 
 /// Every place a value enters the page: names, UPN lists, chart labels, warnings, paths.

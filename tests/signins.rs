@@ -397,6 +397,7 @@ fn mfa_server_csv_through_the_column_map() {
             time: ts("2019-03-01T08:20:11Z"),
             upn: some("bo@contoso.example"),
             call_result: some("FAILED_PHONE_APP_DENIED"),
+            interactive: Some(true),
             ..SignIn::default()
         }
     );

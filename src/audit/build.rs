@@ -127,8 +127,11 @@ impl Joined {
         generated_at: Timestamp,
         leftovers: &mut Leftovers,
     ) -> AuditReport {
-        // A sign-in log among the inputs makes what the logs observed known (zero, not null).
-        let logs = inputs.iter().any(|i| i.activity) || self.signins + self.workload_signins > 0;
+        // A sign-in log among the inputs makes what the logs observed known (zero, not null); MFA
+        // Server calls are all challenges and cannot show a sign-in without MFA. Callers that
+        // feed sign-ins without an input list (the library's tests) have fed a log.
+        let logs = inputs.iter().any(|i| i.signin_fields.is_some())
+            || (inputs.is_empty() && self.signins + self.workload_signins > 0);
         let users = self.users(&mut directory, logs);
         crate::timing::phase("user rows built");
         let owned = directory;
@@ -187,6 +190,10 @@ impl Joined {
             Default::default()
         };
         answers::without_mfa(&mut without_mfa, &summary);
+        let mut warnings = warnings;
+        if logs {
+            warnings.extend(super::observed::warnings(&without_mfa, &inputs));
+        }
         let unmatched_signins = UnmatchedSignIns {
             signins: self.unmatched_signins,
             users: self.extra_names.len() as u64,
@@ -898,6 +905,7 @@ mod tests {
                 "Per-user MFA state is unknown for 2 users; the per-user MFA state export (Get-MsolUser or Graph authentication/requirements) would settle it.",
                 "3 sign-ins of 1 user are not in the directory (e.g. Xavier@Fabrikam.com); they are listed after the directory users, without registration data.",
                 "1 sign-in carried neither a user id nor a UPN and could not be joined to a user.",
+                "7 sign-ins did not say whether they were interactive (no isInteractive, log category or file name): taken as interactive; an export that carries isInteractive (Graph beta signIns, Azure Monitor), or the admin center's interactive and non-interactive downloads under their own file names would settle it.",
             ]
         );
     }

@@ -203,5 +203,9 @@ fn summarize(f: &InputFile, s: Option<&ReadStats>) -> InputSummary {
         fingerprint: None,
         activity: !f.kind.is_directory() && f.kind != Kind::AuthDetailsCsv,
         incomplete: s.is_some_and(|s| s.incomplete),
+        signin_fields: f
+            .kind
+            .is_signin_log()
+            .then(|| s.map(|s| s.fields.names()).unwrap_or_default()),
     }
 }

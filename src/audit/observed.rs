@@ -17,9 +17,10 @@ use foldhash::fast::RandomState;
 
 use crate::model::{Counts, Enforcement, SignIn};
 use crate::report::audit::{
-    AppCount, NamedCount, ObservedUser, PolicyObserved, PolicyReport, ProtocolCount, ProviderCount,
-    ProviderSignins, UserEnforcement, WithoutMfa,
+    AppCount, InputSummary, NamedCount, ObservedUser, PolicyObserved, PolicyReport, ProtocolCount,
+    ProviderCount, ProviderSignins, UserEnforcement, WithoutMfa,
 };
+use crate::text::plural;
 use crate::vocab::enforcement::{self, PolicyResult};
 
 /// One sign-in as evidence of enforcement.
@@ -451,6 +452,48 @@ pub(crate) fn tenant_report<'a>(
     policies.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
     (w, policies)
 }
+
+/// What the logs left unsaid about who got in without MFA, each with what would settle it.
+pub(crate) fn warnings(w: &WithoutMfa, inputs: &[InputSummary]) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(n) = w.requirement_unknown.filter(|n| *n > 0) {
+        out.push(format!(
+            "{} without an MFA challenge {} not say whether MFA was required (no authentication requirement in the log): whether they got in without MFA is unknown; {} would settle it.",
+            plural(n, "successful interactive sign-in", "successful interactive sign-ins"),
+            if n == 1 { "does" } else { "do" },
+            SETTLED_BY_REQUIREMENT
+        ));
+    }
+    if let Some(n) = w.interactive_assumed.filter(|n| *n > 0) {
+        out.push(format!(
+            "{} did not say whether {} interactive (no isInteractive, log category or file name): taken as interactive; {} would settle it.",
+            plural(n, "sign-in", "sign-ins"),
+            if n == 1 { "it was" } else { "they were" },
+            SETTLED_BY_INTERACTIVE
+        ));
+    }
+    let without_client: Vec<&str> = inputs
+        .iter()
+        .filter(|i| {
+            i.signin_fields
+                .as_ref()
+                .is_some_and(|f| i.records > 0 && !f.contains(&"client app"))
+        })
+        .map(|i| i.path.as_str())
+        .collect();
+    if !without_client.is_empty() {
+        out.push(format!(
+            "{} {} no client app: legacy-protocol use is unknown for {} sign-ins; an export with clientAppUsed (Graph signIns, the admin center download, Azure Monitor) would settle it.",
+            without_client.join(", "),
+            if without_client.len() == 1 { "carries" } else { "carry" },
+            if without_client.len() == 1 { "its" } else { "their" }
+        ));
+    }
+    out
+}
+
+const SETTLED_BY_REQUIREMENT: &str = "an export that carries authenticationRequirement (Graph signIns, the admin center's JSON or CSV download, Azure Monitor, Log Analytics)";
+const SETTLED_BY_INTERACTIVE: &str = "an export that carries isInteractive (Graph beta signIns, Azure Monitor), or the admin center's interactive and non-interactive downloads under their own file names";
 
 /// `part` over `whole`, four decimals; 0 of nothing.
 fn share(part: u64, whole: u64) -> f64 {

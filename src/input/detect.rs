@@ -72,6 +72,14 @@ impl Kind {
         }
     }
 
+    /// A sign-in log (not MFA Server calls): only these can show who got in without MFA.
+    pub fn is_signin_log(self) -> bool {
+        matches!(
+            self,
+            Kind::SignInJson | Kind::AzureMonitorJson | Kind::SignInCsv | Kind::LogAnalyticsCsv
+        )
+    }
+
     /// True for kinds that describe users (the directory); false for activity.
     pub fn is_directory(self) -> bool {
         !matches!(
@@ -121,9 +129,12 @@ pub fn own_output(head: &str) -> Option<&'static str> {
         }
         _ => {
             let first = text.lines().next()?;
-            let own = crate::vocab::own_outputs::CSV_HEADER.join(",");
-            (first.trim_end() == own)
-                .then_some("an mfaudit report (its --csv output), not an export")
+            let first = first.trim_end();
+            use crate::vocab::own_outputs::{CSV_HEADER, EARLIER_CSV_WIDTHS};
+            let own = std::iter::once(CSV_HEADER.len())
+                .chain(EARLIER_CSV_WIDTHS.iter().copied())
+                .any(|n| CSV_HEADER[..n].join(",") == first);
+            own.then_some("an mfaudit report (its --csv output), not an export")
         }
     }
 }

@@ -27,6 +27,16 @@ pub struct FileReport {
     pub first_time: Option<String>,
     pub last_time: Option<String>,
     pub warnings: Vec<String>,
+    /// Sign-in logs: which of the fields that tell enforcement their sign-ins carried; null for
+    /// every other input.
+    pub signin_fields: Option<SignInFieldsReport>,
+}
+
+/// The enforcement fields a sign-in log carried, and those it did not (unknown for its sign-ins).
+#[derive(Debug, Serialize)]
+pub struct SignInFieldsReport {
+    pub carried: Vec<&'static str>,
+    pub missing: Vec<&'static str>,
 }
 
 /// What the merged directory knows.
@@ -126,6 +136,10 @@ pub fn inspect(paths: &[PathBuf], opts: &ReadOptions) -> Result<Inspection> {
             first_time: stats.first_time.map(|t| t.to_string()),
             last_time: stats.last_time.map(|t| t.to_string()),
             warnings,
+            signin_fields: f.kind.is_signin_log().then(|| SignInFieldsReport {
+                carried: stats.fields.names(),
+                missing: stats.fields.missing(),
+            }),
         });
     }
     Ok(Inspection {

@@ -135,6 +135,8 @@ pub fn read(
                     time,
                     upn,
                     call_result,
+                    // A call is the second factor asked of someone signing in.
+                    interactive: Some(true),
                     ..SignIn::default()
                 })?;
             }

@@ -101,9 +101,18 @@ impl SignInFields {
 
     /// The names of the fields carried, in table order.
     pub fn names(self) -> Vec<&'static str> {
+        self.select(true)
+    }
+
+    /// The names of the fields not carried, in table order.
+    pub fn missing(self) -> Vec<&'static str> {
+        self.select(false)
+    }
+
+    fn select(self, carried: bool) -> Vec<&'static str> {
         Self::NAMES
             .iter()
-            .filter(|(bit, _)| self.0 & bit != 0)
+            .filter(|(bit, _)| (self.0 & bit != 0) == carried)
             .map(|(_, name)| *name)
             .collect()
     }

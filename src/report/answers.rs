@@ -258,6 +258,21 @@ pub fn percent(part: u64, whole: u64) -> String {
     }
 }
 
+/// The six questions and the seventh (who signed in without MFA), as question and answer.
+pub fn all_questions(
+    report: &super::audit::AuditReport,
+) -> impl Iterator<Item = (&str, &str)> + '_ {
+    let seventh = &report.without_mfa;
+    report
+        .questions
+        .iter()
+        .map(|q| (q.question.as_str(), q.answer.as_str()))
+        .chain(
+            (!seventh.question.is_empty())
+                .then_some((seventh.question.as_str(), seventh.answer.as_str())),
+        )
+}
+
 /// The human summary of an audit (stdout): the headline, the six questions answered, what changed
 /// since the previous run, and the files written.
 pub fn summary_text(report: &super::audit::AuditReport, written: &[std::path::PathBuf]) -> String {
@@ -269,18 +284,8 @@ pub fn summary_text(report: &super::audit::AuditReport, written: &[std::path::Pa
         super::findings::headline(&report.summary)
     );
     let _ = writeln!(w);
-    for (i, q) in report.questions.iter().enumerate() {
-        let _ = writeln!(w, "{}. {}\n   {}", i + 1, q.question, q.answer);
-    }
-    let seventh = &report.without_mfa;
-    if !seventh.question.is_empty() {
-        let _ = writeln!(
-            w,
-            "{}. {}\n   {}",
-            report.questions.len() + 1,
-            seventh.question,
-            seventh.answer
-        );
+    for (i, (question, answer)) in all_questions(report).enumerate() {
+        let _ = writeln!(w, "{}. {question}\n   {answer}", i + 1);
     }
     if let Some(c) = &report.changes {
         let _ = writeln!(w);

@@ -173,6 +173,10 @@ pub struct InputSummary {
     /// An activity input (a sign-in log or MFA Server calls), not a directory export.
     #[serde(skip)]
     pub activity: bool,
+    /// For a sign-in log, the enforcement fields its sign-ins carried (`inspect`'s names); `None`
+    /// for every other input.
+    #[serde(skip)]
+    pub signin_fields: Option<Vec<&'static str>>,
 }
 
 /// Tenant-wide counts (cli.md).

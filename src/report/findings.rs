@@ -262,6 +262,53 @@ pub fn telephony_only(s: &Summary, found: u64) -> Verdict {
     )
 }
 
+/// Who got in without MFA (the seventh answer's finding): bad when anyone did, unknown without a
+/// sign-in log or when some successful sign-ins do not say whether MFA was required.
+pub fn without_mfa(w: &super::audit::WithoutMfa) -> Verdict {
+    let by = "a sign-in log export (Graph signIns, the admin center download, Log Analytics)";
+    let (Some(users), Some(signins)) = (w.users_without_mfa, w.signins_without_mfa) else {
+        return Verdict {
+            found: 0,
+            unknown: 0,
+            all_unknown: true,
+            tone: Tone::Unknown,
+            sentence: format!(
+                "Who signed in without MFA is unknown: no sign-in log was among the inputs; {by} would settle it."
+            ),
+            settled_by: Some(by),
+        };
+    };
+    let unknown = w.requirement_unknown.unwrap_or(0);
+    let sentence = match (users, unknown) {
+        (0, 0) => "No successful interactive sign-in in the logs got in without MFA.".to_string(),
+        (0, u) => format!(
+            "No sign-in is known to have got in without MFA, but {} do not say whether MFA was required; an export with the authentication requirement would settle it.",
+            plural(
+                u,
+                "successful interactive sign-in",
+                "successful interactive sign-ins"
+            )
+        ),
+        (n, _) => format!(
+            "{} signed in without MFA being required or performed ({}){}.",
+            plural(n, "user", "users"),
+            plural(signins, "sign-in", "sign-ins"),
+            w.apps
+                .first()
+                .map(|a| format!(", most often to {}", a.app))
+                .unwrap_or_default()
+        ),
+    };
+    Verdict {
+        found: users,
+        unknown,
+        all_unknown: false,
+        tone: tone(users, unknown, Tone::Bad),
+        sentence,
+        settled_by: None,
+    }
+}
+
 /// Good only when nothing was found and nothing is unknown.
 fn tone(found: u64, unknown: u64, found_tone: Tone) -> Tone {
     match (found, unknown) {

@@ -40,6 +40,23 @@ pub fn write_table(w: &mut dyn Write, r: &Inspection) -> std::io::Result<()> {
         if let (Some(a), Some(b)) = (&f.first_time, &f.last_time) {
             writeln!(w, "  dates:     {a} .. {b} (UTC)")?;
         }
+        if let Some(fields) = &f.signin_fields {
+            let list = |v: &[&str]| {
+                if v.is_empty() {
+                    "none".to_string()
+                } else {
+                    v.join(", ")
+                }
+            };
+            writeln!(w, "  carries:   {}", list(&fields.carried))?;
+            if !fields.missing.is_empty() {
+                writeln!(
+                    w,
+                    "  lacks:     {} (unknown for these sign-ins)",
+                    list(&fields.missing)
+                )?;
+            }
+        }
         for warning in &f.warnings {
             writeln!(w, "  warning:   {warning}")?;
         }

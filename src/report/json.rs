@@ -356,7 +356,27 @@ mod tests {
             optional in (proptest::option::of(text()), proptest::option::of(text())),
             counts in (any::<u64>(), any::<u64>(), any::<u64>()),
             last in (proptest::option::of(text()), proptest::option::of(text())),
+            seen in (any::<bool>(), proptest::option::of((text(), text(), any::<u64>()))),
         ) -> AuditUser {
+            use crate::report::audit::{NamedCount, ObservedUser, ProviderSignins, UserEnforcement};
+            let (logs, observed) = seen;
+            let enforcement = UserEnforcement {
+                configured: None,
+                observed: observed.map(|(app, name, n)| {
+                    Box::new(ObservedUser {
+                        signins_without_mfa: n,
+                        legacy_auth_signins: n / 2,
+                        apps_without_mfa: vec![app.clone()],
+                        required_by: vec![ProviderSignins { provider: name.clone(), signins: n }],
+                        last_without_mfa: Some(app),
+                        legacy_attempts: n,
+                        legacy_protocols: vec![],
+                        policies: vec![NamedCount { name, signins: 1 }],
+                        report_only_would_require: vec![],
+                    })
+                }),
+                logs,
+            };
             AuditUser {
                 upn,
                 display_name: names.0,
@@ -374,7 +394,7 @@ mod tests {
                 last_result: last.0,
                 last_signin: last.1,
                 flags: lists.1,
-                enforcement: Default::default(),
+                enforcement,
             }
         }
     }

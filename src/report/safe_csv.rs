@@ -30,7 +30,14 @@ pub fn write_users_csv(w: &mut dyn Write, report: &AuditReport) -> io::Result<()
 }
 
 /// The cells of one user, before neutralization.
-fn row(user: &AuditUser) -> [String; 13] {
+fn row(user: &AuditUser) -> [String; 16] {
+    let e = &user.enforcement;
+    // Empty when no sign-in log was read (unknown), zero when the logs showed nothing.
+    let observed = |f: fn(&crate::report::audit::ObservedUser) -> String| match &e.observed {
+        Some(o) => f(o),
+        None if e.logs => f(&Default::default()),
+        None => String::new(),
+    };
     [
         user.upn.clone(),
         user.display_name.clone().unwrap_or_default(),
@@ -45,6 +52,9 @@ fn row(user: &AuditUser) -> [String; 13] {
         user.last_result.clone().unwrap_or_default(),
         user.last_signin.clone().unwrap_or_default(),
         user.flags.join(LIST_SEPARATOR),
+        observed(|o| o.signins_without_mfa.to_string()),
+        observed(|o| o.legacy_auth_signins.to_string()),
+        observed(|o| o.apps_without_mfa.join(LIST_SEPARATOR)),
     ]
 }
 
@@ -103,7 +113,7 @@ fn into_io(e: csv::Error) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::audit::{SCHEMA, Summary};
+    use crate::report::audit::{ObservedUser, SCHEMA, Summary, UserEnforcement};
 
     fn report(users: Vec<AuditUser>) -> AuditReport {
         AuditReport {
@@ -205,13 +215,40 @@ mod tests {
                 flags: vec![],
                 ..Default::default()
             },
+            AuditUser {
+                upn: "bo@contoso.com".into(),
+                per_user_state: "disabled".into(),
+                enforcement: UserEnforcement {
+                    logs: true,
+                    observed: Some(Box::new(ObservedUser {
+                        signins_without_mfa: 2,
+                        legacy_auth_signins: 1,
+                        apps_without_mfa: vec!["=cmd|' /C calc'!A0".into(), "Azure Portal".into()],
+                        ..Default::default()
+                    })),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            AuditUser {
+                upn: "cy@contoso.com".into(),
+                per_user_state: "disabled".into(),
+                enforcement: UserEnforcement {
+                    logs: true,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
         ];
         let expected = "\u{feff}upn,display_name,enabled,registered,per_user_state,methods,strongest,\
-challenges,completed,denied,last_result,last_signin,flags\r\n\
+challenges,completed,denied,last_result,last_signin,flags,\
+signins_without_mfa,legacy_auth_signins,apps_without_mfa\r\n\
 ada@contoso.com,\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",true,false,disabled,,,3,0,3,\
 MFA denied; user declined the authentication,2025-05-30T10:00:00Z,\
-enabled-unregistered; push-fatigue-suspected\r\n\
-'@guest#EXT#@contoso.com,-5,,,unknown,PhoneAppNotification; OneWaySMS,'+cmd,0,0,0,,,\r\n";
+enabled-unregistered; push-fatigue-suspected,,,\r\n\
+'@guest#EXT#@contoso.com,-5,,,unknown,PhoneAppNotification; OneWaySMS,'+cmd,0,0,0,,,,,,\r\n\
+bo@contoso.com,,,,disabled,,,0,0,0,,,,2,1,'=cmd|' /C calc'!A0; Azure Portal\r\n\
+cy@contoso.com,,,,disabled,,,0,0,0,,,,0,0,\r\n";
         assert_eq!(csv_of(users), expected);
     }
 
@@ -225,6 +262,6 @@ enabled-unregistered; push-fatigue-suspected\r\n\
         }];
         let text = csv_of(users);
         let second = text.split("\r\n").nth(1).unwrap();
-        assert_eq!(second, "x@y,\"'\tline1\nline2\",,,enabled,,,0,0,0,,,");
+        assert_eq!(second, "x@y,\"'\tline1\nline2\",,,enabled,,,0,0,0,,,,,,");
     }
 }

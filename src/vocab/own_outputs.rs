@@ -4,7 +4,7 @@
 //! other two marks; they are plain text the detection matches as written.
 
 /// The header row of `audit --csv`, in column order.
-pub const CSV_HEADER: [&str; 13] = [
+pub const CSV_HEADER: [&str; 16] = [
     "upn",
     "display_name",
     "enabled",
@@ -18,4 +18,12 @@ pub const CSV_HEADER: [&str; 13] = [
     "last_result",
     "last_signin",
     "flags",
+    "signins_without_mfa",
+    "legacy_auth_signins",
+    "apps_without_mfa",
 ];
+
+/// The widths of the header rows earlier versions wrote, each the first columns of
+/// [`CSV_HEADER`] (a folder holding last month's report still holds it): 13 before the
+/// enforcement columns.
+pub const EARLIER_CSV_WIDTHS: &[usize] = &[13];

@@ -31,17 +31,35 @@ pub fn subject(report: &AuditReport, custom: Option<&str>) -> String {
             .replace("{unregistered}", &unregistered)
             .replace("{date}", date);
     }
+    // Who got in without MFA, beside the registration count, when a sign-in log says; without
+    // one the body says it is unknown.
+    let without = crate::report::findings::without_mfa(&report.without_mfa);
+    let without = match (without.all_unknown, without.found, without.unknown) {
+        (true, ..) => String::new(),
+        (false, 0, 0) => ", 0 signed in without MFA".to_string(),
+        (false, 0, u) => format!(
+            ", MFA unknown for {}",
+            plural(u, "successful sign-in", "successful sign-ins")
+        ),
+        (false, n, 0) => format!(", {n} signed in without MFA"),
+        (false, n, u) => format!(
+            ", {n} signed in without MFA (+{} unknown)",
+            plural(u, "sign-in", "sign-ins")
+        ),
+    };
     let mut s = if v.all_unknown && report.summary.users_total == 0 {
-        format!("MFA registration unknown (no directory export) — mfaudit audit {date}")
+        format!("MFA registration unknown (no directory export){without} — mfaudit audit {date}")
     } else if v.all_unknown {
         format!(
-            "MFA registration unknown for {} enabled {} — mfaudit audit {date}",
+            "MFA registration unknown for {} enabled {}{without} — mfaudit audit {date}",
             v.unknown,
             if v.unknown == 1 { "user" } else { "users" }
         )
     } else {
         let users = if v.found == 1 { "user" } else { "users" };
-        format!("{unregistered} enabled {users} not registered for MFA — mfaudit audit {date}")
+        format!(
+            "{unregistered} enabled {users} not registered for MFA{without} — mfaudit audit {date}"
+        )
     };
     if let Some(changes) = &report.changes {
         let _ = write!(
@@ -239,7 +257,21 @@ impl Summaries<'_> {
             )
             .sentence,
             findings::telephony_only(s, flagged(&[flag::TELEPHONY_ONLY])).sentence,
+            findings::without_mfa(&self.report.without_mfa).sentence,
         ]
+    }
+
+    /// Users who signed in without MFA, the most sign-ins first.
+    pub(super) fn signed_in_without_mfa(&self) -> Vec<&AuditUser> {
+        let count = |u: &AuditUser| {
+            u.enforcement
+                .observed
+                .as_ref()
+                .map_or(0, |o| o.signins_without_mfa)
+        };
+        let mut v: Vec<&AuditUser> = self.report.users.iter().filter(|u| count(u) > 0).collect();
+        v.sort_by(|a, b| count(b).cmp(&count(a)).then_with(|| a.upn.cmp(&b.upn)));
+        v
     }
 
     pub(super) fn changes_line(&self) -> Option<String> {
@@ -379,9 +411,9 @@ impl Summaries<'_> {
             let _ = writeln!(t, "  - {f}");
         }
         if !r.questions.is_empty() {
-            let _ = writeln!(t, "\nThe six questions");
-            for (i, q) in r.questions.iter().enumerate() {
-                let _ = writeln!(t, "{}. {}\n   {}", i + 1, q.question, q.answer);
+            let _ = writeln!(t, "\nThe six questions, and a seventh");
+            for (i, (question, answer)) in crate::report::answers::all_questions(r).enumerate() {
+                let _ = writeln!(t, "{}. {question}\n   {answer}", i + 1);
             }
         }
         if !r.mfa_completed_by.is_empty() {
@@ -411,6 +443,7 @@ impl Summaries<'_> {
         for (title, users) in [
             ("Admins without MFA", self.admins_without_mfa()),
             ("Enabled users not registered", self.unregistered()),
+            ("Signed in without MFA", self.signed_in_without_mfa()),
         ] {
             if users.is_empty() {
                 continue;
@@ -516,17 +549,20 @@ impl Summaries<'_> {
         }
         h.push_str("</ul>\n");
         if !r.questions.is_empty() {
-            let _ = writeln!(h, "<h2 style=\"{H2}\">The six questions</h2>");
+            let _ = writeln!(
+                h,
+                "<h2 style=\"{H2}\">The six questions, and a seventh</h2>"
+            );
             let _ = writeln!(
                 h,
                 "<table cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse:collapse\"><tr><th style=\"{TH}\">Question</th><th style=\"{TH}\">Answer</th></tr>"
             );
-            for q in &r.questions {
+            for (question, answer) in crate::report::answers::all_questions(r) {
                 let _ = writeln!(
                     h,
                     "<tr><td style=\"{TD}\">{}</td><td style=\"{TD}\">{}</td></tr>",
-                    esc(&q.question),
-                    esc(&q.answer)
+                    esc(question),
+                    esc(answer)
                 );
             }
             h.push_str("</table>\n");
@@ -571,6 +607,7 @@ impl Summaries<'_> {
         for (title, users) in [
             ("Admins without MFA", self.admins_without_mfa()),
             ("Enabled users not registered", self.unregistered()),
+            ("Signed in without MFA", self.signed_in_without_mfa()),
         ] {
             if users.is_empty() {
                 continue;

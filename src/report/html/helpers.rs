@@ -150,21 +150,32 @@ pub(super) fn user_rows_helper(
     _: &mut RenderContext,
     out: &mut dyn Output,
 ) -> HelperResult {
-    let rows = param(h, 0, "user_rows")?;
+    indexed_rows(h, ctx, out, "user_rows", user_row)
+}
+
+/// Writes `row` for each user a page's `rows` (indexes into the report's `users`) names.
+fn indexed_rows(
+    h: &Helper,
+    ctx: &Context,
+    out: &mut dyn Output,
+    helper: &'static str,
+    row: fn(&Value, &mut String),
+) -> HelperResult {
+    let rows = param(h, 0, helper)?;
     let users = ctx
         .data()
         .get("users")
         .and_then(Value::as_array)
-        .ok_or_else(|| RenderErrorReason::Other("user_rows needs the report's users".into()))?;
+        .ok_or_else(|| RenderErrorReason::Other(format!("{helper} needs the report's users")))?;
     let mut html = String::new();
     for index in rows.as_array().map(Vec::as_slice).unwrap_or_default() {
         let user = index
             .as_u64()
             .and_then(|i| users.get(usize::try_from(i).ok()?))
             .ok_or_else(|| {
-                RenderErrorReason::Other(format!("user_rows: {index} is not an index of users"))
+                RenderErrorReason::Other(format!("{helper}: {index} is not an index of users"))
             })?;
-        user_row(user, &mut html);
+        row(user, &mut html);
     }
     out.write(&html)?;
     Ok(())
@@ -210,6 +221,75 @@ pub(super) fn user_row(user: &Value, html: &mut String) {
         let _ = write!(html, r#"<span class="tag {flag}">{flag}</span>"#);
     }
     html.push_str("</td></tr>\n");
+}
+
+/// `{{observed_rows rows}}`: the `<tr>` of each user of a page of the "got in without MFA"
+/// table, rows being indexes into users; columns as in the header of enforcement.hbs.
+pub(super) fn observed_rows_helper(
+    h: &Helper,
+    _: &Handlebars,
+    ctx: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    indexed_rows(h, ctx, out, "observed_rows", observed_row)
+}
+
+/// One user's row of what the sign-ins showed.
+fn observed_row(user: &Value, html: &mut String) {
+    let text = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => esc(s),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let o = &user["enforcement"]["observed"];
+    let strings = |key: &str| -> String {
+        let items: Vec<&str> = o[key]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        esc(&items.join(", "))
+    };
+    // `[{name, signins}]` lists, and `required_by`'s `[{provider, signins}]`.
+    let counted = |key: &str, name: &str| -> Vec<String> {
+        o[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| format!("{} ({})", text(e.get(name)), text(e.get("signins"))))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut required = counted("policies", "name");
+    required.extend(
+        o["required_by"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|e| {
+                let provider = e["provider"].as_str().unwrap_or_default();
+                let name = crate::vocab::enforcement::provider_name(provider).unwrap_or(provider);
+                format!("{} ({})", esc(name), text(e.get("signins")))
+            }),
+    );
+    let last = o["last_without_mfa"]
+        .as_str()
+        .map(|t| esc(&short_time(t)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        html,
+        r#"<tr><td class="who"><b>{name}</b><span class="upn">{upn}</span></td><td class="num">{without}</td><td>{apps}</td><td class="when">{last}</td><td class="num">{legacy}</td><td>{protocols}</td><td>{required}</td><td>{report_only}</td></tr>"#,
+        name = text(user.get("display_name")),
+        upn = text(user.get("upn")),
+        without = text(o.get("signins_without_mfa")),
+        apps = strings("apps_without_mfa"),
+        legacy = text(o.get("legacy_auth_signins")),
+        protocols = counted("legacy_protocols", "name").join(", "),
+        required = required.join(", "),
+        report_only = counted("report_only_would_require", "name").join(", "),
+    );
 }
 
 /// `{{change_rows rows}}`: the `<tr>` of each `{upn, detail}` row of a change list.

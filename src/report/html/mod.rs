@@ -19,6 +19,7 @@ use crate::error::{Error, Position, ReportError, Result, Usage};
 
 mod charts;
 mod helpers;
+mod observed;
 mod view;
 
 use helpers::*;
@@ -41,6 +42,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("charts.hbs", include_str!("../../../templates/charts.hbs")),
     ("tables.hbs", include_str!("../../../templates/tables.hbs")),
+    (
+        "enforcement.hbs",
+        include_str!("../../../templates/enforcement.hbs"),
+    ),
     (
         "user_table.hbs",
         include_str!("../../../templates/user_table.hbs"),
@@ -127,6 +132,7 @@ fn registry(template_dir: Option<&Path>) -> Result<(Handlebars<'static>, Origins
     hb.register_helper("include", Box::new(IncludeHelper::default()));
     hb.register_helper("user_rows", Box::new(user_rows_helper));
     hb.register_helper("change_rows", Box::new(change_rows_helper));
+    hb.register_helper("observed_rows", Box::new(observed_rows_helper));
 
     let mut origins = Origins::new();
     let mut custom: HashMap<String, PathBuf> = HashMap::new();

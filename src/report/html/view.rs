@@ -23,6 +23,8 @@ pub(super) struct View {
     pub(super) banner: bool,
     pub(super) charts: Vec<Chart>,
     pub(super) tables: Vec<UserTable>,
+    /// The "Who got in without MFA" section.
+    pub(super) observed: super::observed::ObservedView,
     pub(super) changes: Option<ChangeView>,
     pub(super) inputs: Vec<InputView>,
     pub(super) page_size: usize,
@@ -186,6 +188,7 @@ impl View {
                 .iter()
                 .map(|spec| user_table(spec, report))
                 .collect(),
+            observed: super::observed::observed_view(report),
             changes: report.changes.as_ref().map(change_view),
             inputs: report
                 .inputs
