@@ -1,7 +1,7 @@
 //! Synthetic tenant generator for benchmarks and smoke tests (issue 7).
 //!
 //! ```text
-//! cargo run --release --example gen_tenant -- --users N --signins M --seed S --out DIR [--shapes all|LIST]
+//! cargo run --release --example gen_tenant -- --users N --signins M --seed S --out DIR [--shapes all|LIST] [--noninteractive K]
 //! ```
 //!
 //! Writes one tenant — the same users and the same sign-ins — in every input shape mfaudit reads,
@@ -13,6 +13,10 @@
 //!
 //! Shapes (`--shapes` takes a comma list): msol51 msol7 clixml regdetails regcsv users states
 //! graph-signins portal-json portal-csv azure-monitor log-analytics.
+//!
+//! `--noninteractive K` adds K non-interactive sign-ins (token refreshes, the bulk of a real log)
+//! as their own Azure Monitor archive under `DIR/signins/noninteractive/`, from a stream of their
+//! own: the other files are the same bytes with or without it.
 
 #![allow(
     clippy::print_stdout,
@@ -3109,6 +3113,55 @@ fn write_signins(
     Ok(())
 }
 
+/// `count` non-interactive sign-ins over the same 30 days, as one Azure Monitor archive
+/// (`NonInteractiveUserSignInLogs`): token refreshes by the directory's users, most single-factor
+/// on a claim in the token, some with the MFA claim, a few failures.
+fn write_noninteractive(
+    rng: &mut Rng,
+    users: &[User],
+    count: usize,
+    dir: &Path,
+    manifest: &mut Vec<(PathBuf, u64)>,
+) -> io::Result<()> {
+    let d = dir.join(format!(
+        "noninteractive/tenantId={TENANT}/y=2025/m=05/d=01/h=00/m=00"
+    ));
+    fs::create_dir_all(&d)?;
+    let mut out = Out::create(d.join("PT1H.json"), false, false)?;
+    let step = (30 * DAY_MS / count as i64).max(1);
+    let mut text = String::new();
+    for i in 0..count {
+        let t = LOG_START_MS + i as i64 * step + rng.below(step as u64) as i64;
+        let r = rng.unit();
+        let idx = ((r * r) * users.len().max(1) as f64) as usize;
+        let Some(u) = users.get(idx.min(users.len().saturating_sub(1))) else {
+            break;
+        };
+        let mut si = base_signin(rng, u, t);
+        si.interactive = false;
+        si.steps.push(token_step());
+        match rng.below(100) {
+            0..=69 => {}
+            70..=94 => {
+                si.mfa_required = true;
+                si.ca_status = "success";
+                si.policy = Some("multiConditionalAccess");
+                si.additional = Some("MFA requirement satisfied by claim in the token".into());
+            }
+            _ => {
+                si.error = 70044;
+                si.failure = "The session has expired or is invalid due to sign-in frequency checks by conditional access.";
+            }
+        }
+        text.clear();
+        monitor_record(&si, &mut text);
+        text.push_str("\r\n");
+        out.put(&text)?;
+        out.records += 1;
+    }
+    out.finish(manifest)
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const ALL_SHAPES: &[&str] = &[
@@ -3129,17 +3182,19 @@ const ALL_SHAPES: &[&str] = &[
 struct Args {
     users: usize,
     signins: usize,
+    noninteractive: usize,
     seed: u64,
     out: PathBuf,
     shapes: BTreeSet<String>,
 }
 
-const USAGE: &str = "usage: gen_tenant --users N --signins M --seed S --out DIR [--shapes all|LIST]\n  shapes: msol51 msol7 clixml regdetails regcsv users states graph-signins portal-json portal-csv azure-monitor log-analytics";
+const USAGE: &str = "usage: gen_tenant --users N --signins M --seed S --out DIR [--shapes all|LIST] [--noninteractive K]\n  shapes: msol51 msol7 clixml regdetails regcsv users states graph-signins portal-json portal-csv azure-monitor log-analytics";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         users: 1000,
         signins: 2000,
+        noninteractive: 0,
         seed: 1,
         out: PathBuf::from("target/tenant"),
         shapes: BTreeSet::new(),
@@ -3155,6 +3210,11 @@ fn parse_args() -> Result<Args, String> {
             "--users" => args.users = value()?.parse().map_err(|e| format!("--users: {e}"))?,
             "--signins" => {
                 args.signins = value()?.parse().map_err(|e| format!("--signins: {e}"))?
+            }
+            "--noninteractive" => {
+                args.noninteractive = value()?
+                    .parse()
+                    .map_err(|e| format!("--noninteractive: {e}"))?
             }
             "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--out" => args.out = PathBuf::from(value()?),
@@ -3189,12 +3249,23 @@ fn run(args: &Args) -> io::Result<()> {
     let mut sinks = SignInSinks::open(&signins_dir, &args.shapes)?;
     write_signins(&mut rng, &users, args.signins, &mut sinks)?;
     sinks.finish(&mut manifest)?;
+    if args.noninteractive > 0 {
+        let mut rng = Rng(args.seed ^ 0x7e7e_7e7e_7e7e_7e7e);
+        write_noninteractive(
+            &mut rng,
+            &users,
+            args.noninteractive,
+            &signins_dir,
+            &mut manifest,
+        )?;
+    }
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "# gen_tenant --users {} --signins {} --seed {}\n# users: {} guests, {} blocked, {} push-fatigue targets, {} fraud reporters",
+        "# gen_tenant --users {} --signins {} --noninteractive {} --seed {}\n# users: {} guests, {} blocked, {} push-fatigue targets, {} fraud reporters",
         args.users,
         args.signins,
+        args.noninteractive,
         args.seed,
         users.iter().filter(|u| u.guest).count(),
         users.iter().filter(|u| u.blocked == Some(true)).count(),

@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::audit::{AuditReport, AuditUser, UserEnforcement};
+use super::audit::{AuditReport, AuditUser, ObservedUser, UserEnforcement};
 
 /// Users per chunk handed from the formatting thread to the writing one.
 const CHUNK_USERS: usize = 2048;
@@ -123,7 +123,8 @@ fn write_user(out: &mut Vec<u8>, u: &AuditUser) {
 }
 
 /// `enforcement`: most users' is one of two shapes (nothing known; nothing seen in the logs),
-/// written from a copy made once; the others through serde.
+/// written from a copy made once; what the logs saw of a user (every user who signed in) by hand
+/// after the same nulls; the configured part, when an input gave one, through serde.
 fn user_enforcement(out: &mut Vec<u8>, e: &UserEnforcement) {
     static SHAPES: std::sync::LazyLock<[Vec<u8>; 2]> = std::sync::LazyLock::new(|| {
         [false, true].map(|logs| {
@@ -138,11 +139,99 @@ fn user_enforcement(out: &mut Vec<u8>, e: &UserEnforcement) {
             v
         })
     });
-    if e.configured.is_none() && e.observed.is_none() {
-        out.extend_from_slice(&SHAPES[usize::from(e.logs)]);
-    } else {
-        nested(out, e);
+    match (&e.configured, &e.observed) {
+        (None, None) => out.extend_from_slice(&SHAPES[usize::from(e.logs)]),
+        (None, Some(o)) => {
+            // The nothing-known shape ends `"observed": null` and the closing brace.
+            let shape = &SHAPES[0];
+            let cut = shape.len() - b"null\n      }".len();
+            out.extend_from_slice(&shape[..cut]);
+            observed(out, o);
+            out.extend_from_slice(b"\n      }");
+        }
+        _ => nested(out, e),
     }
+}
+
+/// `enforcement.observed` as serde pretty-prints it there (members ten spaces in).
+fn observed(out: &mut Vec<u8>, o: &ObservedUser) {
+    const IN: &[u8] = b"\n          ";
+    let ObservedUser {
+        signins_without_mfa,
+        legacy_auth_signins,
+        apps_without_mfa,
+        required_by,
+        last_without_mfa,
+        legacy_attempts,
+        legacy_protocols,
+        policies,
+        report_only_would_require,
+    } = o;
+    let member = |out: &mut Vec<u8>, name: &str, first: bool| {
+        if !first {
+            out.push(b',');
+        }
+        out.extend_from_slice(IN);
+        out.push(b'"');
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\": ");
+    };
+    out.push(b'{');
+    member(out, "signins_without_mfa", true);
+    number(out, *signins_without_mfa);
+    member(out, "legacy_auth_signins", false);
+    number(out, *legacy_auth_signins);
+    member(out, "apps_without_mfa", false);
+    list(out, apps_without_mfa, |out, app| {
+        string(out, app);
+    });
+    member(out, "required_by", false);
+    list(out, required_by, |out, r| {
+        named_count(out, "provider", &r.provider, r.signins);
+    });
+    member(out, "last_without_mfa", false);
+    opt_string(out, last_without_mfa.as_deref());
+    member(out, "legacy_attempts", false);
+    number(out, *legacy_attempts);
+    for (name, counts) in [
+        ("legacy_protocols", legacy_protocols),
+        ("policies", policies),
+        ("report_only_would_require", report_only_would_require),
+    ] {
+        member(out, name, false);
+        list(out, counts, |out, c| {
+            named_count(out, "name", &c.name, c.signins)
+        });
+    }
+    out.extend_from_slice(b"\n        }");
+}
+
+/// An array inside `observed`: `[]`, or one item per line twelve spaces in.
+fn list<T>(out: &mut Vec<u8>, items: &[T], mut item: impl FnMut(&mut Vec<u8>, &T)) {
+    if items.is_empty() {
+        out.extend_from_slice(b"[]");
+        return;
+    }
+    out.push(b'[');
+    for (i, x) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\n            ");
+        item(out, x);
+    }
+    out.extend_from_slice(b"\n          ]");
+}
+
+/// `{"NAME": "...", "signins": N}` as an array item inside `observed`.
+fn named_count(out: &mut Vec<u8>, name: &str, value: &str, signins: u64) {
+    out.extend_from_slice(b"{\n              \"");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\": ");
+    string(out, value);
+    out.extend_from_slice(b",\n              \"signins\": ");
+    number(out, signins);
+    out.extend_from_slice(b"\n            }");
 }
 
 /// A value inside a user, as serde pretty-prints it there: its own lines six spaces further in
@@ -357,22 +446,27 @@ mod tests {
             counts in (any::<u64>(), any::<u64>(), any::<u64>()),
             last in (proptest::option::of(text()), proptest::option::of(text())),
             seen in (any::<bool>(), proptest::option::of((text(), text(), any::<u64>()))),
+            more in (words(), proptest::option::of(text()), 0usize..3),
         ) -> AuditUser {
             use crate::report::audit::{NamedCount, ObservedUser, ProviderSignins, UserEnforcement};
             let (logs, observed) = seen;
+            let (extra_apps, last_time, repeat) = more;
             let enforcement = UserEnforcement {
                 configured: None,
                 observed: observed.map(|(app, name, n)| {
+                    let counted = |k: usize| -> Vec<NamedCount> {
+                        (0..k).map(|i| NamedCount { name: format!("{name}{i}"), signins: n / (i as u64 + 1) }).collect()
+                    };
                     Box::new(ObservedUser {
                         signins_without_mfa: n,
                         legacy_auth_signins: n / 2,
-                        apps_without_mfa: vec![app.clone()],
-                        required_by: vec![ProviderSignins { provider: name.clone(), signins: n }],
-                        last_without_mfa: Some(app),
+                        apps_without_mfa: std::iter::once(app).chain(extra_apps.iter().map(|a| a.to_string())).collect(),
+                        required_by: (0..repeat).map(|_| ProviderSignins { provider: name.clone(), signins: n }).collect(),
+                        last_without_mfa: last_time,
                         legacy_attempts: n,
-                        legacy_protocols: vec![],
-                        policies: vec![NamedCount { name, signins: 1 }],
-                        report_only_would_require: vec![],
+                        legacy_protocols: counted(repeat),
+                        policies: counted(1),
+                        report_only_would_require: counted(repeat.saturating_sub(1)),
                     })
                 }),
                 logs,

@@ -45,11 +45,7 @@ const fn modern(name: &'static str) -> ClientApp {
 /// The client app a `clientAppUsed` value names (case, spaces and punctuation aside); `None` for
 /// a value not in the table, which is neither legacy nor modern as far as the report says.
 pub fn client_app(value: &str) -> Option<&'static ClientApp> {
-    names::with_key(value, |key| {
-        CLIENT_APPS
-            .iter()
-            .find(|c| names::with_key(c.name, |k| k == key))
-    })
+    names::find(CLIENT_APPS, |c| c.name, value)
 }
 
 /// How a Conditional Access policy took part in one sign-in (`appliedConditionalAccessPolicies[]
@@ -83,12 +79,7 @@ pub const POLICY_RESULTS: &[(&str, PolicyResult)] = &[
 
 /// The result a log value names; anything else is `Unknown`.
 pub fn policy_result(value: &str) -> PolicyResult {
-    names::with_key(value, |key| {
-        POLICY_RESULTS
-            .iter()
-            .find(|(name, _)| names::with_key(name, |k| k == key))
-            .map_or(PolicyResult::Unknown, |(_, r)| *r)
-    })
+    names::find(POLICY_RESULTS, |(name, _)| name, value).map_or(PolicyResult::Unknown, |(_, r)| *r)
 }
 
 impl PolicyResult {
@@ -114,6 +105,9 @@ pub const MFA_GRANT_CONTROLS: &[&str] = &["Mfa", "RequireMfa", "AuthenticationSt
 
 /// Whether a grant control demands a second factor.
 pub fn demands_mfa(control: &str) -> bool {
+    if MFA_GRANT_CONTROLS.contains(&control) {
+        return true;
+    }
     names::with_key(control, |key| {
         MFA_GRANT_CONTROLS
             .iter()
@@ -144,6 +138,23 @@ pub const REQUIREMENT_PROVIDERS: &[(&str, &str)] = &[
         "Identity Protection registration policy",
     ),
     ("baselineProtection", "baseline protection"),
+    (
+        "mfaRegistrationRequiredByBaselineProtection",
+        "baseline protection registration",
+    ),
+    (
+        "mfaRegistrationRequiredByMultiConditionalAccess",
+        "Conditional Access registration",
+    ),
+    (
+        "mfaRegistrationRequiredBySecurityDefaults",
+        "security defaults registration",
+    ),
+    ("enforcedForCspAdmins", "enforced for CSP admins"),
+    ("request", "the request"),
+    ("servicePrincipal", "the service principal"),
+    ("crossTenantOutboundRule", "cross-tenant outbound rule"),
+    ("gpsLocationCondition", "GPS location condition"),
     ("scopeBasedAuthRequirementPolicy", "scope-based requirement"),
     ("authenticationStrengths", "authentication strength"),
     ("proofUpCodeRequest", "proof-up code request"),
@@ -151,12 +162,7 @@ pub const REQUIREMENT_PROVIDERS: &[(&str, &str)] = &[
 
 /// The report's name for a requirement provider.
 pub fn provider_name(provider: &str) -> Option<&'static str> {
-    names::with_key(provider, |key| {
-        REQUIREMENT_PROVIDERS
-            .iter()
-            .find(|(p, _)| names::with_key(p, |k| k == key))
-            .map(|(_, name)| *name)
-    })
+    names::find(REQUIREMENT_PROVIDERS, |(p, _)| p, provider).map(|(_, name)| *name)
 }
 
 /// An authentication requirement of one factor (`singleFactorAuthentication`, the portal's

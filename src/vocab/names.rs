@@ -56,6 +56,17 @@ pub fn with_key<R>(name: &str, f: impl FnOnce(&[u8]) -> R) -> R {
     f(&buf[..len])
 }
 
+/// The entry of `table` whose name (`name_of`) is `value`, case, spaces and punctuation aside.
+/// Logs nearly always write a table's own spelling: that is tried first, with no key built for
+/// every entry of every record.
+pub fn find<'t, T>(table: &'t [T], name_of: impl Fn(&T) -> &str, value: &str) -> Option<&'t T> {
+    table.iter().find(|e| name_of(e) == value).or_else(|| {
+        with_key(value, |key| {
+            table.iter().find(|e| with_key(name_of(e), |k| k == key))
+        })
+    })
+}
+
 /// `key(name) == want` without building the key; `want` is a key already (lower case, nothing
 /// [`ignored`]).
 pub fn same(name: &str, want: &str) -> bool {
