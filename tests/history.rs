@@ -889,3 +889,111 @@ fn concurrent_runs_are_serialized_and_each_compares_with_the_one_before() {
         .unwrap();
     assert_eq!(check, "ok");
 }
+
+/// One Graph sign-in: interactive, successful; `mfa` says whether MFA was required and performed.
+fn graph_signin(id: u32, upn: &str, day: u32, client: &str, mfa: bool) -> String {
+    let (requirement, details) = if mfa {
+        (
+            "multiFactorAuthentication",
+            r#","additionalDetails":"MFA successfully completed""#,
+        )
+    } else {
+        ("singleFactorAuthentication", "")
+    };
+    format!(
+        r#"{{"id":"00000000-0000-4000-8000-{id:012}","createdDateTime":"2026-01-{day:02}T09:00:00Z","userPrincipalName":"{upn}","appDisplayName":"Office 365 Exchange Online","clientAppUsed":"{client}","isInteractive":true,"status":{{"errorCode":0{details}}},"authenticationRequirement":"{requirement}","conditionalAccessStatus":"notApplied"}}"#
+    )
+}
+
+/// The flags the sign-in logs raise, `signed-in-without-mfa` and `legacy-auth-sign-in`, are
+/// recorded with each run and their changes reported like every other flag's: in the audit's
+/// `changes`, and by `mfaudit diff`.
+#[test]
+fn the_sign_in_flags_changes_are_reported() {
+    let dir = support::tempdir();
+    let db = dir.path().join("history.db");
+    let users = support::write(
+        dir.path(),
+        "users.csv",
+        "userPrincipalName,displayName,accountEnabled\r\nada@contoso.test,Ada,True\r\nbo@contoso.test,Bo,True\r\ncy@contoso.test,Cy,True\r\n",
+    );
+    let page = |records: &[String]| {
+        format!(
+            r#"{{"@odata.context":"https://graph.microsoft.com/beta/$metadata#auditLogs/signIns","value":[{}]}}"#,
+            records.join(",")
+        )
+    };
+    // Week 1: Ada got in without MFA in a browser; Bo over IMAP (legacy, so no MFA either).
+    let week1 = support::write(
+        dir.path(),
+        "week1/signins.json",
+        page(&[
+            graph_signin(1, "ada@contoso.test", 5, "Browser", false),
+            graph_signin(2, "bo@contoso.test", 5, "IMAP4", false),
+            graph_signin(3, "cy@contoso.test", 5, "Browser", true),
+        ]),
+    );
+    // Week 2: Ada performs MFA; Bo still uses IMAP; Cy gets in without it.
+    let week2 = support::write(
+        dir.path(),
+        "week2/signins.json",
+        page(&[
+            graph_signin(4, "ada@contoso.test", 12, "Browser", true),
+            graph_signin(5, "bo@contoso.test", 12, "IMAP4", false),
+            graph_signin(6, "cy@contoso.test", 12, "Mobile Apps and Desktop clients", false),
+        ]),
+    );
+    let run = |signins: &Path, epoch: &str| {
+        let ran = support::Test::new()
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .args(["audit", "--json", "-", "--history"])
+            .arg(&db)
+            .arg(&users)
+            .arg(signins)
+            .run();
+        ran.ok();
+        serde_json::from_str::<serde_json::Value>(&ran.stdout).expect("the audit JSON")
+    };
+    let first = run(&week1, "1767600000");
+    let flags = |r: &serde_json::Value, upn: &str| {
+        r["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["upn"] == upn)
+            .map(|u| u["flags"].clone())
+            .unwrap()
+    };
+    assert_eq!(
+        flags(&first, "ada@contoso.test"),
+        serde_json::json!(["signed-in-without-mfa"])
+    );
+    assert_eq!(
+        flags(&first, "bo@contoso.test"),
+        serde_json::json!(["signed-in-without-mfa", "legacy-auth-sign-in"])
+    );
+    assert_eq!(flags(&first, "cy@contoso.test"), serde_json::json!([]));
+    let second = run(&week2, "1768204800");
+    let c = &second["changes"];
+    assert_eq!(
+        c["flags_raised"],
+        serde_json::json!([{"upn": "cy@contoso.test", "flag": "signed-in-without-mfa"}])
+    );
+    assert_eq!(
+        c["flags_cleared"],
+        serde_json::json!([{"upn": "ada@contoso.test", "flag": "signed-in-without-mfa"}])
+    );
+    let diff = support::Test::new()
+        .args(["diff", "--db"])
+        .arg(&db)
+        .args(["1", "2"])
+        .run();
+    diff.ok().utf8();
+    assert!(
+        diff.stdout.ends_with(
+            "Flags raised: 1\n  cy@contoso.test: signed-in-without-mfa\nFlags cleared: 1\n  ada@contoso.test: signed-in-without-mfa\n"
+        ),
+        "{}",
+        diff.stdout
+    );
+}
