@@ -46,14 +46,14 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
         serde_json::json!({
             "users_total": 13, "users_enabled": 12, "registered_enabled": 9, "unregistered_enabled": 3,
             "per_user_state": {"enforced": 3, "enabled": 2, "disabled": 8, "unknown": 0},
-            "signins_total": 26, "mfa_challenges": 22, "challenged_users": 9,
+            "signins_total": 32, "mfa_challenges": 22, "challenged_users": 9,
             "users_completed_mfa": 7, "users_unable_to_complete": 2, "users_with_failures": 4,
             "registration_unknown_enabled": 0, "access_unknown": 0,
-            "admins_without_mfa": 1, "admins_without_mfa_unknown": 0, "activity_inputs": 2,
+            "admins_without_mfa": 1, "admins_without_mfa_unknown": 0, "activity_inputs": 3,
             "duplicate_signins": 0, "workload_signins": 0,
             "enforcement": {
                 "mfa_required": null, "protected_enabled": null,
-                "users_signed_in_without_mfa": 2, "users_legacy_auth": 0,
+                "users_signed_in_without_mfa": 3, "users_legacy_auth": 1,
                 "security_defaults": null
             }
         }),
@@ -74,6 +74,7 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
             "sign-in-json",
             "sign-in-csv",
             "auth-details-csv",
+            "sign-in-json",
             "graph-registration-json"
         ]
     );
@@ -97,22 +98,78 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
         user(&r, "judy@contoso.com")["flags"],
         serde_json::json!(["registered-never-challenged", "signed-in-without-mfa"])
     );
-    // The seventh answer: two users got in to SharePoint on a single factor.
+    // The seventh answer: Carol and Judy got in to SharePoint on a single factor, Oscar read his
+    // mail over IMAP; the four token refreshes of the non-interactive download are counted apart.
     assert_eq!(
         r["without_mfa"],
         serde_json::json!({
             "question": "Who signed in without MFA?",
-            "answer": "2 users signed in interactively without MFA being required or performed (3 sign-ins); most often to: Office 365 SharePoint Online (3 sign-ins, 2 users).",
-            "signins_without_mfa": 3, "users_without_mfa": 2,
-            "interactive_signins": 26, "noninteractive_signins": 0,
+            "answer": "3 users signed in interactively without MFA being required or performed (4 sign-ins); most often to: Office 365 SharePoint Online (3 sign-ins, 2 users); Office 365 Exchange Online (1 sign-in, 1 user); legacy protocols, over which no MFA is possible: IMAP4 (1 of 1 sign-in succeeded); POP3 (0 of 1 sign-in succeeded) (enabled users with a successful one: 1); 4 non-interactive sign-ins refreshed sessions and are not counted as without MFA.",
+            "signins_without_mfa": 4, "users_without_mfa": 3,
+            "interactive_signins": 28, "noninteractive_signins": 4,
             "interactive_assumed": 0, "requirement_unknown": 0,
-            "apps": [{"app": "Office 365 SharePoint Online", "signins": 3, "users": 2}],
-            "legacy": [], "required_by": []
+            "apps": [
+                {"app": "Office 365 SharePoint Online", "signins": 3, "users": 2},
+                {"app": "Office 365 Exchange Online", "signins": 1, "users": 1}
+            ],
+            "legacy": [
+                {"protocol": "IMAP4", "signins": 1, "succeeded": 1, "users": 1},
+                {"protocol": "POP3", "signins": 1, "succeeded": 0, "users": 1}
+            ],
+            // Per-user MFA for Alice, Bob, Erin and Mallory (4 + 2 + 7 + 2 sign-ins), Conditional
+            // Access for Frank, Grace, Heidi, Ivan and Zoë, over the 22 challenges.
+            "required_by": [
+                {"provider": "user", "name": "per-user MFA", "signins": 15, "share": 0.6818},
+                {"provider": "multiConditionalAccess", "name": "Conditional Access", "signins": 5, "share": 0.2273}
+            ]
+        })
+    );
+    // Each policy as the sign-ins of the JSON downloads saw it (the CSV carries no policies).
+    let observed: Vec<serde_json::Value> = r["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| serde_json::json!([p["name"], p["observed"]]))
+        .collect();
+    assert_eq!(
+        observed,
+        [
+            serde_json::json!(["Require MFA for all users", {
+                "success": 9, "failure": 11, "not_applied": 9, "report_only_success": 0,
+                "report_only_failure": 0, "report_only_not_applied": 0, "not_enabled": 0,
+                "report_only_interrupted": 0, "unknown": 0, "demands_mfa": true}]),
+            serde_json::json!(["Require MFA for excluded staff (report-only)", {
+                "success": 0, "failure": 0, "not_applied": 0, "report_only_success": 0,
+                "report_only_failure": 7, "report_only_not_applied": 22, "not_enabled": 0,
+                "report_only_interrupted": 0, "unknown": 0, "demands_mfa": true}])
+        ]
+    );
+    assert_eq!(
+        user(&r, "carol@contoso.com")["enforcement"]["observed"],
+        serde_json::json!({
+            "signins_without_mfa": 2, "legacy_auth_signins": 0,
+            "apps_without_mfa": ["Office 365 SharePoint Online"], "required_by": [],
+            "last_without_mfa": "2026-11-24T10:00:00Z", "legacy_attempts": 0,
+            "legacy_protocols": [], "policies": [],
+            "report_only_would_require": [{"name": "Require MFA for excluded staff (report-only)", "signins": 2}]
         })
     );
     assert_eq!(
-        user(&r, "carol@contoso.com")["enforcement"]["observed"]["signins_without_mfa"],
-        2
+        user(&r, "oscar@contoso.com")["flags"],
+        serde_json::json!([
+            "enabled-unregistered",
+            "signed-in-without-mfa",
+            "legacy-auth-sign-in"
+        ])
+    );
+    assert_eq!(
+        user(&r, "oscar@contoso.com")["enforcement"]["observed"]["legacy_protocols"],
+        serde_json::json!([{"name": "IMAP4", "signins": 1}, {"name": "POP3", "signins": 1}])
+    );
+    assert_eq!(
+        user(&r, "alice@contoso.com")["enforcement"]["observed"]["signins_without_mfa"],
+        0,
+        "Alice's token refreshes are single-factor, yet not sign-ins without MFA"
     );
     // The guest signed in with the home form of the UPN and still joins.
     let grace = user(&r, "grace_fabrikam.com#EXT#@contoso.onmicrosoft.com");
@@ -134,7 +191,7 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
 
     out.utf8();
     let stdout = &out.stdout;
-    assert!(stdout.starts_with("mfaudit audit: 13 users (12 enabled), 9 registered and 3 not registered among the enabled; 26 sign-ins, 22 MFA challenges\n"), "{stdout}");
+    assert!(stdout.starts_with("mfaudit audit: 13 users (12 enabled), 9 registered and 3 not registered among the enabled; 32 sign-ins, 22 MFA challenges\n"), "{stdout}");
     for q in [
         "1. Was the sign-in challenged with MFA?",
         "6. What are the common MFA issues end users are running into?",
@@ -232,7 +289,7 @@ fn email_dry_run_writes_the_message() {
         .get_value();
     assert_eq!(
         subject,
-        "3 enabled users not registered for MFA, 2 signed in without MFA — mfaudit audit 2026-11-29"
+        "3 enabled users not registered for MFA, 3 signed in without MFA — mfaudit audit 2026-11-29"
     );
     assert_eq!(mail.ctype.mimetype, "multipart/mixed");
 }

@@ -940,7 +940,13 @@ fn the_sign_in_flags_changes_are_reported() {
         page(&[
             graph_signin(4, "ada@contoso.test", 12, "Browser", true),
             graph_signin(5, "bo@contoso.test", 12, "IMAP4", false),
-            graph_signin(6, "cy@contoso.test", 12, "Mobile Apps and Desktop clients", false),
+            graph_signin(
+                6,
+                "cy@contoso.test",
+                12,
+                "Mobile Apps and Desktop clients",
+                false,
+            ),
         ]),
     );
     let run = |signins: &Path, epoch: &str| {

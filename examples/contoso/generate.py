@@ -8,6 +8,7 @@
   exports/signins/InteractiveSignIns_2026-11-22_2026-11-29.json   admin center sign-in JSON download
   exports/signins/InteractiveSignIns_2026-11-28_2026-11-29.csv    admin center sign-in CSV ...
   exports/signins/InteractiveSignIns_AuthDetails_2026-11-28_2026-11-29.csv   ... and its AuthDetails
+  exports/signins/NonInteractiveSignIns_2026-11-22_2026-11-29.json   the non-interactive download
 """
 import csv
 import io
@@ -101,11 +102,40 @@ REQ = "multiFactorAuthentication"
 SINGLE = "singleFactorAuthentication"
 counter = [0]
 
+# Conditional Access as the sign-ins show it: one enforced policy demanding MFA (Carol, Judy and
+# Oscar are excluded from it), one report-only policy that would demand it of them too.
+ALL_USERS_MFA = ("6b6e1d1e-1d3c-4e1a-9d7e-000000000001", "Require MFA for all users")
+REPORT_ONLY = ("6b6e1d1e-1d3c-4e1a-9d7e-000000000002", "Require MFA for excluded staff (report-only)")
+PROVIDER = {"enforced": ("user", "Per-user MFA"), "enabled": ("user", "Per-user MFA")}
 
-def signin(upn, minute, error=0, reason="Other.", details=None, requirement=REQ, steps=(), home_upn=None, method=None):
+
+def policies(upn, error, requirement):
+    """appliedConditionalAccessPolicies and authenticationRequirementPolicies of one sign-in."""
+    state = next((u[8] for u in USERS if u[0] == upn), "disabled")
+    if requirement == REQ:
+        applied = [
+            {"id": ALL_USERS_MFA[0], "displayName": ALL_USERS_MFA[1], "enforcedGrantControls": ["Mfa"], "enforcedSessionControls": [],
+             "result": "success" if error == 0 else "failure"},
+            {"id": REPORT_ONLY[0], "displayName": REPORT_ONLY[1], "enforcedGrantControls": ["Mfa"], "enforcedSessionControls": [],
+             "result": "reportOnlyNotApplied"},
+        ]
+        provider = PROVIDER.get(state, ("multiConditionalAccess", "Conditional Access"))
+        return applied, [{"requirementProvider": provider[0], "detail": provider[1]}]
+    applied = [
+        {"id": ALL_USERS_MFA[0], "displayName": ALL_USERS_MFA[1], "enforcedGrantControls": [], "enforcedSessionControls": [],
+         "result": "notApplied"},
+        {"id": REPORT_ONLY[0], "displayName": REPORT_ONLY[1], "enforcedGrantControls": ["Mfa"], "enforcedSessionControls": [],
+         "result": "reportOnlyFailure" if error == 0 else "reportOnlyNotApplied"},
+    ]
+    return applied, []
+
+
+def signin(upn, minute, error=0, reason="Other.", details=None, requirement=REQ, steps=(), home_upn=None, method=None,
+           client="Browser", app="Office 365 SharePoint Online", interactive=True):
     counter[0] += 1
     n = next((u[2] for u in USERS if u[0] == upn), 99)
     user_upn = (home_upn or upn).lower()
+    applied, required = policies(upn, error, requirement)
     return {
         "id": "a%07d-1111-4222-8333-%012d" % (counter[0], counter[0]),
         "createdDateTime": ts(minute),
@@ -113,13 +143,15 @@ def signin(upn, minute, error=0, reason="Other.", details=None, requirement=REQ,
         "userPrincipalName": user_upn,
         "userId": oid(n) if n != 99 else "c0470000-0000-4000-8000-999999999999",
         "appId": "00000003-0000-0ff1-ce00-000000000000",
-        "appDisplayName": "Office 365 SharePoint Online",
+        "appDisplayName": app,
         "ipAddress": "203.0.113.%d" % (n % 250),
-        "clientAppUsed": "Browser",
+        "clientAppUsed": client,
         "correlationId": "c%07d-aaaa-4bbb-8ccc-%012d" % (counter[0], counter[0]),
-        "conditionalAccessStatus": "success" if error == 0 else "failure",
-        "isInteractive": True,
+        "conditionalAccessStatus": ("success" if error == 0 else "failure") if requirement == REQ else "notApplied",
+        "isInteractive": interactive,
         "authenticationRequirement": requirement,
+        "appliedConditionalAccessPolicies": applied,
+        "authenticationRequirementPolicies": required,
         "status": {"errorCode": error, "failureReason": reason, "additionalDetails": details},
         "mfaDetail": {"authMethod": method, "authDetail": None} if method else {},
         "authenticationDetails": [
@@ -163,6 +195,10 @@ def signins():
         s.append(signin("mallory@contoso.com", 8000 + 600 * k, error=500121, reason="Authentication failed during strong authentication request.", details="MFA denied; user did not respond to mobile app notification", steps=[("Mobile app notification", False, "MFA denied; user did not respond to mobile app notification")]))
     # zoë: passkey
     s.append(signin("zoë@contoso.com", 8500, details="MFA successfully completed", steps=[("Passkey (device-bound)", True, "MFA successfully completed")]))
+    # oscar (excluded from the MFA policy, no MFA method): mail over IMAP gets in, POP3 does not
+    s.append(signin("oscar@contoso.com", 8700, requirement=SINGLE, client="IMAP4", app="Office 365 Exchange Online"))
+    s.append(signin("oscar@contoso.com", 8760, error=50126, reason="Error validating credentials due to invalid username or password.",
+                    requirement=SINGLE, client="POP3", app="Office 365 Exchange Online"))
     # someone not in the directory
     s.append(signin("eve@contoso.com", 9000, error=50126, reason="Error validating credentials due to invalid username or password.", requirement=SINGLE))
     s.sort(key=lambda x: x["createdDateTime"], reverse=True)  # the portal lists newest first
@@ -203,6 +239,22 @@ def csv_pair():
     return "\ufeff" + main.getvalue(), "\ufeff" + auth.getvalue()
 
 
+def noninteractive():
+    """Token refreshes: single-factor and successful, yet never "without MFA" (the session's MFA,
+    if any, was met at the interactive sign-in)."""
+    s = []
+    for upn, minute in [("alice@contoso.com", 30), ("alice@contoso.com", 1470), ("carol@contoso.com", 330), ("ivan@contoso.com", 7230)]:
+        r = signin(upn, minute, requirement=SINGLE, app="Microsoft Teams", client="Mobile Apps and Desktop clients", interactive=False)
+        r["authenticationDetails"] = [
+            {"authenticationStepDateTime": ts(minute), "authenticationMethod": "Previously satisfied", "authenticationMethodDetail": None,
+             "succeeded": True, "authenticationStepResultDetail": "First factor requirement satisfied by claim in the token",
+             "authenticationStepRequirement": "Primary authentication"}
+        ]
+        s.append(r)
+    s.sort(key=lambda x: x["createdDateTime"], reverse=True)
+    return s
+
+
 def main():
     os.makedirs("exports/signins", exist_ok=True)
     with open("exports/userRegistrationDetails.json", "w", encoding="utf-8", newline="") as f:
@@ -213,6 +265,8 @@ def main():
         f.write(per_user_csv())
     with open("exports/signins/InteractiveSignIns_2026-11-22_2026-11-29.json", "w", encoding="utf-8", newline="") as f:
         f.write(json.dumps(signins(), indent=2, ensure_ascii=False))
+    with open("exports/signins/NonInteractiveSignIns_2026-11-22_2026-11-29.json", "w", encoding="utf-8", newline="") as f:
+        f.write(json.dumps(noninteractive(), indent=2, ensure_ascii=False))
     main_csv, auth_csv = csv_pair()
     with open("exports/signins/InteractiveSignIns_2026-11-28_2026-11-29.csv", "w", encoding="utf-8", newline="") as f:
         f.write(main_csv)
