@@ -10,6 +10,7 @@ mod classic;
 mod clixml;
 mod email;
 mod encodings;
+mod enforcement;
 mod files;
 mod graph;
 mod history;
