@@ -104,7 +104,7 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
         r["without_mfa"],
         serde_json::json!({
             "question": "Who signed in without MFA?",
-            "answer": "3 users signed in interactively without MFA being required or performed (4 sign-ins); most often to: Office 365 SharePoint Online (3 sign-ins, 2 users); Office 365 Exchange Online (1 sign-in, 1 user); legacy protocols, over which no MFA is possible: IMAP4 (1 of 1 sign-in succeeded); POP3 (0 of 1 sign-in succeeded) (enabled users with a successful one: 1); 4 non-interactive sign-ins refreshed sessions and are not counted as without MFA.",
+            "answer": "3 users signed in interactively without MFA being required or performed (4 sign-ins); most often to: Office 365 SharePoint Online (3 sign-ins, 2 users); Office 365 Exchange Online (1 sign-in, 1 user); legacy protocols, over which no MFA is possible: IMAP4 (1 of 1 sign-in succeeded); POP3 (0 of 1 sign-in succeeded); 1 enabled user got in over one; 4 non-interactive sign-ins refreshed sessions and are not counted as without MFA.",
             "signins_without_mfa": 4, "users_without_mfa": 3,
             "interactive_signins": 28, "noninteractive_signins": 4,
             "interactive_assumed": 0, "requirement_unknown": 0,

@@ -96,7 +96,7 @@ fn graph_beta_docs_page_with_duplicate_keys() {
         app_id: some("c44b4083-3bb0-49c1-b47d-974e53cbdf3c"),
         ca_status: some("notApplied"),
         policies: Some(vec![]),
-        required_by: vec![],
+        required_by: Some(vec![]),
     };
     assert_eq!(s[0], want);
 }
@@ -239,7 +239,7 @@ fn log_analytics_csv_export() {
         app_id: some("c44b4083-3bb0-49c1-b47d-974e53cbdf3c"),
         ca_status: some("notApplied"),
         policies: None,
-        required_by: vec![],
+        required_by: Some(vec![]),
     };
     assert_eq!(s[0], want);
     assert_eq!(s[1].error_code, Some(50140));
@@ -294,7 +294,7 @@ fn admin_center_csv_pair_with_header_quirks() {
         app_id: some("c44b4083-3bb0-49c1-b47d-974e53cbdf3c"),
         ca_status: some("Failure"),
         policies: None,
-        required_by: vec![],
+        required_by: None,
     };
     assert_eq!(s[0], want);
     assert_eq!(s[1].steps.len(), 2);
@@ -359,7 +359,7 @@ fn french_admin_center_csv_pair() {
         app_id: None,
         ca_status: None,
         policies: None,
-        required_by: vec![],
+        required_by: None,
     };
     assert_eq!(s[0], want);
 }

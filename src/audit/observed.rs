@@ -27,6 +27,8 @@ use crate::vocab::enforcement::{self, PolicyResult};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Seen<'a> {
     pub interactive: bool,
+    /// An MFA challenge (`classify`), interactive or not.
+    pub challenged: bool,
     /// Nothing said whether it was interactive.
     pub interactive_assumed: bool,
     pub succeeded: bool,
@@ -48,6 +50,7 @@ pub(crate) fn see<'a>(s: &'a SignIn<'_>, challenged: bool) -> Seen<'a> {
     let requirement = s.authentication_requirement.as_deref();
     Seen {
         interactive,
+        challenged,
         interactive_assumed: s.interactive.is_none(),
         succeeded,
         without_mfa: got_in_without_a_challenge
@@ -170,11 +173,11 @@ impl Tenant {
                 self.legacy_protocols_succeeded.add(protocol, 1);
             }
         }
-        // What required MFA, and the policies that demand it, for the sign-ins the user made.
-        let providers: Vec<Arc<str>> = if seen.interactive {
-            s.required_by.iter().map(|p| self.intern(p)).collect()
-        } else {
-            Vec::new()
+        // What required MFA of each MFA challenge (its share is over the challenges, interactive
+        // or not), and the policies that demand it, for the sign-ins the user made.
+        let providers: Vec<Arc<str>> = match &s.required_by {
+            Some(required) if seen.challenged => required.iter().map(|p| self.intern(p)).collect(),
+            _ => Vec::new(),
         };
         for p in &providers {
             self.required_by.add(p, 1);
@@ -472,25 +475,48 @@ pub(crate) fn warnings(w: &WithoutMfa, inputs: &[InputSummary]) -> Vec<String> {
             SETTLED_BY_INTERACTIVE
         ));
     }
-    let without_client: Vec<&str> = inputs
-        .iter()
-        .filter(|i| {
-            i.signin_fields
-                .as_ref()
-                .is_some_and(|f| i.records > 0 && !f.contains(&"client app"))
-        })
-        .map(|i| i.path.as_str())
-        .collect();
-    if !without_client.is_empty() {
-        out.push(format!(
-            "{} {} no client app: legacy-protocol use is unknown for {} sign-ins; an export with clientAppUsed (Graph signIns, the admin center download, Azure Monitor) would settle it.",
-            without_client.join(", "),
-            if without_client.len() == 1 { "carries" } else { "carry" },
-            if without_client.len() == 1 { "its" } else { "their" }
-        ));
+    // A field a whole log lacks: what it tells is unknown for that log's sign-ins, not none.
+    for (field, what, settled_by) in LOG_FIELDS {
+        let lacking: Vec<&str> = inputs
+            .iter()
+            .filter(|i| {
+                i.signin_fields
+                    .as_ref()
+                    .is_some_and(|f| i.records > 0 && !f.contains(&field))
+            })
+            .map(|i| i.path.as_str())
+            .collect();
+        if !lacking.is_empty() {
+            out.push(format!(
+                "{} {} no {field}: {what} is unknown for {} sign-ins; {settled_by} would settle it.",
+                lacking.join(", "),
+                if lacking.len() == 1 { "carries" } else { "carry" },
+                if lacking.len() == 1 { "its" } else { "their" }
+            ));
+        }
     }
     out
 }
+
+/// The fields whose absence from a whole log is said, with what they tell and the exports that
+/// carry them (`inspect`'s names, `input::SignInFields`).
+const LOG_FIELDS: [(&str, &str, &str); 3] = [
+    (
+        "client app",
+        "legacy-protocol use",
+        "an export with clientAppUsed (Graph signIns, the admin center download, Azure Monitor)",
+    ),
+    (
+        "applied policies",
+        "how each Conditional Access policy applied",
+        "an export with appliedConditionalAccessPolicies (Graph signIns, the admin center's JSON download, Azure Monitor, Log Analytics)",
+    ),
+    (
+        "requirement policies",
+        "what required MFA (per-user MFA, Conditional Access, security defaults)",
+        "an export with authenticationRequirementPolicies (Graph beta signIns, the admin center's JSON download, Azure Monitor, Log Analytics)",
+    ),
+];
 
 const SETTLED_BY_REQUIREMENT: &str = "an export that carries authenticationRequirement (Graph signIns, the admin center's JSON or CSV download, Azure Monitor, Log Analytics)";
 const SETTLED_BY_INTERACTIVE: &str = "an export that carries isInteractive (Graph beta signIns, Azure Monitor), or the admin center's interactive and non-interactive downloads under their own file names";
@@ -613,7 +639,7 @@ mod tests {
             },
             SignIn {
                 authentication_requirement: Some("multiFactorAuthentication".into()),
-                required_by: vec!["multiConditionalAccess".into()],
+                required_by: Some(vec!["multiConditionalAccess".into()]),
                 policies: Some(policies),
                 ..signin()
             },

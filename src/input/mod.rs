@@ -85,7 +85,7 @@ impl SignInFields {
             s.authentication_requirement.is_some(),
             s.ca_status.is_some(),
             s.policies.is_some(),
-            !s.required_by.is_empty(),
+            s.required_by.is_some(),
         ];
         SignInFields(
             bits.iter()

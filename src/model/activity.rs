@@ -47,8 +47,9 @@ pub struct SignIn<'a> {
     /// `appliedConditionalAccessPolicies[]`; `None` when the export does not carry them (an empty
     /// list is "none applied").
     pub policies: Option<Vec<AppliedPolicy<'a>>>,
-    /// `authenticationRequirementPolicies[].requirementProvider`: what required MFA.
-    pub required_by: Vec<Cow<'a, str>>,
+    /// `authenticationRequirementPolicies[].requirementProvider`: what required MFA; `None` when
+    /// the export does not carry them (an empty list is "nothing required it").
+    pub required_by: Option<Vec<Cow<'a, str>>>,
 }
 
 /// One Conditional Access policy as a sign-in applied it.
@@ -104,9 +105,7 @@ impl SignIn<'_> {
                 .map(|p| p.into_iter().map(AppliedPolicy::into_owned).collect()),
             required_by: self
                 .required_by
-                .into_iter()
-                .map(|p| Cow::Owned(p.into_owned()))
-                .collect(),
+                .map(|r| r.into_iter().map(|p| Cow::Owned(p.into_owned())).collect()),
         }
     }
 }

@@ -35,21 +35,29 @@ pub fn without_mfa(w: &mut super::audit::WithoutMfa, s: &Summary) {
             .apps
             .iter()
             .take(3)
-            .map(|a| {
-                format!(
+            .map(|a| match a.users {
+                // Sign-ins that name no user the logs could join.
+                0 => format!("{} ({})", a.app, plural(a.signins, "sign-in", "sign-ins")),
+                _ => format!(
                     "{} ({}, {})",
                     a.app,
                     plural(a.signins, "sign-in", "sign-ins"),
                     plural(a.users, "user", "users")
-                )
+                ),
             })
             .collect();
-        parts.push(format!(
-            "{} signed in interactively without MFA being required or performed ({}); most often to: {}",
-            plural(users, "user", "users"),
-            plural(signins, "sign-in", "sign-ins"),
-            apps.join("; ")
-        ));
+        let who = match users {
+            0 => format!(
+                "{} got in interactively without MFA being required or performed, none of them naming a user",
+                plural(signins, "sign-in", "sign-ins")
+            ),
+            _ => format!(
+                "{} signed in interactively without MFA being required or performed ({})",
+                plural(users, "user", "users"),
+                plural(signins, "sign-in", "sign-ins")
+            ),
+        };
+        parts.push(format!("{who}; most often to: {}", apps.join("; ")));
     }
     if let Some(unknown) = w.requirement_unknown.filter(|n| *n > 0) {
         parts.push(format!(
@@ -73,15 +81,20 @@ pub fn without_mfa(w: &mut super::audit::WithoutMfa, s: &Summary) {
             })
             .collect();
         parts.push(format!(
-            "legacy protocols, over which no MFA is possible: {} (enabled users with a successful one: {legacy_users})",
-            protocols.join("; ")
+            "legacy protocols, over which no MFA is possible: {}; {} got in over one",
+            protocols.join("; "),
+            plural(legacy_users, "enabled user", "enabled users")
         ));
     }
     if let Some(n) = w.noninteractive_signins.filter(|n| *n > 0) {
-        parts.push(format!(
-            "{} refreshed sessions and are not counted as without MFA",
-            plural(n, "non-interactive sign-in", "non-interactive sign-ins")
-        ));
+        parts.push(if n == 1 {
+            "1 non-interactive sign-in refreshed a session and is not counted as without MFA"
+                .to_string()
+        } else {
+            format!(
+                "{n} non-interactive sign-ins refreshed sessions and are not counted as without MFA"
+            )
+        });
     }
     let mut answer = parts.join("; ");
     answer.push('.');

@@ -66,8 +66,8 @@ pub struct WithoutMfa {
     pub apps: Vec<AppCount>,
     /// Legacy protocols (no MFA possible), most often first.
     pub legacy: Vec<ProtocolCount>,
-    /// What required MFA for the interactive sign-ins (`authenticationRequirementPolicies`),
-    /// with its share of the MFA challenges.
+    /// What required MFA of the MFA challenges, interactive or not
+    /// (`authenticationRequirementPolicies`), with its share of them.
     pub required_by: Vec<ProviderCount>,
 }
 

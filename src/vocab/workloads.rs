@@ -31,6 +31,19 @@ pub fn category_is_interactive(category: &str) -> Option<bool> {
         .map(|(_, interactive)| *interactive)
 }
 
+/// Graph's `signInEventTypes` values of users' sign-ins, and whether each is interactive.
+pub const USER_EVENT_TYPES: &[(&str, bool)] =
+    &[("interactiveUser", true), ("nonInteractiveUser", false)];
+
+/// Whether a `signInEventTypes` value says the sign-in was interactive; `None` for any other.
+pub fn event_type_is_interactive(event_type: &str) -> Option<bool> {
+    let t = event_type.trim();
+    USER_EVENT_TYPES
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(t))
+        .map(|(_, interactive)| *interactive)
+}
+
 /// Whether a sign-in export's file name says which log it is: the admin center names its
 /// downloads `InteractiveSignIns_…` and `NonInteractiveSignIns_…`.
 pub fn file_name_is_interactive(name: &str) -> Option<bool> {

@@ -388,15 +388,17 @@ fn signin_from_row<'a>(
             None => None,
         },
         required_by: match get(Col::RequirementPolicies) {
-            Some(cell) => super::requirements_from_json(cell)
-                .map_err(|e| {
-                    format!("the AuthenticationRequirementPolicies cell is not valid JSON: {e}")
-                })?
-                .0
-                .into_iter()
-                .filter_map(|p| text(Some(p)))
-                .collect(),
-            None => vec![],
+            Some(cell) => Some(
+                super::requirements_from_json(cell)
+                    .map_err(|e| {
+                        format!("the AuthenticationRequirementPolicies cell is not valid JSON: {e}")
+                    })?
+                    .0
+                    .into_iter()
+                    .filter_map(|p| text(Some(p)))
+                    .collect(),
+            ),
+            None => None,
         },
     };
     let mut signin = signin;

@@ -502,6 +502,7 @@ fn signin_from_record(
         category.is_some_and(|c| crate::vocab::workloads::is_workload_category(&c.0));
     let interactive = sign_in
         .is_interactive
+        .or(sign_in.interactive_event)
         .or_else(|| category.and_then(|c| crate::vocab::workloads::category_is_interactive(&c.0)));
     let status = sign_in.status.take().unwrap_or_default();
     let mfa = sign_in.mfa.take().unwrap_or_default();
@@ -550,8 +551,7 @@ fn signin_from_record(
         required_by: sign_in
             .requirements
             .take()
-            .map(|r| r.0.into_iter().filter_map(|p| text(Some(p))).collect())
-            .unwrap_or_default(),
+            .map(|r| r.0.into_iter().filter_map(|p| text(Some(p))).collect()),
     };
     // A service principal's id without any user: a workload identity (Graph v1.0 user sign-ins
     // carry it empty).
@@ -818,7 +818,7 @@ mod tests {
                     demands_mfa: false,
                 },
             ]),
-            required_by: vec!["multiConditionalAccess".into()],
+            required_by: Some(vec!["multiConditionalAccess".into()]),
         };
         assert_eq!(*s, want);
         assert_eq!(stats.first_time, ts("2025-05-25T01:54:30Z"));
@@ -843,6 +843,29 @@ mod tests {
             assert_eq!(ids, ["a", "b"], "{text}");
             assert_eq!(stats.first_time, ts("2024-01-01T00:00:00Z"));
             assert_eq!(stats.last_time, ts("2024-01-02T00:00:00Z"));
+        }
+    }
+
+    #[test]
+    fn sign_in_event_types_say_interactivity_when_is_interactive_does_not() {
+        let record = |extra: &str| {
+            format!(
+                r#"[{{"id":"a","createdDateTime":"2024-01-02T00:00:00Z","userPrincipalName":"a@c.com"{extra}}}]"#
+            )
+        };
+        for (extra, want) in [
+            (r#","signInEventTypes":["nonInteractiveUser"]"#, Some(false)),
+            (r#","signInEventTypes":["interactiveUser"]"#, Some(true)),
+            (
+                r#","isInteractive":true,"signInEventTypes":["nonInteractiveUser"]"#,
+                Some(true),
+            ),
+            // Nothing says: Graph's v1.0 sign-ins, all interactive.
+            (r#","signInEventTypes":["servicePrincipal"]"#, Some(true)),
+            ("", Some(true)),
+        ] {
+            let (s, _) = read(&record(extra), Kind::SignInJson).unwrap();
+            assert_eq!(s[0].interactive, want, "{extra}");
         }
     }
 

@@ -313,6 +313,9 @@ pub struct RawRecord<'a> {
     pub service_principal_id: Option<Text<'a>>,
     /// `signInEventTypes` names a workload identity (`servicePrincipal`, `managedIdentity`).
     pub workload_event: bool,
+    /// `signInEventTypes` says interactive (`interactiveUser`) or not (`nonInteractiveUser`);
+    /// `isInteractive` outranks it.
+    pub interactive_event: Option<bool>,
     /// It has a `value`/`records` array: a page of records rather than one (a JSON Lines line the
     /// framing handed over whole).
     pub page: bool,
@@ -610,7 +613,9 @@ impl<'de> Visitor<'de> for RecordVisitor {
                 RecordKey::OriginalRequestId => r.original_request_id = map.next_value()?,
                 RecordKey::ServicePrincipalId => r.service_principal_id = map.next_value()?,
                 RecordKey::EventTypes => {
-                    r.workload_event |= map.next_value::<WorkloadEvents>()?.0;
+                    let events = map.next_value::<EventTypes>()?;
+                    r.workload_event |= events.workload;
+                    r.interactive_event = r.interactive_event.or(events.interactive);
                 }
                 RecordKey::Page => {
                     r.page |= map.next_value::<IsArray>()?.0;
@@ -635,34 +640,52 @@ impl<'de> Visitor<'de> for RecordVisitor {
 
 /// `properties` when it is an object; any other value is skipped.
 /// Whether a value is an array (skipped unread either way).
-/// `signInEventTypes`: whether any of its values names a workload identity. Read without keeping
-/// the strings; anything but an array of strings is no evidence.
-struct WorkloadEvents(bool);
+/// `signInEventTypes`: whether any of its values names a workload identity, and whether they say
+/// the sign-in was interactive. Read without keeping the strings; anything but an array of
+/// strings is no evidence.
+#[derive(Default)]
+struct EventTypes {
+    workload: bool,
+    interactive: Option<bool>,
+}
 
-impl<'de> Deserialize<'de> for WorkloadEvents {
+impl EventTypes {
+    fn see(&mut self, t: &str) {
+        self.workload |= crate::vocab::is_workload_event_type(t);
+        self.interactive = self
+            .interactive
+            .or(crate::vocab::workloads::event_type_is_interactive(t));
+    }
+}
+
+impl<'de> Deserialize<'de> for EventTypes {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = WorkloadEvents;
+            type Value = EventTypes;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("an array of sign-in event types")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<WorkloadEvents, A::Error> {
-                let mut workload = false;
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<EventTypes, A::Error> {
+                let mut events = EventTypes::default();
                 while let Some(t) = seq.next_element::<Option<Text<'de>>>()? {
-                    workload |= t.is_some_and(|t| crate::vocab::is_workload_event_type(&t.0));
+                    if let Some(t) = t {
+                        events.see(&t.0);
+                    }
                 }
-                Ok(WorkloadEvents(workload))
+                Ok(events)
             }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<WorkloadEvents, E> {
-                Ok(WorkloadEvents(crate::vocab::is_workload_event_type(s)))
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<EventTypes, E> {
+                let mut events = EventTypes::default();
+                events.see(s);
+                Ok(events)
             }
-            fn visit_unit<E: de::Error>(self) -> Result<WorkloadEvents, E> {
-                Ok(WorkloadEvents(false))
+            fn visit_unit<E: de::Error>(self) -> Result<EventTypes, E> {
+                Ok(EventTypes::default())
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WorkloadEvents, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EventTypes, A::Error> {
                 while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(WorkloadEvents(false))
+                Ok(EventTypes::default())
             }
         }
         d.deserialize_any(V)
