@@ -90,12 +90,18 @@ pub enum Command {
         "mfaudit methods msol-users.json -o MFA_Report.csv\n  mfaudit methods msol-ps51.json --powershell-exact -o MFA_Report.csv"
     ))]
     Methods(MethodsArgs),
-    /// Join the directory with sign-in activity and answer the six questions of the MFA report.
+    /// Join the directory with sign-in activity: the six MFA report questions, and who got in without MFA.
     #[command(after_help = "\
 Examples:
   mfaudit audit exports/ --html audit.html --json audit.json --csv users.csv
   mfaudit audit exports/ --json - | jq .summary
+  mfaudit audit exports/ --json - | jq '.without_mfa.apps'
   mfaudit audit exports/ --history mfa-history.db --fail-if-unregistered 0
+
+Who got in without MFA comes from the sign-in logs: successful interactive sign-ins that neither
+required nor performed MFA, legacy protocols, what required MFA and each Conditional Access policy
+as the logs saw it. Non-interactive sign-ins (token refreshes) are counted apart and never \"without
+MFA\". Without a sign-in log the answer is unknown, never none.
 
 Files found in a folder that are not exports (images, spreadsheets, other JSON) and mfaudit's own
 reports are passed over with one line on stderr; a file named explicitly must be an export. A file
