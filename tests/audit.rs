@@ -232,8 +232,11 @@ fn synthetic_tenant_summary_and_rankings() {
             "activity_inputs": 1,
             "duplicate_signins": 0,
             "workload_signins": 0,
+            // Ada's per-user MFA is enforced and Bob's enabled: always required (issue 20);
+            // the three others' per-user state is unknown and no policy export was read.
             "enforcement": {
-                "mfa_required": null, "protected_enabled": null,
+                "mfa_required": {"always": 2, "conditional": 0, "never": 0, "unknown": 3},
+                "protected_enabled": 2,
                 "users_signed_in_without_mfa": 1, "users_legacy_auth": 0,
                 "security_defaults": null
             }
@@ -261,12 +264,21 @@ fn synthetic_tenant_summary_and_rankings() {
     );
 }
 
-/// `users[].enforcement` of a user whose sign-ins showed nothing of it, with a sign-in log read:
-/// every configured field null (no policy export), the observed counts zero.
-fn nothing_observed() -> serde_json::Value {
+/// `users[].enforcement` of a user with per-user MFA on (enforced or enabled) whose sign-ins
+/// showed nothing of it, with a sign-in log read and no configuration export: required always by
+/// per-user MFA, what only the policy export says null, the observed counts zero.
+fn per_user_required_nothing_observed() -> serde_json::Value {
     json!({
-        "mfa_required": null, "phishing_resistant_required": null, "required_by": null,
-        "excluded_by": null, "report_only": null, "unresolved": null,
+        "mfa_required": "always", "phishing_resistant_required": null,
+        "required_by": [{
+            "source": "per-user", "policy": null, "policy_id": null, "via": null,
+            "scope": "always", "conditions": []
+        }],
+        "excluded_by": null, "report_only": null,
+        "unresolved": [
+            "no Conditional Access policy export: whether a policy requires MFA of the user is unknown; export GET /identity/conditionalAccess/policies",
+            "security defaults unknown: no identitySecurityDefaultsEnforcementPolicy export, and no enabled Conditional Access policy implies them off"
+        ],
         "observed": {
             "signins_without_mfa": 0, "legacy_auth_signins": 0, "apps_without_mfa": [],
             "required_by": [], "last_without_mfa": null, "legacy_attempts": 0,
@@ -302,7 +314,7 @@ fn synthetic_tenant_users() {
             "last_result": "satisfied: successfully completed",
             "last_signin": "2025-05-01T09:20:00Z",
             "flags": ["push-fatigue-suspected"],
-            "enforcement": nothing_observed()
+            "enforcement": per_user_required_nothing_observed()
         })
     );
     assert_eq!(
@@ -316,7 +328,7 @@ fn synthetic_tenant_users() {
             "last_result": "denied: authentication failed during strong authentication request (500121)",
             "last_signin": "2025-05-01T11:00:00Z",
             "flags": ["telephony-only"],
-            "enforcement": nothing_observed()
+            "enforcement": per_user_required_nothing_observed()
         })
     );
     let flags: Vec<(&str, Vec<&str>)> = report

@@ -51,8 +51,11 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
             "registration_unknown_enabled": 0, "access_unknown": 0,
             "admins_without_mfa": 1, "admins_without_mfa_unknown": 0, "activity_inputs": 3,
             "duplicate_signins": 0, "workload_signins": 0,
+            // Per-user MFA enforced (Alice, Erin, Mallory) or enabled (Bob, Judy): always
+            // required; for the seven others no policy export says.
             "enforcement": {
-                "mfa_required": null, "protected_enabled": null,
+                "mfa_required": {"always": 5, "conditional": 0, "never": 0, "unknown": 7},
+                "protected_enabled": 5,
                 "users_signed_in_without_mfa": 3, "users_legacy_auth": 1,
                 "security_defaults": null
             }
@@ -96,7 +99,11 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
     );
     assert_eq!(
         user(&r, "judy@contoso.com")["flags"],
-        serde_json::json!(["registered-never-challenged", "signed-in-without-mfa"])
+        serde_json::json!([
+            "registered-never-challenged",
+            "signed-in-without-mfa",
+            "required-but-signed-in-without-mfa"
+        ])
     );
     // The seventh answer: Carol and Judy got in to SharePoint on a single factor, Oscar read his
     // mail over IMAP; the four token refreshes of the non-interactive download are counted apart.
@@ -545,6 +552,7 @@ fn timings_on_stderr_only_when_asked() {
             "directory read",
             "sign-ins read",
             "sign-ins joined to the directory",
+            "configuration evaluated",
             "user rows built",
             "report built",
             "reports written",

@@ -9,9 +9,10 @@ use std::borrow::Cow;
 
 use jiff::Timestamp;
 
+use crate::model::config::TenantConfig;
 use crate::report::audit::{
-    AuditReport, AuditUser, HowCount, InputSummary, ReasonCount, SCHEMA, StrengthCount, Summary,
-    UnmatchedSignIns, flag,
+    AuditReport, AuditUser, Configured, HowCount, InputSummary, PolicyReport, ReasonCount,
+    RequiredCounts, SCHEMA, StrengthCount, Summary, UnmatchedSignIns, UserEnforcement, flag,
 };
 
 use super::ledger::{AuditOptions, Joined, Ledger, Tally};
@@ -41,6 +42,8 @@ pub struct Auditor {
     ledgers: Vec<Ledger>,
     /// The directory's guest index, when it was built ahead (see [`Auditor::with_guest_index`]).
     guests: Option<GuestIndex>,
+    /// What the configuration exports said (policies, roles, groups, security defaults).
+    config: TenantConfig,
 }
 
 impl Auditor {
@@ -54,7 +57,14 @@ impl Auditor {
         Auditor {
             ledgers,
             guests: None,
+            config: TenantConfig::default(),
         }
+    }
+
+    /// The configuration to evaluate for every user (Conditional Access, roles, groups).
+    pub fn with_config(mut self, config: TenantConfig) -> Auditor {
+        self.config = config;
+        self
     }
 
     /// Uses `guests`, built from the directory `finish` will be given, instead of building it
@@ -94,7 +104,13 @@ impl Auditor {
         let mut leftovers = Leftovers::default();
         leftovers.keep(guests);
         crate::timing::phase("sign-ins joined to the directory");
-        let report = joined.report(directory, inputs, generated_at, &mut leftovers);
+        let report = joined.report(
+            directory,
+            inputs,
+            generated_at,
+            &self.config,
+            &mut leftovers,
+        );
         crate::timing::phase("report built");
         (report, leftovers)
     }
@@ -125,6 +141,7 @@ impl Joined {
         mut directory: Directory,
         inputs: Vec<InputSummary>,
         generated_at: Timestamp,
+        config: &TenantConfig,
         leftovers: &mut Leftovers,
     ) -> AuditReport {
         // A sign-in log among the inputs makes what the logs observed known (zero, not null); MFA
@@ -132,7 +149,11 @@ impl Joined {
         // feed sign-ins without an input list (the library's tests) have fed a log.
         let logs = inputs.iter().any(|i| i.signin_fields.is_some())
             || (inputs.is_empty() && self.signins + self.workload_signins > 0);
-        let users = self.users(&mut directory, logs);
+        // Before the user rows take the names out of the directory.
+        let evaluation = super::configured::evaluate(config, &directory, false);
+        let required = required_counts(&directory, &evaluation.users, config);
+        crate::timing::phase("configuration evaluated");
+        let users = self.users(&mut directory, logs, evaluation.users);
         crate::timing::phase("user rows built");
         let owned = directory;
         let directory = &owned;
@@ -178,7 +199,13 @@ impl Joined {
                 )
             },
         );
-        let (mut without_mfa, policies) = if logs {
+        let mut summary = summary;
+        if let Some((counts, protected)) = required {
+            summary.enforcement.mfa_required = Some(counts);
+            summary.enforcement.protected_enabled = Some(protected);
+        }
+        summary.enforcement.security_defaults = evaluation.security_defaults;
+        let (mut without_mfa, observed_policies) = if logs {
             super::observed::tenant_report(
                 &self.observed,
                 self.tallies
@@ -189,6 +216,7 @@ impl Joined {
         } else {
             Default::default()
         };
+        let policies = merge_policies(evaluation.policies, observed_policies);
         answers::without_mfa(&mut without_mfa, &summary);
         let mut warnings = warnings;
         if logs {
@@ -290,12 +318,17 @@ impl Joined {
     }
 
     /// Directory users in directory order, then activity-only users by name.
-    fn users(&mut self, directory: &mut Directory, logs: bool) -> Vec<AuditUser> {
+    fn users(
+        &mut self,
+        directory: &mut Directory,
+        logs: bool,
+        configured: Vec<Option<Configured>>,
+    ) -> Vec<AuditUser> {
         // Names moved out of the directory and the tallies (nothing after this needs them there).
         let directory_len = self.directory_len;
         let split = directory_len.min(self.tallies.len());
         let (known, _) = self.tallies.split_at_mut(split);
-        let mut rows: Vec<(&mut User, Option<&mut Tally>)> = directory
+        let mut rows: Vec<(&mut User, Option<&mut Tally>, Option<Configured>)> = directory
             .users
             .iter_mut()
             .zip(
@@ -304,10 +337,12 @@ impl Joined {
                     .map(Some)
                     .chain(std::iter::repeat_with(|| None)),
             )
+            .zip(configured)
+            .map(|((u, t), c)| (u, t, c))
             .collect();
-        let mut out: Vec<AuditUser> = crate::par::map_mut(&mut rows, |_, (u, t)| match t {
-            Some(t) => directory_user(u, t, logs),
-            None => directory_user(u, &mut Tally::default(), logs),
+        let mut out: Vec<AuditUser> = crate::par::map_mut(&mut rows, |_, (u, t, c)| match t {
+            Some(t) => directory_user(u, t, logs, c.take()),
+            None => directory_user(u, &mut Tally::default(), logs, c.take()),
         });
         drop(rows);
         let mut extra: Vec<AuditUser> = self
@@ -522,7 +557,12 @@ fn user_type(u: &User) -> Option<Cow<'static, str>> {
 }
 
 /// A directory user's report row; the user's names and the tally's last result are moved into it.
-fn directory_user(u: &mut User, t: &mut Tally, logs: bool) -> AuditUser {
+fn directory_user(
+    u: &mut User,
+    t: &mut Tally,
+    logs: bool,
+    configured: Option<Configured>,
+) -> AuditUser {
     let taken = (
         u.upn.take(),
         u.display_name.take(),
@@ -554,6 +594,9 @@ fn directory_user(u: &mut User, t: &mut Tally, logs: bool) -> AuditUser {
     if enabled && u.per_user_state == PerUserState::Enforced && registered == Some(false) {
         flags.push(flag::ENFORCED_UNREGISTERED);
     }
+    if let Some(c) = &configured {
+        configured_flags(c, enabled, registered, &seen, a, &mut flags);
+    }
     AuditUser {
         upn: taken.0.or_else(|| taken.2.clone()).unwrap_or_default(),
         display_name: taken.1,
@@ -571,8 +614,94 @@ fn directory_user(u: &mut User, t: &mut Tally, logs: bool) -> AuditUser {
         last_result: taken.3,
         last_signin: a.last_time.map(|t| t.to_string()),
         flags: flags.into_iter().map(Cow::Borrowed).collect(),
-        enforcement: super::observed::user_enforcement(a.enforcement.as_deref(), logs),
+        enforcement: UserEnforcement {
+            configured: configured.map(Box::new),
+            ..super::observed::user_enforcement(a.enforcement.as_deref(), logs)
+        },
     }
+}
+
+/// The flags the configuration raises, joined with registration and the logs (issue 20).
+fn configured_flags(
+    c: &Configured,
+    enabled: bool,
+    registered: Option<bool>,
+    seen: &MethodsSeen,
+    a: &UserActivity,
+    flags: &mut Vec<&'static str>,
+) {
+    use super::configured::{ALWAYS, CONDITIONAL, NEVER};
+    if !enabled {
+        return;
+    }
+    let required = c.mfa_required.as_deref();
+    if required == Some(NEVER) {
+        flags.push(flag::MFA_NOT_REQUIRED);
+    }
+    if c.excluded_by.as_ref().is_some_and(|e| !e.is_empty()) {
+        flags.push(flag::EXCLUDED_FROM_MFA_POLICY);
+    }
+    if matches!(required, Some(ALWAYS | CONDITIONAL)) && registered == Some(false) {
+        flags.push(flag::REQUIRED_NOT_REGISTERED);
+    }
+    // The methods are known (registered or not) and none is phishing-resistant.
+    if c.phishing_resistant_required == Some(true)
+        && registered.is_some()
+        && seen.strongest != Some(Strength::PhishingResistant)
+    {
+        flags.push(flag::PHISHING_RESISTANT_REQUIRED_NOT_REGISTERED);
+    }
+    // The configuration says always, and the logs show a sign-in without MFA: the finding an
+    // auditor wants most.
+    if required == Some(ALWAYS) && a.enforcement.as_ref().is_some_and(|e| e.without_mfa > 0) {
+        flags.push(flag::REQUIRED_BUT_SIGNED_IN_WITHOUT_MFA);
+    }
+}
+
+/// The policies of the export with what the logs saw of each (matched by id, else by name),
+/// then those only the logs name.
+fn merge_policies(exported: Vec<PolicyReport>, observed: Vec<PolicyReport>) -> Vec<PolicyReport> {
+    let mut out = exported;
+    for seen in observed {
+        let same = |p: &PolicyReport| match (&p.id, &seen.id) {
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+            _ => p.name.is_some() && p.name == seen.name,
+        };
+        match out.iter_mut().find(|p| same(p)) {
+            Some(p) => p.observed = seen.observed,
+            None => out.push(seen),
+        }
+    }
+    out
+}
+
+/// `summary.enforcement.mfa_required` and `protected_enabled`, over enabled users.
+fn required_counts(
+    directory: &Directory,
+    configured: &[Option<Configured>],
+    config: &TenantConfig,
+) -> Option<(RequiredCounts, u64)> {
+    use super::configured::{ALWAYS, CONDITIONAL, NEVER};
+    if configured.iter().all(Option::is_none) && config.is_empty() {
+        return None;
+    }
+    let mut counts = RequiredCounts::default();
+    let mut protected = 0;
+    for (u, c) in directory.users.iter().zip(configured) {
+        if !counts_as_enabled(u) {
+            continue;
+        }
+        match c.as_ref().and_then(|c| c.mfa_required.as_deref()) {
+            Some(ALWAYS) => {
+                counts.always += 1;
+                protected += u64::from(is_registered(u) == Some(true));
+            }
+            Some(CONDITIONAL) => counts.conditional += 1,
+            Some(NEVER) => counts.never += 1,
+            _ => counts.unknown += 1,
+        }
+    }
+    Some((counts, protected))
 }
 
 /// The flags the activity alone raises, in the order of [`flag`].
@@ -876,6 +1005,7 @@ mod tests {
             d,
             vec![],
             at("2025-05-02T00:00:00Z"),
+            &TenantConfig::default(),
             &mut Leftovers::default(),
         );
         assert_eq!(
@@ -989,7 +1119,9 @@ mod tests {
                 vec![
                     "enabled-unregistered",
                     "admin-without-mfa",
-                    "enforced-unregistered"
+                    "enforced-unregistered",
+                    // Per-user MFA enforced requires MFA always (issue 20).
+                    "required-not-registered"
                 ],
                 vec![
                     "challenged-never-completed",

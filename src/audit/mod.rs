@@ -6,6 +6,7 @@
 
 mod build;
 mod classify;
+mod configured;
 mod ledger;
 mod observed;
 mod read;

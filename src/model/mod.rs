@@ -3,6 +3,7 @@
 //! (`activity`). Facts that a source did not carry stay unknown: never false.
 
 pub mod activity;
+pub mod config;
 pub mod directory;
 pub mod gaps;
 

@@ -3,6 +3,7 @@
 //! (`mfaudit.audit/1`); the HTML template and the email render this same structure.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -330,12 +331,44 @@ pub struct UserEnforcement {
 /// What requires MFA of a user (cli.md's `mfa_required` ... `unresolved`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct Configured {
-    pub mfa_required: Option<String>,
+    /// `always`, `conditional`, `never`; `None` when an input that could widen it is missing.
+    pub mfa_required: Option<Cow<'static, str>>,
     pub phishing_resistant_required: Option<bool>,
-    pub required_by: Option<Vec<serde_json::Value>>,
-    pub excluded_by: Option<Vec<serde_json::Value>>,
-    pub report_only: Option<Vec<serde_json::Value>>,
+    pub required_by: Option<Vec<RequiredBy>>,
+    pub excluded_by: Option<Vec<ExcludedBy>>,
+    pub report_only: Option<Vec<PolicyRef>>,
     pub unresolved: Option<Vec<String>>,
+}
+
+/// One source that requires MFA of a user.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RequiredBy {
+    /// `conditional-access`, `per-user`, `security-defaults`.
+    pub source: Cow<'static, str>,
+    pub policy: Option<Arc<str>>,
+    pub policy_id: Option<Arc<str>>,
+    /// `all users`, `user`, `group:NAME`, `role:NAME`, `guest:TYPE`; `None` for per-user MFA.
+    pub via: Option<String>,
+    /// `always` or `conditional`.
+    pub scope: Cow<'static, str>,
+    /// What narrows a conditional scope (shared by every user of the policy).
+    pub conditions: Arc<Vec<String>>,
+}
+
+/// An enabled policy requiring MFA that would apply, but an exclusion removes the user.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ExcludedBy {
+    pub policy: Option<Arc<str>>,
+    pub policy_id: Option<Arc<str>>,
+    /// `user`, `group:NAME`, `role:NAME`, `guest:TYPE`.
+    pub via: String,
+}
+
+/// A policy named by its display name and id.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PolicyRef {
+    pub policy: Option<Arc<str>>,
+    pub policy_id: Option<Arc<str>>,
 }
 
 /// `users[].enforcement.observed`.
@@ -385,30 +418,51 @@ pub struct ProviderSignins {
 }
 
 /// The JSON form of [`UserEnforcement`]: cli.md's fields in order, flat.
-#[derive(Serialize, Deserialize, Default)]
+#[derive(Deserialize)]
 struct EnforcementJson {
-    mfa_required: Option<String>,
-    phishing_resistant_required: Option<bool>,
-    required_by: Option<Vec<serde_json::Value>>,
-    excluded_by: Option<Vec<serde_json::Value>>,
-    report_only: Option<Vec<serde_json::Value>>,
-    unresolved: Option<Vec<String>>,
+    #[serde(flatten)]
+    configured: Configured,
     observed: Option<ObservedUser>,
 }
 
+/// [`EnforcementJson`] borrowed, for writing.
+#[derive(Serialize)]
+struct EnforcementOut<'a> {
+    #[serde(flatten)]
+    configured: &'a Configured,
+    observed: Option<&'a ObservedUser>,
+}
+
+/// Nothing known: every configured field null.
+static NOTHING_CONFIGURED: Configured = Configured {
+    mfa_required: None,
+    phishing_resistant_required: None,
+    required_by: None,
+    excluded_by: None,
+    report_only: None,
+    unresolved: None,
+};
+
+/// Nothing seen in the logs (they were read).
+static NOTHING_OBSERVED: ObservedUser = ObservedUser {
+    signins_without_mfa: 0,
+    legacy_auth_signins: 0,
+    apps_without_mfa: Vec::new(),
+    required_by: Vec::new(),
+    last_without_mfa: None,
+    legacy_attempts: 0,
+    legacy_protocols: Vec::new(),
+    policies: Vec::new(),
+    report_only_would_require: Vec::new(),
+};
+
 impl Serialize for UserEnforcement {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let c = self.configured.as_deref().cloned().unwrap_or_default();
-        EnforcementJson {
-            mfa_required: c.mfa_required,
-            phishing_resistant_required: c.phishing_resistant_required,
-            required_by: c.required_by,
-            excluded_by: c.excluded_by,
-            report_only: c.report_only,
-            unresolved: c.unresolved,
+        EnforcementOut {
+            configured: self.configured.as_deref().unwrap_or(&NOTHING_CONFIGURED),
             observed: match &self.observed {
-                Some(o) => Some((**o).clone()),
-                None if self.logs => Some(ObservedUser::default()),
+                Some(o) => Some(o),
+                None if self.logs => Some(&NOTHING_OBSERVED),
                 None => None,
             },
         }
@@ -419,16 +473,8 @@ impl Serialize for UserEnforcement {
 impl<'de> Deserialize<'de> for UserEnforcement {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let j = EnforcementJson::deserialize(d)?;
-        let configured = Configured {
-            mfa_required: j.mfa_required,
-            phishing_resistant_required: j.phishing_resistant_required,
-            required_by: j.required_by,
-            excluded_by: j.excluded_by,
-            report_only: j.report_only,
-            unresolved: j.unresolved,
-        };
         Ok(UserEnforcement {
-            configured: (configured != Configured::default()).then(|| Box::new(configured)),
+            configured: (j.configured != Configured::default()).then(|| Box::new(j.configured)),
             logs: j.observed.is_some(),
             observed: j.observed.filter(|o| !o.is_empty()).map(Box::new),
         })
@@ -510,4 +556,15 @@ pub mod flag {
     pub const SIGNED_IN_WITHOUT_MFA: &str = "signed-in-without-mfa";
     /// A successful sign-in by a legacy client, over which no MFA is possible.
     pub const LEGACY_AUTH_SIGN_IN: &str = "legacy-auth-sign-in";
+    /// Enabled, and every source is known to require no MFA (cli.md).
+    pub const MFA_NOT_REQUIRED: &str = "mfa-not-required";
+    /// An enabled policy requiring MFA would apply, but an exclusion removes the user.
+    pub const EXCLUDED_FROM_MFA_POLICY: &str = "excluded-from-mfa-policy";
+    /// Required to use MFA and not registered: whoever signs in first registers the methods.
+    pub const REQUIRED_NOT_REGISTERED: &str = "required-not-registered";
+    /// A policy demands a phishing-resistant strength the user's methods cannot meet.
+    pub const PHISHING_RESISTANT_REQUIRED_NOT_REGISTERED: &str =
+        "phishing-resistant-required-not-registered";
+    /// The configuration requires MFA always, yet the logs show a sign-in without it.
+    pub const REQUIRED_BUT_SIGNED_IN_WITHOUT_MFA: &str = "required-but-signed-in-without-mfa";
 }

@@ -165,6 +165,58 @@ pub fn provider_name(provider: &str) -> Option<&'static str> {
     names::find(REQUIREMENT_PROVIDERS, |(p, _)| p, provider).map(|(_, name)| *name)
 }
 
+/// The built-in authentication strengths: id, display name, and whether phishing-resistant.
+pub const BUILT_IN_STRENGTHS: &[(&str, &str, bool)] = &[
+    (
+        "00000000-0000-0000-0000-000000000002",
+        "Multifactor authentication",
+        false,
+    ),
+    (
+        "00000000-0000-0000-0000-000000000003",
+        "Passwordless MFA",
+        false,
+    ),
+    (
+        "00000000-0000-0000-0000-000000000004",
+        "Phishing-resistant MFA",
+        true,
+    ),
+];
+
+/// `allowedCombinations` values that are phishing-resistant on their own.
+pub const PHISHING_RESISTANT_COMBINATIONS: &[&str] = &[
+    "windowsHelloForBusiness",
+    "fido2",
+    "x509CertificateMultiFactor",
+    "passkey",
+    "passKeyDeviceBound",
+    "passKeyDeviceBoundAuthenticator",
+    "passKeyDeviceBoundWindowsHello",
+];
+
+/// Whether an authentication strength demands phishing-resistant methods: the built-in one (by id
+/// or name), or allowed combinations that are all phishing-resistant.
+pub fn strength_is_phishing_resistant(
+    id: Option<&str>,
+    name: Option<&str>,
+    combinations: &[String],
+) -> bool {
+    let built_in = BUILT_IN_STRENGTHS.iter().find(|(i, n, _)| {
+        id.is_some_and(|id| id.trim().eq_ignore_ascii_case(i))
+            || name.is_some_and(|name| names::with_key(name, |k| names::with_key(n, |m| k == m)))
+    });
+    if let Some((_, _, phishing)) = built_in {
+        return *phishing;
+    }
+    !combinations.is_empty()
+        && combinations.iter().all(|c| {
+            PHISHING_RESISTANT_COMBINATIONS
+                .iter()
+                .any(|p| names::with_key(c, |k| names::with_key(p, |q| k == q)))
+        })
+}
+
 /// An authentication requirement of one factor (`singleFactorAuthentication`, the portal's
 /// `Single-factor authentication`).
 pub fn is_single_factor(requirement: &str) -> bool {
