@@ -855,3 +855,456 @@ fn security_defaults_source(scope: &'static str, conditions: Vec<String>) -> Req
         conditions: Arc::new(conditions),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Provenance;
+    use crate::model::config::{AppTargets, Grant, Group, Member, Strength, UserTargets};
+
+    const ADA: &str = "a0000000-0000-4000-8000-000000000001";
+    const BO: &str = "a0000000-0000-4000-8000-000000000002";
+    const GUEST: &str = "a0000000-0000-4000-8000-000000000003";
+    const GLOBAL_ADMIN: &str = "62e90394-69f5-4237-9190-012177145e10";
+
+    fn user(id: &str, upn: &str, kind: UserType, state: PerUserState) -> User {
+        User {
+            upn: Some(upn.into()),
+            object_id: Some(id.into()),
+            user_type: kind,
+            per_user_state: state,
+            sources: vec![Provenance { file: 0, record: 0 }],
+            ..User::default()
+        }
+    }
+
+    /// Ada and Bo, members with per-user MFA off; a B2B guest.
+    fn directory() -> Directory {
+        let mut d = Directory::new();
+        for u in [
+            user(
+                ADA,
+                "ada@contoso.com",
+                UserType::Member,
+                PerUserState::Disabled,
+            ),
+            user(
+                BO,
+                "bo@contoso.com",
+                UserType::Member,
+                PerUserState::Disabled,
+            ),
+            user(
+                GUEST,
+                "gus_fabrikam.com#EXT#@contoso.onmicrosoft.com",
+                UserType::Guest,
+                PerUserState::Disabled,
+            ),
+        ] {
+            d.insert(u);
+        }
+        d
+    }
+
+    /// An enabled policy for all users and resources requiring MFA.
+    fn mfa_for_all() -> Policy {
+        Policy {
+            id: Some("p-all".into()),
+            name: Some("MFA for all".into()),
+            state: PolicyState::Enabled,
+            users: UserTargets {
+                include_users: vec!["All".into()],
+                ..UserTargets::default()
+            },
+            applications: AppTargets {
+                include: vec!["All".into()],
+                ..AppTargets::default()
+            },
+            client_app_types: vec!["all".into()],
+            narrowing: vec![],
+            grant: Grant {
+                operator: Some("OR".into()),
+                controls: vec!["mfa".into()],
+                strength: None,
+            },
+            created: None,
+            modified: None,
+            file: 0,
+        }
+    }
+
+    fn config(policies: Vec<Policy>) -> TenantConfig {
+        TenantConfig {
+            policies: Some(policies),
+            ..TenantConfig::default()
+        }
+    }
+
+    fn group(id: &str, name: &str, members: Option<Vec<(&str, MemberKind)>>) -> (String, Group) {
+        (
+            id.to_string(),
+            Group {
+                id: id.into(),
+                name: Some(name.into()),
+                members: members.map(|m| {
+                    m.into_iter()
+                        .map(|(id, kind)| Member {
+                            id: id.into(),
+                            upn: None,
+                            kind,
+                        })
+                        .collect()
+                }),
+                ..Group::default()
+            },
+        )
+    }
+
+    fn eval(c: &TenantConfig) -> Vec<Configured> {
+        evaluate(c, &directory(), false)
+            .users
+            .into_iter()
+            .map(|u| u.expect("known"))
+            .collect()
+    }
+
+    fn required(c: &Configured) -> Option<&str> {
+        c.mfa_required.as_deref()
+    }
+
+    fn vias(c: &Configured) -> Vec<(&str, Option<&str>, &str)> {
+        c.required_by
+            .iter()
+            .flatten()
+            .map(|r| (r.source.as_ref(), r.via.as_deref(), r.scope.as_ref()))
+            .collect()
+    }
+
+    #[test]
+    fn all_users_with_a_nested_group_exclusion() {
+        let mut p = mfa_for_all();
+        p.users.exclude_groups = vec!["g-outer".into()];
+        let mut c = config(vec![p]);
+        c.groups = [
+            group(
+                "g-outer",
+                "Break glass",
+                Some(vec![("g-inner", MemberKind::Group)]),
+            ),
+            group(
+                "g-inner",
+                "Nested",
+                Some(vec![(BO, MemberKind::User), ("g-outer", MemberKind::Group)]),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        c.security_defaults = Some(false);
+        let v = eval(&c);
+        assert_eq!(required(&v[0]), Some(ALWAYS));
+        assert_eq!(
+            vias(&v[0]),
+            [("conditional-access", Some("all users"), ALWAYS)]
+        );
+        // Bo is in the nested group (a cycle back to the outer one is cut): excluded, never.
+        assert_eq!(required(&v[1]), Some(NEVER));
+        assert_eq!(
+            v[1].excluded_by.as_deref().unwrap(),
+            [ExcludedBy {
+                policy: Some("MFA for all".into()),
+                policy_id: Some("p-all".into()),
+                via: "group:Break glass".into()
+            }]
+        );
+        // "All users" includes B2B guests.
+        assert_eq!(
+            vias(&v[2]),
+            [("conditional-access", Some("all users"), ALWAYS)]
+        );
+    }
+
+    #[test]
+    fn a_group_without_membership_is_unresolved_not_empty() {
+        let mut p = mfa_for_all();
+        p.users.exclude_groups = vec!["g-x".into()];
+        let mut c = config(vec![p]);
+        c.groups = [group("g-x", "Exclusions", None)].into_iter().collect();
+        c.security_defaults = Some(false);
+        let v = eval(&c);
+        assert_eq!(required(&v[0]), None);
+        assert_eq!(
+            v[0].unresolved.as_deref().unwrap(),
+            [
+                "MFA for all: whether an exclusion removes the user: group Exclusions has no membership export"
+            ]
+        );
+        // A group no export describes at all.
+        let mut p = mfa_for_all();
+        p.users.include_users = vec![];
+        p.users.include_groups = vec!["g-missing".into()];
+        let mut c = config(vec![p]);
+        c.security_defaults = Some(false);
+        assert_eq!(
+            eval(&c)[0].unresolved.as_deref().unwrap(),
+            ["MFA for all: group g-missing is in no group export"]
+        );
+    }
+
+    #[test]
+    fn roles_count_when_active_directory_wide_and_built_in() {
+        let mut p = mfa_for_all();
+        p.users.include_users = vec![];
+        p.users.include_roles = vec![GLOBAL_ADMIN.into()];
+        let assignment = |who: &str, scope: &str, eligible: bool| RoleAssignment {
+            principal_id: who.into(),
+            principal_upn: None,
+            role_template_id: GLOBAL_ADMIN.into(),
+            scope: scope.into(),
+            eligible,
+            custom: false,
+            file: 0,
+        };
+        let mut c = config(vec![p]);
+        c.security_defaults = Some(false);
+        // Without a role export nobody is known to hold the role.
+        assert_eq!(
+            eval(&c)[0].unresolved.as_deref().unwrap(),
+            [
+                "MFA for all: no directory role export: whether the user holds a role it names is unknown"
+            ]
+        );
+        c.roles = Some(vec![
+            assignment(ADA, "/", false),
+            // An assignment scoped to an administrative unit, and an eligible-only one.
+            assignment(BO, "/administrativeUnits/au-1", false),
+            assignment(GUEST, "/", true),
+        ]);
+        let v = eval(&c);
+        assert_eq!(required(&v[0]), Some(ALWAYS));
+        assert_eq!(
+            vias(&v[0])[0].1,
+            Some(format!("role:{}", roles::name(GLOBAL_ADMIN).unwrap_or(GLOBAL_ADMIN)).as_str())
+        );
+        assert_eq!(required(&v[1]), Some(NEVER));
+        assert_eq!(required(&v[2]), Some(NEVER));
+    }
+
+    #[test]
+    fn guest_types_from_the_directory() {
+        let mut p = mfa_for_all();
+        p.users.include_users = vec![];
+        p.users.include_guests = Some(GuestTargets {
+            types: vec!["b2bCollaborationGuest".into()],
+            all_tenants: true,
+            tenants: vec![],
+        });
+        let mut c = config(vec![p]);
+        c.security_defaults = Some(false);
+        let v = eval(&c);
+        assert_eq!(required(&v[0]), Some(NEVER));
+        assert_eq!(
+            vias(&v[2]),
+            [(
+                "conditional-access",
+                Some("guest:b2bCollaborationGuest"),
+                ALWAYS
+            )]
+        );
+        // The legacy GuestsOrExternalUsers value.
+        let mut p = mfa_for_all();
+        p.users.include_users = vec!["GuestsOrExternalUsers".into()];
+        let mut c = config(vec![p]);
+        c.security_defaults = Some(false);
+        let v = eval(&c);
+        assert_eq!(required(&v[1]), Some(NEVER));
+        assert_eq!(required(&v[2]), Some(ALWAYS));
+    }
+
+    #[test]
+    fn what_a_policy_requires() {
+        let with = |operator: &str, controls: &[&str], strength: Option<Strength>| {
+            let mut p = mfa_for_all();
+            p.grant = Grant {
+                operator: Some(operator.into()),
+                controls: controls.iter().map(|c| c.to_string()).collect(),
+                strength,
+            };
+            Requires::of(&p)
+        };
+        assert_eq!(with("OR", &["mfa"], None), Requires::Mfa);
+        assert_eq!(
+            with("AND", &["mfa", "compliantDevice"], None),
+            Requires::Mfa
+        );
+        assert_eq!(
+            with("OR", &["mfa", "compliantDevice"], None),
+            Requires::MfaOrAlternative {
+                alternatives: vec!["compliantDevice".into()]
+            }
+        );
+        assert_eq!(with("OR", &["block"], None), Requires::Block);
+        assert_eq!(with("OR", &["compliantDevice"], None), Requires::Other);
+        let by_id = Strength {
+            id: Some("00000000-0000-0000-0000-000000000004".into()),
+            ..Strength::default()
+        };
+        assert_eq!(
+            with("OR", &[], Some(by_id)),
+            Requires::Strength {
+                name: "00000000-0000-0000-0000-000000000004".into(),
+                phishing_resistant: true
+            }
+        );
+        let by_name = Strength {
+            name: Some("Multifactor authentication".into()),
+            ..Strength::default()
+        };
+        assert_eq!(
+            with("AND", &["compliantDevice"], Some(by_name)),
+            Requires::Strength {
+                name: "Multifactor authentication".into(),
+                phishing_resistant: false
+            }
+        );
+        let combos = Strength {
+            name: Some("Keys only".into()),
+            combinations: vec!["fido2".into(), "windowsHelloForBusiness".into()],
+            ..Strength::default()
+        };
+        assert_eq!(
+            with("OR", &[], Some(combos)),
+            Requires::Strength {
+                name: "Keys only".into(),
+                phishing_resistant: true
+            }
+        );
+    }
+
+    #[test]
+    fn mfa_or_a_compliant_device_is_at_most_conditional() {
+        let mut p = mfa_for_all();
+        p.grant.controls.push("compliantDevice".into());
+        let mut c = config(vec![p]);
+        c.security_defaults = Some(false);
+        let v = eval(&c);
+        assert_eq!(required(&v[0]), Some(CONDITIONAL));
+        assert_eq!(
+            *v[0].required_by.as_ref().unwrap()[0].conditions,
+            ["alternative: compliantDevice"]
+        );
+    }
+
+    #[test]
+    fn modern_clients_only_leave_legacy_open_unless_blocked() {
+        let mut p = mfa_for_all();
+        p.client_app_types = vec!["browser".into(), "mobileAppsAndDesktopClients".into()];
+        let mut c = config(vec![p.clone()]);
+        c.security_defaults = Some(false);
+        let v = eval(&c);
+        assert_eq!(required(&v[0]), Some(CONDITIONAL));
+        assert_eq!(
+            *v[0].required_by.as_ref().unwrap()[0].conditions,
+            [LEGACY_OPEN]
+        );
+        let block = Policy {
+            id: Some("p-legacy".into()),
+            name: Some("Block legacy".into()),
+            client_app_types: vec!["exchangeActiveSync".into(), "other".into()],
+            grant: Grant {
+                operator: Some("OR".into()),
+                controls: vec!["block".into()],
+                strength: None,
+            },
+            ..mfa_for_all()
+        };
+        let mut c = config(vec![p, block]);
+        c.security_defaults = Some(false);
+        assert_eq!(required(&eval(&c)[0]), Some(ALWAYS));
+    }
+
+    #[test]
+    fn report_only_disabled_user_actions_and_none() {
+        let mut report_only = mfa_for_all();
+        report_only.state = PolicyState::EnabledForReportingButNotEnforced;
+        let mut disabled = mfa_for_all();
+        disabled.state = PolicyState::Disabled;
+        let mut c = config(vec![report_only, disabled]);
+        c.security_defaults = Some(false);
+        let v = eval(&c);
+        // Neither enforces anything: per-user MFA off, security defaults off, never.
+        assert_eq!(required(&v[0]), Some(NEVER));
+        assert_eq!(
+            v[0].report_only.as_deref().unwrap(),
+            [PolicyRef {
+                policy: Some("MFA for all".into()),
+                policy_id: Some("p-all".into())
+            }]
+        );
+        let mut action = mfa_for_all();
+        action.applications = AppTargets {
+            user_actions: vec!["urn:user:registerdevice".into()],
+            ..AppTargets::default()
+        };
+        let mut nobody = mfa_for_all();
+        nobody.users.include_users = vec!["None".into()];
+        let mut c = config(vec![action, nobody]);
+        c.security_defaults = Some(false);
+        let v = eval(&c);
+        assert_eq!(required(&v[0]), Some(CONDITIONAL));
+        assert_eq!(
+            *v[0].required_by.as_ref().unwrap()[0].conditions,
+            ["user actions: urn:user:registerdevice"]
+        );
+        assert_eq!(
+            v[0].required_by.as_ref().unwrap().len(),
+            1,
+            "None includes nobody"
+        );
+    }
+
+    #[test]
+    fn never_only_when_every_source_is_known() {
+        // No policy export: unknown, whatever the per-user state.
+        let c = TenantConfig {
+            security_defaults: Some(false),
+            ..TenantConfig::default()
+        };
+        assert_eq!(required(&eval(&c)[0]), None);
+        // Policies known, security defaults implied off by an enabled policy, per-user off.
+        let mut p = mfa_for_all();
+        p.users.include_users = vec![BO.into()];
+        let v = eval(&config(vec![p]));
+        assert_eq!(required(&v[0]), Some(NEVER));
+        assert_eq!(required(&v[1]), Some(ALWAYS));
+        assert_eq!(vias(&v[1]), [("conditional-access", Some("user"), ALWAYS)]);
+        // Security defaults on: conditional for members, unknown for admins without a role export.
+        let c = TenantConfig {
+            policies: Some(vec![]),
+            security_defaults: Some(true),
+            roles: Some(vec![]),
+            ..TenantConfig::default()
+        };
+        let v = eval(&c);
+        assert_eq!(required(&v[0]), Some(CONDITIONAL));
+        assert_eq!(vias(&v[0]), [("security-defaults", None, CONDITIONAL)]);
+    }
+
+    #[test]
+    fn narrowing_conditions_make_it_conditional_and_are_named() {
+        let mut p = mfa_for_all();
+        p.applications.include = vec!["Office365".into()];
+        p.narrowing = vec!["locations: All except AllTrusted".into()];
+        let mut c = config(vec![p]);
+        c.security_defaults = Some(false);
+        let v = eval(&c);
+        assert_eq!(required(&v[0]), Some(CONDITIONAL));
+        assert_eq!(
+            *v[0].required_by.as_ref().unwrap()[0].conditions,
+            ["resources: Office365", "locations: All except AllTrusted"]
+        );
+        let e = evaluate(&c, &directory(), false);
+        assert_eq!(e.policies[0].users_covered, Some(3));
+        assert_eq!(e.policies[0].requires.as_deref(), Some("mfa"));
+        assert_eq!(e.policies[0].resources.as_deref(), Some("Office365"));
+    }
+}
