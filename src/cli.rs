@@ -358,6 +358,10 @@ pub struct PolicyArgs {
     /// Exit 3 when more than N challenged users could not complete MFA.
     #[arg(long, value_name = "N")]
     pub fail_if_unable_to_complete: Option<u64>,
+    /// Exit 3 when more than N enabled users are required to use MFA by no source (unknown ones
+    /// count as failing).
+    #[arg(long, value_name = "N")]
+    pub fail_if_not_required: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -483,6 +487,7 @@ impl AuditArgs {
                 fail_if_unregistered: self.policy.fail_if_unregistered,
                 fail_if_admins_without_mfa: self.policy.fail_if_admins_without_mfa,
                 fail_if_unable_to_complete: self.policy.fail_if_unable_to_complete,
+                fail_if_not_required: self.policy.fail_if_not_required,
             },
             audit: Audit {
                 fatigue_threshold: self.fatigue_threshold,

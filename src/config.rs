@@ -106,6 +106,8 @@ pub struct Policy {
     pub fail_if_admins_without_mfa: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fail_if_unable_to_complete: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fail_if_not_required: Option<u64>,
 }
 
 /// `[audit]`: the push-fatigue detector.
@@ -180,6 +182,7 @@ impl Layer {
             &mut p.fail_if_unable_to_complete,
             theirs.fail_if_unable_to_complete,
         );
+        take(&mut p.fail_if_not_required, theirs.fail_if_not_required);
         take(
             &mut self.audit.fatigue_threshold,
             over.audit.fatigue_threshold,
@@ -229,6 +232,7 @@ impl Layer {
                 unregistered: self.policy.fail_if_unregistered,
                 admins_without_mfa: self.policy.fail_if_admins_without_mfa,
                 unable_to_complete: self.policy.fail_if_unable_to_complete,
+                not_required: self.policy.fail_if_not_required,
             },
             audit: self.audit_options(),
         })

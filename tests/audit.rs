@@ -238,7 +238,8 @@ fn synthetic_tenant_summary_and_rankings() {
                 "mfa_required": {"always": 2, "conditional": 0, "never": 0, "unknown": 3},
                 "protected_enabled": 2,
                 "users_signed_in_without_mfa": 1, "users_legacy_auth": 0,
-                "security_defaults": null
+                "security_defaults": null,
+                "unprotected_enabled": 1, "protection_unknown_enabled": 2
             }
         })
     );

@@ -57,7 +57,8 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
                 "mfa_required": {"always": 5, "conditional": 0, "never": 0, "unknown": 7},
                 "protected_enabled": 5,
                 "users_signed_in_without_mfa": 3, "users_legacy_auth": 1,
-                "security_defaults": null
+                "security_defaults": null,
+                "unprotected_enabled": 3, "protection_unknown_enabled": 4
             }
         }),
         "{:#}",
@@ -296,7 +297,7 @@ fn email_dry_run_writes_the_message() {
         .get_value();
     assert_eq!(
         subject,
-        "3 enabled users not registered for MFA, 3 signed in without MFA — mfaudit audit 2026-11-29"
+        "3 (+4 unknown) of 12 enabled users not protected by MFA, 3 not registered, 3 signed in without MFA — mfaudit audit 2026-11-29"
     );
     assert_eq!(mail.ctype.mimetype, "multipart/mixed");
 }

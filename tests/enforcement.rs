@@ -2081,7 +2081,8 @@ fn cross_shape_expected(with_policies: bool) -> Value {
         },
         "summary": {
             "mfa_required": null, "protected_enabled": null,
-            "users_signed_in_without_mfa": 3, "users_legacy_auth": 1, "security_defaults": null
+            "users_signed_in_without_mfa": 3, "users_legacy_auth": 1, "security_defaults": null,
+            "unprotected_enabled": null, "protection_unknown_enabled": null
         },
         "signins_total": 6,
         "mfa_challenges": 1,

@@ -200,9 +200,11 @@ impl Joined {
             },
         );
         let mut summary = summary;
-        if let Some((counts, protected)) = required {
+        if let Some((counts, protection)) = required {
             summary.enforcement.mfa_required = Some(counts);
-            summary.enforcement.protected_enabled = Some(protected);
+            summary.enforcement.protected_enabled = Some(protection.protected);
+            summary.enforcement.unprotected_enabled = Some(protection.unprotected);
+            summary.enforcement.protection_unknown_enabled = Some(protection.unknown);
         }
         summary.enforcement.security_defaults = evaluation.security_defaults;
         let (mut without_mfa, observed_policies) = if logs {
@@ -675,33 +677,44 @@ fn merge_policies(exported: Vec<PolicyReport>, observed: Vec<PolicyReport>) -> V
     out
 }
 
-/// `summary.enforcement.mfa_required` and `protected_enabled`, over enabled users.
+/// Enabled users protected (registered and always required), known not to be, and neither.
+#[derive(Default)]
+struct Protection {
+    protected: u64,
+    unprotected: u64,
+    unknown: u64,
+}
+
+/// `summary.enforcement.mfa_required` and the protection counts, over enabled users.
 fn required_counts(
     directory: &Directory,
     configured: &[Option<Configured>],
     config: &TenantConfig,
-) -> Option<(RequiredCounts, u64)> {
+) -> Option<(RequiredCounts, Protection)> {
     use super::configured::{ALWAYS, CONDITIONAL, NEVER};
     if configured.iter().all(Option::is_none) && config.is_empty() {
         return None;
     }
     let mut counts = RequiredCounts::default();
-    let mut protected = 0;
+    let mut p = Protection::default();
     for (u, c) in directory.users.iter().zip(configured) {
         if !counts_as_enabled(u) {
             continue;
         }
-        match c.as_ref().and_then(|c| c.mfa_required.as_deref()) {
-            Some(ALWAYS) => {
-                counts.always += 1;
-                protected += u64::from(is_registered(u) == Some(true));
-            }
+        let required = c.as_ref().and_then(|c| c.mfa_required.as_deref());
+        match required {
+            Some(ALWAYS) => counts.always += 1,
             Some(CONDITIONAL) => counts.conditional += 1,
             Some(NEVER) => counts.never += 1,
             _ => counts.unknown += 1,
         }
+        match (required, is_registered(u)) {
+            (Some(ALWAYS), Some(true)) => p.protected += 1,
+            (Some(CONDITIONAL | NEVER), _) | (_, Some(false)) => p.unprotected += 1,
+            _ => p.unknown += 1,
+        }
     }
-    Some((counts, protected))
+    Some((counts, p))
 }
 
 /// The flags the activity alone raises, in the order of [`flag`].

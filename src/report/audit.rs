@@ -142,6 +142,12 @@ pub struct SummaryEnforcement {
     pub users_signed_in_without_mfa: Option<u64>,
     pub users_legacy_auth: Option<u64>,
     pub security_defaults: Option<bool>,
+    /// Enabled users known not to be protected: not registered, or MFA not always required.
+    #[serde(default)]
+    pub unprotected_enabled: Option<u64>,
+    /// Enabled users neither known protected nor known unprotected.
+    #[serde(default)]
+    pub protection_unknown_enabled: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]

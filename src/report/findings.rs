@@ -163,6 +163,86 @@ pub fn admins_without_mfa(s: &Summary) -> Verdict {
     )
 }
 
+/// What settles who is required to use MFA.
+pub const CONFIGURATION: &str = "the Conditional Access policies export (GET /identity/conditionalAccess/policies) with the security defaults, directory role and group membership exports, and the per-user MFA state";
+
+/// Enabled users whom no source requires to use MFA (`mfa_required` never); unknown ones count
+/// against a threshold.
+pub fn not_required(s: &Summary) -> Verdict {
+    let Some(r) = &s.enforcement.mfa_required else {
+        return Verdict {
+            found: 0,
+            unknown: s.users_enabled,
+            all_unknown: true,
+            tone: Tone::Unknown,
+            sentence: format!(
+                "Who is required to use MFA is unknown: no configuration export was among the inputs; {CONFIGURATION} would settle it."
+            ),
+            settled_by: Some(CONFIGURATION),
+        };
+    };
+    let sentence = match (r.never, r.unknown) {
+        (0, 0) => {
+            "Every enabled user is required to use MFA, always or under conditions.".to_string()
+        }
+        (0, u) => format!(
+            "No enabled user is known to be free of MFA, but for {} it is unknown; {CONFIGURATION} would settle it.",
+            plural(u, "enabled user", "enabled users")
+        ),
+        (n, 0) => format!(
+            "{} required to use MFA by no source.",
+            plural(n, "enabled user is", "enabled users are")
+        ),
+        (n, u) => format!(
+            "{} required to use MFA by no source, and for {u} more it is unknown; {CONFIGURATION} would settle it.",
+            plural(n, "enabled user is", "enabled users are")
+        ),
+    };
+    Verdict {
+        found: r.never,
+        unknown: r.unknown,
+        all_unknown: false,
+        tone: tone(r.never, r.unknown, Tone::Bad),
+        sentence,
+        settled_by: Some(CONFIGURATION),
+    }
+}
+
+/// Enabled users not protected: not registered, or not always required to use MFA.
+pub fn unprotected(s: &Summary) -> Verdict {
+    let e = &s.enforcement;
+    let (Some(found), Some(unknown)) = (e.unprotected_enabled, e.protection_unknown_enabled) else {
+        let mut v = not_required(s);
+        v.sentence = format!(
+            "Who is protected by MFA is unknown: no configuration export was among the inputs; {CONFIGURATION} would settle it."
+        );
+        return v;
+    };
+    let sentence = match (found, unknown) {
+        (0, 0) => "Every enabled user is registered and always required to use MFA.".to_string(),
+        (0, u) => format!(
+            "No enabled user is known to be unprotected, but for {} it is unknown whether MFA is always required of them and they are registered.",
+            plural(u, "enabled user", "enabled users")
+        ),
+        (n, 0) => format!(
+            "{} not protected: not registered, or not always required to use MFA.",
+            plural(n, "enabled user is", "enabled users are")
+        ),
+        (n, u) => format!(
+            "{} not protected (not registered, or not always required to use MFA), and for {u} more it is unknown.",
+            plural(n, "enabled user is", "enabled users are")
+        ),
+    };
+    Verdict {
+        found,
+        unknown,
+        all_unknown: false,
+        tone: tone(found, unknown, Tone::Bad),
+        sentence,
+        settled_by: Some(CONFIGURATION),
+    }
+}
+
 /// What stands in for every activity count when no sign-in log was among the inputs.
 pub const NO_ACTIVITY: &str = "a sign-in log export (Graph signIns, the admin center download, Azure Monitor or Log Analytics)";
 
@@ -360,6 +440,7 @@ pub struct Thresholds {
     pub unregistered: Option<u64>,
     pub admins_without_mfa: Option<u64>,
     pub unable_to_complete: Option<u64>,
+    pub not_required: Option<u64>,
 }
 
 /// Each threshold crossed, in words. A threshold is decided on the worst case: users whose status
@@ -368,7 +449,7 @@ pub struct Thresholds {
 pub fn crossed(s: &Summary, t: &Thresholds) -> Vec<String> {
     // What was found and what is unknown, in the singular and the plural.
     type Words = ((&'static str, &'static str), (&'static str, &'static str));
-    let checks: [(Option<u64>, Verdict, Words); 3] = [
+    let checks: [(Option<u64>, Verdict, Words); 4] = [
         (
             t.unregistered,
             unregistered(s),
@@ -405,6 +486,20 @@ pub fn crossed(s: &Summary, t: &Thresholds) -> Vec<String> {
                 (
                     "user's MFA completion is unknown",
                     "users' MFA completion is unknown",
+                ),
+            ),
+        ),
+        (
+            t.not_required,
+            not_required(s),
+            (
+                (
+                    "enabled user is required to use MFA by no source",
+                    "enabled users are required to use MFA by no source",
+                ),
+                (
+                    "enabled user's MFA requirement is unknown",
+                    "enabled users' MFA requirement is unknown",
                 ),
             ),
         ),

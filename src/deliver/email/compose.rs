@@ -16,8 +16,9 @@ use crate::report::escape_html as esc;
 use crate::text::plural;
 
 /// The subject: the custom one (with `{unregistered}` and `{date}` filled in) or
-/// "N enabled users not registered for MFA — mfaudit audit DATE", plus "(+A / -B since last run)"
-/// when the report carries changes: A users newly not registered, B newly registered.
+/// "N enabled users not registered for MFA — mfaudit audit DATE", led by "U of E enabled users
+/// not protected by MFA" once who is required to use MFA is known for some, plus "(+A / -B since
+/// last run)" when the report carries changes: A users newly not registered, B newly registered.
 pub fn subject(report: &AuditReport, custom: Option<&str>) -> String {
     let v = crate::report::findings::unregistered(&report.summary);
     let unregistered = match (v.all_unknown, v.unknown) {
@@ -47,7 +48,24 @@ pub fn subject(report: &AuditReport, custom: Option<&str>) -> String {
             plural(u, "sign-in", "sign-ins")
         ),
     };
-    let mut s = if v.all_unknown && report.summary.users_total == 0 {
+    // Unprotected enabled users lead, once a configuration (or the per-user state) says who is
+    // required to use MFA.
+    let u = crate::report::findings::unprotected(&report.summary);
+    let lead = if u.all_unknown {
+        String::new()
+    } else {
+        let found = match u.unknown {
+            0 => u.found.to_string(),
+            n => format!("{} (+{n} unknown)", u.found),
+        };
+        format!(
+            "{found} of {} enabled users not protected by MFA, ",
+            report.summary.users_enabled
+        )
+    };
+    let mut s = if !lead.is_empty() && !v.all_unknown {
+        format!("{lead}{unregistered} not registered{without} — mfaudit audit {date}")
+    } else if v.all_unknown && report.summary.users_total == 0 {
         format!("MFA registration unknown (no directory export){without} — mfaudit audit {date}")
     } else if v.all_unknown {
         format!(
@@ -214,6 +232,11 @@ impl Summaries<'_> {
 
     pub(super) fn headline(&self) -> String {
         let s = &self.report.summary;
+        // Unprotected enabled users first, once who is required to use MFA is known for some.
+        let u = crate::report::findings::unprotected(s);
+        if !u.all_unknown {
+            return u.sentence;
+        }
         let v = crate::report::findings::unregistered(s);
         if v.unknown == 0 && !v.all_unknown {
             format!(
@@ -242,23 +265,28 @@ impl Summaries<'_> {
                 .filter(|u| u.flags.iter().any(|f| names.contains(&f.as_ref())))
                 .count() as u64
         };
-        vec![
-            findings::unregistered(s).sentence,
-            findings::admins_without_mfa(s).sentence,
-            findings::unable_to_complete(s).sentence,
-            findings::fraud_and_fatigue(
-                s,
-                flagged(&[
-                    flag::FRAUD_REPORTED,
-                    flag::PUSH_FATIGUE,
-                    flag::BLOCKED,
-                    flag::BYPASS_USED,
-                ]),
-            )
-            .sentence,
-            findings::telephony_only(s, flagged(&[flag::TELEPHONY_ONLY])).sentence,
-            findings::without_mfa(&self.report.without_mfa).sentence,
-        ]
+        let unprotected = findings::unprotected(s);
+        (!unprotected.all_unknown)
+            .then_some(unprotected.sentence)
+            .into_iter()
+            .chain([
+                findings::unregistered(s).sentence,
+                findings::admins_without_mfa(s).sentence,
+                findings::unable_to_complete(s).sentence,
+                findings::fraud_and_fatigue(
+                    s,
+                    flagged(&[
+                        flag::FRAUD_REPORTED,
+                        flag::PUSH_FATIGUE,
+                        flag::BLOCKED,
+                        flag::BYPASS_USED,
+                    ]),
+                )
+                .sentence,
+                findings::telephony_only(s, flagged(&[flag::TELEPHONY_ONLY])).sentence,
+                findings::without_mfa(&self.report.without_mfa).sentence,
+            ])
+            .collect()
     }
 
     /// Users who signed in without MFA, the most sign-ins first.
