@@ -30,7 +30,7 @@ pub fn write_users_csv(w: &mut dyn Write, report: &AuditReport) -> io::Result<()
 }
 
 /// The cells of one user, before neutralization.
-fn row(user: &AuditUser) -> [String; 16] {
+fn row(user: &AuditUser) -> [String; 18] {
     let e = &user.enforcement;
     // Empty when no sign-in log was read (unknown), zero when the logs showed nothing.
     let observed = |f: fn(&crate::report::audit::ObservedUser) -> String| match &e.observed {
@@ -55,6 +55,19 @@ fn row(user: &AuditUser) -> [String; 16] {
         observed(|o| o.signins_without_mfa.to_string()),
         observed(|o| o.legacy_auth_signins.to_string()),
         observed(|o| o.apps_without_mfa.join(LIST_SEPARATOR)),
+        // Empty when no input settles it.
+        e.configured
+            .as_ref()
+            .and_then(|c| c.mfa_required.as_deref())
+            .unwrap_or_default()
+            .to_string(),
+        // The first excluding policy, by name (else id).
+        e.configured
+            .as_ref()
+            .and_then(|c| c.excluded_by.as_ref()?.first())
+            .and_then(|x| x.policy.as_deref().or(x.policy_id.as_deref()))
+            .unwrap_or_default()
+            .to_string(),
     ]
 }
 
@@ -113,7 +126,9 @@ fn into_io(e: csv::Error) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::audit::{ObservedUser, SCHEMA, Summary, UserEnforcement};
+    use crate::report::audit::{
+        Configured, ExcludedBy, ObservedUser, SCHEMA, Summary, UserEnforcement,
+    };
 
     fn report(users: Vec<AuditUser>) -> AuditReport {
         AuditReport {
@@ -235,6 +250,15 @@ mod tests {
                 per_user_state: "disabled".into(),
                 enforcement: UserEnforcement {
                     logs: true,
+                    configured: Some(Box::new(Configured {
+                        mfa_required: Some("never".into()),
+                        excluded_by: Some(vec![ExcludedBy {
+                            policy: Some("=Exclude break-glass".into()),
+                            policy_id: Some("p1".into()),
+                            via: "group:BG".into(),
+                        }]),
+                        ..Default::default()
+                    })),
                     ..Default::default()
                 },
                 ..Default::default()
@@ -242,13 +266,13 @@ mod tests {
         ];
         let expected = "\u{feff}upn,display_name,enabled,registered,per_user_state,methods,strongest,\
 challenges,completed,denied,last_result,last_signin,flags,\
-signins_without_mfa,legacy_auth_signins,apps_without_mfa\r\n\
+signins_without_mfa,legacy_auth_signins,apps_without_mfa,mfa_required,excluded_by\r\n\
 ada@contoso.com,\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",true,false,disabled,,,3,0,3,\
 MFA denied; user declined the authentication,2025-05-30T10:00:00Z,\
-enabled-unregistered; push-fatigue-suspected,,,\r\n\
-'@guest#EXT#@contoso.com,-5,,,unknown,PhoneAppNotification; OneWaySMS,'+cmd,0,0,0,,,,,,\r\n\
-bo@contoso.com,,,,disabled,,,0,0,0,,,,2,1,'=cmd|' /C calc'!A0; Azure Portal\r\n\
-cy@contoso.com,,,,disabled,,,0,0,0,,,,0,0,\r\n";
+enabled-unregistered; push-fatigue-suspected,,,,,\r\n\
+'@guest#EXT#@contoso.com,-5,,,unknown,PhoneAppNotification; OneWaySMS,'+cmd,0,0,0,,,,,,,,\r\n\
+bo@contoso.com,,,,disabled,,,0,0,0,,,,2,1,'=cmd|' /C calc'!A0; Azure Portal,,\r\n\
+cy@contoso.com,,,,disabled,,,0,0,0,,,,0,0,,never,'=Exclude break-glass\r\n";
         assert_eq!(csv_of(users), expected);
     }
 
@@ -262,6 +286,6 @@ cy@contoso.com,,,,disabled,,,0,0,0,,,,0,0,\r\n";
         }];
         let text = csv_of(users);
         let second = text.split("\r\n").nth(1).unwrap();
-        assert_eq!(second, "x@y,\"'\tline1\nline2\",,,enabled,,,0,0,0,,,,,,");
+        assert_eq!(second, "x@y,\"'\tline1\nline2\",,,enabled,,,0,0,0,,,,,,,,");
     }
 }

@@ -4,7 +4,7 @@
 //! other two marks; they are plain text the detection matches as written.
 
 /// The header row of `audit --csv`, in column order.
-pub const CSV_HEADER: [&str; 16] = [
+pub const CSV_HEADER: [&str; 18] = [
     "upn",
     "display_name",
     "enabled",
@@ -21,9 +21,11 @@ pub const CSV_HEADER: [&str; 16] = [
     "signins_without_mfa",
     "legacy_auth_signins",
     "apps_without_mfa",
+    "mfa_required",
+    "excluded_by",
 ];
 
 /// The widths of the header rows earlier versions wrote, each the first columns of
 /// [`CSV_HEADER`] (a folder holding last month's report still holds it): 13 before the
-/// enforcement columns.
-pub const EARLIER_CSV_WIDTHS: &[usize] = &[13];
+/// enforcement columns, 16 before the configured ones.
+pub const EARLIER_CSV_WIDTHS: &[usize] = &[13, 16];
