@@ -116,6 +116,24 @@ Examples:
   mfaudit inspect exports/
   mfaudit inspect signins.json --format json")]
     Inspect(InspectArgs),
+    /// Each Conditional Access policy: state, requirement, users covered and excluded, conditions.
+    #[command(after_help = "\
+Examples:
+  mfaudit policies exports/
+  mfaudit policies exports/ --format json | jq '.[] | select(.requires == \"mfa\")'
+
+Give the policy export (GET /identity/conditionalAccess/policies) with the directory, role and
+group exports to count who each policy covers; add sign-in logs to see each policy's results.")]
+    Policies(InspectArgs),
+    /// Why one user is or is not required to use MFA: every source and every step.
+    #[command(after_help = "\
+Examples:
+  mfaudit explain ada@contoso.com exports/
+  mfaudit explain 8e75af29-0000-4000-8000-000000000001 exports/ --format json
+
+USER is a UPN or an object id of the directory exports. Each policy says whether it applies
+and why (included by, excluded by, or the export that would settle it), with its file.")]
+    Explain(ExplainArgs),
     /// List or explain the 45 MFA Server `Call Result` codes.
     #[command(after_help = "\
 Examples:
@@ -366,6 +384,19 @@ pub struct PolicyArgs {
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = InspectFormat::Table)]
+    pub format: InspectFormat,
+    /// Export files or folders.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The user: a UPN or an object id.
+    #[arg(value_name = "USER")]
+    pub user: String,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = InspectFormat::Table)]
     pub format: InspectFormat,

@@ -94,6 +94,14 @@ pub fn run(cli: Cli) -> Result<Status> {
             commands::inspect::run(&a.inputs, a.format, &opts, msg)?;
             Ok(Status::Done)
         }
+        Command::Policies(a) => {
+            commands::policies::list(&a.inputs, a.format, &opts, msg)?;
+            Ok(Status::Done)
+        }
+        Command::Explain(a) => {
+            commands::policies::explain(&a.user, &a.inputs, a.format, &opts, msg)?;
+            Ok(Status::Done)
+        }
         Command::History(a) => {
             commands::history::list(&a.db, a.format)?;
             Ok(Status::Done)

@@ -51,14 +51,15 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
             "registration_unknown_enabled": 0, "access_unknown": 0,
             "admins_without_mfa": 1, "admins_without_mfa_unknown": 0, "activity_inputs": 3,
             "duplicate_signins": 0, "workload_signins": 0,
-            // Per-user MFA enforced (Alice, Erin, Mallory) or enabled (Bob, Judy): always
-            // required; for the seven others no policy export says.
+            // "Require MFA for all users" covers everyone but the MFA exclusions group (Carol,
+            // Judy, Oscar); Judy's per-user MFA is enabled, so only Carol and Oscar are never
+            // required. Protected: always required and registered (not Heidi).
             "enforcement": {
-                "mfa_required": {"always": 5, "conditional": 0, "never": 0, "unknown": 7},
-                "protected_enabled": 5,
+                "mfa_required": {"always": 10, "conditional": 0, "never": 2, "unknown": 0},
+                "protected_enabled": 9,
                 "users_signed_in_without_mfa": 3, "users_legacy_auth": 1,
-                "security_defaults": null,
-                "unprotected_enabled": 3, "protection_unknown_enabled": 4
+                "security_defaults": false,
+                "unprotected_enabled": 3, "protection_unknown_enabled": 0
             }
         }),
         "{:#}",
@@ -73,6 +74,11 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
     assert_eq!(
         kinds,
         [
+            "conditional-access-json",
+            "groups-json",
+            "role-assignments-json",
+            "role-eligibility-json",
+            "security-defaults-json",
             "users-csv",
             "per-user-state-csv",
             "sign-in-json",
@@ -92,7 +98,12 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
     );
     assert_eq!(
         user(&r, "heidi@contoso.com")["flags"],
-        serde_json::json!(["enabled-unregistered", "admin-without-mfa"])
+        serde_json::json!([
+            "enabled-unregistered",
+            "admin-without-mfa",
+            "required-not-registered",
+            "phishing-resistant-required-not-registered"
+        ])
     );
     assert_eq!(
         user(&r, "bob@contoso.com")["flags"],
@@ -103,6 +114,7 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
         serde_json::json!([
             "registered-never-challenged",
             "signed-in-without-mfa",
+            "excluded-from-mfa-policy",
             "required-but-signed-in-without-mfa"
         ])
     );
@@ -149,7 +161,49 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
             serde_json::json!(["Require MFA for excluded staff (report-only)", {
                 "success": 0, "failure": 0, "not_applied": 0, "report_only_success": 0,
                 "report_only_failure": 7, "report_only_not_applied": 22, "not_enabled": 0,
-                "report_only_interrupted": 0, "unknown": 0, "demands_mfa": true}])
+                "report_only_interrupted": 0, "unknown": 0, "demands_mfa": true}]),
+            // In the policy export, never named by a sign-in.
+            serde_json::json!(["Block legacy authentication", null]),
+            serde_json::json!(["Phishing-resistant MFA for Global Administrators", null])
+        ]
+    );
+    // What only the policy export says, with each policy's reach over the enabled users.
+    let configured: Vec<serde_json::Value> = r["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            serde_json::json!([
+                p["state"],
+                p["requires"],
+                p["users_covered"],
+                p["users_excluded"],
+                p["resources"],
+                p["conditions"]
+            ])
+        })
+        .collect();
+    assert_eq!(
+        configured,
+        [
+            serde_json::json!(["enabled", "mfa", 9, 3, "All", []]),
+            serde_json::json!(["enabledForReportingButNotEnforced", "mfa", 3, 0, "All", []]),
+            serde_json::json!([
+                "enabled",
+                "block",
+                9,
+                3,
+                "All",
+                ["client apps: exchangeActiveSync, other"]
+            ]),
+            serde_json::json!([
+                "enabled",
+                "authentication-strength:Phishing-resistant MFA",
+                2,
+                0,
+                "All",
+                []
+            ]),
         ]
     );
     assert_eq!(
@@ -167,7 +221,9 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
         serde_json::json!([
             "enabled-unregistered",
             "signed-in-without-mfa",
-            "legacy-auth-sign-in"
+            "legacy-auth-sign-in",
+            "mfa-not-required",
+            "excluded-from-mfa-policy"
         ])
     );
     assert_eq!(
@@ -297,7 +353,7 @@ fn email_dry_run_writes_the_message() {
         .get_value();
     assert_eq!(
         subject,
-        "3 (+4 unknown) of 12 enabled users not protected by MFA, 3 not registered, 3 signed in without MFA — mfaudit audit 2026-11-29"
+        "3 of 12 enabled users not protected by MFA, 3 not registered, 3 signed in without MFA — mfaudit audit 2026-11-29"
     );
     assert_eq!(mail.ctype.mimetype, "multipart/mixed");
 }

@@ -556,7 +556,7 @@ fn a_schema_1_database_is_migrated_and_keeps_its_runs() {
 
     let mut h = History::open(&db).unwrap();
     assert_eq!(h.schema_version().unwrap(), history::schema_version());
-    assert_eq!(history::schema_version(), 3);
+    assert_eq!(history::schema_version(), 4);
     let runs = h.runs().unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].when, "2025-12-29T08:00:00Z");
@@ -618,7 +618,7 @@ fn an_empty_file_and_an_empty_sqlite_file_become_history_databases() {
     }
     for path in [&empty, &blank] {
         let mut h = History::open(path).unwrap();
-        assert_eq!(h.schema_version().unwrap(), 3);
+        assert_eq!(h.schema_version().unwrap(), 4);
         assert_eq!(h.record(&run1()).unwrap().run_id, 1);
     }
 }
@@ -705,7 +705,7 @@ fn a_database_from_a_newer_mfaudit_is_refused_and_left_untouched() {
     }
     assert_refused_untouched(
         &db,
-        "written by a newer mfaudit (history schema 7; this mfaudit knows up to 3); it was left \
+        "written by a newer mfaudit (history schema 7; this mfaudit knows up to 4); it was left \
          untouched: upgrade mfaudit or give another --history file",
     );
 }
@@ -998,6 +998,100 @@ fn the_sign_in_flags_changes_are_reported() {
     assert!(
         diff.stdout.ends_with(
             "Flags raised: 1\n  cy@contoso.test: signed-in-without-mfa\nFlags cleared: 1\n  ada@contoso.test: signed-in-without-mfa\n"
+        ),
+        "{}",
+        diff.stdout
+    );
+}
+
+/// The configured side's changes between two runs: a user the exclusion group took in is newly
+/// excluded and newly required by no source; a user who registered is newly protected.
+#[test]
+fn newly_excluded_not_required_and_protected_users_are_reported() {
+    let dir = support::tempdir();
+    let db = dir.path().join("history.db");
+    let id = |n: u32| format!("c0470000-0000-4000-8000-{n:012}");
+    let users = format!(
+        "userPrincipalName,displayName,id,userType,accountEnabled\r\nada@contoso.test,Ada,{},Member,True\r\nbo@contoso.test,Bo,{},Member,True\r\ncy@contoso.test,Cy,{},Member,True\r\n",
+        id(1),
+        id(2),
+        id(3)
+    );
+    let states = format!(
+        "userPrincipalName,id,perUserMfaState\r\nada@contoso.test,{},disabled\r\nbo@contoso.test,{},disabled\r\ncy@contoso.test,{},disabled\r\n",
+        id(1),
+        id(2),
+        id(3)
+    );
+    let registration = |bo: bool| {
+        let user = |n: u32, upn: &str, registered: bool| {
+            format!(
+                r#"{{"id":"{}","userPrincipalName":"{upn}","isAdmin":false,"isMfaRegistered":{registered},"isMfaCapable":{registered},"methodsRegistered":{}}}"#,
+                id(n),
+                if registered {
+                    r#"["microsoftAuthenticatorPush"]"#
+                } else {
+                    "[]"
+                }
+            )
+        };
+        format!(
+            r#"{{"@odata.context":"https://graph.microsoft.com/beta/$metadata#reports/authenticationMethods/userRegistrationDetails","value":[{},{},{}]}}"#,
+            user(1, "ada@contoso.test", true),
+            user(2, "bo@contoso.test", bo),
+            user(3, "cy@contoso.test", true)
+        )
+    };
+    let policies = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/policies","value":[{"id":"p1","displayName":"MFA for all","state":"enabled","conditions":{"users":{"includeUsers":["All"],"excludeUsers":[],"includeGroups":[],"excludeGroups":["g1"],"includeRoles":[],"excludeRoles":[]},"applications":{"includeApplications":["All"],"excludeApplications":[]},"clientAppTypes":["all"]},"grantControls":{"operator":"OR","builtInControls":["mfa"]}}]}"#;
+    let groups = |members: &str| {
+        format!(
+            r#"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#groups","value":[{{"id":"g1","displayName":"Exclusions","members":[{members}]}}]}}"#
+        )
+    };
+    let cy = format!(
+        r##"{{"@odata.type":"#microsoft.graph.user","id":"{}","userPrincipalName":"cy@contoso.test"}}"##,
+        id(3)
+    );
+    let run = |week: &str, bo_registered: bool, members: &str, epoch: &str| {
+        let d = dir.path().join(week);
+        let files = [
+            support::write(&d, "users.csv", &users),
+            support::write(&d, "per-user.csv", &states),
+            support::write(&d, "registration.json", registration(bo_registered)),
+            support::write(&d, "policies.json", policies),
+            support::write(&d, "groups.json", groups(members)),
+        ];
+        let ran = support::Test::new()
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .args(["audit", "--json", "-", "--history"])
+            .arg(&db)
+            .args(&files)
+            .run();
+        ran.ok();
+        serde_json::from_str::<serde_json::Value>(&ran.stdout).expect("the audit JSON")
+    };
+    let first = run("week1", false, "", "1767600000");
+    assert_eq!(
+        first["summary"]["enforcement"]["mfa_required"],
+        serde_json::json!({"always": 3, "conditional": 0, "never": 0, "unknown": 0})
+    );
+    let second = run("week2", true, &cy, "1768204800");
+    let c = &second["changes"];
+    assert_eq!(c["newly_excluded"], serde_json::json!(["cy@contoso.test"]));
+    assert_eq!(
+        c["newly_not_required"],
+        serde_json::json!(["cy@contoso.test"])
+    );
+    assert_eq!(c["newly_protected"], serde_json::json!(["bo@contoso.test"]));
+    let diff = support::Test::new()
+        .args(["diff", "--db"])
+        .arg(&db)
+        .args(["1", "2"])
+        .run();
+    diff.ok().utf8();
+    assert!(
+        diff.stdout.contains(
+            "Newly excluded from an MFA policy: 1\n  cy@contoso.test\nNewly required to use MFA by no source: 1\n  cy@contoso.test\nNewly protected (registered and always required): 1\n  bo@contoso.test\n"
         ),
         "{}",
         diff.stdout

@@ -151,6 +151,36 @@ fn example_report() -> AuditReport {
         logs: true,
         ..UserEnforcement::default()
     };
+    // Who is required to use MFA: Ada by a policy (and always), Grace excluded by a group with a
+    // hostile name.
+    users[0].enforcement.configured = Some(Box::new(Configured {
+        mfa_required: Some("always".into()),
+        phishing_resistant_required: Some(false),
+        required_by: Some(vec![RequiredBy {
+            source: "conditional-access".into(),
+            policy: Some("Require MFA for admins".into()),
+            policy_id: Some("4f5ac3a9-0000-4000-8000-000000000001".into()),
+            via: Some("role:Global Administrator".into()),
+            scope: "always".into(),
+            conditions: Default::default(),
+        }]),
+        excluded_by: Some(vec![]),
+        report_only: Some(vec![]),
+        unresolved: Some(vec![]),
+    }));
+    users[1].flags.push(flag::EXCLUDED_FROM_MFA_POLICY.into());
+    users[1].enforcement.configured = Some(Box::new(Configured {
+        mfa_required: Some("never".into()),
+        phishing_resistant_required: Some(false),
+        required_by: Some(vec![]),
+        excluded_by: Some(vec![ExcludedBy {
+            policy: Some("Require MFA for admins".into()),
+            policy_id: Some("4f5ac3a9-0000-4000-8000-000000000001".into()),
+            via: format!("group:{SCRIPT_NAME}"),
+        }]),
+        report_only: Some(vec![]),
+        unresolved: Some(vec![]),
+    }));
 
     let mut u = user("off@contoso.example", "Disabled Account");
     u.enabled = Some(false);
@@ -214,7 +244,20 @@ fn example_report() -> AuditReport {
             activity_inputs: 1,
             duplicate_signins: 0,
             workload_signins: 0,
-            enforcement: Default::default(),
+            enforcement: SummaryEnforcement {
+                mfa_required: Some(RequiredCounts {
+                    always: 3,
+                    conditional: 0,
+                    never: 1,
+                    unknown: 1,
+                }),
+                protected_enabled: Some(2),
+                users_signed_in_without_mfa: Some(2),
+                users_legacy_auth: Some(1),
+                security_defaults: Some(false),
+                unprotected_enabled: Some(2),
+                protection_unknown_enabled: Some(1),
+            },
         },
         questions: vec![
             Question {
@@ -364,6 +407,12 @@ fn example_report() -> AuditReport {
             PolicyReport {
                 id: Some("4f5ac3a9-0000-4000-8000-000000000001".into()),
                 name: Some("Require MFA for admins".into()),
+                state: Some("enabled".into()),
+                requires: Some("mfa".into()),
+                users_covered: Some(1),
+                users_excluded: Some(1),
+                resources: Some("All".into()),
+                conditions: Some(vec![]),
                 observed: Some(PolicyObserved {
                     success: 2,
                     failure: 1,
@@ -371,7 +420,6 @@ fn example_report() -> AuditReport {
                     demands_mfa: true,
                     ..PolicyObserved::default()
                 }),
-                ..PolicyReport::default()
             },
             PolicyReport {
                 id: Some("4f5ac3a9-0000-4000-8000-000000000002".into()),
@@ -510,6 +558,8 @@ fn unknown_data_never_reads_as_success() {
     s.users_completed_mfa = 0;
     s.users_unable_to_complete = 0;
     s.users_with_failures = 0;
+    // No configuration export either.
+    s.enforcement = SummaryEnforcement::default();
     // No sign-in log: who got in without MFA is unknown, not none.
     report.without_mfa = WithoutMfa {
         question: "Who signed in without MFA?".into(),
@@ -526,7 +576,10 @@ fn unknown_data_never_reads_as_success() {
         !html.contains("class=\"card good\""),
         "a green card on unknown data"
     );
-    assert_eq!(html.matches("<p class=\"unknown-note\">? ").count(), 6);
+    // Six before, and four for who is required to use MFA: the coverage section and its three
+    // action tables (required but signed in without MFA, required and not registered, not required).
+    assert_eq!(html.matches("<p class=\"unknown-note\">? ").count(), 10);
+    assert!(html.contains("<p class=\"unknown-note\">? Who is protected by MFA is unknown: no configuration export was among the inputs; the Conditional Access policies export (GET /identity/conditionalAccess/policies) with the security defaults, directory role and group membership exports, and the per-user MFA state would settle it.</p>"));
     assert!(html.contains("<p class=\"unknown-note\">? Who signed in without MFA is unknown: no sign-in log was among the inputs; a sign-in log export (Graph signIns, the admin center download, Log Analytics) would settle it.</p>"));
     assert!(html.contains("<div class=\"card unknown\">\n    <div class=\"label\">Signed in without MFA</div>\n    <div class=\"value\">unknown</div>"));
     assert!(html.contains(
@@ -542,7 +595,7 @@ fn who_got_in_without_mfa_is_listed_from_the_logs() {
     let report = example_report();
     let html = render(&report, None).unwrap();
     let section =
-        &html[html.find("id=\"without-mfa\"").unwrap()..html.find("id=\"changes\"").unwrap()];
+        &html[html.find("id=\"without-mfa\"").unwrap()..html.find("id=\"coverage\"").unwrap()];
     let guest = section
         .find("guest_evil.example#EXT#@contoso.example")
         .unwrap();

@@ -8,6 +8,7 @@ mod audit_cli;
 mod bad_input;
 mod classic;
 mod clixml;
+mod config_inputs;
 mod email;
 mod encodings;
 mod enforcement;

@@ -9,6 +9,11 @@
   exports/signins/InteractiveSignIns_2026-11-28_2026-11-29.csv    admin center sign-in CSV ...
   exports/signins/InteractiveSignIns_AuthDetails_2026-11-28_2026-11-29.csv   ... and its AuthDetails
   exports/signins/NonInteractiveSignIns_2026-11-22_2026-11-29.json   the non-interactive download
+  exports/config/conditionalAccessPolicies.json           Graph conditionalAccess/policies page
+  exports/config/securityDefaults.json                    identitySecurityDefaultsEnforcementPolicy
+  exports/config/groups.json                              Graph groups with members expanded
+  exports/config/roleAssignments.json                     Graph roleAssignments?$expand=principal
+  exports/config/roleEligibilitySchedules.json            Graph (PIM) eligible role assignments
 """
 import csv
 import io
@@ -255,6 +260,81 @@ def noninteractive():
     return s
 
 
+GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10"
+EXCLUSIONS_GROUP = "9a0c0000-0000-4000-8000-000000000001"
+GRAPH = "https://graph.microsoft.com/v1.0/$metadata#"
+
+
+def conditional_access():
+    """The tenant's policies: MFA for everyone but the exclusions group (Carol, Judy, Oscar), a
+    report-only policy for that group, legacy clients blocked (the group excluded again), and
+    phishing-resistant MFA for Global Administrators."""
+    def policy(n, name, state, users, apps=None, clients=("all",), grant=None):
+        return {
+            "id": "6b6e1d1e-1d3c-4e1a-9d7e-%012d" % n, "displayName": name, "state": state,
+            "createdDateTime": "2026-01-15T09:00:00Z", "modifiedDateTime": "2026-10-01T09:00:00Z",
+            "conditions": {
+                "users": dict({"includeUsers": [], "excludeUsers": [], "includeGroups": [], "excludeGroups": [],
+                               "includeRoles": [], "excludeRoles": [], "includeGuestsOrExternalUsers": None,
+                               "excludeGuestsOrExternalUsers": None}, **users),
+                "applications": apps or {"includeApplications": ["All"], "excludeApplications": [], "includeUserActions": [],
+                                         "includeAuthenticationContextClassReferences": []},
+                "clientAppTypes": list(clients), "platforms": None, "locations": None,
+                "signInRiskLevels": [], "userRiskLevels": [], "servicePrincipalRiskLevels": [],
+            },
+            "grantControls": grant, "sessionControls": None,
+        }
+    mfa = {"operator": "OR", "builtInControls": ["mfa"], "customAuthenticationFactors": [], "termsOfUse": [], "authenticationStrength": None}
+    policies = [
+        policy(1, "Require MFA for all users", "enabled", {"includeUsers": ["All"], "excludeGroups": [EXCLUSIONS_GROUP]}, grant=mfa),
+        policy(2, "Require MFA for excluded staff (report-only)", "enabledForReportingButNotEnforced",
+               {"includeGroups": [EXCLUSIONS_GROUP]}, grant=mfa),
+        policy(3, "Block legacy authentication", "enabled", {"includeUsers": ["All"], "excludeGroups": [EXCLUSIONS_GROUP]},
+               clients=("exchangeActiveSync", "other"),
+               grant={"operator": "OR", "builtInControls": ["block"], "customAuthenticationFactors": [], "termsOfUse": [], "authenticationStrength": None}),
+        policy(4, "Phishing-resistant MFA for Global Administrators", "enabled", {"includeRoles": [GLOBAL_ADMIN]},
+               grant={"operator": "OR", "builtInControls": [], "customAuthenticationFactors": [], "termsOfUse": [],
+                      "authenticationStrength": {"id": "00000000-0000-0000-0000-000000000004", "displayName": "Phishing-resistant MFA",
+                                                 "policyType": "builtIn", "requirementsSatisfied": "mfa",
+                                                 "allowedCombinations": ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"]}}),
+    ]
+    return {"@odata.context": GRAPH + "identity/conditionalAccess/policies", "value": policies}
+
+
+def security_defaults():
+    return {"@odata.context": GRAPH + "policies/identitySecurityDefaultsEnforcementPolicy/$entity",
+            "id": "00000000-0000-0000-0000-000000000005", "displayName": "Security Defaults",
+            "description": "Security defaults is a set of basic identity security mechanisms recommended by Microsoft.",
+            "isEnabled": False}
+
+
+def groups():
+    def member(upn):
+        n = next(u[2] for u in USERS if u[0] == upn)
+        return {"@odata.type": "#microsoft.graph.user", "id": oid(n), "userPrincipalName": upn}
+    return {"@odata.context": GRAPH + "groups(id,displayName,members(id,userPrincipalName))", "value": [
+        {"id": EXCLUSIONS_GROUP, "displayName": "MFA exclusions",
+         "members": [member("carol@contoso.com"), member("judy@contoso.com"), member("oscar@contoso.com")]},
+    ]}
+
+
+def role_assignments():
+    def assignment(k, upn):
+        n = next(u[2] for u in USERS if u[0] == upn)
+        return {"id": "ra-%d" % k, "roleDefinitionId": GLOBAL_ADMIN, "principalId": oid(n), "directoryScopeId": "/",
+                "principal": {"@odata.type": "#microsoft.graph.user", "id": oid(n), "userPrincipalName": upn}}
+    return {"@odata.context": GRAPH + "roleManagement/directory/roleAssignments(principal())",
+            "value": [assignment(1, "alice@contoso.com"), assignment(2, "heidi@contoso.com")]}
+
+
+def role_eligibility():
+    n = next(u[2] for u in USERS if u[0] == "ivan@contoso.com")
+    return {"@odata.context": GRAPH + "roleManagement/directory/roleEligibilitySchedules", "value": [
+        {"id": "re-1", "principalId": oid(n), "roleDefinitionId": GLOBAL_ADMIN, "directoryScopeId": "/",
+         "memberType": "Direct", "status": "Provisioned",
+         "scheduleInfo": {"startDateTime": "2026-01-01T00:00:00Z", "expiration": {"type": "noExpiration"}}}]}
+
+
 def main():
     os.makedirs("exports/signins", exist_ok=True)
     with open("exports/userRegistrationDetails.json", "w", encoding="utf-8", newline="") as f:
@@ -267,6 +347,12 @@ def main():
         f.write(json.dumps(signins(), indent=2, ensure_ascii=False))
     with open("exports/signins/NonInteractiveSignIns_2026-11-22_2026-11-29.json", "w", encoding="utf-8", newline="") as f:
         f.write(json.dumps(noninteractive(), indent=2, ensure_ascii=False))
+    os.makedirs("exports/config", exist_ok=True)
+    for name, value in [("conditionalAccessPolicies", conditional_access()), ("securityDefaults", security_defaults()),
+                        ("groups", groups()), ("roleAssignments", role_assignments()),
+                        ("roleEligibilitySchedules", role_eligibility())]:
+        with open("exports/config/%s.json" % name, "w", encoding="utf-8", newline="") as f:
+            f.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
     main_csv, auth_csv = csv_pair()
     with open("exports/signins/InteractiveSignIns_2026-11-28_2026-11-29.csv", "w", encoding="utf-8", newline="") as f:
         f.write(main_csv)

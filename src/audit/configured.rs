@@ -16,17 +16,7 @@ use crate::model::config::{
 };
 use crate::model::{Directory, PerUserState, User, UserType, settled_by};
 use crate::report::audit::{Configured, ExcludedBy, PolicyRef, PolicyReport, RequiredBy};
-use crate::vocab::enforcement;
-
-// Until vocab::roles lands (being written alongside).
-mod roles {
-    pub fn name(_: &str) -> Option<&'static str> {
-        None
-    }
-    pub fn security_defaults_protects(_: &str) -> bool {
-        false
-    }
-}
+use crate::vocab::{enforcement, roles};
 
 pub(crate) const ALWAYS: &str = "always";
 pub(crate) const CONDITIONAL: &str = "conditional";
@@ -41,7 +31,7 @@ pub(crate) struct Evaluation {
     pub policies: Vec<PolicyReport>,
     /// Security defaults as given, or implied off by an enabled policy.
     pub security_defaults: Option<bool>,
-    /// Per user, the policies that apply (index into `policies`) and how: for `explain`.
+    /// Per user, how each policy (index into `policies`) came out: for `explain`.
     pub trace: Option<Vec<Vec<Step>>>,
 }
 
@@ -55,6 +45,7 @@ pub(crate) struct Step {
 /// What a policy requires, from its grant controls (§2.4).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Requires {
+    /// MFA itself, strictly.
     Mfa,
     /// An authentication strength, by name (or id); phishing-resistant or not.
     Strength {
@@ -70,7 +61,7 @@ pub(crate) enum Requires {
 }
 
 impl Requires {
-    fn of(p: &Policy) -> Requires {
+    pub(crate) fn of(p: &Policy) -> Requires {
         let g = &p.grant;
         let controls: Vec<String> = g.controls.iter().map(|c| c.to_ascii_lowercase()).collect();
         let or = g
@@ -210,9 +201,8 @@ impl PolicyFacts {
             .map(|t| t.to_ascii_lowercase())
             .collect();
         let covers = |t: &str| types.iter().any(|x| x == t);
-        let clients = if types.is_empty() || covers("all") {
-            Clients::All
-        } else if MODERN.iter().all(|t| covers(t)) && LEGACY.iter().all(|t| covers(t)) {
+        let every = MODERN.iter().chain(&LEGACY).all(|t| covers(t));
+        let clients = if types.is_empty() || covers("all") || every {
             Clients::All
         } else if MODERN.iter().all(|t| covers(t)) && !LEGACY.iter().any(|t| covers(t)) {
             Clients::ModernOnly
@@ -273,7 +263,6 @@ impl<'a> Groups<'a> {
         self.config
             .groups
             .get(&id.to_ascii_lowercase())
-            .or_else(|| self.config.groups.get(id))
             .and_then(|g| g.name.clone())
             .unwrap_or_else(|| id.to_string())
     }
@@ -289,14 +278,8 @@ impl<'a> Groups<'a> {
                 if !seen.insert(g.clone()) {
                     continue;
                 }
-                let group = self.config.groups.get(&g).or_else(|| {
-                    self.config
-                        .groups
-                        .iter()
-                        .find(|(k, _)| k.eq_ignore_ascii_case(&g))
-                        .map(|(_, v)| v)
-                });
-                let Some(group) = group else {
+                // The readers key groups by their lower-cased id.
+                let Some(group) = self.config.groups.get(&g) else {
                     out.gaps
                         .push(format!("group {} is in no group export", self.name(&g)));
                     continue;
@@ -609,7 +592,7 @@ pub(crate) fn evaluate(config: &TenantConfig, directory: &Directory, trace: bool
             Arc::new(v)
         })
         .collect();
-    let names: Vec<(Option<Arc<str>>, Option<Arc<str>>)> = policies
+    let names: Vec<Names> = policies
         .iter()
         .map(|p| {
             (
@@ -634,11 +617,14 @@ pub(crate) fn evaluate(config: &TenantConfig, directory: &Directory, trace: bool
                 }
             })
             .collect();
-        for (k, o) in outcomes.iter().enumerate() {
-            match o {
-                Applies::Yes { .. } => covered[k] += 1,
-                Applies::Excluded { .. } => excluded[k] += 1,
-                _ => {}
+        // A policy's reach is counted over enabled users: a disabled account signs in to nothing.
+        if crate::report::classic::counts_as_enabled(u) {
+            for (k, o) in outcomes.iter().enumerate() {
+                match o {
+                    Applies::Yes { .. } => covered[k] += 1,
+                    Applies::Excluded { .. } => excluded[k] += 1,
+                    _ => {}
+                }
             }
         }
         let legacy_blocked = security_defaults == Some(true)
@@ -665,7 +651,6 @@ pub(crate) fn evaluate(config: &TenantConfig, directory: &Directory, trace: bool
                 outcomes
                     .into_iter()
                     .enumerate()
-                    .filter(|(_, o)| *o != Applies::No)
                     .map(|(policy, outcome)| Step { policy, outcome })
                     .collect(),
             );
@@ -701,11 +686,10 @@ pub(crate) fn evaluate(config: &TenantConfig, directory: &Directory, trace: bool
     }
 }
 
-type Shared<'s> = (
-    &'s [Arc<Vec<String>>],
-    &'s [Arc<Vec<String>>],
-    &'s [(Option<Arc<str>>, Option<Arc<str>>)],
-);
+/// A policy's display name and id, shared by every user's entries.
+type Names = (Option<Arc<str>>, Option<Arc<str>>);
+
+type Shared<'s> = (&'s [Arc<Vec<String>>], &'s [Arc<Vec<String>>], &'s [Names]);
 
 #[allow(clippy::too_many_arguments)]
 fn user_verdict(
@@ -843,6 +827,59 @@ fn user_verdict(
         report_only: cx.config.policies.is_some().then_some(report_only),
         unresolved: Some(unresolved),
     }
+}
+
+/// Who a policy targets, in words (for a user it does not include).
+pub(crate) fn targets(p: &Policy) -> String {
+    let t = &p.users;
+    let mut parts = Vec::new();
+    if !t.include_users.is_empty() {
+        parts.push(format!("users: {}", t.include_users.join(", ")));
+    }
+    if !t.include_groups.is_empty() {
+        parts.push(format!("groups: {}", t.include_groups.join(", ")));
+    }
+    if !t.include_roles.is_empty() {
+        let names: Vec<String> = t
+            .include_roles
+            .iter()
+            .map(|r| roles::name(r).map_or_else(|| r.clone(), str::to_string))
+            .collect();
+        parts.push(format!("roles: {}", names.join(", ")));
+    }
+    if let Some(g) = &t.include_guests {
+        parts.push(format!("guests: {}", g.types.join(", ")));
+    }
+    if parts.is_empty() {
+        "nobody".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// What the role exports say of one user beyond the roles policies count: eligible-only,
+/// AU-scoped and custom assignments.
+pub(crate) fn role_notes(config: &TenantConfig, directory: &Directory, user: usize) -> Vec<String> {
+    let Some(assignments) = config.roles.as_deref() else {
+        return vec!["no directory role export: the user's roles are unknown".into()];
+    };
+    let mut groups = Groups::new(config, directory);
+    let r = Roles::new(assignments, directory, &mut groups);
+    let i = user as u32;
+    let mut notes: Vec<String> = r
+        .active
+        .get(&i)
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            format!(
+                "{} (active, directory-wide)",
+                roles::name(t).map_or_else(|| t.clone(), str::to_string)
+            )
+        })
+        .collect();
+    notes.extend(r.other.get(&i).into_iter().flatten().cloned());
+    notes
 }
 
 fn security_defaults_source(scope: &'static str, conditions: Vec<String>) -> RequiredBy {

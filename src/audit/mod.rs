@@ -24,9 +24,11 @@ use crate::error::{Error, Result};
 use crate::input::load::{self, Inputs};
 use crate::input::{self, InputFile, Kind, OutputPath, ReadOptions, ReadStats};
 use crate::model::Directory;
+use crate::model::config::TenantConfig;
 use crate::model::directory::GuestIndex;
 use crate::par;
 use crate::report::audit::{AuditReport, InputSummary};
+use crate::report::explain::Explanation;
 use read::{FileRead, SHARED_BATCHES, help_read, read_activity};
 
 /// What an audit reads, and how.
@@ -86,6 +88,177 @@ pub fn generated_at() -> jiff::Timestamp {
         .unwrap_or_else(jiff::Timestamp::now)
 }
 
+/// `mfaudit explain USER`: the user's configured verdict with every step of it, and what the
+/// sign-in logs saw of them (the whole audit runs when sign-in logs are among the inputs).
+pub fn explain(request: &Request<'_>, msg: Messages, who: &str) -> Result<Explanation> {
+    use crate::report::explain::{SCHEMA, Source};
+    let opts = request.read;
+    let inputs = Inputs::identify(request.inputs, opts, request.outputs)?;
+    load::print_skipped(&inputs, msg);
+    let dir_files: Vec<&InputFile> = inputs.directory().collect();
+    if dir_files.is_empty() {
+        return Err(crate::error::Usage::NoDirectory.into());
+    }
+    let (directory, _) = load::merge(&dir_files, opts, msg)?;
+    let mut config = TenantConfig::default();
+    for f in inputs.config() {
+        let read = input::read_config(f, opts, &mut config)?;
+        for w in &read.warnings {
+            msg.warn(format!("{}: {w}", f.path.display()));
+        }
+    }
+    let Some(index) = directory.find_upn(who).or_else(|| directory.find_id(who)) else {
+        return Err(crate::error::Usage::UnknownUser { user: who.into() }.into());
+    };
+    let path_of = |file: u32| {
+        inputs
+            .all
+            .iter()
+            .find(|f| f.index == file)
+            .map(|f| f.path.display().to_string())
+    };
+    let evaluation = configured::evaluate(&config, &directory, true);
+    let user = &directory.users[index];
+    let policies = config.policies.as_deref().unwrap_or_default();
+    let steps = evaluation
+        .trace
+        .as_ref()
+        .map(|t| t[index].clone())
+        .unwrap_or_default();
+    let mut sources: Vec<Source> = steps
+        .iter()
+        .map(|step| {
+            let p = &policies[step.policy];
+            let (outcome, detail) = match (&p.state, &step.outcome) {
+                (crate::model::config::PolicyState::Disabled, _) => (
+                    "disabled",
+                    "a disabled policy counts for nobody".to_string(),
+                ),
+                (_, configured::Applies::Yes { via }) => ("applies", format!("included: {via}")),
+                (_, configured::Applies::Excluded { included, via }) => {
+                    ("excluded", format!("included: {included}; excluded: {via}"))
+                }
+                (_, configured::Applies::No) => (
+                    "not included",
+                    format!("it targets {}", configured::targets(p)),
+                ),
+                (_, configured::Applies::Unknown { why }) => ("unknown", why.clone()),
+            };
+            Source {
+                kind: "conditional-access",
+                name: p.name.clone(),
+                id: p.id.clone(),
+                state: p.state.as_str().to_string(),
+                requires: Some(configured::Requires::of(p).label()),
+                outcome: outcome.to_string(),
+                detail,
+                file: path_of(p.file),
+            }
+        })
+        .collect();
+    if config.policies.is_none() {
+        sources.push(Source {
+            kind: "conditional-access",
+            name: None,
+            id: None,
+            state: "unknown".into(),
+            requires: None,
+            outcome: "unknown".into(),
+            detail: "no Conditional Access policy export among the inputs".into(),
+            file: None,
+        });
+    }
+    use crate::model::PerUserState;
+    sources.push(Source {
+        kind: "per-user",
+        name: Some("per-user MFA".into()),
+        id: None,
+        state: user.per_user_state.title().to_ascii_lowercase(),
+        requires: None,
+        outcome: match user.per_user_state {
+            PerUserState::Enforced | PerUserState::Enabled => "requires MFA",
+            PerUserState::Disabled => "no MFA",
+            PerUserState::Unknown => "unknown",
+        }
+        .into(),
+        detail: String::new(),
+        file: None,
+    });
+    let enabled_policy = policies
+        .iter()
+        .find(|p| p.state == crate::model::config::PolicyState::Enabled);
+    sources.push(Source {
+        kind: "security-defaults",
+        name: Some("security defaults".into()),
+        id: None,
+        state: match evaluation.security_defaults {
+            Some(true) => "on",
+            Some(false) => "off",
+            None => "unknown",
+        }
+        .into(),
+        requires: None,
+        outcome: match evaluation.security_defaults {
+            Some(true) => "requires MFA",
+            Some(false) => "no MFA",
+            None => "unknown",
+        }
+        .into(),
+        detail: match (config.security_defaults, enabled_policy) {
+            (Some(_), _) => String::new(),
+            (None, Some(p)) => format!("implied off: the policy {} is enabled", p.label()),
+            (None, None) => "no identitySecurityDefaultsEnforcementPolicy export".into(),
+        },
+        file: config.security_defaults_file.and_then(path_of),
+    });
+    let roles = configured::role_notes(&config, &directory, index);
+    let configured = evaluation.users[index].clone();
+    let (upn, object_id) = (user.upn.clone(), user.object_id.clone());
+    let mut explanation = Explanation {
+        schema: SCHEMA,
+        display_name: user.display_name.clone(),
+        user_type: match &user.user_type {
+            crate::model::UserType::Member => Some("member".into()),
+            crate::model::UserType::Guest => Some("guest".into()),
+            crate::model::UserType::Other(t) => Some(t.clone()),
+            crate::model::UserType::Unknown => None,
+        },
+        enabled: match user.access {
+            crate::model::Access::Allowed => Some(true),
+            crate::model::Access::Blocked => Some(false),
+            _ => None,
+        },
+        registered: crate::report::classic::is_registered(user),
+        configured,
+        sources,
+        roles,
+        observed: None,
+        flags: Vec::new(),
+        upn,
+        object_id,
+    };
+    // The logs' part: the whole audit, then this user's row.
+    if inputs.activity().next().is_some() {
+        let audited = run(request, msg)?;
+        let row = audited.report.users.iter().find(|u| {
+            explanation
+                .upn
+                .as_deref()
+                .is_some_and(|p| u.upn.eq_ignore_ascii_case(p))
+                || (u.object_id.is_some() && u.object_id == explanation.object_id)
+        });
+        if let Some(row) = row {
+            explanation.observed = match (&row.enforcement.observed, row.enforcement.logs) {
+                (Some(o), _) => Some((**o).clone()),
+                (None, true) => Some(Default::default()),
+                (None, false) => None,
+            };
+            explanation.flags = row.flags.iter().map(|f| f.to_string()).collect();
+        }
+    }
+    Ok(explanation)
+}
+
 /// Reads every input and returns the audit report (without history), and what it was built from.
 fn build_report(request: &Request<'_>, msg: Messages) -> Result<(AuditReport, Leftovers)> {
     let opts = request.read;
@@ -136,17 +309,24 @@ fn build_report(request: &Request<'_>, msg: Messages) -> Result<(AuditReport, Le
                 load::merge(&dir_files, opts, msg)
             };
             // On a directory error the reader is told to stop at its next sign-in.
-            let (directory, dir_stats) =
+            let (directory, mut dir_stats) =
                 merged.inspect_err(|_| stop.store(true, Ordering::Relaxed))?;
             crate::timing::phase("directory read");
+            // The configuration exports are small: read here, one after the other.
+            let mut config = TenantConfig::default();
+            for f in inputs.config() {
+                let read = input::read_config(f, opts, &mut config)
+                    .inspect_err(|_| stop.store(true, Ordering::Relaxed))?;
+                dir_stats.push((f.index as usize, read));
+            }
             load::report_conflicts(&directory, msg);
             // Built here, while the other thread is still reading sign-ins.
             let guests = GuestIndex::new(&directory);
             let helped = help_read(&activity, opts, audit_opts, &share, &seen);
-            Ok((directory, dir_stats, guests, helped))
+            Ok((directory, dir_stats, guests, helped, config))
         },
     );
-    let (directory, dir_stats, guests, mut helped) = directory_side?;
+    let (directory, dir_stats, guests, mut helped, config) = directory_side?;
     let (mut ledgers, outcomes) =
         read.map_err(|_| Error::Internal("the sign-in reader stopped unexpectedly"))??;
     for (i, s) in dir_stats {
@@ -181,6 +361,7 @@ fn build_report(request: &Request<'_>, msg: Messages) -> Result<(AuditReport, Le
     crate::timing::phase("sign-ins read");
     Ok(Auditor::with_ledgers(ledgers)
         .with_guest_index(guests)
+        .with_config(config)
         .finish_keeping(directory, summaries, generated_at()))
 }
 
@@ -202,7 +383,7 @@ fn summarize(f: &InputFile, s: Option<&ReadStats>) -> InputSummary {
         last_time: s.and_then(|s| s.last_time).map(|t| t.to_string()),
         // Filled by `history` when the run is recorded: reading every input again costs time.
         fingerprint: None,
-        activity: !f.kind.is_directory() && f.kind != Kind::AuthDetailsCsv,
+        activity: !f.kind.is_directory() && !f.kind.is_config() && f.kind != Kind::AuthDetailsCsv,
         incomplete: s.is_some_and(|s| s.incomplete),
         signin_fields: f
             .kind

@@ -49,6 +49,9 @@ pub enum Usage {
         "no directory export among the inputs: give a Get-MsolUser export, a registration details export or a users export"
     )]
     NoDirectory,
+    /// `mfaudit explain USER` named a user no directory export holds.
+    #[error("{}: no user of the directory exports has this UPN or object id; `mfaudit inspect` lists what the inputs hold", escape_control(.user))]
+    UnknownUser { user: String },
     #[error(
         "unknown encoding '{label}': use a WHATWG label such as utf-8, utf-16le, utf-16be or windows-1252"
     )]

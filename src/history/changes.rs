@@ -27,6 +27,9 @@ pub struct UserStatus {
     pub methods: Vec<String>,
     /// Sorted and without duplicates.
     pub flags: Vec<String>,
+    /// `always`, `conditional`, `never` or `unknown`; `None` in runs recorded before it was kept.
+    #[serde(default)]
+    pub mfa_required: Option<String>,
 }
 
 impl UserStatus {
@@ -53,7 +56,21 @@ impl UserStatus {
             per_user_state: user.per_user_state.to_string(),
             methods: user.methods.iter().map(|m| m.to_string()).collect(),
             flags,
+            mfa_required: Some(
+                user.enforcement
+                    .configured
+                    .as_ref()
+                    .and_then(|c| c.mfa_required.as_deref())
+                    .unwrap_or("unknown")
+                    .to_string(),
+            ),
         }
+    }
+
+    /// Registered and always required to use MFA; `None` when not recorded.
+    fn protected(&self) -> Option<bool> {
+        let required = self.mfa_required.as_deref()?;
+        Some(required == "always" && self.registered == Some(true))
     }
 
     /// Sign-in allowed, or unknown (which the registered / unregistered lists count as enabled).
@@ -142,6 +159,20 @@ pub fn compute_changes(prev: &[UserStatus], now: &[UserStatus], previous_run: &s
         let flags_now: BTreeSet<&str> = user.flags.iter().map(String::as_str).collect();
         for flag in flags_now.difference(&flags_before) {
             changes.flags_raised.push(flag_change(user, flag));
+            if *flag == crate::report::audit::flag::EXCLUDED_FROM_MFA_POLICY && before.is_some() {
+                changes.newly_excluded.push(user.upn.clone());
+            }
+        }
+        // Compared only with a run that recorded the requirement.
+        if let Some(b) = before.filter(|b| b.mfa_required.is_some()) {
+            if user.mfa_required.as_deref() == Some("never")
+                && b.mfa_required.as_deref() != Some("never")
+            {
+                changes.newly_not_required.push(user.upn.clone());
+            }
+            if user.protected() == Some(true) && b.protected() == Some(false) {
+                changes.newly_protected.push(user.upn.clone());
+            }
         }
         match before {
             None => changes.users_added.push(user.upn.clone()),
@@ -177,6 +208,9 @@ pub fn compute_changes(prev: &[UserStatus], now: &[UserStatus], previous_run: &s
         &mut changes.users_removed,
         &mut changes.users_disabled,
         &mut changes.users_reenabled,
+        &mut changes.newly_excluded,
+        &mut changes.newly_not_required,
+        &mut changes.newly_protected,
     ] {
         list.sort_by(by_upn);
     }
@@ -207,6 +241,9 @@ pub fn is_empty(c: &Changes) -> bool {
         && c.users_renamed.is_empty()
         && c.users_disabled.is_empty()
         && c.users_reenabled.is_empty()
+        && c.newly_excluded.is_empty()
+        && c.newly_not_required.is_empty()
+        && c.newly_protected.is_empty()
 }
 
 #[cfg(test)]

@@ -352,8 +352,8 @@ impl History {
             let mut insert = tx
                 .prepare(
                     "INSERT INTO user_status (run_id, upn_key, upn, enabled, registered, \
-                     per_user_state, methods, flags, object_id) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     per_user_state, methods, flags, object_id, mfa_required) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )
                 .map_err(sql)?;
             for u in &statuses {
@@ -368,6 +368,7 @@ impl History {
                         json_list(&u.methods),
                         json_list(&u.flags),
                         u.object_id,
+                        u.mfa_required,
                     ])
                     .map_err(sql)?;
             }
@@ -583,8 +584,8 @@ fn load_statuses(conn: &Connection, place: &Place, run_id: i64) -> Result<Vec<Us
     let sql = |e| place.sql(e);
     let mut stmt = conn
         .prepare(
-            "SELECT upn_key, upn, enabled, registered, per_user_state, methods, flags, object_id \
-             FROM user_status WHERE run_id = ?1 ORDER BY upn_key",
+            "SELECT upn_key, upn, enabled, registered, per_user_state, methods, flags, object_id, \
+             mfa_required FROM user_status WHERE run_id = ?1 ORDER BY upn_key",
         )
         .map_err(sql)?;
     let rows = stmt
@@ -598,13 +599,23 @@ fn load_statuses(conn: &Connection, place: &Place, run_id: i64) -> Result<Vec<Us
                 r.get::<_, String>(5)?,
                 r.get::<_, String>(6)?,
                 r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
             ))
         })
         .map_err(sql)?;
     let mut out = Vec::new();
     for row in rows {
-        let (key, upn, enabled, registered, per_user_state, methods, flags, object_id) =
-            row.map_err(sql)?;
+        let (
+            key,
+            upn,
+            enabled,
+            registered,
+            per_user_state,
+            methods,
+            flags,
+            object_id,
+            mfa_required,
+        ) = row.map_err(sql)?;
         let list = |text: &str, what: &str| {
             serde_json::from_str::<Vec<String>>(text)
                 .map(|items| {
@@ -635,6 +646,7 @@ fn load_statuses(conn: &Connection, place: &Place, run_id: i64) -> Result<Vec<Us
             enabled,
             registered,
             per_user_state,
+            mfa_required,
         });
     }
     Ok(out)

@@ -53,6 +53,12 @@ pub const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE user_status ADD COLUMN object_id TEXT;
     ",
+    // 4: whether MFA is required of the user (`always`, `conditional`, `never`, `unknown`), so
+    // that newly excluded, newly not required and newly protected users can be told (null for
+    // the runs recorded before, which are compared on nothing of it).
+    "
+    ALTER TABLE user_status ADD COLUMN mfa_required TEXT;
+    ",
 ];
 
 /// The schema version this mfaudit writes.

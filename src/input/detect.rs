@@ -46,6 +46,22 @@ pub enum Kind {
     LogAnalyticsCsv,
     /// MFA Server activity CSV (read through `--mfa-server-columns`).
     MfaServerCsv,
+    /// Conditional Access policies: Graph pages, one policy per file, PowerShell SDK arrays.
+    ConditionalAccessJson,
+    /// The `identitySecurityDefaultsEnforcementPolicy` object.
+    SecurityDefaultsJson,
+    /// Active directory role assignments (`roleAssignments`, active PIM schedules/instances).
+    RoleAssignmentsJson,
+    /// Eligible (PIM) role assignments (`roleEligibilitySchedules` / `...Instances`).
+    RoleEligibilityJson,
+    /// `directoryRoles` with their members expanded.
+    DirectoryRolesJson,
+    /// Directory role definitions (`roleManagement/directory/roleDefinitions`).
+    RoleDefinitionsJson,
+    /// Groups, with `members` / `transitiveMembers` expanded or as objects alone.
+    GroupsJson,
+    /// A group membership CSV, one row per membership.
+    GroupMembersCsv,
 }
 
 impl Kind {
@@ -69,7 +85,44 @@ impl Kind {
             Kind::AuthDetailsCsv => "admin center sign-in AuthDetails CSV",
             Kind::LogAnalyticsCsv => "Log Analytics SigninLogs CSV",
             Kind::MfaServerCsv => "MFA Server activity CSV",
+            Kind::ConditionalAccessJson => "Conditional Access policies JSON",
+            Kind::SecurityDefaultsJson => "security defaults policy JSON",
+            Kind::RoleAssignmentsJson => "directory role assignments JSON",
+            Kind::RoleEligibilityJson => "eligible (PIM) role assignments JSON",
+            Kind::DirectoryRolesJson => "directory roles with members JSON",
+            Kind::RoleDefinitionsJson => "directory role definitions JSON",
+            Kind::GroupsJson => "groups JSON",
+            Kind::GroupMembersCsv => "group membership CSV",
         }
+    }
+
+    /// A configuration export (policies, security defaults, roles, groups): neither the
+    /// directory of users nor activity.
+    pub fn is_config(self) -> bool {
+        matches!(
+            self,
+            Kind::ConditionalAccessJson
+                | Kind::SecurityDefaultsJson
+                | Kind::RoleAssignmentsJson
+                | Kind::RoleEligibilityJson
+                | Kind::DirectoryRolesJson
+                | Kind::RoleDefinitionsJson
+                | Kind::GroupsJson
+                | Kind::GroupMembersCsv
+        )
+    }
+
+    /// Activity: sign-in logs, their AuthDetails companions, MFA Server calls.
+    pub fn is_activity(self) -> bool {
+        matches!(
+            self,
+            Kind::SignInJson
+                | Kind::AzureMonitorJson
+                | Kind::SignInCsv
+                | Kind::AuthDetailsCsv
+                | Kind::LogAnalyticsCsv
+                | Kind::MfaServerCsv
+        )
     }
 
     /// A sign-in log (not MFA Server calls): only these can show who got in without MFA.
@@ -80,17 +133,10 @@ impl Kind {
         )
     }
 
-    /// True for kinds that describe users (the directory); false for activity.
+    /// True for kinds that describe users (the directory); false for activity and for
+    /// configuration exports.
     pub fn is_directory(self) -> bool {
-        !matches!(
-            self,
-            Kind::SignInJson
-                | Kind::AzureMonitorJson
-                | Kind::SignInCsv
-                | Kind::AuthDetailsCsv
-                | Kind::LogAnalyticsCsv
-                | Kind::MfaServerCsv
-        )
+        !self.is_activity() && !self.is_config()
     }
 }
 
@@ -191,6 +237,15 @@ fn detect_json(text: &str) -> Option<Detection> {
         if rest.starts_with("$metadata#auditlogs/signins") {
             return found(Kind::SignInJson, "@odata.context is auditLogs/signIns");
         }
+        if let Some(d) = config_context(rest) {
+            return Some(d);
+        }
+    }
+    // Configuration exports before the user and sign-in heuristics: a role assignment's
+    // expanded principal has a userPrincipalName, an eligibility schedule a createdDateTime and
+    // a status.
+    if let Some(d) = config_content(&lower) {
+        return Some(d);
     }
     if has_key(&lower, "perusermfastate") {
         return found(Kind::PerUserStateJson, "records carry perUserMfaState");
@@ -240,6 +295,119 @@ fn detect_json(text: &str) -> Option<Detection> {
         return found(
             Kind::GraphUsersJson,
             "records carry userPrincipalName with id/accountEnabled (Graph users)",
+        );
+    }
+    None
+}
+
+/// The configuration export an `@odata.context` names (`rest` starts at `$metadata#`, lower case).
+fn config_context(rest: &str) -> Option<Detection> {
+    let path = &rest["$metadata#".len()..];
+    let is = |prefix: &str| path.starts_with(prefix);
+    // The whole name of a collection (`groups`, not `groupSettings`).
+    let whole = |name: &str| {
+        is(name)
+            && path[name.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| matches!(c, '"' | '(' | '/'))
+    };
+    let (kind, why) = if is("identity/conditionalaccess/policies") {
+        (
+            Kind::ConditionalAccessJson,
+            "@odata.context is identity/conditionalAccess/policies",
+        )
+    } else if is("policies/identitysecuritydefaultsenforcementpolicy") {
+        (
+            Kind::SecurityDefaultsJson,
+            "@odata.context is policies/identitySecurityDefaultsEnforcementPolicy",
+        )
+    } else if is("rolemanagement/directory/roleeligibilityschedule") {
+        (
+            Kind::RoleEligibilityJson,
+            "@odata.context is roleManagement/directory/roleEligibilitySchedule(Instance)s",
+        )
+    } else if is("rolemanagement/directory/roleassignment") {
+        (
+            Kind::RoleAssignmentsJson,
+            "@odata.context is roleManagement/directory/roleAssignments",
+        )
+    } else if is("rolemanagement/directory/roledefinitions") {
+        (
+            Kind::RoleDefinitionsJson,
+            "@odata.context is roleManagement/directory/roleDefinitions",
+        )
+    } else if whole("directoryroles") {
+        (Kind::DirectoryRolesJson, "@odata.context is directoryRoles")
+    } else if whole("groups") {
+        (Kind::GroupsJson, "@odata.context is groups")
+    } else {
+        return None;
+    };
+    found(kind, why)
+}
+
+/// A configuration export recognised by the members its records carry (`lower` is the head in
+/// lower case). The order matters: a policy names roles and groups, a role assignment may expand
+/// its principal (a group) and its definition, a directory role has members.
+fn config_content(lower: &str) -> Option<Detection> {
+    let has = |name: &str| has_key(lower, name);
+    if has("conditions")
+        && has("state")
+        && ((has("users") && has("applications"))
+            || lower.contains("models.microsoftgraphconditionalaccess"))
+    {
+        return found(
+            Kind::ConditionalAccessJson,
+            "records carry conditions (users, applications) and state (Conditional Access policies)",
+        );
+    }
+    if has("isenabled")
+        && (lower.contains("00000000-0000-0000-0000-000000000005")
+            || lower.contains("\"security defaults\""))
+    {
+        return found(
+            Kind::SecurityDefaultsJson,
+            "the Security Defaults policy object (id ...0005, isEnabled)",
+        );
+    }
+    if has("roledefinitionid") && has("principalid") {
+        let eligible = has("roleeligibilityscheduleid")
+            || ((has("scheduleinfo") || has("membertype")) && !has("assignmenttype"));
+        return if eligible {
+            found(
+                Kind::RoleEligibilityJson,
+                "records carry principalId and roleDefinitionId with an eligibility schedule",
+            )
+        } else {
+            found(
+                Kind::RoleAssignmentsJson,
+                "records carry principalId and roleDefinitionId (role assignments)",
+            )
+        };
+    }
+    if has("roletemplateid") {
+        return found(
+            Kind::DirectoryRolesJson,
+            "records carry roleTemplateId (directoryRoles)",
+        );
+    }
+    if has("rolepermissions") || (has("isbuiltin") && has("templateid")) {
+        return found(
+            Kind::RoleDefinitionsJson,
+            "records carry rolePermissions / isBuiltIn (role definitions)",
+        );
+    }
+    if has("id") && (has("members") || has("transitivemembers")) {
+        return found(
+            Kind::GroupsJson,
+            "records carry id with members / transitiveMembers (groups)",
+        );
+    }
+    if has("grouptypes") || (has("securityenabled") && has("mailenabled")) {
+        return found(
+            Kind::GroupsJson,
+            "records carry groupTypes / securityEnabled (group objects)",
         );
     }
     None
@@ -316,6 +484,14 @@ fn detect_csv(text: &str) -> Option<Detection> {
             "header UserPrincipalName, MFA Status, MFA Methods",
         );
     }
+    // A membership CSV: a group and a member on every row (through the header alias table).
+    {
+        use crate::vocab::headers::{GroupMemberColumn as M, group_member_column};
+        let member: Vec<Option<M>> = header.iter().map(|h| group_member_column(h)).collect();
+        if member.contains(&Some(M::GroupId)) && member.contains(&Some(M::MemberId)) {
+            return found(Kind::GroupMembersCsv, "groupId and memberId columns");
+        }
+    }
     // The directory CSVs are recognised through their readers' own alias tables.
     use super::graph::{Field as G, names_any};
     if names_any(&cols, &[G::PerUserState]) {
@@ -388,6 +564,19 @@ mod tests {
 
     fn kind(s: &str) -> Option<Kind> {
         detect(s).map(|d| d.kind)
+    }
+
+    /// The audit CSV's header, as this version and the earlier ones wrote it, marks our own
+    /// output; a header that merely starts like it does not.
+    #[test]
+    fn every_audit_csv_header_is_our_own_output() {
+        use crate::vocab::own_outputs::CSV_HEADER;
+        for n in [13, 16, 18] {
+            let head = format!("\u{feff}{}\r\nada@contoso.com", CSV_HEADER[..n].join(","));
+            let head = head.trim_start_matches('\u{feff}');
+            assert!(own_output(head).is_some(), "{n} columns");
+        }
+        assert_eq!(own_output(&CSV_HEADER[..14].join(",")), None);
     }
 
     #[test]
@@ -490,6 +679,145 @@ mod tests {
             Some(Kind::MfaReportCsv)
         );
         assert_eq!(kind("a,b,c"), None);
+    }
+
+    /// The configuration exports, by their context and by their members alone; and the exports
+    /// they could be taken for still detected as before.
+    #[test]
+    fn config_kinds() {
+        let ctx = |path: &str| {
+            kind(&format!(
+                "{{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#{path}\",\"value\":[]}}"
+            ))
+        };
+        assert_eq!(
+            ctx("identity/conditionalAccess/policies"),
+            Some(Kind::ConditionalAccessJson)
+        );
+        assert_eq!(
+            ctx("identity/conditionalAccess/policies/$entity"),
+            Some(Kind::ConditionalAccessJson)
+        );
+        assert_eq!(
+            ctx("policies/identitySecurityDefaultsEnforcementPolicy/$entity"),
+            Some(Kind::SecurityDefaultsJson)
+        );
+        assert_eq!(
+            ctx("roleManagement/directory/roleAssignments(principal())"),
+            Some(Kind::RoleAssignmentsJson)
+        );
+        assert_eq!(
+            ctx("roleManagement/directory/roleAssignmentScheduleInstances"),
+            Some(Kind::RoleAssignmentsJson)
+        );
+        assert_eq!(
+            ctx("roleManagement/directory/roleEligibilitySchedules"),
+            Some(Kind::RoleEligibilityJson)
+        );
+        assert_eq!(
+            ctx("roleManagement/directory/roleEligibilityScheduleInstances"),
+            Some(Kind::RoleEligibilityJson)
+        );
+        assert_eq!(
+            ctx("roleManagement/directory/roleDefinitions"),
+            Some(Kind::RoleDefinitionsJson)
+        );
+        assert_eq!(
+            ctx("directoryRoles(members())"),
+            Some(Kind::DirectoryRolesJson)
+        );
+        assert_eq!(
+            ctx("groups(id,displayName,members())"),
+            Some(Kind::GroupsJson)
+        );
+        assert_eq!(ctx("groups"), Some(Kind::GroupsJson));
+        assert_eq!(ctx("groupSettings"), None);
+        assert_eq!(ctx("identity/conditionalAccess/namedLocations"), None);
+
+        assert_eq!(
+            kind(r#"[{"Conditions":{"Users":{},"Applications":{}},"State":"enabled"}]"#),
+            Some(Kind::ConditionalAccessJson)
+        );
+        assert_eq!(
+            kind(
+                r#"[{"Conditions":"Microsoft.Graph.PowerShell.Models.MicrosoftGraphConditionalAccessConditionSet","State":"enabled"}]"#
+            ),
+            Some(Kind::ConditionalAccessJson)
+        );
+        assert_eq!(
+            kind(
+                r#"{"Id":"00000000-0000-0000-0000-000000000005","DisplayName":"Security Defaults","IsEnabled":true}"#
+            ),
+            Some(Kind::SecurityDefaultsJson)
+        );
+        assert_eq!(
+            kind(
+                r#"[{"id":"a","roleDefinitionId":"r","principalId":"p","directoryScopeId":"/","principal":{"id":"p","userPrincipalName":"a@x","accountEnabled":true}}]"#
+            ),
+            Some(Kind::RoleAssignmentsJson)
+        );
+        assert_eq!(
+            kind(
+                r#"[{"id":"e","roleDefinitionId":"r","principalId":"p","memberType":"Direct","status":"Provisioned","createdDateTime":"2024-01-01T00:00:00Z"}]"#
+            ),
+            Some(Kind::RoleEligibilityJson)
+        );
+        assert_eq!(
+            kind(
+                r#"[{"id":"d","displayName":"Global Administrator","roleTemplateId":"t","members":[]}]"#
+            ),
+            Some(Kind::DirectoryRolesJson)
+        );
+        assert_eq!(
+            kind(r#"[{"id":"t","displayName":"x","templateId":"t","isBuiltIn":true}]"#),
+            Some(Kind::RoleDefinitionsJson)
+        );
+        assert_eq!(
+            kind(
+                r#"[{"id":"g","displayName":"x","members":[{"id":"u","userPrincipalName":"a@x"}]}]"#
+            ),
+            Some(Kind::GroupsJson)
+        );
+        assert_eq!(
+            kind(
+                r#"{"id":"g","createdDateTime":"2024-05-24T09:26:12Z","displayName":"x","groupTypes":[],"securityEnabled":true}"#
+            ),
+            Some(Kind::GroupsJson)
+        );
+        // Users with the groups they are in are still users.
+        assert_eq!(
+            kind(
+                r#"[{"id":"u","userPrincipalName":"a@x","accountEnabled":true,"memberOf":[{"id":"g","displayName":"x","securityEnabled":true}]}]"#
+            ),
+            Some(Kind::GraphUsersJson)
+        );
+        assert_eq!(
+            kind("groupId,groupDisplayName,memberId,memberUserPrincipalName,memberType\r\n"),
+            Some(Kind::GroupMembersCsv)
+        );
+        assert_eq!(kind("Group ID;Member ID\r\n"), Some(Kind::GroupMembersCsv));
+    }
+
+    #[test]
+    fn config_kinds_are_neither_directory_nor_activity() {
+        for k in [
+            Kind::ConditionalAccessJson,
+            Kind::SecurityDefaultsJson,
+            Kind::RoleAssignmentsJson,
+            Kind::RoleEligibilityJson,
+            Kind::DirectoryRolesJson,
+            Kind::RoleDefinitionsJson,
+            Kind::GroupsJson,
+            Kind::GroupMembersCsv,
+        ] {
+            assert!(
+                k.is_config() && !k.is_directory() && !k.is_activity(),
+                "{k:?}"
+            );
+            assert!(!k.is_signin_log());
+        }
+        assert!(Kind::UsersCsv.is_directory() && !Kind::UsersCsv.is_config());
+        assert!(Kind::SignInJson.is_activity() && !Kind::SignInJson.is_config());
     }
 
     #[test]

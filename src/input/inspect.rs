@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::input::load::Inputs;
 use crate::input::{self, ReadOptions};
+use crate::model::config::TenantConfig;
 use crate::model::{Access, Conflict, Directory, PerUserState, settled_by};
 
 /// One file's line in the inspection.
@@ -30,6 +31,9 @@ pub struct FileReport {
     /// Sign-in logs: which of the fields that tell enforcement their sign-ins carried; null for
     /// every other input.
     pub signin_fields: Option<SignInFieldsReport>,
+    /// Configuration exports: what the file holds (`36 policies`, `12 role assignments`,
+    /// `40 groups (3 with members)`); null for every other input.
+    pub contents: Option<String>,
 }
 
 /// The enforcement fields a sign-in log carried, and those it did not (unknown for its sign-ins).
@@ -72,9 +76,15 @@ pub fn inspect(paths: &[PathBuf], opts: &ReadOptions) -> Result<Inspection> {
     let inputs = Inputs::identify(paths, opts, &[])?;
     let mut directory = Directory::new();
     let mut files = Vec::new();
+    let mut contents: Vec<Option<String>> = vec![None; inputs.all.len()];
     for f in &inputs.all {
         let mut matched = 0u64;
-        let stats = if f.kind.is_directory() {
+        let stats = if f.kind.is_config() {
+            let mut config = TenantConfig::default();
+            let stats = input::read_config(f, opts, &mut config)?;
+            contents[f.index as usize] = Some(config_contents(f.kind, &config, &stats));
+            stats
+        } else if f.kind.is_directory() {
             input::read_users(f, opts, &mut |u| {
                 if directory.insert(u).1 {
                     matched += 1;
@@ -97,7 +107,7 @@ pub fn inspect(paths: &[PathBuf], opts: &ReadOptions) -> Result<Inspection> {
     let guest_index = crate::model::directory::GuestIndex::new(&directory);
     let mut read = Vec::new();
     for (f, mut stats, mut matched) in files {
-        if !f.kind.is_directory() && f.kind != input::Kind::AuthDetailsCsv {
+        if f.kind.is_activity() && f.kind != input::Kind::AuthDetailsCsv {
             stats = input::read_signins(f, &auth, opts, &mut |s| {
                 if guest_index
                     .find(&directory, s.user_id.as_deref(), s.upn.as_deref())
@@ -140,6 +150,7 @@ pub fn inspect(paths: &[PathBuf], opts: &ReadOptions) -> Result<Inspection> {
                 carried: stats.fields.names(),
                 missing: stats.fields.missing(),
             }),
+            contents: contents[f.index as usize].take(),
         });
     }
     Ok(Inspection {
@@ -147,6 +158,58 @@ pub fn inspect(paths: &[PathBuf], opts: &ReadOptions) -> Result<Inspection> {
         skipped: inputs.skipped.clone(),
         directory: describe(&directory),
     })
+}
+
+/// What one configuration export holds, in words (`36 policies`, `40 groups (3 with members)`).
+fn config_contents(kind: input::Kind, c: &TenantConfig, stats: &input::ReadStats) -> String {
+    use crate::text::plural;
+    use input::Kind;
+    let assignments = c.roles.as_ref().map_or(0, Vec::len) as u64;
+    match kind {
+        Kind::ConditionalAccessJson => plural(
+            c.policies.as_ref().map_or(0, Vec::len) as u64,
+            "policy",
+            "policies",
+        ),
+        Kind::SecurityDefaultsJson => match c.security_defaults {
+            Some(true) => "security defaults on".into(),
+            _ => "security defaults off".into(),
+        },
+        Kind::RoleEligibilityJson => plural(
+            assignments,
+            "eligible role assignment",
+            "eligible role assignments",
+        ),
+        Kind::RoleAssignmentsJson | Kind::DirectoryRolesJson => {
+            plural(assignments, "role assignment", "role assignments")
+        }
+        Kind::RoleDefinitionsJson => {
+            let custom = c
+                .role_built_in
+                .iter()
+                .filter(|(_, built_in)| !**built_in)
+                .count();
+            format!(
+                "{} ({custom} custom)",
+                plural(stats.records, "role definition", "role definitions")
+            )
+        }
+        _ => {
+            let with_members = c.groups.values().filter(|g| g.members.is_some()).count();
+            let groups = format!(
+                "{} ({with_members} with members)",
+                plural(c.groups.len() as u64, "group", "groups")
+            );
+            if kind == Kind::GroupMembersCsv {
+                format!(
+                    "{}: {groups}",
+                    plural(stats.records, "membership", "memberships")
+                )
+            } else {
+                groups
+            }
+        }
+    }
 }
 
 fn describe(d: &Directory) -> DirectoryReport {

@@ -10,7 +10,7 @@ use crate::model::{Directory, User};
 use crate::console::Messages;
 use crate::console::Progress;
 
-/// Detected inputs split into directory and activity files.
+/// Detected inputs split into directory, activity and configuration files.
 pub struct Inputs {
     pub all: Vec<InputFile>,
     /// Files found in folders that are not read (said once on stderr, listed by `inspect`).
@@ -38,8 +38,15 @@ impl Inputs {
         self.all.iter().filter(|f| f.kind.is_directory())
     }
 
+    /// Sign-in logs, their AuthDetails companions, MFA Server calls.
     pub fn activity(&self) -> impl Iterator<Item = &InputFile> {
-        self.all.iter().filter(|f| !f.kind.is_directory())
+        self.all.iter().filter(|f| f.kind.is_activity())
+    }
+
+    /// Configuration exports: policies, security defaults, roles, groups
+    /// ([`read_config`](input::read_config) reads them).
+    pub fn config(&self) -> impl Iterator<Item = &InputFile> {
+        self.all.iter().filter(|f| f.kind.is_config())
     }
 }
 
@@ -60,6 +67,13 @@ pub fn for_each_user(
     for f in inputs.activity() {
         msg.warn(format!(
             "{}: {} is not used by this report (the audit command reads sign-ins)",
+            f.path.display(),
+            f.kind.describe()
+        ));
+    }
+    for f in inputs.config() {
+        msg.warn(format!(
+            "{}: {} is not used by this report (the audit command reads the configuration)",
             f.path.display(),
             f.kind.describe()
         ));

@@ -1,17 +1,21 @@
 //! Inputs: turning files into model records. `decode` makes text, `detect` names the kind, and one
 //! reader per format family streams records to a callback. Nothing here decides what a report says.
 
+pub(crate) mod ca_policies;
 pub(crate) mod clixml;
+pub(crate) mod config_json;
 pub(crate) mod csv_util;
 pub mod decode;
 pub(crate) mod detect;
 pub(crate) mod flat_csv;
 pub(crate) mod graph;
+pub(crate) mod groups;
 pub(crate) mod inspect;
 pub mod json_stream;
 pub(crate) mod load;
 pub mod mfa_server;
 pub(crate) mod msonline;
+pub(crate) mod roles;
 pub(crate) mod signins;
 pub(crate) mod walk;
 pub mod when;
@@ -21,6 +25,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Position, Result, Usage};
+use crate::model::config::TenantConfig;
 use crate::model::{SignIn, User};
 pub use detect::Kind;
 
@@ -400,6 +405,42 @@ pub fn read_users_from(
     }
 }
 
+/// Reads one configuration input ([`Kind::is_config`]: Conditional Access policies, the security
+/// defaults policy, role assignments and definitions, groups) into the configuration read so far:
+/// policies and role assignments appended (`policies` and `roles` become `Some` even when the file
+/// holds none), security defaults set, role names and groups merged, the file noted.
+pub fn read_config(
+    file: &InputFile,
+    opts: &ReadOptions,
+    into: &mut TenantConfig,
+) -> Result<ReadStats> {
+    let decoded = reopen(file, opts)?;
+    read_config_from(file, decoded, opts, into)
+}
+
+/// Reads one configuration input that is already open.
+pub fn read_config_from(
+    file: &InputFile,
+    decoded: decode::Decoded,
+    opts: &ReadOptions,
+    into: &mut TenantConfig,
+) -> Result<ReadStats> {
+    let ctx = Context { file, opts };
+    match file.kind {
+        Kind::ConditionalAccessJson | Kind::SecurityDefaultsJson => {
+            ca_policies::read(decoded, &ctx, into)
+        }
+        Kind::RoleAssignmentsJson
+        | Kind::RoleEligibilityJson
+        | Kind::DirectoryRolesJson
+        | Kind::RoleDefinitionsJson => roles::read(decoded, &ctx, into),
+        Kind::GroupsJson | Kind::GroupMembersCsv => groups::read(decoded, &ctx, into),
+        _ => Err(Error::Internal(
+            "a file that is not a configuration export was read as one",
+        )),
+    }
+}
+
 /// Reads one activity input, handing each sign-in to `on_signin`. `auth_details` holds the
 /// AuthDetails companion files, joined to admin center CSV sign-ins by Request ID.
 pub fn read_signins(
@@ -495,18 +536,7 @@ pub fn read_bytes(
             })?,
     };
     let file = InputFile::in_memory(path, kind, &decoded.encoding);
-    let mut n = 0u64;
-    if kind.is_directory() {
-        read_users_from(&file, decoded, opts, &mut |_| {
-            n += 1;
-            Ok(())
-        })?;
-    } else if kind != Kind::AuthDetailsCsv {
-        read_signins_from(&file, decoded, &[], opts, &mut |_| {
-            n += 1;
-            Ok(())
-        })?;
-    }
+    let n = count_records(&file, decoded, opts)?;
     Ok((kind, n))
 }
 
@@ -523,19 +553,57 @@ pub fn read_stream(
         .map(|d| d.kind)
         .ok_or_else(|| Error::input(&path, Position::File, "not an export mfaudit recognises"))?;
     let file = InputFile::in_memory(path, kind, &decoded.encoding);
+    let n = count_records(&file, decoded, opts)?;
+    Ok((kind, n))
+}
+
+/// Reads a decoded input of any kind to the end: its records (users, sign-ins, or what a
+/// configuration export holds).
+fn count_records(file: &InputFile, decoded: decode::Decoded, opts: &ReadOptions) -> Result<u64> {
     let mut n = 0u64;
-    if kind.is_directory() {
-        read_users_from(&file, decoded, opts, &mut |_| {
+    if file.kind.is_directory() {
+        read_users_from(file, decoded, opts, &mut |_| {
             n += 1;
             Ok(())
         })?;
-    } else if kind != Kind::AuthDetailsCsv {
-        read_signins_from(&file, decoded, &[], opts, &mut |_| {
+    } else if file.kind.is_config() {
+        n = read_config_from(file, decoded, opts, &mut TenantConfig::default())?.records;
+    } else if file.kind != Kind::AuthDetailsCsv {
+        read_signins_from(file, decoded, &[], opts, &mut |_| {
             n += 1;
             Ok(())
         })?;
     }
-    Ok((kind, n))
+    Ok(n)
+}
+
+/// Detects and reads texts held in memory as the files `name`, in order, into one configuration
+/// (the configuration readers' unit tests). Every text must be a configuration export.
+#[cfg(test)]
+pub(crate) fn config_read_all(texts: &[(&str, &str)]) -> Result<(TenantConfig, ReadStats)> {
+    let mut config = TenantConfig::default();
+    let mut last = ReadStats::default();
+    for (index, (name, text)) in texts.iter().enumerate() {
+        let path = PathBuf::from(name);
+        let decoded = decode::from_bytes(&path, text.as_bytes().to_vec(), None)?;
+        let detection = detect::detect(&decoded.head)
+            .ok_or_else(|| Error::input(&path, Position::File, "not recognised"))?;
+        assert!(
+            detection.kind.is_config(),
+            "{name} was detected as {:?}",
+            detection.kind
+        );
+        let mut file = InputFile::in_memory(path, detection.kind, &decoded.encoding);
+        file.index = index as u32;
+        last = read_config_from(&file, decoded, &ReadOptions::default(), &mut config)?;
+    }
+    Ok((config, last))
+}
+
+/// [`config_read_all`] for one text.
+#[cfg(test)]
+pub(crate) fn config_read(name: &str, text: &str) -> Result<(TenantConfig, ReadStats)> {
+    config_read_all(&[(name, text)])
 }
 
 /// Reads a text held in memory as the file `name`, as `kind` (detected when `None`, else

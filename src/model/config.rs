@@ -17,10 +17,13 @@ pub struct TenantConfig {
     pub security_defaults: Option<bool>,
     /// Directory role assignments, active and eligible; `None` when no role export was read.
     pub roles: Option<Vec<RoleAssignment>>,
-    /// Role definition id or template id → display name, from role definition exports (the
-    /// built-in names are in `vocab::roles`).
+    /// Role definition id or template id (lower case) → display name, from role definition
+    /// exports and `directoryRoles` exports (the built-in names are in `vocab::roles`).
     pub role_names: HashMap<String, String>,
-    /// Groups by object id, with their members as exported.
+    /// Role definition id or template id (lower case) → `isBuiltIn`, as role definition exports
+    /// say: what decides `RoleAssignment::custom` before the built-in table does.
+    pub role_built_in: HashMap<String, bool>,
+    /// Groups by object id (lower case), with their members as exported.
     pub groups: HashMap<String, Group>,
     /// Which input file each part came from, for `explain` (index into the run's inputs).
     pub policy_files: Vec<u32>,

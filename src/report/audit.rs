@@ -509,6 +509,15 @@ pub struct Changes {
     /// Accounts whose sign-in was blocked before and is allowed now.
     #[serde(default)]
     pub users_reenabled: Vec<String>,
+    /// Users an exclusion now removes from an enabled MFA policy, and not before.
+    #[serde(default)]
+    pub newly_excluded: Vec<String>,
+    /// Users no source requires to use MFA now, and some did (or it was unknown) before.
+    #[serde(default)]
+    pub newly_not_required: Vec<String>,
+    /// Users registered and always required now, and not before.
+    #[serde(default)]
+    pub newly_protected: Vec<String>,
     /// The changes compare a later run with an earlier one (`mfaudit diff` backwards): each list
     /// then says what the earlier run had that the later did not.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -23,6 +23,9 @@ struct Titles {
     renamed: String,
     disabled: String,
     reenabled: String,
+    excluded: String,
+    not_required: String,
+    protected: String,
     raised: String,
     cleared: String,
 }
@@ -40,6 +43,9 @@ pub fn render_changes(c: &Changes) -> String {
             renamed: "Users renamed".into(),
             disabled: "Accounts disabled".into(),
             reenabled: "Accounts re-enabled".into(),
+            excluded: "Newly excluded from an MFA policy".into(),
+            not_required: "Newly required to use MFA by no source".into(),
+            protected: "Newly protected (registered and always required)".into(),
             raised: "Flags raised".into(),
             cleared: "Flags cleared".into(),
         },
@@ -74,6 +80,9 @@ fn render_lists(c: &Changes, t: &Titles) -> String {
     );
     section(&t.disabled, c.users_disabled.clone());
     section(&t.reenabled, c.users_reenabled.clone());
+    section(&t.excluded, c.newly_excluded.clone());
+    section(&t.not_required, c.newly_not_required.clone());
+    section(&t.protected, c.newly_protected.clone());
     let flags = |list: &[crate::report::audit::FlagChange]| {
         list.iter()
             .map(|f| format!("{}: {}", f.upn, f.flag))
@@ -98,6 +107,9 @@ pub fn render_backwards(c: &Changes, from: i64, to: i64) -> String {
             renamed: format!("UPN at {a} -> at {b}"),
             disabled: format!("Sign-in allowed at {a}, blocked at {b}"),
             reenabled: format!("Sign-in blocked at {a}, allowed at {b}"),
+            excluded: format!("Excluded from an MFA policy at {b}, not at {a}"),
+            not_required: format!("Required by no source at {b}, not at {a}"),
+            protected: format!("Protected at {b}, not at {a}"),
             raised: format!("Flags at {b}, not at {a}"),
             cleared: format!("Flags at {a}, not at {b}"),
         },

@@ -243,6 +243,71 @@ pub fn unprotected(s: &Summary) -> Verdict {
     }
 }
 
+/// A configured finding over enabled users: `found` of them known, `unknown` more whose
+/// requirement no input settles; all unknown without any configuration.
+fn configured_verdict(s: &Summary, found: u64, clear: &str, found_words: (&str, &str)) -> Verdict {
+    let Some(r) = &s.enforcement.mfa_required else {
+        return not_required(s);
+    };
+    let unknown = r.unknown;
+    let mut sentence = match found {
+        0 => clear.to_string(),
+        n => plural(n, found_words.0, found_words.1) + ".",
+    };
+    if unknown > 0 {
+        sentence.push_str(&format!(
+            " For {} who is required to use MFA is unknown; {CONFIGURATION} would settle it.",
+            plural(unknown, "enabled user", "enabled users")
+        ));
+    }
+    Verdict {
+        found,
+        unknown,
+        all_unknown: false,
+        tone: tone(found, unknown, Tone::Bad),
+        sentence,
+        settled_by: Some(CONFIGURATION),
+    }
+}
+
+/// Required to use MFA and not registered.
+pub fn required_not_registered(s: &Summary, found: u64) -> Verdict {
+    configured_verdict(
+        s,
+        found,
+        "No enabled user who is required to use MFA lacks a method.",
+        (
+            "enabled user is required to use MFA and not registered: whoever signs in first with the password registers the methods",
+            "enabled users are required to use MFA and not registered: whoever signs in first with the password registers the methods",
+        ),
+    )
+}
+
+/// Required to use MFA always, and the logs show a sign-in without it.
+pub fn required_but_signed_in_without_mfa(s: &Summary, found: u64) -> Verdict {
+    if s.enforcement.users_signed_in_without_mfa.is_none() {
+        return Verdict {
+            found: 0,
+            unknown: 0,
+            all_unknown: true,
+            tone: Tone::Unknown,
+            sentence: format!(
+                "Whether users required to use MFA got in without it is unknown: no sign-in log was among the inputs; {NO_ACTIVITY} would settle it."
+            ),
+            settled_by: Some(NO_ACTIVITY),
+        };
+    }
+    configured_verdict(
+        s,
+        found,
+        "No user who is always required to use MFA got in without it.",
+        (
+            "user always required to use MFA signed in without it",
+            "users always required to use MFA signed in without it",
+        ),
+    )
+}
+
 /// What stands in for every activity count when no sign-in log was among the inputs.
 pub const NO_ACTIVITY: &str = "a sign-in log export (Graph signIns, the admin center download, Azure Monitor or Log Analytics)";
 

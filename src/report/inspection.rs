@@ -11,21 +11,25 @@ pub fn write_table(w: &mut dyn Write, r: &Inspection) -> std::io::Result<()> {
         writeln!(w, "{}", f.path)?;
         writeln!(w, "  kind:      {} ({})", f.kind, f.detected_because)?;
         writeln!(w, "  encoding:  {}", f.encoding)?;
-        let what = if f.kind_id.is_directory() {
-            "users"
-        } else if f.kind_id == Kind::AuthDetailsCsv {
-            "authentication steps (read with their sign-in CSV)"
+        if let Some(contents) = &f.contents {
+            writeln!(w, "  records:   {contents}")?;
         } else {
-            "sign-ins"
-        };
-        writeln!(w, "  records:   {} {what}", f.records)?;
+            let what = if f.kind_id.is_directory() {
+                "users"
+            } else if f.kind_id == Kind::AuthDetailsCsv {
+                "authentication steps (read with their sign-in CSV)"
+            } else {
+                "sign-ins"
+            };
+            writeln!(w, "  records:   {} {what}", f.records)?;
+        }
         if f.kind_id.is_directory() {
             writeln!(
                 w,
                 "  matched:   {} joined a user from an earlier input",
                 f.matched
             )?;
-        } else if f.kind_id != Kind::AuthDetailsCsv {
+        } else if f.kind_id.is_activity() && f.kind_id != Kind::AuthDetailsCsv {
             writeln!(
                 w,
                 "  matched:   {} of {} {} to a user in the directory",

@@ -204,6 +204,8 @@ mod tests {
                 upn: "a@x.test".into(),
                 flag: "enabled-unregistered".into(),
             }],
+            newly_excluded: vec!["b@x.test".into()],
+            newly_protected: vec!["c@x.test".into()],
             ..Changes::default()
         };
         let text = render_diff(
@@ -223,6 +225,9 @@ mod tests {
              Users renamed: 0\n\
              Accounts disabled: 0\n\
              Accounts re-enabled: 0\n\
+             Newly excluded from an MFA policy: 1\n  b@x.test\n\
+             Newly required to use MFA by no source: 0\n\
+             Newly protected (registered and always required): 1\n  c@x.test\n\
              Flags raised: 0\n\
              Flags cleared: 1\n  a@x.test: enabled-unregistered\n"
         );

@@ -1,8 +1,9 @@
-//! The one header-alias table for sign-in CSVs: the admin center download (main file and its
+//! The header-alias tables: one for sign-in CSVs — the admin center download (main file and its
 //! `*_AuthDetails_*` companion, English, French and Spanish, current and 2018 names) and the Log
-//! Analytics "Export to CSV" of `SigninLogs`. Names are written here as the files write them;
-//! [`key`](super::names::key) normalises both sides, so `Application ID ` (trailing space), `Autonomous system  number`
-//! (double space), `TimeGenerated [UTC]` and `Nom d’utilisateur` (typographic apostrophe) all match.
+//! Analytics "Export to CSV" of `SigninLogs` — and one for group membership CSVs. Names are
+//! written here as the files write them; [`key`](super::names::key) normalises both sides, so
+//! `Application ID ` (trailing space), `Autonomous system  number` (double space),
+//! `TimeGenerated [UTC]` and `Nom d’utilisateur` (typographic apostrophe) all match.
 //!
 //! French and Spanish names marked "guess" are the obvious translations of the portal's English
 //! headers; the others are from formats.md §5.3. A column appearing twice (`Incoming token type`)
@@ -359,8 +360,74 @@ pub const SIGNIN_COLUMNS: &[(SignInColumn, &[&str])] = {
 
 /// The column a header names, if it is a sign-in column.
 pub fn signin_column(header: &str) -> Option<SignInColumn> {
+    column_in(SIGNIN_COLUMNS, header)
+}
+
+/// A column of a group membership CSV (enforcement.md §1.4), one row per membership, as scripts
+/// write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GroupMemberColumn {
+    GroupId,
+    /// The group's display name (optional).
+    GroupName,
+    MemberId,
+    /// The member's UPN (optional).
+    MemberUpn,
+    /// `User`, `Group`, `#microsoft.graph.user`... (optional).
+    MemberType,
+}
+
+/// Every known name of every membership CSV column.
+pub const GROUP_MEMBER_COLUMNS: &[(GroupMemberColumn, &[&str])] = {
+    use GroupMemberColumn::*;
+    &[
+        (
+            GroupId,
+            &["groupId", "Group ID", "GroupObjectId", "Group Object ID"],
+        ),
+        (
+            GroupName,
+            &["groupDisplayName", "Group Name", "GroupName", "Group"],
+        ),
+        (
+            MemberId,
+            &[
+                "memberId",
+                "Member ID",
+                "MemberObjectId",
+                "Member Object ID",
+            ],
+        ),
+        (
+            MemberUpn,
+            &[
+                "memberUserPrincipalName",
+                "Member UPN",
+                "Member User Principal Name",
+                "userPrincipalName",
+            ],
+        ),
+        (
+            MemberType,
+            &[
+                "memberType",
+                "Member Type",
+                "MemberObjectType",
+                "@odata.type",
+            ],
+        ),
+    ]
+};
+
+/// The column a header names, if it is a membership CSV column.
+pub fn group_member_column(header: &str) -> Option<GroupMemberColumn> {
+    column_in(GROUP_MEMBER_COLUMNS, header)
+}
+
+/// The column of `table` that `header` names, compared by [`key`].
+fn column_in<C: Copy>(table: &[(C, &[&str])], header: &str) -> Option<C> {
     let k = key(header);
-    SIGNIN_COLUMNS
+    table
         .iter()
         .find(|(_, names)| names.iter().any(|n| key(n) == k))
         .map(|(c, _)| *c)
@@ -399,20 +466,41 @@ mod tests {
     use super::SignInColumn::*;
     use super::*;
 
-    #[test]
-    fn no_alias_names_two_columns() {
-        let mut seen: Vec<(String, SignInColumn)> = Vec::new();
-        for (column, names) in SIGNIN_COLUMNS {
+    /// Spelling variants of one column may normalise alike; two columns of a table may not.
+    fn assert_no_alias_names_two_columns<C: Copy + PartialEq + std::fmt::Debug>(
+        table: &[(C, &[&str])],
+    ) {
+        let mut seen: Vec<(String, C)> = Vec::new();
+        for (column, names) in table {
             for name in *names {
                 let k = key(name);
                 assert!(!k.is_empty(), "{name}");
-                // Spelling variants of one column may normalise alike; two columns may not.
                 if let Some((_, other)) = seen.iter().find(|(s, c)| *s == k && c != column) {
                     panic!("'{name}' names both {other:?} and {column:?}");
                 }
                 seen.push((k, *column));
             }
         }
+    }
+
+    #[test]
+    fn no_alias_names_two_columns() {
+        assert_no_alias_names_two_columns(SIGNIN_COLUMNS);
+        assert_no_alias_names_two_columns(GROUP_MEMBER_COLUMNS);
+    }
+
+    #[test]
+    fn membership_csv_headers() {
+        use GroupMemberColumn as G;
+        assert_eq!(group_member_column("\u{feff}groupId"), Some(G::GroupId));
+        assert_eq!(group_member_column("Group ID"), Some(G::GroupId));
+        assert_eq!(group_member_column("member_id"), Some(G::MemberId));
+        assert_eq!(
+            group_member_column("MemberUserPrincipalName"),
+            Some(G::MemberUpn)
+        );
+        assert_eq!(group_member_column("Member Type"), Some(G::MemberType));
+        assert_eq!(group_member_column("id"), None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The vocabularies, each one table in one module: method names, MFA Server call results, the MFA
-//! result words of the sign-in report, sign-in error codes, and CSV header aliases. Adding a name is
-//! a one-line change here with a test, never a hunt through readers.
+//! result words of the sign-in report, sign-in error codes, CSV header aliases, and the built-in
+//! directory roles. Adding a name is a one-line change here with a test, never a hunt through
+//! readers.
 
 pub mod call_results;
 pub mod enforcement;
@@ -10,6 +11,7 @@ pub mod methods;
 pub mod mfa_words;
 pub mod names;
 pub mod own_outputs;
+pub mod roles;
 pub mod workloads;
 
 pub use workloads::is_workload_event_type;

@@ -292,6 +292,52 @@ fn observed_row(user: &Value, html: &mut String) {
     );
 }
 
+/// `{{excluded_rows rows}}`: the `<tr>` of each user an exclusion removes from an MFA policy,
+/// rows being indexes into users; columns as in the header of coverage.hbs.
+pub(super) fn excluded_rows_helper(
+    h: &Helper,
+    _: &Handlebars,
+    ctx: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    indexed_rows(h, ctx, out, "excluded_rows", excluded_row)
+}
+
+/// One excluded user: the policies and what excludes them, and what that leaves.
+fn excluded_row(user: &Value, html: &mut String) {
+    let text = |v: &Value| v.as_str().map(esc).unwrap_or_default();
+    let e = &user["enforcement"];
+    let exclusions: Vec<String> = e["excluded_by"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|x| {
+            let policy = if x["policy"].is_string() {
+                &x["policy"]
+            } else {
+                &x["policy_id"]
+            };
+            format!(
+                r#"<span class="tag">{}</span> <span class="muted">by {}</span>"#,
+                text(policy),
+                text(&x["via"])
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        html,
+        r#"<tr><td class="who"><b>{name}</b><span class="upn">{upn}</span></td><td>{exclusions}</td><td>{required}</td></tr>"#,
+        name = text(&user["display_name"]),
+        upn = text(&user["upn"]),
+        exclusions = exclusions.join("<br>"),
+        required = e["mfa_required"]
+            .as_str()
+            .map_or("unknown".to_string(), esc),
+    );
+}
+
 /// `{{change_rows rows}}`: the `<tr>` of each `{upn, detail}` row of a change list.
 pub(super) fn change_rows_helper(
     h: &Helper,

@@ -18,6 +18,7 @@ use super::audit::AuditReport;
 use crate::error::{Error, Position, ReportError, Result, Usage};
 
 mod charts;
+mod coverage;
 mod helpers;
 mod observed;
 mod view;
@@ -45,6 +46,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "enforcement.hbs",
         include_str!("../../../templates/enforcement.hbs"),
+    ),
+    (
+        "coverage.hbs",
+        include_str!("../../../templates/coverage.hbs"),
     ),
     (
         "user_table.hbs",
@@ -133,6 +138,7 @@ fn registry(template_dir: Option<&Path>) -> Result<(Handlebars<'static>, Origins
     hb.register_helper("user_rows", Box::new(user_rows_helper));
     hb.register_helper("change_rows", Box::new(change_rows_helper));
     hb.register_helper("observed_rows", Box::new(observed_rows_helper));
+    hb.register_helper("excluded_rows", Box::new(excluded_rows_helper));
 
     let mut origins = Origins::new();
     let mut custom: HashMap<String, PathBuf> = HashMap::new();

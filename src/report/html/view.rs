@@ -25,6 +25,8 @@ pub(super) struct View {
     pub(super) tables: Vec<UserTable>,
     /// The "Who got in without MFA" section.
     pub(super) observed: super::observed::ObservedView,
+    /// The "Who is required to use MFA" section.
+    pub(super) coverage: super::coverage::CoverageView,
     pub(super) changes: Option<ChangeView>,
     pub(super) inputs: Vec<InputView>,
     pub(super) page_size: usize,
@@ -168,6 +170,33 @@ pub(super) const ACTION_TABLES: &[TableSpec] = &[
         verdict: |s, _| findings::admins_without_mfa(s),
         flags: &[flag::ADMIN_WITHOUT_MFA],
     },
+    TableSpec {
+        id: "required-but-signed-in-without-mfa",
+        title: "Always required to use MFA, yet signed in without it",
+        why: "The configuration says MFA is required at every sign-in, and the logs show a successful \
+              one without it: the gap between policy and reality an auditor asks about first.",
+        verdict: findings::required_but_signed_in_without_mfa,
+        flags: &[flag::REQUIRED_BUT_SIGNED_IN_WITHOUT_MFA],
+    },
+    TableSpec {
+        id: "required-not-registered",
+        title: "Required to use MFA, not registered",
+        why: "MFA is required of them and they have no method: whoever signs in first with the \
+              password registers the methods.",
+        verdict: findings::required_not_registered,
+        flags: &[
+            flag::REQUIRED_NOT_REGISTERED,
+            flag::PHISHING_RESISTANT_REQUIRED_NOT_REGISTERED,
+        ],
+    },
+    TableSpec {
+        id: "mfa-not-required",
+        title: "Enabled users no source requires to use MFA",
+        why: "No enabled policy, per-user setting or security default requires MFA of them: a \
+              password alone lets them in.",
+        verdict: |s, _| findings::not_required(s),
+        flags: &[flag::MFA_NOT_REQUIRED],
+    },
 ];
 
 impl View {
@@ -189,6 +218,7 @@ impl View {
                 .map(|spec| user_table(spec, report))
                 .collect(),
             observed: super::observed::observed_view(report),
+            coverage: super::coverage::coverage_view(report),
             changes: report.changes.as_ref().map(change_view),
             inputs: report
                 .inputs
@@ -376,6 +406,21 @@ pub(super) fn change_lists(c: &crate::report::audit::Changes) -> Vec<ChangeList>
                     detail: f.flag.clone(),
                 })
                 .collect(),
+        ),
+        list(
+            "newly-excluded",
+            "Newly excluded from an MFA policy",
+            plain(&c.newly_excluded),
+        ),
+        list(
+            "newly-not-required",
+            "Newly required to use MFA by no source",
+            plain(&c.newly_not_required),
+        ),
+        list(
+            "newly-protected",
+            "Newly protected",
+            plain(&c.newly_protected),
         ),
         list("users-added", "Users added", plain(&c.users_added)),
         list("users-removed", "Users removed", plain(&c.users_removed)),
