@@ -14,6 +14,10 @@
 //! Shapes (`--shapes` takes a comma list): msol51 msol7 clixml regdetails regcsv users states
 //! graph-signins portal-json portal-csv azure-monitor log-analytics.
 //!
+//! `--policies P --groups G --nesting D --role-assignments R` adds the tenant's configuration under
+//! `DIR/config/` (issue 20): P Conditional Access policies of every kind the evaluation tells apart,
+//! G groups with members nested D deep, R directory role assignments, security defaults off.
+//!
 //! `--noninteractive K` adds K non-interactive sign-ins (token refreshes, the bulk of a real log)
 //! as their own Azure Monitor archive under `DIR/signins/noninteractive/`, from a stream of their
 //! own: the other files are the same bytes with or without it.
@@ -3113,6 +3117,148 @@ fn write_signins(
     Ok(())
 }
 
+/// Built-in role template ids the policies and assignments use (Global, Security, Exchange,
+/// SharePoint and User Administrator).
+const ROLE_IDS: [&str; 5] = [
+    "62e90394-69f5-4237-9190-012177145e10",
+    "194ae4cb-b126-40b2-bd5b-6091b380977d",
+    "29232cdf-9323-42fd-ade2-1d097af3e4de",
+    "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",
+    "fe930be7-5e62-47db-91af-98c3a49a38b1",
+];
+
+/// The tenant's configuration: groups nested `nesting` deep (group k's parent is group
+/// (k - 1) / 4 while that stays within the levels), each with 8 direct user members; policies of
+/// every kind the evaluation tells apart, targeting those groups and roles; role assignments.
+fn write_config(
+    rng: &mut Rng,
+    users: &[User],
+    args: &Args,
+    dir: &Path,
+    manifest: &mut Vec<(PathBuf, u64)>,
+) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
+    let gid = |k: usize| format!("9a0c{k:04x}-0000-4000-8000-{k:012x}");
+    let pick = |rng: &mut Rng| &users[rng.below(users.len().max(1) as u64) as usize];
+    // Level of each group: the first at level 0, four children per group below it.
+    let mut level = vec![0usize; args.groups];
+    let mut text = String::from(
+        "{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#groups(id,displayName,members())\",\"value\":[",
+    );
+    for k in 0..args.groups {
+        if k > 0 {
+            level[k] = (level[(k - 1) / 4] + 1).min(args.nesting.saturating_sub(1));
+        }
+        let mut members = Vec::new();
+        for _ in 0..8 {
+            if users.is_empty() {
+                break;
+            }
+            let u = pick(rng);
+            members.push(format!(
+                "{{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"{}\",\"userPrincipalName\":\"{}\"}}",
+                u.id, u.upn
+            ));
+        }
+        // Child groups, while the nesting allows.
+        for c in 1..=4 {
+            let child = 4 * k + c;
+            if child < args.groups && level[k] + 1 < args.nesting {
+                members.push(format!(
+                    "{{\"@odata.type\":\"#microsoft.graph.group\",\"id\":\"{}\"}}",
+                    gid(child)
+                ));
+            }
+        }
+        if k > 0 {
+            text.push(',');
+        }
+        let _ = write!(
+            text,
+            "\r\n{{\"id\":\"{}\",\"displayName\":\"Team {k}\",\"transitiveMembers\":null,\"members\":[{}]}}",
+            gid(k),
+            members.join(",")
+        );
+    }
+    text.push_str("\r\n]}\r\n");
+    let mut out = Out::create(dir.join("groups.json"), false, false)?;
+    out.put(&text)?;
+    out.records = args.groups as u64;
+    out.finish(manifest)?;
+
+    let mut text = String::from(
+        "{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#roleManagement/directory/roleAssignments(principal())\",\"value\":[",
+    );
+    for k in 0..args.role_assignments {
+        if users.is_empty() {
+            break;
+        }
+        let u = pick(rng);
+        // One in ten scoped to an administrative unit (not covered by role-targeted policies).
+        let scope = if k % 10 == 9 {
+            "/administrativeUnits/au-1"
+        } else {
+            "/"
+        };
+        if k > 0 {
+            text.push(',');
+        }
+        let _ = write!(
+            text,
+            "\r\n{{\"id\":\"ra-{k}\",\"roleDefinitionId\":\"{}\",\"principalId\":\"{}\",\"directoryScopeId\":\"{scope}\",\"principal\":{{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"{}\",\"userPrincipalName\":\"{}\"}}}}",
+            ROLE_IDS[k % ROLE_IDS.len()],
+            u.id,
+            u.id,
+            u.upn
+        );
+    }
+    text.push_str("\r\n]}\r\n");
+    let mut out = Out::create(dir.join("roleAssignments.json"), false, false)?;
+    out.put(&text)?;
+    out.records = args.role_assignments as u64;
+    out.finish(manifest)?;
+
+    let group = |rng: &mut Rng| gid(rng.below(args.groups.max(1) as u64) as usize);
+    let mut policies = Vec::new();
+    for k in 0..args.policies {
+        let id = format!("6b6e1d1e-1d3c-4e1a-9d7e-{k:012}");
+        let (name, state, users_json, clients, grant, narrowing) = match k % 10 {
+            // All users, the top group (and so its nested ones) excluded.
+            0 => ("MFA for all users", "enabled", format!("\"includeUsers\":[\"All\"],\"excludeGroups\":[\"{}\"]", gid(0)), "\"all\"", "\"builtInControls\":[\"mfa\"],\"operator\":\"OR\"", ""),
+            1 => ("MFA for a team", "enabled", format!("\"includeGroups\":[\"{}\"]", group(rng)), "\"all\"", "\"builtInControls\":[\"mfa\"],\"operator\":\"OR\"", ""),
+            2 => ("Admins: phishing-resistant", "enabled", format!("\"includeRoles\":[\"{}\",\"{}\"]", ROLE_IDS[0], ROLE_IDS[1]), "\"all\"", "\"builtInControls\":[],\"operator\":\"OR\",\"authenticationStrength\":{\"id\":\"00000000-0000-0000-0000-000000000004\",\"displayName\":\"Phishing-resistant MFA\"}", ""),
+            3 => ("Block legacy clients", "enabled", "\"includeUsers\":[\"All\"]".to_string(), "\"exchangeActiveSync\",\"other\"", "\"builtInControls\":[\"block\"],\"operator\":\"OR\"", ""),
+            4 => ("MFA or compliant device", "enabled", format!("\"includeGroups\":[\"{}\"]", group(rng)), "\"all\"", "\"builtInControls\":[\"mfa\",\"compliantDevice\"],\"operator\":\"OR\"", ""),
+            5 => ("MFA outside trusted locations", "enabled", "\"includeUsers\":[\"All\"]".to_string(), "\"browser\",\"mobileAppsAndDesktopClients\"", "\"builtInControls\":[\"mfa\"],\"operator\":\"OR\"", ",\"locations\":{\"includeLocations\":[\"All\"],\"excludeLocations\":[\"AllTrusted\"]}"),
+            6 => ("Report-only MFA for guests", "enabledForReportingButNotEnforced", "\"includeGuestsOrExternalUsers\":{\"guestOrExternalUserTypes\":\"b2bCollaborationGuest,b2bCollaborationMember\",\"externalTenants\":{\"membershipKind\":\"all\"}}".to_string(), "\"all\"", "\"builtInControls\":[\"mfa\"],\"operator\":\"OR\"", ""),
+            7 => ("Disabled MFA policy", "disabled", "\"includeUsers\":[\"All\"]".to_string(), "\"all\"", "\"builtInControls\":[\"mfa\"],\"operator\":\"OR\"", ""),
+            8 => ("MFA for high sign-in risk", "enabled", format!("\"includeUsers\":[\"All\"],\"excludeGroups\":[\"{}\"]", group(rng)), "\"all\"", "\"builtInControls\":[\"mfa\"],\"operator\":\"OR\"", ",\"signInRiskLevels\":[\"high\"]"),
+            _ => ("MFA to register security info", "enabled", "\"includeUsers\":[\"All\"]".to_string(), "\"all\"", "\"builtInControls\":[\"mfa\"],\"operator\":\"OR\"", ""),
+        };
+        let apps = if k % 10 == 9 {
+            "\"includeApplications\":[],\"includeUserActions\":[\"urn:user:registersecurityinfo\"]"
+        } else {
+            "\"includeApplications\":[\"All\"],\"excludeApplications\":[]"
+        };
+        policies.push(format!(
+            "\r\n{{\"id\":\"{id}\",\"displayName\":\"{name} {k}\",\"state\":\"{state}\",\"createdDateTime\":\"2025-01-01T00:00:00Z\",\"conditions\":{{\"users\":{{{users_json}}},\"applications\":{{{apps}}},\"clientAppTypes\":[{clients}]{narrowing}}},\"grantControls\":{{{grant}}}}}"
+        ));
+    }
+    let text = format!(
+        "{{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/policies\",\"value\":[{}\r\n]}}\r\n",
+        policies.join(",")
+    );
+    let mut out = Out::create(dir.join("conditionalAccessPolicies.json"), false, false)?;
+    out.put(&text)?;
+    out.records = args.policies as u64;
+    out.finish(manifest)?;
+
+    let mut out = Out::create(dir.join("securityDefaults.json"), false, false)?;
+    out.put("{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#policies/identitySecurityDefaultsEnforcementPolicy/$entity\",\"id\":\"00000000-0000-0000-0000-000000000005\",\"displayName\":\"Security Defaults\",\"isEnabled\":false}\r\n")?;
+    out.records = 1;
+    out.finish(manifest)
+}
+
 /// `count` non-interactive sign-ins over the same 30 days, as one Azure Monitor archive
 /// (`NonInteractiveUserSignInLogs`): token refreshes by the directory's users, most single-factor
 /// on a claim in the token, some with the MFA claim, a few failures.
@@ -3183,18 +3329,26 @@ struct Args {
     users: usize,
     signins: usize,
     noninteractive: usize,
+    policies: usize,
+    groups: usize,
+    nesting: usize,
+    role_assignments: usize,
     seed: u64,
     out: PathBuf,
     shapes: BTreeSet<String>,
 }
 
-const USAGE: &str = "usage: gen_tenant --users N --signins M --seed S --out DIR [--shapes all|LIST] [--noninteractive K]\n  shapes: msol51 msol7 clixml regdetails regcsv users states graph-signins portal-json portal-csv azure-monitor log-analytics";
+const USAGE: &str = "usage: gen_tenant --users N --signins M --seed S --out DIR [--shapes all|LIST] [--noninteractive K] [--policies P --groups G --nesting D --role-assignments R]\n  shapes: msol51 msol7 clixml regdetails regcsv users states graph-signins portal-json portal-csv azure-monitor log-analytics";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         users: 1000,
         signins: 2000,
         noninteractive: 0,
+        policies: 0,
+        groups: 0,
+        nesting: 1,
+        role_assignments: 0,
         seed: 1,
         out: PathBuf::from("target/tenant"),
         shapes: BTreeSet::new(),
@@ -3215,6 +3369,18 @@ fn parse_args() -> Result<Args, String> {
                 args.noninteractive = value()?
                     .parse()
                     .map_err(|e| format!("--noninteractive: {e}"))?
+            }
+            "--policies" => {
+                args.policies = value()?.parse().map_err(|e| format!("--policies: {e}"))?
+            }
+            "--groups" => args.groups = value()?.parse().map_err(|e| format!("--groups: {e}"))?,
+            "--nesting" => {
+                args.nesting = value()?.parse().map_err(|e| format!("--nesting: {e}"))?
+            }
+            "--role-assignments" => {
+                args.role_assignments = value()?
+                    .parse()
+                    .map_err(|e| format!("--role-assignments: {e}"))?
             }
             "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--out" => args.out = PathBuf::from(value()?),
@@ -3249,6 +3415,16 @@ fn run(args: &Args) -> io::Result<()> {
     let mut sinks = SignInSinks::open(&signins_dir, &args.shapes)?;
     write_signins(&mut rng, &users, args.signins, &mut sinks)?;
     sinks.finish(&mut manifest)?;
+    if args.policies + args.groups + args.role_assignments > 0 {
+        let mut rng = Rng(args.seed ^ 0x3c3c_3c3c_3c3c_3c3c);
+        write_config(
+            &mut rng,
+            &users,
+            args,
+            &args.out.join("config"),
+            &mut manifest,
+        )?;
+    }
     if args.noninteractive > 0 {
         let mut rng = Rng(args.seed ^ 0x7e7e_7e7e_7e7e_7e7e);
         write_noninteractive(

@@ -153,7 +153,7 @@ fn example_report() -> AuditReport {
     };
     // Who is required to use MFA: Ada by a policy (and always), Grace excluded by a group with a
     // hostile name.
-    users[0].enforcement.configured = Some(Box::new(Configured {
+    users[0].enforcement.configured = Some(std::sync::Arc::new(Configured {
         mfa_required: Some("always".into()),
         phishing_resistant_required: Some(false),
         required_by: Some(vec![RequiredBy {
@@ -169,7 +169,7 @@ fn example_report() -> AuditReport {
         unresolved: Some(vec![]),
     }));
     users[1].flags.push(flag::EXCLUDED_FROM_MFA_POLICY.into());
-    users[1].enforcement.configured = Some(Box::new(Configured {
+    users[1].enforcement.configured = Some(std::sync::Arc::new(Configured {
         mfa_required: Some("never".into()),
         phishing_resistant_required: Some(false),
         required_by: Some(vec![]),

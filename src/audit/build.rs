@@ -6,6 +6,7 @@
 //! Over 800 lines with its tests (the code is ~640): each flag and warning is tested here.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
@@ -324,13 +325,13 @@ impl Joined {
         &mut self,
         directory: &mut Directory,
         logs: bool,
-        configured: Vec<Option<Configured>>,
+        configured: Vec<Option<Arc<Configured>>>,
     ) -> Vec<AuditUser> {
         // Names moved out of the directory and the tallies (nothing after this needs them there).
         let directory_len = self.directory_len;
         let split = directory_len.min(self.tallies.len());
         let (known, _) = self.tallies.split_at_mut(split);
-        let mut rows: Vec<(&mut User, Option<&mut Tally>, Option<Configured>)> = directory
+        let mut rows: Vec<(&mut User, Option<&mut Tally>, Option<Arc<Configured>>)> = directory
             .users
             .iter_mut()
             .zip(
@@ -563,7 +564,7 @@ fn directory_user(
     u: &mut User,
     t: &mut Tally,
     logs: bool,
-    configured: Option<Configured>,
+    configured: Option<Arc<Configured>>,
 ) -> AuditUser {
     let taken = (
         u.upn.take(),
@@ -617,7 +618,7 @@ fn directory_user(
         last_signin: a.last_time.map(|t| t.to_string()),
         flags: flags.into_iter().map(Cow::Borrowed).collect(),
         enforcement: UserEnforcement {
-            configured: configured.map(Box::new),
+            configured,
             ..super::observed::user_enforcement(a.enforcement.as_deref(), logs)
         },
     }
@@ -688,7 +689,7 @@ struct Protection {
 /// `summary.enforcement.mfa_required` and the protection counts, over enabled users.
 fn required_counts(
     directory: &Directory,
-    configured: &[Option<Configured>],
+    configured: &[Option<Arc<Configured>>],
     config: &TenantConfig,
 ) -> Option<(RequiredCounts, Protection)> {
     use super::configured::{ALWAYS, CONDITIONAL, NEVER};

@@ -26,7 +26,7 @@ pub(crate) const NEVER: &str = "never";
 pub(crate) struct Evaluation {
     /// Per directory user, in directory order; `None` where no input says anything (no
     /// configuration export and an unknown per-user state: every field null).
-    pub users: Vec<Option<Configured>>,
+    pub users: Vec<Option<Arc<Configured>>>,
     /// Each policy with what only its export says (`observed` left for the logs).
     pub policies: Vec<PolicyReport>,
     /// Security defaults as given, or implied off by an enabled policy.
@@ -136,11 +136,55 @@ pub(crate) enum Applies {
     Unknown { why: String },
 }
 
+/// How one policy came out for one user, as the evaluation works with it: the texts are indexes
+/// into the shared table ([`Vias`]), one per group, role or guest type, so evaluating a user
+/// allocates and shares nothing where the outcome is settled.
+#[derive(Clone, PartialEq)]
+enum Outcome {
+    Yes { via: u32 },
+    Excluded { included: u32, via: u32 },
+    No,
+    Unknown { why: Arc<str> },
+}
+
 /// The tri-state of one include or exclude list.
 enum Hit {
-    Yes(String),
+    Yes(u32),
     No,
-    Unknown(String),
+    Unknown(Arc<str>),
+}
+
+/// Every "included by" / "excluded by" text, once.
+#[derive(Default)]
+struct Vias(Vec<Arc<str>>);
+
+impl Vias {
+    fn add(&mut self, text: String) -> u32 {
+        self.0.push(Arc::from(text));
+        (self.0.len() - 1) as u32
+    }
+
+    fn text(&self, via: u32) -> &Arc<str> {
+        &self.0[via as usize]
+    }
+}
+
+impl Outcome {
+    fn traced(&self, vias: &Vias) -> Applies {
+        match self {
+            Outcome::Yes { via } => Applies::Yes {
+                via: vias.text(*via).to_string(),
+            },
+            Outcome::Excluded { included, via } => Applies::Excluded {
+                included: vias.text(*included).to_string(),
+                via: vias.text(*via).to_string(),
+            },
+            Outcome::No => Applies::No,
+            Outcome::Unknown { why } => Applies::Unknown {
+                why: why.to_string(),
+            },
+        }
+    }
 }
 
 /// What a policy says whatever the user: requirement, resources, conditions.
@@ -236,27 +280,55 @@ impl PolicyFacts {
 const LEGACY_OPEN: &str =
     "client apps: browser, mobile apps and desktop clients (legacy clients not blocked)";
 
-/// Group members resolved to directory users, once per group.
+/// Group members resolved to directory users, once per group a policy or a role assignment
+/// names, before any user is evaluated (read-only after, so users are evaluated on every core).
 struct Groups<'a> {
     config: &'a TenantConfig,
-    directory: &'a Directory,
     resolved: HashMap<String, Resolved>,
 }
 
 #[derive(Clone, Default)]
 struct Resolved {
-    users: HashSet<u32>,
-    /// Why some members are unknown (a nested group without membership, a list cut at 20).
-    gaps: Vec<String>,
+    users: Bitset,
+    /// `group:NAME`, as a user included or excluded by it is told (in [`Vias`]).
+    via: u32,
+    /// Why some members are unknown (a nested group without membership, a list cut at 20),
+    /// joined; `None` when every member is known.
+    gaps: Option<Arc<str>>,
 }
 
 impl<'a> Groups<'a> {
-    fn new(config: &'a TenantConfig, directory: &'a Directory) -> Self {
-        Groups {
-            config,
-            directory,
-            resolved: HashMap::new(),
+    fn new(config: &'a TenantConfig, directory: &Directory, vias: &mut Vias) -> Self {
+        let mut named: Vec<&str> = Vec::new();
+        for p in config.policies.iter().flatten() {
+            let t = &p.users;
+            named.extend(
+                t.include_groups
+                    .iter()
+                    .chain(&t.exclude_groups)
+                    .map(String::as_str),
+            );
         }
+        for a in config.roles.iter().flatten() {
+            if config
+                .groups
+                .contains_key(&a.principal_id.to_ascii_lowercase())
+            {
+                named.push(&a.principal_id);
+            }
+        }
+        let mut groups = Groups {
+            config,
+            resolved: HashMap::new(),
+        };
+        for id in named {
+            let key = id.to_ascii_lowercase();
+            if !groups.resolved.contains_key(&key) {
+                let r = groups.walk(&key, directory, vias);
+                groups.resolved.insert(key, r);
+            }
+        }
+        groups
     }
 
     fn name(&self, id: &str) -> String {
@@ -267,62 +339,93 @@ impl<'a> Groups<'a> {
             .unwrap_or_else(|| id.to_string())
     }
 
-    /// The users of group `id`, nested groups followed; each group once per walk (cycles cut).
-    fn resolve(&mut self, id: &str) -> &Resolved {
-        let key = id.to_ascii_lowercase();
-        if !self.resolved.contains_key(&key) {
-            let mut out = Resolved::default();
-            let mut seen = HashSet::new();
-            let mut stack = vec![key.clone()];
-            while let Some(g) = stack.pop() {
-                if !seen.insert(g.clone()) {
-                    continue;
-                }
-                // The readers key groups by their lower-cased id.
-                let Some(group) = self.config.groups.get(&g) else {
-                    out.gaps
-                        .push(format!("group {} is in no group export", self.name(&g)));
-                    continue;
-                };
-                let Some(members) = &group.members else {
-                    out.gaps.push(format!(
-                        "group {} has no membership export",
-                        group.name.as_deref().unwrap_or(&group.id)
-                    ));
-                    continue;
-                };
-                if group.maybe_truncated {
-                    out.gaps.push(format!(
-                        "group {} lists exactly 20 members (Graph's $expand cap): export /groups/{}/transitiveMembers",
-                        group.name.as_deref().unwrap_or(&group.id),
-                        group.id
-                    ));
-                }
-                for m in members {
-                    match (m.kind, self.directory.find_id(&m.id)) {
-                        (MemberKind::Group, _) => stack.push(m.id.to_ascii_lowercase()),
-                        (_, Some(i)) => {
-                            out.users.insert(i as u32);
+    /// The group a policy names, resolved (every named group was, in [`Groups::new`]).
+    fn get(&self, id: &str) -> Option<&Resolved> {
+        self.resolved.get(&id.to_ascii_lowercase())
+    }
+
+    /// The users of group `key`, nested groups followed; each group once per walk (cycles cut).
+    fn walk(&self, key: &str, directory: &Directory, vias: &mut Vias) -> Resolved {
+        let mut users = Bitset::new(directory.users.len());
+        let mut gaps: Vec<String> = Vec::new();
+        let mut seen = HashSet::new();
+        let mut stack = vec![key.to_string()];
+        while let Some(g) = stack.pop() {
+            if !seen.insert(g.clone()) {
+                continue;
+            }
+            // The readers key groups by their lower-cased id.
+            let Some(group) = self.config.groups.get(&g) else {
+                gaps.push(format!("group {} is in no group export", self.name(&g)));
+                continue;
+            };
+            let Some(members) = &group.members else {
+                gaps.push(format!(
+                    "group {} has no membership export",
+                    group.name.as_deref().unwrap_or(&group.id)
+                ));
+                continue;
+            };
+            if group.maybe_truncated {
+                gaps.push(format!(
+                    "group {} lists exactly 20 members (Graph's $expand cap): export /groups/{}/transitiveMembers",
+                    group.name.as_deref().unwrap_or(&group.id),
+                    group.id
+                ));
+            }
+            for m in members {
+                match (m.kind, directory.find_id(&m.id)) {
+                    (MemberKind::Group, _) => stack.push(m.id.to_ascii_lowercase()),
+                    (_, Some(i)) => users.insert(i as u32),
+                    (MemberKind::User | MemberKind::Unknown, None) => {
+                        // A member by UPN only, or a nested group without its type.
+                        if let Some(i) = m.upn.as_deref().and_then(|u| directory.find_upn(u)) {
+                            users.insert(i as u32)
+                        } else if m.kind == MemberKind::Unknown
+                            && self.config.groups.contains_key(&m.id.to_ascii_lowercase())
+                        {
+                            stack.push(m.id.to_ascii_lowercase());
                         }
-                        (MemberKind::User | MemberKind::Unknown, None) => {
-                            // A member by UPN only, or a nested group without its type.
-                            if let Some(i) =
-                                m.upn.as_deref().and_then(|u| self.directory.find_upn(u))
-                            {
-                                out.users.insert(i as u32);
-                            } else if m.kind == MemberKind::Unknown
-                                && self.config.groups.contains_key(&m.id.to_ascii_lowercase())
-                            {
-                                stack.push(m.id.to_ascii_lowercase());
-                            }
-                        }
-                        (MemberKind::Other, None) => {}
                     }
+                    (MemberKind::Other, None) => {}
                 }
             }
-            self.resolved.insert(key.clone(), out);
         }
-        &self.resolved[&key]
+        Resolved {
+            users,
+            via: vias.add(format!("group:{}", self.name(key))),
+            gaps: (!gaps.is_empty()).then(|| Arc::from(gaps.join("; "))),
+        }
+    }
+}
+
+/// A set of directory users, one bit each: membership is tested for every user and policy.
+#[derive(Clone, Default)]
+struct Bitset(Vec<u64>);
+
+impl Bitset {
+    fn new(n: usize) -> Bitset {
+        Bitset(vec![0; n.div_ceil(64)])
+    }
+
+    fn insert(&mut self, i: u32) {
+        if let Some(w) = self.0.get_mut(i as usize / 64) {
+            *w |= 1 << (i % 64);
+        }
+    }
+
+    fn contains(&self, i: u32) -> bool {
+        self.0
+            .get(i as usize / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0.iter().enumerate().flat_map(|(k, &w)| {
+            (0..64)
+                .filter(move |b| w & (1 << b) != 0)
+                .map(move |b| (k * 64 + b) as u32)
+        })
     }
 }
 
@@ -332,10 +435,14 @@ struct Roles {
     active: HashMap<u32, Vec<String>>,
     /// Eligible only, or scoped to an administrative unit, or custom: user index → what.
     other: HashMap<u32, Vec<String>>,
+    /// `role:NAME` per template id (lower case), as a user included by it is told.
+    via: HashMap<String, u32>,
+    /// The active holders of each role the policies name (lower-case template id).
+    holders: HashMap<String, Bitset>,
 }
 
 impl Roles {
-    fn new(assignments: &[RoleAssignment], directory: &Directory, groups: &mut Groups<'_>) -> Self {
+    fn new(assignments: &[RoleAssignment], directory: &Directory, groups: &Groups<'_>) -> Self {
         let mut active: HashMap<u32, Vec<String>> = HashMap::new();
         let mut other: HashMap<u32, Vec<String>> = HashMap::new();
         for a in assignments {
@@ -346,23 +453,13 @@ impl Roles {
                     .and_then(|u| directory.find_upn(u))
             }) {
                 Some(i) => vec![i as u32],
-                None if groups
-                    .config
-                    .groups
-                    .contains_key(&a.principal_id.to_ascii_lowercase()) =>
-                {
-                    groups
-                        .resolve(&a.principal_id)
-                        .users
-                        .iter()
-                        .copied()
-                        .collect()
-                }
-                None => Vec::new(),
+                None => groups
+                    .get(&a.principal_id)
+                    .map(|r| r.users.iter().collect())
+                    .unwrap_or_default(),
             };
             let template = a.role_template_id.to_ascii_lowercase();
-            let name =
-                roles::name(&template).map_or_else(|| a.role_template_id.clone(), str::to_string);
+            let name = role_name(&template);
             let covered = !a.eligible && !a.custom && a.scope.trim() == "/";
             for h in holders {
                 if covered {
@@ -384,58 +481,171 @@ impl Roles {
                 }
             }
         }
-        Roles { active, other }
+        Roles {
+            active,
+            other,
+            via: HashMap::new(),
+            holders: HashMap::new(),
+        }
     }
 
-    fn holds(&self, user: u32, template: &str) -> bool {
-        self.active
-            .get(&user)
-            .is_some_and(|r| r.iter().any(|t| t.eq_ignore_ascii_case(template)))
+    /// The shared `role:NAME` text and the holders of each role the policies name.
+    fn name_roles(&mut self, policies: &[Policy], users: usize, vias: &mut Vias) {
+        for p in policies {
+            for t in p.users.include_roles.iter().chain(&p.users.exclude_roles) {
+                let key = t.to_ascii_lowercase();
+                if self.via.contains_key(&key) {
+                    continue;
+                }
+                let mut holders = Bitset::new(users);
+                for (&u, held) in &self.active {
+                    if held.iter().any(|h| *h == key) {
+                        holders.insert(u);
+                    }
+                }
+                self.holders.insert(key.clone(), holders);
+                self.via
+                    .insert(key.clone(), vias.add(format!("role:{}", role_name(&key))));
+            }
+        }
     }
 }
 
-/// The guest or external type of a user (§2.3), or `None` for a member of the tenant; `Err` when
-/// it cannot be told.
-fn guest_type(u: &User) -> Result<Option<&'static str>, String> {
+/// A role's display name, else its template id.
+fn role_name(template: &str) -> String {
+    roles::name(template).map_or_else(|| template.to_string(), str::to_string)
+}
+
+/// The guest and external types the directory tells apart (§2.3).
+const GUEST_TYPES: [&str; 3] = [
+    "b2bCollaborationGuest",
+    "b2bCollaborationMember",
+    "internalGuest",
+];
+
+/// The guest or external type of a user (§2.3) as an index into [`GUEST_TYPES`], or `None` for a
+/// member of the tenant; `Err` when it cannot be told.
+fn guest_type(u: &User) -> Result<Option<usize>, ()> {
     let ext = u
         .upn
         .as_deref()
         .is_some_and(|p| p.to_ascii_uppercase().contains("#EXT#"));
     match (&u.user_type, ext) {
-        (UserType::Guest, true) => Ok(Some("b2bCollaborationGuest")),
-        (UserType::Member, true) => Ok(Some("b2bCollaborationMember")),
-        (UserType::Guest, false) => Ok(Some("internalGuest")),
+        (UserType::Guest, true) => Ok(Some(0)),
+        (UserType::Member, true) => Ok(Some(1)),
+        (UserType::Guest, false) => Ok(Some(2)),
         (UserType::Member, false) => Ok(None),
-        (_, true) => {
-            Err("its user type is unknown: b2bCollaborationGuest or b2bCollaborationMember".into())
-        }
+        (_, true) => Err(()),
         (_, false) => Ok(None),
     }
 }
 
-fn guests_hit(t: &GuestTargets, u: &User) -> Hit {
-    match guest_type(u) {
-        Ok(None) => Hit::No,
-        Ok(Some(kind)) => {
-            if !t.types.iter().any(|x| x.trim().eq_ignore_ascii_case(kind)) {
-                Hit::No
-            } else if t.all_tenants {
-                Hit::Yes(format!("guest:{kind}"))
-            } else {
-                Hit::Unknown(format!(
-                    "guest:{kind} from listed tenants only, and the user's home tenant is not in the exports"
+/// The texts every user's evaluation shares.
+struct Texts {
+    all_users: u32,
+    user: u32,
+    /// `guest:TYPE`, per [`GUEST_TYPES`].
+    guests: [u32; 3],
+    guest_type_unknown: Arc<str>,
+    listed_tenants: [Arc<str>; 3],
+    no_roles: Arc<str>,
+}
+
+impl Texts {
+    fn new(vias: &mut Vias) -> Texts {
+        Texts {
+            all_users: vias.add("all users".into()),
+            user: vias.add("user".into()),
+            guests: GUEST_TYPES.map(|t| vias.add(format!("guest:{t}"))),
+            guest_type_unknown: Arc::from(
+                "guest type: its user type is unknown: b2bCollaborationGuest or b2bCollaborationMember",
+            ),
+            listed_tenants: GUEST_TYPES.map(|t| {
+                Arc::from(format!(
+                    "guest:{t} from listed tenants only, and the user's home tenant is not in the exports"
                 ))
-            }
+            }),
+            no_roles: Arc::from(
+                "no directory role export: whether the user holds a role it names is unknown",
+            ),
         }
-        Err(why) => {
-            if t.types.iter().any(|x| {
-                x.trim().eq_ignore_ascii_case("b2bCollaborationGuest")
-                    || x.trim().eq_ignore_ascii_case("b2bCollaborationMember")
-            }) {
-                Hit::Unknown(format!("guest type: {why}"))
-            } else {
-                Hit::No
+    }
+}
+
+/// A policy's groups and roles, resolved once: what each user is tested against.
+struct Reach<'r> {
+    /// `includeUsers` names nobody but `None`, and nothing else includes anyone.
+    nobody: bool,
+    include: UserNames<'r>,
+    exclude: UserNames<'r>,
+    include_groups: Vec<&'r Resolved>,
+    exclude_groups: Vec<&'r Resolved>,
+    /// `None` when the policy names roles and no role export was read.
+    include_roles: Option<Vec<(&'r Bitset, u32)>>,
+    exclude_roles: Option<Vec<(&'r Bitset, u32)>>,
+}
+
+/// A policy's `includeUsers` / `excludeUsers`, sorted out once.
+struct UserNames<'r> {
+    /// `All` (on the include side).
+    all: bool,
+    /// `GuestsOrExternalUsers`.
+    guests: bool,
+    /// Object ids.
+    ids: Vec<&'r str>,
+}
+
+impl<'r> UserNames<'r> {
+    fn of(list: &'r [String], including: bool) -> UserNames<'r> {
+        let is = |x: &str, v: &str| x.trim().eq_ignore_ascii_case(v);
+        UserNames {
+            all: including && list.iter().any(|x| is(x, "All")),
+            guests: list.iter().any(|x| is(x, "GuestsOrExternalUsers")),
+            ids: list
+                .iter()
+                .map(|x| x.trim())
+                .filter(|x| {
+                    !["All", "None", "GuestsOrExternalUsers"]
+                        .iter()
+                        .any(|v| x.eq_ignore_ascii_case(v))
+                })
+                .collect(),
+        }
+    }
+}
+
+impl<'r> Reach<'r> {
+    fn of(p: &'r Policy, groups: &'r Groups<'_>, roles: Option<&'r Roles>) -> Reach<'r> {
+        let resolve = |ids: &[String]| ids.iter().filter_map(|g| groups.get(g)).collect();
+        let roles_of = |ids: &[String]| -> Option<Vec<(&'r Bitset, u32)>> {
+            if ids.is_empty() {
+                return Some(Vec::new());
             }
+            let roles = roles?;
+            Some(
+                ids.iter()
+                    .filter_map(|t| {
+                        let key = t.to_ascii_lowercase();
+                        Some((roles.holders.get(&key)?, *roles.via.get(&key)?))
+                    })
+                    .collect(),
+            )
+        };
+        let t = &p.users;
+        Reach {
+            nobody: t
+                .include_users
+                .iter()
+                .all(|x| x.trim().eq_ignore_ascii_case("None"))
+                && t.include_groups.is_empty()
+                && t.include_roles.is_empty()
+                && t.include_guests.is_none(),
+            include: UserNames::of(&t.include_users, true),
+            exclude: UserNames::of(&t.exclude_users, false),
+            include_groups: resolve(&p.users.include_groups),
+            exclude_groups: resolve(&p.users.exclude_groups),
+            include_roles: roles_of(&p.users.include_roles),
+            exclude_roles: roles_of(&p.users.exclude_roles),
         }
     }
 }
@@ -444,141 +654,147 @@ struct Context<'a, 'c> {
     groups: Groups<'a>,
     roles: Option<Roles>,
     config: &'c TenantConfig,
+    texts: Texts,
+    vias: Vias,
 }
 
 impl Context<'_, '_> {
+    fn guests_hit(&self, t: &GuestTargets, u: &User) -> Hit {
+        let listed = |kind: &str| t.types.iter().any(|x| x.trim().eq_ignore_ascii_case(kind));
+        match guest_type(u) {
+            Ok(None) => Hit::No,
+            Ok(Some(k)) if !listed(GUEST_TYPES[k]) => Hit::No,
+            Ok(Some(k)) if t.all_tenants => Hit::Yes(self.texts.guests[k]),
+            Ok(Some(k)) => Hit::Unknown(self.texts.listed_tenants[k].clone()),
+            Err(()) if listed(GUEST_TYPES[0]) || listed(GUEST_TYPES[1]) => {
+                Hit::Unknown(self.texts.guest_type_unknown.clone())
+            }
+            Err(()) => Hit::No,
+        }
+    }
+
     /// One list of a policy's user conditions (the include or the exclude side).
     #[allow(clippy::too_many_arguments)]
     fn hit(
-        &mut self,
+        &self,
         i: u32,
         u: &User,
-        users: &[String],
-        groups: &[String],
-        role_list: &[String],
+        users: &UserNames<'_>,
+        groups: &[&Resolved],
+        role_list: Option<&[(&Bitset, u32)]>,
         guests: Option<&GuestTargets>,
-        including: bool,
     ) -> Hit {
-        let mut unknown: Vec<String> = Vec::new();
-        let id = u.object_id.as_deref();
-        for x in users {
-            let t = x.trim();
-            if including && t.eq_ignore_ascii_case("All") {
-                return Hit::Yes("all users".into());
-            }
-            if t.eq_ignore_ascii_case("GuestsOrExternalUsers") {
-                match guest_type(u) {
-                    Ok(Some(kind)) => return Hit::Yes(format!("guest:{kind}")),
-                    Ok(None) => {}
-                    Err(why) => unknown.push(format!("guests: {why}")),
-                }
-            }
-            if id.is_some_and(|id| id.eq_ignore_ascii_case(t)) {
-                return Hit::Yes("user".into());
+        if users.all {
+            return Hit::Yes(self.texts.all_users);
+        }
+        let mut unknown: Vec<Arc<str>> = Vec::new();
+        if users.guests {
+            match guest_type(u) {
+                Ok(Some(k)) => return Hit::Yes(self.texts.guests[k]),
+                Ok(None) => {}
+                Err(()) => unknown.push(self.texts.guest_type_unknown.clone()),
             }
         }
-        for g in groups {
-            let name = self.groups.name(g);
-            let r = self.groups.resolve(g);
-            if r.users.contains(&i) {
-                return Hit::Yes(format!("group:{name}"));
+        if let Some(id) = u.object_id.as_deref()
+            && users.ids.iter().any(|x| x.eq_ignore_ascii_case(id))
+        {
+            return Hit::Yes(self.texts.user);
+        }
+        for r in groups {
+            if r.users.contains(i) {
+                return Hit::Yes(r.via);
             }
             unknown.extend(r.gaps.iter().cloned());
         }
-        if !role_list.is_empty() {
-            match &self.roles {
-                Some(roles) => {
-                    for t in role_list {
-                        if roles.holds(i, t) {
-                            let name = roles::name(t).map_or_else(|| t.clone(), str::to_string);
-                            return Hit::Yes(format!("role:{name}"));
-                        }
+        match role_list {
+            Some(roles) => {
+                for &(holders, via) in roles {
+                    if holders.contains(i) {
+                        return Hit::Yes(via);
                     }
                 }
-                None => unknown.push(
-                    "no directory role export: whether the user holds a role it names is unknown"
-                        .into(),
-                ),
             }
+            None => unknown.push(self.texts.no_roles.clone()),
         }
         if let Some(g) = guests {
-            match guests_hit(g, u) {
+            match self.guests_hit(g, u) {
                 Hit::Yes(via) => return Hit::Yes(via),
                 Hit::Unknown(why) => unknown.push(why),
                 Hit::No => {}
             }
         }
-        if unknown.is_empty() {
-            Hit::No
-        } else {
-            unknown.dedup();
-            Hit::Unknown(unknown.join("; "))
+        match unknown.len() {
+            0 => Hit::No,
+            1 => Hit::Unknown(unknown.remove(0)),
+            _ => {
+                unknown.dedup();
+                let texts: Vec<&str> = unknown.iter().map(|w| &**w).collect();
+                Hit::Unknown(Arc::from(texts.join("; ")))
+            }
         }
     }
 
-    fn applies(&mut self, p: &Policy, i: u32, u: &User) -> Applies {
+    fn applies(&self, p: &Policy, r: &Reach<'_>, i: u32, u: &User) -> Outcome {
         let t = &p.users;
-        let none_only = t
-            .include_users
-            .iter()
-            .all(|x| x.trim().eq_ignore_ascii_case("None"))
-            && t.include_groups.is_empty()
-            && t.include_roles.is_empty()
-            && t.include_guests.is_none();
-        if none_only {
-            return Applies::No;
+        if r.nobody {
+            return Outcome::No;
         }
         let inc = self.hit(
             i,
             u,
-            &t.include_users,
-            &t.include_groups,
-            &t.include_roles,
+            &r.include,
+            &r.include_groups,
+            r.include_roles.as_deref(),
             t.include_guests.as_ref(),
-            true,
         );
         if matches!(inc, Hit::No) {
-            return Applies::No;
+            return Outcome::No;
         }
         let exc = self.hit(
             i,
             u,
-            &t.exclude_users,
-            &t.exclude_groups,
-            &t.exclude_roles,
+            &r.exclude,
+            &r.exclude_groups,
+            r.exclude_roles.as_deref(),
             t.exclude_guests.as_ref(),
-            false,
         );
         match (inc, exc) {
-            (Hit::Yes(included), Hit::Yes(via)) => Applies::Excluded { included, via },
-            (_, Hit::Yes(_)) => Applies::No,
-            (Hit::Yes(via), Hit::No) => Applies::Yes { via },
-            (Hit::Yes(_), Hit::Unknown(why)) => Applies::Unknown {
-                why: format!("whether an exclusion removes the user: {why}"),
+            (Hit::Yes(included), Hit::Yes(via)) => Outcome::Excluded { included, via },
+            (_, Hit::Yes(_)) => Outcome::No,
+            (Hit::Yes(via), Hit::No) => Outcome::Yes { via },
+            (Hit::Yes(_), Hit::Unknown(why)) => Outcome::Unknown {
+                why: Arc::from(format!("whether an exclusion removes the user: {why}")),
             },
-            (Hit::Unknown(why), _) => Applies::Unknown { why },
-            (Hit::No, _) => Applies::No,
+            (Hit::Unknown(why), _) => Outcome::Unknown { why },
+            (Hit::No, _) => Outcome::No,
         }
     }
 }
 
-/// Evaluates the configuration for every directory user. `trace` keeps each user's steps (for
-/// `mfaudit explain`); the audit does without.
+/// Evaluates the configuration for every directory user, on every core. Users whose evaluation
+/// came out the same (the same policies applying the same way, the same per-user state) share one
+/// verdict: a large tenant has a few thousand distinct ones, not one per user. `trace` keeps each
+/// user's steps (for `mfaudit explain`); the audit does without.
 pub(crate) fn evaluate(config: &TenantConfig, directory: &Directory, trace: bool) -> Evaluation {
     let policies: &[Policy] = config.policies.as_deref().unwrap_or_default();
     let facts: Vec<PolicyFacts> = policies.iter().map(PolicyFacts::of).collect();
     let enabled_ca = policies.iter().any(|p| p.state == PolicyState::Enabled);
     // Security defaults and enabled CA policies exclude each other.
     let security_defaults = config.security_defaults.or(enabled_ca.then_some(false));
-    let mut groups = Groups::new(config, directory);
-    let roles = config
-        .roles
-        .as_deref()
-        .map(|a| Roles::new(a, directory, &mut groups));
-    let mut cx = Context {
+    let mut vias = Vias::default();
+    let texts = Texts::new(&mut vias);
+    let groups = Groups::new(config, directory, &mut vias);
+    let roles = config.roles.as_deref().map(|a| {
+        let mut r = Roles::new(a, directory, &groups);
+        r.name_roles(policies, directory.users.len(), &mut vias);
+        r
+    });
+    let cx = Context {
         groups,
         roles,
         config,
+        texts,
+        vias,
     };
     let conditions: Vec<Arc<Vec<String>>> = facts
         .iter()
@@ -601,59 +817,108 @@ pub(crate) fn evaluate(config: &TenantConfig, directory: &Directory, trace: bool
             )
         })
         .collect();
+    let shared = (&conditions[..], &legacy_open[..], &names[..]);
+    let reach: Vec<Reach<'_>> = policies
+        .iter()
+        .map(|p| Reach::of(p, &cx.groups, cx.roles.as_ref()))
+        .collect();
+    let indexes: Vec<u32> = (0..directory.users.len() as u32).collect();
+    let parts = crate::par::parts(&indexes, |part| {
+        let mut out = Part {
+            users: Vec::with_capacity(part.len()),
+            covered: vec![0; policies.len()],
+            excluded: vec![0; policies.len()],
+            traces: Vec::new(),
+        };
+        let mut verdicts: HashMap<Key, Arc<Configured>, foldhash::fast::RandomState> =
+            HashMap::default();
+        for &i in part {
+            let u = &directory.users[i as usize];
+            let outcomes: Vec<Outcome> = policies
+                .iter()
+                .zip(&reach)
+                .map(|(p, r)| {
+                    if p.state == PolicyState::Disabled {
+                        Outcome::No
+                    } else {
+                        cx.applies(p, r, i, u)
+                    }
+                })
+                .collect();
+            // A policy's reach is counted over enabled users: a disabled account signs in to
+            // nothing.
+            if crate::report::classic::counts_as_enabled(u) {
+                for (k, o) in outcomes.iter().enumerate() {
+                    match o {
+                        Outcome::Yes { .. } => out.covered[k] += 1,
+                        Outcome::Excluded { .. } => out.excluded[k] += 1,
+                        _ => {}
+                    }
+                }
+            }
+            let nothing_known = config.is_empty() && u.per_user_state == PerUserState::Unknown;
+            if nothing_known {
+                out.users.push(None);
+            } else {
+                let legacy_blocked = security_defaults == Some(true)
+                    || outcomes
+                        .iter()
+                        .zip(&facts)
+                        .any(|(o, f)| f.blocks_legacy && matches!(o, Outcome::Yes { .. }));
+                // Whether the user holds a role security defaults protects (unknown without a
+                // role export).
+                let protected = cx.roles.as_ref().map(|r| {
+                    r.active.get(&i).is_some_and(|held| {
+                        held.iter().any(|t| roles::security_defaults_protects(t))
+                    })
+                });
+                let key = Key {
+                    per_user: u.per_user_state,
+                    legacy_blocked,
+                    protected,
+                    outcomes: outcomes.iter().map(KeyPart::of).collect(),
+                };
+                let verdict = verdicts.entry(key).or_insert_with(|| {
+                    Arc::new(user_verdict(
+                        u,
+                        policies,
+                        &facts,
+                        &outcomes,
+                        (legacy_blocked, protected),
+                        security_defaults,
+                        &cx,
+                        shared,
+                    ))
+                });
+                out.users.push(Some(verdict.clone()));
+            }
+            if trace {
+                out.traces.push(
+                    outcomes
+                        .iter()
+                        .enumerate()
+                        .map(|(policy, o)| Step {
+                            policy,
+                            outcome: o.traced(&cx.vias),
+                        })
+                        .collect(),
+                );
+            }
+        }
+        out
+    });
     let mut covered = vec![0u64; policies.len()];
     let mut excluded = vec![0u64; policies.len()];
     let mut users = Vec::with_capacity(directory.users.len());
     let mut traces = trace.then(Vec::new);
-    for (i, u) in directory.users.iter().enumerate() {
-        let i = i as u32;
-        let outcomes: Vec<Applies> = policies
-            .iter()
-            .map(|p| {
-                if p.state == PolicyState::Disabled {
-                    Applies::No
-                } else {
-                    cx.applies(p, i, u)
-                }
-            })
-            .collect();
-        // A policy's reach is counted over enabled users: a disabled account signs in to nothing.
-        if crate::report::classic::counts_as_enabled(u) {
-            for (k, o) in outcomes.iter().enumerate() {
-                match o {
-                    Applies::Yes { .. } => covered[k] += 1,
-                    Applies::Excluded { .. } => excluded[k] += 1,
-                    _ => {}
-                }
-            }
+    for part in parts {
+        for k in 0..policies.len() {
+            covered[k] += part.covered[k];
+            excluded[k] += part.excluded[k];
         }
-        let legacy_blocked = security_defaults == Some(true)
-            || outcomes
-                .iter()
-                .zip(&facts)
-                .any(|(o, f)| f.blocks_legacy && matches!(o, Applies::Yes { .. }));
-        let nothing_known = config.is_empty() && u.per_user_state == PerUserState::Unknown;
-        users.push((!nothing_known).then(|| {
-            user_verdict(
-                u,
-                i,
-                policies,
-                &facts,
-                &outcomes,
-                legacy_blocked,
-                security_defaults,
-                &cx,
-                (&conditions, &legacy_open, &names),
-            )
-        }));
+        users.extend(part.users);
         if let Some(t) = &mut traces {
-            t.push(
-                outcomes
-                    .into_iter()
-                    .enumerate()
-                    .map(|(policy, outcome)| Step { policy, outcome })
-                    .collect(),
-            );
+            t.extend(part.traces);
         }
     }
     let policies = policies
@@ -686,6 +951,43 @@ pub(crate) fn evaluate(config: &TenantConfig, directory: &Directory, trace: bool
     }
 }
 
+/// What one thread evaluated.
+struct Part {
+    users: Vec<Option<Arc<Configured>>>,
+    covered: Vec<u64>,
+    excluded: Vec<u64>,
+    traces: Vec<Vec<Step>>,
+}
+
+/// Everything a user's verdict depends on: two users with the same key get the same verdict.
+/// The texts are compared by identity where they are shared (one per group, role or type).
+#[derive(PartialEq, Eq, Hash)]
+struct Key {
+    per_user: PerUserState,
+    legacy_blocked: bool,
+    protected: Option<bool>,
+    outcomes: Vec<KeyPart>,
+}
+
+#[derive(PartialEq, Eq, Hash)]
+enum KeyPart {
+    No,
+    Yes(u32),
+    Excluded(u32),
+    Unknown(Arc<str>),
+}
+
+impl KeyPart {
+    fn of(o: &Outcome) -> KeyPart {
+        match o {
+            Outcome::No => KeyPart::No,
+            Outcome::Yes { via } => KeyPart::Yes(*via),
+            Outcome::Excluded { via, .. } => KeyPart::Excluded(*via),
+            Outcome::Unknown { why } => KeyPart::Unknown(why.clone()),
+        }
+    }
+}
+
 /// A policy's display name and id, shared by every user's entries.
 type Names = (Option<Arc<str>>, Option<Arc<str>>);
 
@@ -694,11 +996,10 @@ type Shared<'s> = (&'s [Arc<Vec<String>>], &'s [Arc<Vec<String>>], &'s [Names]);
 #[allow(clippy::too_many_arguments)]
 fn user_verdict(
     u: &User,
-    i: u32,
     policies: &[Policy],
     facts: &[PolicyFacts],
-    outcomes: &[Applies],
-    legacy_blocked: bool,
+    outcomes: &[Outcome],
+    (legacy_blocked, protected): (bool, Option<bool>),
     security_defaults: Option<bool>,
     cx: &Context<'_, '_>,
     (conditions, legacy_open, names): Shared<'_>,
@@ -716,7 +1017,7 @@ fn user_verdict(
         }
         let (policy, policy_id) = names[k].clone();
         match (&p.state, o) {
-            (PolicyState::Enabled, Applies::Yes { via }) => {
+            (PolicyState::Enabled, Outcome::Yes { via }) => {
                 let open = f.clients == Clients::ModernOnly && !legacy_blocked;
                 let conds = if open {
                     legacy_open[k].clone()
@@ -739,23 +1040,23 @@ fn user_verdict(
                     source: Cow::Borrowed("conditional-access"),
                     policy,
                     policy_id,
-                    via: Some(via.clone()),
+                    via: Some(cx.vias.text(*via).to_string()),
                     scope: Cow::Borrowed(scope),
                     conditions: conds,
                 });
             }
-            (PolicyState::Enabled, Applies::Excluded { via, .. }) => {
+            (PolicyState::Enabled, Outcome::Excluded { via, .. }) => {
                 excluded_by.push(ExcludedBy {
                     policy,
                     policy_id,
-                    via: via.clone(),
+                    via: cx.vias.text(*via).to_string(),
                 });
             }
-            (PolicyState::Enabled, Applies::Unknown { why }) => {
+            (PolicyState::Enabled, Outcome::Unknown { why }) => {
                 ca_unknown = true;
                 unresolved.push(format!("{}: {why}", p.label()));
             }
-            (PolicyState::EnabledForReportingButNotEnforced, Applies::Yes { .. }) => {
+            (PolicyState::EnabledForReportingButNotEnforced, Outcome::Yes { .. }) => {
                 report_only.push(PolicyRef { policy, policy_id });
             }
             _ => {}
@@ -781,11 +1082,6 @@ fn user_verdict(
     }
     match security_defaults {
         Some(true) => {
-            let protected = cx.roles.as_ref().map(|r| {
-                r.active
-                    .get(&i)
-                    .is_some_and(|held| held.iter().any(|t| roles::security_defaults_protects(t)))
-            });
             match protected {
                 Some(true) => required_by.push(security_defaults_source(ALWAYS, Vec::new())),
                 Some(false) => required_by.push(security_defaults_source(
@@ -863,8 +1159,8 @@ pub(crate) fn role_notes(config: &TenantConfig, directory: &Directory, user: usi
     let Some(assignments) = config.roles.as_deref() else {
         return vec!["no directory role export: the user's roles are unknown".into()];
     };
-    let mut groups = Groups::new(config, directory);
-    let r = Roles::new(assignments, directory, &mut groups);
+    let groups = Groups::new(config, directory, &mut Vias::default());
+    let r = Roles::new(assignments, directory, &groups);
     let i = user as u32;
     let mut notes: Vec<String> = r
         .active
@@ -1001,7 +1297,7 @@ mod tests {
         evaluate(c, &directory(), false)
             .users
             .into_iter()
-            .map(|u| u.expect("known"))
+            .map(|u| (*u.expect("known")).clone())
             .collect()
     }
 
@@ -1324,6 +1620,23 @@ mod tests {
         let v = eval(&c);
         assert_eq!(required(&v[0]), Some(CONDITIONAL));
         assert_eq!(vias(&v[0]), [("security-defaults", None, CONDITIONAL)]);
+    }
+
+    /// Users whose evaluation comes out the same share one verdict; a different one does not.
+    #[test]
+    fn the_same_evaluation_is_one_shared_verdict() {
+        let mut p = mfa_for_all();
+        p.users.exclude_users = vec![BO.into()];
+        let mut c = config(vec![p]);
+        c.security_defaults = Some(false);
+        let users = evaluate(&c, &directory(), false).users;
+        let [ada, bo, guest] = [0, 1, 2].map(|i| users[i].clone().unwrap());
+        assert!(
+            Arc::ptr_eq(&ada, &guest),
+            "Ada and the guest: all users, per-user off"
+        );
+        assert!(!Arc::ptr_eq(&ada, &bo));
+        assert_eq!(required(&bo), Some(NEVER));
     }
 
     #[test]

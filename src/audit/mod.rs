@@ -142,7 +142,7 @@ pub fn explain(request: &Request<'_>, msg: Messages, who: &str) -> Result<Explan
                     "not included",
                     format!("it targets {}", configured::targets(p)),
                 ),
-                (_, configured::Applies::Unknown { why }) => ("unknown", why.clone()),
+                (_, configured::Applies::Unknown { why }) => ("unknown", why.to_string()),
             };
             Source {
                 kind: "conditional-access",
@@ -212,7 +212,7 @@ pub fn explain(request: &Request<'_>, msg: Messages, who: &str) -> Result<Explan
         file: config.security_defaults_file.and_then(path_of),
     });
     let roles = configured::role_notes(&config, &directory, index);
-    let configured = evaluation.users[index].clone();
+    let configured = evaluation.users[index].as_deref().cloned();
     let (upn, object_id) = (user.upn.clone(), user.object_id.clone());
     let mut explanation = Explanation {
         schema: SCHEMA,

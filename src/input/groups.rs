@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::ca_policies::note_file;
-use super::config_json::{Object, Problem, for_each_object, nameless};
+use super::config_json::{Node, Object, Problem, for_each_object, nameless};
 use super::csv_util;
 use super::decode::Decoded;
 use super::roles::{EXPAND_CAP, list_some};
@@ -114,9 +114,11 @@ fn read_json(decoded: Decoded, ctx: &Context) -> Result<(Vec<Group>, ReadStats)>
 
 fn group(o: &Object, file: u32) -> std::result::Result<Group, Problem> {
     let id = o.text("id").ok_or(Problem::Missing("id"))?;
-    let (list, transitive) = if o.has("transitiveMembers") {
+    // The SDK writes every property, the list it did not expand as null: a null list is none.
+    let listed = |name: &str| o.get(name).is_some_and(|n| !matches!(n, Node::Null));
+    let (list, transitive) = if listed("transitiveMembers") {
         ("transitiveMembers", true)
-    } else if o.has("members") {
+    } else if listed("members") {
         ("members", false)
     } else {
         return Ok(Group {
@@ -290,6 +292,20 @@ mod tests {
         );
         assert!(config.groups["g2"].transitive);
         assert_eq!(config.group_files, [0]);
+    }
+
+    /// The SDK writes the list it did not expand as null beside the one it did: the members are
+    /// the expanded list's, not none.
+    #[test]
+    fn a_null_member_list_beside_the_expanded_one_is_not_the_list() {
+        let text = r##"[{"Id":"g1","DisplayName":"Team","TransitiveMembers":null,"Members":[{"@odata.type":"#microsoft.graph.user","id":"u1","userPrincipalName":"ann@x"}]},
+          {"Id":"g2","DisplayName":"Other","Members":null,"TransitiveMembers":[{"@odata.type":"#microsoft.graph.user","id":"u1","userPrincipalName":"ann@x"}]},
+          {"Id":"g3","DisplayName":"Bare","Members":null,"TransitiveMembers":null}]"##;
+        let (config, _) = config_read("g.json", text).unwrap();
+        assert_eq!(config.groups["g1"].members.as_ref().unwrap(), &[ann()]);
+        assert!(!config.groups["g1"].transitive);
+        assert!(config.groups["g2"].transitive);
+        assert_eq!(config.groups["g3"].members, None);
     }
 
     /// `Get-MgGroup -ExpandProperty Members | ConvertTo-Json -Depth 5`: PascalCase, the members'

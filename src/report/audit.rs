@@ -327,7 +327,8 @@ pub struct AuditUser {
 /// large tenant has hundreds of thousands.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserEnforcement {
-    pub configured: Option<Box<Configured>>,
+    /// Shared by the users whose evaluation came out the same.
+    pub configured: Option<Arc<Configured>>,
     /// The user's sign-ins showed something (absent with `logs`: they showed nothing).
     pub observed: Option<Box<ObservedUser>>,
     /// The inputs held a sign-in log: `observed` is known (zero when absent), not null.
@@ -480,7 +481,7 @@ impl<'de> Deserialize<'de> for UserEnforcement {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let j = EnforcementJson::deserialize(d)?;
         Ok(UserEnforcement {
-            configured: (j.configured != Configured::default()).then(|| Box::new(j.configured)),
+            configured: (j.configured != Configured::default()).then(|| Arc::new(j.configured)),
             logs: j.observed.is_some(),
             observed: j.observed.filter(|o| !o.is_empty()).map(Box::new),
         })

@@ -3,6 +3,7 @@
 //! other threads while this one writes the chunks already done, in order, so formatting and the file
 //! system overlap, and memory holds a few chunks, never the whole text.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use super::audit::{AuditReport, AuditUser, ObservedUser, UserEnforcement};
@@ -50,21 +51,27 @@ pub fn write_pretty(w: &mut dyn Write, report: &AuditReport) -> io::Result<()> {
 /// formats each field name through its escaper and every value through `io::Write`.
 fn format_users(users: &[AuditUser], first: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(users.len() * 640);
+    // Users whose configured verdict is the same share it (one `Arc`): it is formatted once per
+    // chunk. Keyed by address, which stays theirs while `users` is borrowed.
+    let mut configured: Prefixes = HashMap::new();
     for (i, u) in users.iter().enumerate() {
         out.extend_from_slice(if first && i == 0 {
             b"\n    "
         } else {
             b",\n    "
         });
-        write_user(&mut out, u);
+        write_user(&mut out, u, &mut configured);
     }
     out
 }
 
+/// A configured verdict's part of `enforcement`, formatted, by the verdict's address.
+type Prefixes = HashMap<usize, Vec<u8>>;
+
 /// One user as `serde_json::to_writer_pretty` writes it inside the users array (fields six spaces
 /// in). The pattern names every field, so a field added to `AuditUser` fails to compile here
 /// until it is written too; the order is the struct's (checked against serde by the tests).
-fn write_user(out: &mut Vec<u8>, u: &AuditUser) {
+fn write_user(out: &mut Vec<u8>, u: &AuditUser, configured: &mut Prefixes) {
     let AuditUser {
         upn,
         display_name,
@@ -118,14 +125,14 @@ fn write_user(out: &mut Vec<u8>, u: &AuditUser) {
     key(out, "flags", false);
     strings(out, flags);
     key(out, "enforcement", false);
-    user_enforcement(out, enforcement);
+    user_enforcement(out, enforcement, configured);
     out.extend_from_slice(b"\n    }");
 }
 
 /// `enforcement`: most users' is one of two shapes (nothing known; nothing seen in the logs),
 /// written from a copy made once; what the logs saw of a user (every user who signed in) by hand
-/// after the same nulls; the configured part, when an input gave one, through serde.
-fn user_enforcement(out: &mut Vec<u8>, e: &UserEnforcement) {
+/// after the configured part: the nulls, or the verdict formatted through serde once per chunk.
+fn user_enforcement(out: &mut Vec<u8>, e: &UserEnforcement, prefixes: &mut Prefixes) {
     static SHAPES: std::sync::LazyLock<[Vec<u8>; 2]> = std::sync::LazyLock::new(|| {
         [false, true].map(|logs| {
             let mut v = Vec::new();
@@ -139,17 +146,40 @@ fn user_enforcement(out: &mut Vec<u8>, e: &UserEnforcement) {
             v
         })
     });
+    // Every shape ends `"observed": null` and the closing brace.
+    let tail = b"null\n      }".len();
     match (&e.configured, &e.observed) {
         (None, None) => out.extend_from_slice(&SHAPES[usize::from(e.logs)]),
         (None, Some(o)) => {
-            // The nothing-known shape ends `"observed": null` and the closing brace.
             let shape = &SHAPES[0];
-            let cut = shape.len() - b"null\n      }".len();
-            out.extend_from_slice(&shape[..cut]);
+            out.extend_from_slice(&shape[..shape.len() - tail]);
             observed(out, o);
             out.extend_from_slice(b"\n      }");
         }
-        _ => nested(out, e),
+        (Some(c), o) => {
+            let prefix = prefixes
+                .entry(std::sync::Arc::as_ptr(c) as usize)
+                .or_insert_with(|| {
+                    let mut v = Vec::new();
+                    nested(
+                        &mut v,
+                        &UserEnforcement {
+                            configured: Some(c.clone()),
+                            observed: None,
+                            logs: false,
+                        },
+                    );
+                    v.truncate(v.len() - tail);
+                    v
+                });
+            out.extend_from_slice(prefix);
+            match o {
+                Some(o) => observed(out, o),
+                None if e.logs => observed(out, &ObservedUser::default()),
+                None => out.extend_from_slice(b"null"),
+            }
+            out.extend_from_slice(b"\n      }");
+        }
     }
 }
 
@@ -447,12 +477,35 @@ mod tests {
             last in (proptest::option::of(text()), proptest::option::of(text())),
             seen in (any::<bool>(), proptest::option::of((text(), text(), any::<u64>()))),
             more in (words(), proptest::option::of(text()), 0usize..3),
+            verdict in proptest::option::of((text(), text(), any::<bool>())),
         ) -> AuditUser {
             use crate::report::audit::{NamedCount, ObservedUser, ProviderSignins, UserEnforcement};
             let (logs, observed) = seen;
             let (extra_apps, last_time, repeat) = more;
+            use crate::report::audit::{Configured, ExcludedBy, RequiredBy};
+            let configured = verdict.map(|(policy, reason, scoped)| {
+                std::sync::Arc::new(Configured {
+                    mfa_required: Some(if scoped { "conditional" } else { "always" }.into()),
+                    phishing_resistant_required: scoped.then_some(true),
+                    required_by: Some(vec![RequiredBy {
+                        source: "conditional-access".into(),
+                        policy: Some(policy.as_str().into()),
+                        policy_id: None,
+                        via: Some(format!("group:{reason}")),
+                        scope: if scoped { "conditional" } else { "always" }.into(),
+                        conditions: std::sync::Arc::new(vec![reason.clone()]),
+                    }]),
+                    excluded_by: Some(vec![ExcludedBy {
+                        policy: None,
+                        policy_id: Some(policy.as_str().into()),
+                        via: "user".into(),
+                    }]),
+                    report_only: None,
+                    unresolved: Some(vec![reason]),
+                })
+            });
             let enforcement = UserEnforcement {
-                configured: None,
+                configured,
                 observed: observed.map(|(app, name, n)| {
                     let counted = |k: usize| -> Vec<NamedCount> {
                         (0..k).map(|i| NamedCount { name: format!("{name}{i}"), signins: n / (i as u64 + 1) }).collect()
@@ -501,6 +554,10 @@ mod tests {
         ) {
             let mut r = report(0);
             r.users = users;
+            // Users sharing one verdict, as the audit makes them.
+            if r.users.len() > 2 {
+                r.users[2].enforcement.configured = r.users[0].enforcement.configured.clone();
+            }
             let mut ours = Vec::new();
             write_pretty(&mut ours, &r).unwrap();
             let theirs = serde_json::to_vec_pretty(&r).unwrap();

@@ -250,7 +250,7 @@ mod tests {
                 per_user_state: "disabled".into(),
                 enforcement: UserEnforcement {
                     logs: true,
-                    configured: Some(Box::new(Configured {
+                    configured: Some(std::sync::Arc::new(Configured {
                         mfa_required: Some("never".into()),
                         excluded_by: Some(vec![ExcludedBy {
                             policy: Some("=Exclude break-glass".into()),
