@@ -331,7 +331,7 @@ impl Joined {
         let directory_len = self.directory_len;
         let split = directory_len.min(self.tallies.len());
         let (known, _) = self.tallies.split_at_mut(split);
-        let mut rows: Vec<(&mut User, Option<&mut Tally>, Option<Arc<Configured>>)> = directory
+        let mut rows: Vec<Row<'_>> = directory
             .users
             .iter_mut()
             .zip(
@@ -623,6 +623,9 @@ fn directory_user(
         },
     }
 }
+
+/// A directory user with their tally and configured verdict, as the rows are built.
+type Row<'a> = (&'a mut User, Option<&'a mut Tally>, Option<Arc<Configured>>);
 
 /// The flags the configuration raises, joined with registration and the logs (issue 20).
 fn configured_flags(

@@ -499,7 +499,7 @@ impl Roles {
                 }
                 let mut holders = Bitset::new(users);
                 for (&u, held) in &self.active {
-                    if held.iter().any(|h| *h == key) {
+                    if held.contains(&key) {
                         holders.insert(u);
                     }
                 }
