@@ -103,6 +103,10 @@ required nor performed MFA, legacy protocols, what required MFA and each Conditi
 as the logs saw it. Non-interactive sign-ins (token refreshes) are counted apart and never \"without
 MFA\". Without a sign-in log the answer is unknown, never none.
 
+Who is required to use MFA comes from the configuration exports among the inputs (Conditional
+Access policies, security defaults, role assignments, group memberships) and the per-user MFA
+state: `mfaudit policies` lists the policies, `mfaudit explain USER` one user's verdict.
+
 Files found in a folder that are not exports (images, spreadsheets, other JSON) and mfaudit's own
 reports are passed over with one line on stderr; a file named explicitly must be an export. A file
 reached twice (by name and through a folder, or through a link) is read once, and a sign-in that
