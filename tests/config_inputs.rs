@@ -443,7 +443,7 @@ fn the_baseline_policies_read_as_the_files_say() {
             },
             all_apps(),
             &["all"],
-            &["agent risk: high", "client applications: All"],
+            &["agent risk: high"],
             grant(&["block"]),
             ("2026-02-13T12:04:33.5948003Z", None),
             31,
@@ -483,7 +483,8 @@ fn the_baseline_narrowing_conditions() {
             "device filter: exclude device.isCompliant -eq True -and device.deviceOwnership -eq \"Company\""
         ]
     );
-    assert_eq!(narrowing("CA101"), ["locations: All"]);
+    // Any location, with nothing excepted, narrows nothing.
+    assert!(narrowing("CA101").is_empty());
     assert_eq!(narrowing("CA201"), ["user risk: high"]);
     assert_eq!(
         narrowing("CA204"),

@@ -167,6 +167,7 @@ fn example_report() -> AuditReport {
         excluded_by: Some(vec![]),
         report_only: Some(vec![]),
         unresolved: Some(vec![]),
+        phishing_resistant_allowed: None,
     }));
     users[1].flags.push(flag::EXCLUDED_FROM_MFA_POLICY.into());
     users[1].enforcement.configured = Some(std::sync::Arc::new(Configured {
@@ -180,6 +181,7 @@ fn example_report() -> AuditReport {
         }]),
         report_only: Some(vec![]),
         unresolved: Some(vec![]),
+        phishing_resistant_allowed: None,
     }));
 
     let mut u = user("off@contoso.example", "Disabled Account");

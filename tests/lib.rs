@@ -9,6 +9,7 @@ mod bad_input;
 mod classic;
 mod clixml;
 mod config_inputs;
+mod coverage;
 mod email;
 mod encodings;
 mod enforcement;

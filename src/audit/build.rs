@@ -598,7 +598,7 @@ fn directory_user(
         flags.push(flag::ENFORCED_UNREGISTERED);
     }
     if let Some(c) = &configured {
-        configured_flags(c, enabled, registered, &seen, a, &mut flags);
+        configured_flags(c, u, enabled, registered, a, &mut flags);
     }
     AuditUser {
         upn: taken.0.or_else(|| taken.2.clone()).unwrap_or_default(),
@@ -630,9 +630,9 @@ type Row<'a> = (&'a mut User, Option<&'a mut Tally>, Option<Arc<Configured>>);
 /// The flags the configuration raises, joined with registration and the logs (issue 20).
 fn configured_flags(
     c: &Configured,
+    u: &User,
     enabled: bool,
     registered: Option<bool>,
-    seen: &MethodsSeen,
     a: &UserActivity,
     flags: &mut Vec<&'static str>,
 ) {
@@ -650,12 +650,21 @@ fn configured_flags(
     if matches!(required, Some(ALWAYS | CONDITIONAL)) && registered == Some(false) {
         flags.push(flag::REQUIRED_NOT_REGISTERED);
     }
-    // The methods are known (registered or not) and none is phishing-resistant.
-    if c.phishing_resistant_required == Some(true)
-        && registered.is_some()
-        && seen.strongest != Some(Strength::PhishingResistant)
-    {
-        flags.push(flag::PHISHING_RESISTANT_REQUIRED_NOT_REGISTERED);
+    // The methods are known (registered or not) and none satisfies what the strength allows.
+    if c.phishing_resistant_required == Some(true) && registered.is_some() {
+        let allowed = c.phishing_resistant_allowed.as_deref();
+        let satisfied = u
+            .methods
+            .iter()
+            .flat_map(|m| m.names())
+            .filter_map(methods::lookup)
+            .any(|m| match allowed {
+                Some(allowed) => crate::vocab::enforcement::method_satisfies(m.id, allowed),
+                None => m.strength == Strength::PhishingResistant,
+            });
+        if !satisfied {
+            flags.push(flag::PHISHING_RESISTANT_REQUIRED_NOT_REGISTERED);
+        }
     }
     // The configuration says always, and the logs show a sign-in without MFA: the finding an
     // auditor wants most.

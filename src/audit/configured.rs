@@ -84,10 +84,18 @@ impl Requires {
             };
         }
         if let Some(s) = &g.strength {
+            // A built-in strength given by id alone is named as Microsoft names it.
+            let built_in = s.id.as_deref().and_then(|id| {
+                enforcement::BUILT_IN_STRENGTHS
+                    .iter()
+                    .find(|(i, _, _)| i.eq_ignore_ascii_case(id.trim()))
+                    .map(|(_, name, _)| name.to_string())
+            });
             return Requires::Strength {
                 name: s
                     .name
                     .clone()
+                    .or(built_in)
                     .or_else(|| s.id.clone())
                     .unwrap_or_else(|| "unnamed".into()),
                 phishing_resistant: enforcement::strength_is_phishing_resistant(
@@ -222,8 +230,10 @@ impl PolicyFacts {
             } else {
                 format!("All except {}", a.exclude.join(", "))
             }
-        } else if !a.include.is_empty() {
+        } else if !a.include.is_empty() && a.exclude.is_empty() {
             a.include.join(", ")
+        } else if !a.include.is_empty() {
+            format!("{} except {}", a.include.join(", "), a.exclude.join(", "))
         } else if !a.user_actions.is_empty() {
             format!("user actions: {}", a.user_actions.join(", "))
         } else if !a.auth_contexts.is_empty() {
@@ -865,6 +875,20 @@ pub(crate) fn evaluate(config: &TenantConfig, directory: &Directory, trace: bool
                         .iter()
                         .zip(&facts)
                         .any(|(o, f)| f.blocks_legacy && matches!(o, Outcome::Yes { .. }));
+                // A legacy block whose reach is unknown leaves the legacy clients' fate unknown.
+                let legacy_unknown =
+                    (!legacy_blocked)
+                        .then(|| {
+                            outcomes.iter().zip(&facts).zip(policies).find_map(
+                                |((o, f), p)| match o {
+                                    Outcome::Unknown { why } if f.blocks_legacy => {
+                                        Some(Arc::<str>::from(format!("{}: {why}", p.label())))
+                                    }
+                                    _ => None,
+                                },
+                            )
+                        })
+                        .flatten();
                 // Whether the user holds a role security defaults protects (unknown without a
                 // role export).
                 let protected = cx.roles.as_ref().map(|r| {
@@ -875,6 +899,7 @@ pub(crate) fn evaluate(config: &TenantConfig, directory: &Directory, trace: bool
                 let key = Key {
                     per_user: u.per_user_state,
                     legacy_blocked,
+                    legacy_unknown: legacy_unknown.clone(),
                     protected,
                     outcomes: outcomes.iter().map(KeyPart::of).collect(),
                 };
@@ -884,7 +909,7 @@ pub(crate) fn evaluate(config: &TenantConfig, directory: &Directory, trace: bool
                         policies,
                         &facts,
                         &outcomes,
-                        (legacy_blocked, protected),
+                        (legacy_blocked, legacy_unknown.as_deref(), protected),
                         security_defaults,
                         &cx,
                         shared,
@@ -965,6 +990,7 @@ struct Part {
 struct Key {
     per_user: PerUserState,
     legacy_blocked: bool,
+    legacy_unknown: Option<Arc<str>>,
     protected: Option<bool>,
     outcomes: Vec<KeyPart>,
 }
@@ -999,7 +1025,7 @@ fn user_verdict(
     policies: &[Policy],
     facts: &[PolicyFacts],
     outcomes: &[Outcome],
-    (legacy_blocked, protected): (bool, Option<bool>),
+    (legacy_blocked, legacy_unknown, protected): (bool, Option<&str>, Option<bool>),
     security_defaults: Option<bool>,
     cx: &Context<'_, '_>,
     (conditions, legacy_open, names): Shared<'_>,
@@ -1009,6 +1035,8 @@ fn user_verdict(
     let mut report_only = Vec::new();
     let mut unresolved = Vec::new();
     let mut phishing = false;
+    // What the phishing-resistant strengths that apply allow, together.
+    let mut allowed: Vec<String> = Vec::new();
     // Some enabled policy's reach is unknown for the user.
     let mut ca_unknown = false;
     for (k, ((p, f), o)) in policies.iter().zip(facts).zip(outcomes).enumerate() {
@@ -1019,6 +1047,16 @@ fn user_verdict(
         match (&p.state, o) {
             (PolicyState::Enabled, Outcome::Yes { via }) => {
                 let open = f.clients == Clients::ModernOnly && !legacy_blocked;
+                if open && let Some(why) = legacy_unknown {
+                    ca_unknown = true;
+                    let line = format!(
+                        "{}: whether legacy clients are blocked for the user is unknown ({why})",
+                        p.label()
+                    );
+                    if !unresolved.contains(&line) {
+                        unresolved.push(line);
+                    }
+                }
                 let conds = if open {
                     legacy_open[k].clone()
                 } else {
@@ -1035,6 +1073,15 @@ fn user_verdict(
                 } = f.requires
                 {
                     phishing = true;
+                    let combos = p.grant.strength.as_ref().map(|s| &s.combinations);
+                    match combos.filter(|c| !c.is_empty()) {
+                        Some(c) => allowed.extend(c.iter().cloned()),
+                        None => allowed.extend(
+                            enforcement::PHISHING_RESISTANT_DEFAULT
+                                .iter()
+                                .map(|c| c.to_string()),
+                        ),
+                    }
                 }
                 required_by.push(RequiredBy {
                     source: Cow::Borrowed("conditional-access"),
@@ -1062,7 +1109,8 @@ fn user_verdict(
             _ => {}
         }
     }
-    if cx.config.policies.is_none() {
+    // Security defaults on mean no Conditional Access policy is enabled: nothing to miss.
+    if cx.config.policies.is_none() && security_defaults != Some(true) {
         unresolved.push("no Conditional Access policy export: whether a policy requires MFA of the user is unknown; export GET /identity/conditionalAccess/policies".to_string());
     }
     match u.per_user_state {
@@ -1122,18 +1170,30 @@ fn user_verdict(
         excluded_by: cx.config.policies.is_some().then_some(excluded_by),
         report_only: cx.config.policies.is_some().then_some(report_only),
         unresolved: Some(unresolved),
+        phishing_resistant_allowed: phishing.then(|| Arc::new(allowed)),
     }
 }
 
 /// Who a policy targets, in words (for a user it does not include).
-pub(crate) fn targets(p: &Policy) -> String {
+pub(crate) fn targets(p: &Policy, config: &TenantConfig) -> String {
     let t = &p.users;
     let mut parts = Vec::new();
     if !t.include_users.is_empty() {
         parts.push(format!("users: {}", t.include_users.join(", ")));
     }
     if !t.include_groups.is_empty() {
-        parts.push(format!("groups: {}", t.include_groups.join(", ")));
+        let names: Vec<String> = t
+            .include_groups
+            .iter()
+            .map(|g| {
+                config
+                    .groups
+                    .get(&g.to_ascii_lowercase())
+                    .and_then(|g| g.name.clone())
+                    .unwrap_or_else(|| g.clone())
+            })
+            .collect();
+        parts.push(format!("groups: {}", names.join(", ")));
     }
     if !t.include_roles.is_empty() {
         let names: Vec<String> = t
@@ -1484,7 +1544,7 @@ mod tests {
         assert_eq!(
             with("OR", &[], Some(by_id)),
             Requires::Strength {
-                name: "00000000-0000-0000-0000-000000000004".into(),
+                name: "Phishing-resistant MFA".into(),
                 phishing_resistant: true
             }
         );

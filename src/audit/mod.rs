@@ -140,7 +140,7 @@ pub fn explain(request: &Request<'_>, msg: Messages, who: &str) -> Result<Explan
                 }
                 (_, configured::Applies::No) => (
                     "not included",
-                    format!("it targets {}", configured::targets(p)),
+                    format!("it targets {}", configured::targets(p, &config)),
                 ),
                 (_, configured::Applies::Unknown { why }) => ("unknown", why.to_string()),
             };
@@ -237,8 +237,8 @@ pub fn explain(request: &Request<'_>, msg: Messages, who: &str) -> Result<Explan
         upn,
         object_id,
     };
-    // The logs' part: the whole audit, then this user's row.
-    if inputs.activity().next().is_some() {
+    // The flags and the logs' part: the whole audit, then this user's row.
+    {
         let audited = run(request, msg)?;
         let row = audited.report.users.iter().find(|u| {
             explanation

@@ -296,8 +296,11 @@ fn narrowing(c: &Object, applications: &Object) -> std::result::Result<Vec<Strin
 
 /// `label: a, b`, `label: a except c`, or `label: except c`; nothing when both lists are empty.
 fn include_except(out: &mut Vec<String>, label: &str, include: &[String], exclude: &[String]) {
+    // `All` with nothing excepted (any location, any platform) narrows nothing.
+    let everything = include.iter().all(|x| x.trim().eq_ignore_ascii_case("all"));
     let text = match (include.is_empty(), exclude.is_empty()) {
         (true, true) => return,
+        (false, true) if everything => return,
         (false, true) => include.join(", "),
         (false, false) => format!("{} except {}", include.join(", "), exclude.join(", ")),
         (true, false) => format!("except {}", exclude.join(", ")),

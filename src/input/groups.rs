@@ -33,7 +33,7 @@ pub fn read(decoded: Decoded, ctx: &Context, into: &mut TenantConfig) -> Result<
     let cut: Vec<&Group> = groups.iter().filter(|g| g.maybe_truncated).collect();
     for g in cut.iter().take(CUT_NAMED) {
         stats.warn(format!(
-            "group '{}' ({}) lists exactly {EXPAND_CAP} members, Graph's $expand limit: it may have more, and users missing from it would be taken as not in it; export /groups/{}/transitiveMembers (every page) and give it as a membership CSV (groupId, memberId)",
+            "group '{}' ({}) lists exactly {EXPAND_CAP} members, Graph's $expand limit: it may have more, and whether a user missing from it is in it is unknown; export /groups/{}/transitiveMembers (every page) and give it as a membership CSV (groupId, memberId)",
             crate::text::quoted(g.name.as_deref().unwrap_or(&g.id), 80),
             g.id,
             g.id
@@ -345,7 +345,7 @@ mod tests {
         assert_eq!(
             stats.warnings,
             [
-                "group 'Twenty' (g20) lists exactly 20 members, Graph's $expand limit: it may have more, and users missing from it would be taken as not in it; export /groups/g20/transitiveMembers (every page) and give it as a membership CSV (groupId, memberId)"
+                "group 'Twenty' (g20) lists exactly 20 members, Graph's $expand limit: it may have more, and whether a user missing from it is in it is unknown; export /groups/g20/transitiveMembers (every page) and give it as a membership CSV (groupId, memberId)"
             ]
         );
     }

@@ -345,6 +345,10 @@ pub struct Configured {
     pub excluded_by: Option<Vec<ExcludedBy>>,
     pub report_only: Option<Vec<PolicyRef>>,
     pub unresolved: Option<Vec<String>>,
+    /// What the phishing-resistant strengths that apply allow (`allowedCombinations`): the user's
+    /// methods must satisfy one. Not in the JSON.
+    #[serde(skip)]
+    pub phishing_resistant_allowed: Option<Arc<Vec<String>>>,
 }
 
 /// One source that requires MFA of a user.
@@ -448,6 +452,7 @@ static NOTHING_CONFIGURED: Configured = Configured {
     excluded_by: None,
     report_only: None,
     unresolved: None,
+    phishing_resistant_allowed: None,
 };
 
 /// Nothing seen in the logs (they were read).

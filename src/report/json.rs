@@ -502,6 +502,7 @@ mod tests {
                     }]),
                     report_only: None,
                     unresolved: Some(vec![reason]),
+                    phishing_resistant_allowed: None,
                 })
             });
             let enforcement = UserEnforcement {

@@ -195,6 +195,32 @@ pub const PHISHING_RESISTANT_COMBINATIONS: &[&str] = &[
     "passKeyDeviceBoundWindowsHello",
 ];
 
+/// The `allowedCombinations` each catalog method (`vocab::methods` ids) can satisfy on its own.
+pub const METHOD_COMBINATIONS: &[(&str, &[&str])] = &[
+    ("fido2", &["fido2"]),
+    ("passkey", &["fido2", "passkey"]),
+    ("windows-hello", &["windowsHelloForBusiness"]),
+    // Entra lists the macOS platform credential under the Windows Hello combination.
+    ("macos-platform-credential", &["windowsHelloForBusiness"]),
+    ("certificate", &["x509CertificateMultiFactor"]),
+];
+
+/// The combinations the built-in phishing-resistant strength allows.
+pub const PHISHING_RESISTANT_DEFAULT: &[&str] = &[
+    "windowsHelloForBusiness",
+    "fido2",
+    "x509CertificateMultiFactor",
+];
+
+/// Whether a method (catalog id) satisfies one of `allowed` on its own.
+pub fn method_satisfies(method_id: &str, allowed: &[String]) -> bool {
+    METHOD_COMBINATIONS
+        .iter()
+        .filter(|(id, _)| *id == method_id)
+        .flat_map(|(_, combos)| combos.iter())
+        .any(|c| allowed.iter().any(|a| a.trim().eq_ignore_ascii_case(c)))
+}
+
 /// Whether an authentication strength demands phishing-resistant methods: the built-in one (by id
 /// or name), or allowed combinations that are all phishing-resistant.
 pub fn strength_is_phishing_resistant(
