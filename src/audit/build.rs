@@ -225,6 +225,7 @@ impl Joined {
         if logs {
             warnings.extend(super::observed::warnings(&without_mfa, &inputs));
         }
+        warnings.extend(super::configured::snapshot_warning(config, &inputs));
         let unmatched_signins = UnmatchedSignIns {
             signins: self.unmatched_signins,
             users: self.extra_names.len() as u64,

@@ -1174,6 +1174,45 @@ fn user_verdict(
     }
 }
 
+/// A policy export is a snapshot: sign-ins older than an enabled policy were not under it. Said
+/// once, naming the policies created after the earliest sign-in of the logs.
+pub(crate) fn snapshot_warning(
+    config: &TenantConfig,
+    inputs: &[crate::report::audit::InputSummary],
+) -> Option<String> {
+    let earliest = inputs
+        .iter()
+        .filter(|i| i.signin_fields.is_some())
+        .filter_map(|i| i.first_time.as_deref()?.parse::<jiff::Timestamp>().ok())
+        .min()?;
+    let later: Vec<&str> = config
+        .policies
+        .iter()
+        .flatten()
+        .filter(|p| p.state == PolicyState::Enabled)
+        .filter(|p| {
+            p.created
+                .as_deref()
+                .and_then(|c| c.parse::<jiff::Timestamp>().ok())
+                .is_some_and(|c| c > earliest)
+        })
+        .map(Policy::label)
+        .collect();
+    if later.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "The sign-in logs start {earliest}, before {} was created ({}): the policy export is a snapshot, and sign-ins before then were not under {}.",
+        if later.len() == 1 {
+            "a policy"
+        } else {
+            "these policies"
+        },
+        later.join(", "),
+        if later.len() == 1 { "it" } else { "them" }
+    ))
+}
+
 /// Who a policy targets, in words (for a user it does not include).
 pub(crate) fn targets(p: &Policy, config: &TenantConfig) -> String {
     let t = &p.users;
@@ -1680,6 +1719,31 @@ mod tests {
         let v = eval(&c);
         assert_eq!(required(&v[0]), Some(CONDITIONAL));
         assert_eq!(vias(&v[0]), [("security-defaults", None, CONDITIONAL)]);
+    }
+
+    /// Sign-ins older than an enabled policy were not under it: said once, with the policy.
+    #[test]
+    fn a_policy_younger_than_the_logs_is_said() {
+        let mut young = mfa_for_all();
+        young.created = Some("2025-05-10T00:00:00Z".into());
+        let mut old = mfa_for_all();
+        old.name = Some("Old".into());
+        old.created = Some("2024-01-01T00:00:00Z".into());
+        let c = config(vec![young, old]);
+        let log = |first: &str| crate::report::audit::InputSummary {
+            first_time: Some(first.into()),
+            signin_fields: Some(vec![]),
+            ..Default::default()
+        };
+        assert_eq!(
+            snapshot_warning(&c, &[log("2025-05-01T00:00:00Z")]).as_deref(),
+            Some(
+                "The sign-in logs start 2025-05-01T00:00:00Z, before a policy was created (MFA for all): the policy export is a snapshot, and sign-ins before then were not under it."
+            )
+        );
+        assert_eq!(snapshot_warning(&c, &[log("2025-06-01T00:00:00Z")]), None);
+        // No sign-in log: nothing to say.
+        assert_eq!(snapshot_warning(&c, &[]), None);
     }
 
     /// Users whose evaluation comes out the same share one verdict; a different one does not.
