@@ -299,6 +299,13 @@ pub struct AuditArgs {
     /// The window, in minutes, for --fatigue-threshold [default: 30].
     #[arg(long, value_name = "MINUTES")]
     pub fatigue_window: Option<u32>,
+    /// Exceptions (CSV or TOML; repeatable): break-glass, service and shared accounts, waivers,
+    /// each with its reason (and a waiver's owner and expiry).
+    #[arg(long = "exceptions", value_name = "FILE")]
+    pub exceptions: Vec<PathBuf>,
+    /// Days before its end an exception is reported as expiring [default: 14].
+    #[arg(long, value_name = "DAYS")]
+    pub exception_warning_days: Option<u32>,
     // Before the flattened groups: a `next_help_heading` they set would otherwise put the inputs
     // under "Policy" in --help.
     /// Export files or folders (directory and sign-in exports, mixed).
@@ -518,6 +525,10 @@ impl AuditArgs {
                 history: self.history.clone(),
             },
             email,
+            exceptions: crate::config::ExceptionsLayer {
+                files: self.exceptions.clone(),
+                warning_days: self.exception_warning_days,
+            },
             policy: Policy {
                 fail_if_unregistered: self.policy.fail_if_unregistered,
                 fail_if_admins_without_mfa: self.policy.fail_if_admins_without_mfa,

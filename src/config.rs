@@ -48,7 +48,29 @@ pub struct Layer {
     pub email: EmailLayer,
     pub policy: Policy,
     pub audit: Audit,
+    pub exceptions: ExceptionsLayer,
 }
+
+/// `[exceptions]`: the exceptions files (`--exceptions`) and how many days ahead an expiry is
+/// warned about (`--exception-warning-days`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct ExceptionsLayer {
+    #[serde(deserialize_with = "one_or_many", serialize_with = "lossy_paths")]
+    pub files: Vec<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning_days: Option<u32>,
+}
+
+/// The exceptions of a run, resolved.
+#[derive(Debug, Clone, Default)]
+pub struct ExceptionSettings {
+    pub files: Vec<PathBuf>,
+    pub warning_days: i64,
+}
+
+/// How many days before it ends an exception is `expiring` (cli.md).
+pub const EXCEPTION_WARNING_DAYS: u32 = 14;
 
 /// `[outputs]`: the report files (`--json`, `--csv`, `--html`, `--template-dir`, `--history`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -132,6 +154,7 @@ pub struct Settings {
     pub email: email::Options,
     pub thresholds: Thresholds,
     pub audit: AuditOptions,
+    pub exceptions: ExceptionSettings,
 }
 
 /// The values of `--date-order` / `date-order`, and whether each reads the day first.
@@ -188,6 +211,11 @@ impl Layer {
             over.audit.fatigue_threshold,
         );
         take(&mut self.audit.fatigue_window, over.audit.fatigue_window);
+        take_list(&mut self.exceptions.files, over.exceptions.files);
+        take(
+            &mut self.exceptions.warning_days,
+            over.exceptions.warning_days,
+        );
     }
 
     /// The options every reader takes (`encoding`, `mfa-server-columns`, `date-order`).
@@ -235,6 +263,14 @@ impl Layer {
                 not_required: self.policy.fail_if_not_required,
             },
             audit: self.audit_options(),
+            exceptions: ExceptionSettings {
+                files: self.exceptions.files.clone(),
+                warning_days: i64::from(
+                    self.exceptions
+                        .warning_days
+                        .unwrap_or(EXCEPTION_WARNING_DAYS),
+                ),
+            },
         })
     }
 
@@ -259,6 +295,9 @@ impl Layer {
     fn relative_to(&mut self, dir: &Path) {
         for input in &mut self.inputs {
             *input = resolve_input(dir, input);
+        }
+        for f in &mut self.exceptions.files {
+            *f = resolve(dir, f);
         }
         let o = &mut self.outputs;
         let e = &mut self.email;
@@ -442,6 +481,12 @@ fn dump_with(layer: &Layer, env_password_set: bool) -> String {
         fatigue_threshold: Some(audit.fatigue_threshold),
         fatigue_window: Some(minutes(audit.fatigue_window)),
     };
+    shown.exceptions.warning_days = Some(
+        layer
+            .exceptions
+            .warning_days
+            .unwrap_or(EXCEPTION_WARNING_DAYS),
+    );
     let e = &layer.email;
     let password = match (&e.user, &e.password_file) {
         (None, _) => "(none: no user)".to_string(),
@@ -736,7 +781,8 @@ mod tests {
             "inputs = [\"/cfg/a/*.csv\"]\nquiet = false\n\n[outputs]\nhtml = \"/cfg/r.html\"\n\n\
              [email]\n# password: (from MFAUDIT_SMTP_PASSWORD)\nto = [\"a@example.com\"]\nfrom = \"m@example.com\"\n\
              host = \"smtp.example.com\"\nuser = \"alice\"\n\n[policy]\nfail-if-unregistered = 4\n\n\
-             [audit]\nfatigue-threshold = 5\nfatigue-window = 30\n"
+             [audit]\nfatigue-threshold = 5\nfatigue-window = 30\n\n\
+             [exceptions]\nfiles = []\nwarning-days = 14\n"
         );
         // The dump is a valid config that gives the same settings again, wherever it is.
         let mut again = parse_ok(&text);
@@ -760,7 +806,7 @@ mod tests {
         assert_eq!(
             dump_with(&Layer::default(), true),
             "inputs = []\nquiet = false\n\n[outputs]\n\n[email]\n# password: (none: no user)\nto = []\n\n\
-             [policy]\n\n[audit]\nfatigue-threshold = 5\nfatigue-window = 30\n"
+             [policy]\n\n[audit]\nfatigue-threshold = 5\nfatigue-window = 30\n\n[exceptions]\nfiles = []\nwarning-days = 14\n"
         );
     }
 

@@ -232,6 +232,7 @@ fn synthetic_tenant_summary_and_rankings() {
             "activity_inputs": 1,
             "duplicate_signins": 0,
             "workload_signins": 0,
+            "excepted_enabled": 0, "unregistered_enabled_unexcepted": 1,
             // Ada's per-user MFA is enforced and Bob's enabled: always required (issue 20);
             // the three others' per-user state is unknown and no policy export was read.
             "enforcement": {
@@ -315,7 +316,8 @@ fn synthetic_tenant_users() {
             "last_result": "satisfied: successfully completed",
             "last_signin": "2025-05-01T09:20:00Z",
             "flags": ["push-fatigue-suspected"],
-            "enforcement": per_user_required_nothing_observed()
+            "enforcement": per_user_required_nothing_observed(),
+            "exception": null
         })
     );
     assert_eq!(
@@ -329,7 +331,8 @@ fn synthetic_tenant_users() {
             "last_result": "denied: authentication failed during strong authentication request (500121)",
             "last_signin": "2025-05-01T11:00:00Z",
             "flags": ["telephony-only"],
-            "enforcement": per_user_required_nothing_observed()
+            "enforcement": per_user_required_nothing_observed(),
+            "exception": null
         })
     );
     let flags: Vec<(&str, Vec<&str>)> = report

@@ -51,6 +51,7 @@ fn the_example_tenant_audit_answers_with_exact_numbers() {
             "registration_unknown_enabled": 0, "access_unknown": 0,
             "admins_without_mfa": 1, "admins_without_mfa_unknown": 0, "activity_inputs": 3,
             "duplicate_signins": 0, "workload_signins": 0,
+            "excepted_enabled": 0, "unregistered_enabled_unexcepted": 3,
             // "Require MFA for all users" covers everyone but the MFA exclusions group (Carol,
             // Judy, Oscar); Judy's per-user MFA is enabled, so only Carol and Oscar are never
             // required. Protected: always required and registered (not Heidi).

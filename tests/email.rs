@@ -111,6 +111,7 @@ fn report() -> AuditReport {
         trend: vec![],
         without_mfa: Default::default(),
         policies: Vec::new(),
+        exceptions: Vec::new(),
     }
 }
 

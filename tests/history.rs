@@ -75,6 +75,7 @@ fn report(at: &str, users: Vec<AuditUser>) -> AuditReport {
         trend: Vec::new(),
         without_mfa: Default::default(),
         policies: Vec::new(),
+        exceptions: Vec::new(),
     }
 }
 

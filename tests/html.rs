@@ -33,6 +33,7 @@ fn user(upn: &str, name: &str) -> AuditUser {
         last_signin: None,
         flags: vec![],
         enforcement: Default::default(),
+        exception: None,
     }
 }
 
@@ -170,6 +171,17 @@ fn example_report() -> AuditReport {
         phishing_resistant_allowed: None,
     }));
     users[1].flags.push(flag::EXCLUDED_FROM_MFA_POLICY.into());
+    users[1].flags.push(flag::EXCEPTION_EXPIRED.into());
+    users[1].exception = Some(Box::new(UserException {
+        class: "waiver".into(),
+        reason: SCRIPT_NAME.into(),
+        owner: Some("Ann".into()),
+        ticket: Some("INC-7".into()),
+        expires: Some("2025-05-20".into()),
+        source: "exceptions.csv:2".into(),
+        state: "expired".into(),
+        covers: vec![],
+    }));
     users[1].enforcement.configured = Some(std::sync::Arc::new(Configured {
         mfa_required: Some("never".into()),
         phishing_resistant_required: Some(false),
@@ -260,6 +272,8 @@ fn example_report() -> AuditReport {
                 unprotected_enabled: Some(2),
                 protection_unknown_enabled: Some(1),
             },
+            excepted_enabled: 0,
+            unregistered_enabled_unexcepted: 2,
         },
         questions: vec![
             Question {
@@ -439,6 +453,30 @@ fn example_report() -> AuditReport {
                 name: Some("Only in the policy export".into()),
                 state: Some("enabled".into()),
                 ..PolicyReport::default()
+            },
+        ],
+        exceptions: vec![
+            ExceptionEntry {
+                user: "grace@contoso.example".into(),
+                class: "waiver".into(),
+                reason: SCRIPT_NAME.into(),
+                owner: Some("Ann".into()),
+                ticket: Some("INC-7".into()),
+                expires: Some("2025-05-20".into()),
+                source: "exceptions.csv:2".into(),
+                state: "expired".into(),
+                matched: 1,
+            },
+            ExceptionEntry {
+                user: "svc-*@contoso.example".into(),
+                class: "service-account".into(),
+                reason: "Backup jobs".into(),
+                owner: None,
+                ticket: None,
+                expires: None,
+                source: "exceptions.csv:3".into(),
+                state: "active".into(),
+                matched: 0,
             },
         ],
     }

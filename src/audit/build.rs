@@ -11,6 +11,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use crate::model::config::TenantConfig;
+use crate::model::exceptions::Exception;
 use crate::report::audit::{
     AuditReport, AuditUser, Configured, HowCount, InputSummary, PolicyReport, ReasonCount,
     RequiredCounts, SCHEMA, StrengthCount, Summary, UnmatchedSignIns, UserEnforcement, flag,
@@ -45,6 +46,8 @@ pub struct Auditor {
     guests: Option<GuestIndex>,
     /// What the configuration exports said (policies, roles, groups, security defaults).
     config: TenantConfig,
+    /// The exceptions files' entries, and the days ahead an expiry is `expiring`.
+    exceptions: (Vec<Exception>, i64),
 }
 
 impl Auditor {
@@ -59,7 +62,14 @@ impl Auditor {
             ledgers,
             guests: None,
             config: TenantConfig::default(),
+            exceptions: (Vec::new(), i64::from(crate::config::EXCEPTION_WARNING_DAYS)),
         }
+    }
+
+    /// The exceptions to mark users with (`--exceptions`).
+    pub fn with_exceptions(mut self, exceptions: Vec<Exception>, warning_days: i64) -> Auditor {
+        self.exceptions = (exceptions, warning_days);
+        self
     }
 
     /// The configuration to evaluate for every user (Conditional Access, roles, groups).
@@ -105,13 +115,17 @@ impl Auditor {
         let mut leftovers = Leftovers::default();
         leftovers.keep(guests);
         crate::timing::phase("sign-ins joined to the directory");
-        let report = joined.report(
+        let mut report = joined.report(
             directory,
             inputs,
             generated_at,
             &self.config,
             &mut leftovers,
         );
+        // The run's date decides whether an exception is active, expiring or expired.
+        let today = jiff::tz::TimeZone::UTC.to_datetime(generated_at).date();
+        let (exceptions, warning_days) = &self.exceptions;
+        super::exceptions::apply(&mut report, exceptions, today, *warning_days);
         crate::timing::phase("report built");
         (report, leftovers)
     }
@@ -248,6 +262,7 @@ impl Joined {
             trend: Vec::new(),
             without_mfa,
             policies,
+            exceptions: Vec::new(),
         }
     }
 
@@ -622,6 +637,7 @@ fn directory_user(
             configured,
             ..super::observed::user_enforcement(a.enforcement.as_deref(), logs)
         },
+        exception: None,
     }
 }
 

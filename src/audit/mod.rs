@@ -7,6 +7,7 @@
 mod build;
 mod classify;
 mod configured;
+mod exceptions;
 mod ledger;
 mod observed;
 mod read;
@@ -39,6 +40,8 @@ pub struct Request<'a> {
     pub options: AuditOptions,
     /// The files this run writes: never inputs.
     pub outputs: &'a [OutputPath<'a>],
+    /// The exceptions files, and how many days ahead an expiry is `expiring`.
+    pub exceptions: &'a crate::config::ExceptionSettings,
 }
 
 /// An audit's report, with what it was built from: freed when this is dropped (on another thread:
@@ -265,6 +268,11 @@ fn build_report(request: &Request<'_>, msg: Messages) -> Result<(AuditReport, Le
     crate::timing::phase("start");
     let inputs = Inputs::identify(request.inputs, opts, request.outputs)?;
     crate::timing::phase("inputs identified");
+    // Read first: a mistake in them costs no reading of the exports.
+    let mut exceptions = Vec::new();
+    for f in &request.exceptions.files {
+        exceptions.extend(input::exceptions::read_exceptions(f)?);
+    }
     load::print_skipped(&inputs, msg);
     let auth: Vec<&InputFile> = inputs
         .all
@@ -362,6 +370,7 @@ fn build_report(request: &Request<'_>, msg: Messages) -> Result<(AuditReport, Le
     Ok(Auditor::with_ledgers(ledgers)
         .with_guest_index(guests)
         .with_config(config)
+        .with_exceptions(exceptions, request.exceptions.warning_days)
         .finish_keeping(directory, summaries, generated_at()))
 }
 

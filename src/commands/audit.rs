@@ -33,6 +33,7 @@ pub fn run(settings: &Settings, msg: Messages) -> Result<Status> {
             read: &settings.read,
             options: settings.audit,
             outputs: &outputs,
+            exceptions: &settings.exceptions,
         },
         msg,
     )?;
@@ -93,7 +94,7 @@ fn thresholds(
     settings: &Settings,
     msg: Messages,
 ) -> Status {
-    let crossed = findings::crossed(&report.summary, &settings.thresholds);
+    let crossed = findings::crossed(&findings::unexcepted(report), &settings.thresholds);
     for c in &crossed {
         msg.warn(format!("policy: {c}"));
     }

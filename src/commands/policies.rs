@@ -37,12 +37,19 @@ pub fn explain(
     emit(format, &e, |w| explain::write_table(w, &e))
 }
 
+/// `policies` and `explain` read no exceptions file.
+static NO_EXCEPTIONS: crate::config::ExceptionSettings = crate::config::ExceptionSettings {
+    files: Vec::new(),
+    warning_days: 14,
+};
+
 fn request<'a>(paths: &'a [PathBuf], opts: &'a ReadOptions) -> audit::Request<'a> {
     audit::Request {
         inputs: paths,
         read: opts,
         options: AuditOptions::default(),
         outputs: &[],
+        exceptions: &NO_EXCEPTIONS,
     }
 }
 

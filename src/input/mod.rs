@@ -7,6 +7,7 @@ pub(crate) mod config_json;
 pub(crate) mod csv_util;
 pub mod decode;
 pub(crate) mod detect;
+pub(crate) mod exceptions;
 pub(crate) mod flat_csv;
 pub(crate) mod graph;
 pub(crate) mod groups;

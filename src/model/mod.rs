@@ -5,6 +5,7 @@
 pub mod activity;
 pub mod config;
 pub mod directory;
+pub mod exceptions;
 pub mod gaps;
 
 pub use activity::{

@@ -43,6 +43,57 @@ pub struct AuditReport {
     /// policy export can say is null until one is read.
     #[serde(default)]
     pub policies: Vec<PolicyReport>,
+    /// Every exception of the `--exceptions` files, with its state and how many users it names
+    /// (cli.md, Exceptions and account classes).
+    #[serde(default)]
+    pub exceptions: Vec<ExceptionEntry>,
+}
+
+/// One exception of a file, as the report lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ExceptionEntry {
+    /// As the file names the user (a UPN, an object id or a pattern).
+    pub user: String,
+    pub class: String,
+    pub reason: String,
+    pub owner: Option<String>,
+    pub ticket: Option<String>,
+    pub expires: Option<String>,
+    /// `FILE:LINE`.
+    pub source: String,
+    /// `active`, `expiring`, `expired`.
+    pub state: String,
+    /// The users it matched (0: it names nobody, which is said).
+    pub matched: u64,
+}
+
+/// `users[].exception` (cli.md).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct UserException {
+    pub class: String,
+    pub reason: String,
+    pub owner: Option<String>,
+    pub ticket: Option<String>,
+    pub expires: Option<String>,
+    /// `FILE:LINE`, or `inferred:WHY`.
+    pub source: String,
+    /// `active`, `expiring`, `expired`.
+    pub state: String,
+    /// The flags it covers; every flag when empty. Not in the JSON (the file lists them).
+    #[serde(skip)]
+    pub covers: Vec<String>,
+}
+
+impl UserException {
+    /// Active or expiring (an inferred class is active): it covers what it names.
+    pub fn is_valid(&self) -> bool {
+        self.state != "expired"
+    }
+
+    /// Whether it covers `flag` for the thresholds.
+    pub fn covers(&self, flag: &str) -> bool {
+        self.is_valid() && (self.covers.is_empty() || self.covers.iter().any(|c| c == flag))
+    }
 }
 
 /// `without_mfa`: who got in without MFA, to what, over which protocols, and what required MFA
@@ -231,6 +282,12 @@ pub struct Summary {
     pub workload_signins: u64,
     #[serde(default)]
     pub enforcement: SummaryEnforcement,
+    /// Enabled users with a valid exception (active or expiring, or an inferred class).
+    #[serde(default)]
+    pub excepted_enabled: u64,
+    /// Enabled users not registered and not excepted from it.
+    #[serde(default)]
+    pub unregistered_enabled_unexcepted: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
@@ -320,6 +377,9 @@ pub struct AuditUser {
     pub flags: Vec<Cow<'static, str>>,
     #[serde(default)]
     pub enforcement: UserEnforcement,
+    /// The user's exception, or an inferred class; `None` when there is none.
+    #[serde(default)]
+    pub exception: Option<Box<UserException>>,
 }
 
 /// `users[].enforcement` (cli.md): what requires MFA of the user — settled by the policy exports,
@@ -588,4 +648,11 @@ pub mod flag {
         "phishing-resistant-required-not-registered";
     /// The configuration requires MFA always, yet the logs show a sign-in without it.
     pub const REQUIRED_BUT_SIGNED_IN_WITHOUT_MFA: &str = "required-but-signed-in-without-mfa";
+    /// The user's exception expired: it covers nothing any more.
+    pub const EXCEPTION_EXPIRED: &str = "exception-expired";
+    /// A shared or resource mailbox whose sign-in is enabled: it should be blocked.
+    pub const SHARED_MAILBOX_SIGN_IN_ENABLED: &str = "shared-mailbox-sign-in-enabled";
+    /// A break-glass account without a phishing-resistant method.
+    pub const BREAK_GLASS_WITHOUT_PHISHING_RESISTANT: &str =
+        "break-glass-without-phishing-resistant";
 }

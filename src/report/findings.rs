@@ -508,6 +508,48 @@ pub struct Thresholds {
     pub not_required: Option<u64>,
 }
 
+/// The summary the thresholds decide on: the users a valid exception covers left out of each
+/// count (cli.md). An exception that covers every flag also takes its user out of the unknowns.
+pub fn unexcepted(r: &super::audit::AuditReport) -> Summary {
+    use super::audit::flag;
+    let mut s = r.summary.clone();
+    for u in &r.users {
+        let Some(e) = u.exception.as_deref() else {
+            continue;
+        };
+        if !e.is_valid() || u.enabled == Some(false) {
+            continue;
+        }
+        let has = |f: &str| u.flags.iter().any(|x| x == f);
+        let covered = |f: &str| has(f) && e.covers(f);
+        let all = e.covers.is_empty();
+        if covered(flag::ENABLED_UNREGISTERED) {
+            s.unregistered_enabled = s.unregistered_enabled.saturating_sub(1);
+        } else if all && u.registered.is_none() {
+            s.registration_unknown_enabled = s.registration_unknown_enabled.saturating_sub(1);
+        }
+        if covered(flag::ADMIN_WITHOUT_MFA) {
+            s.admins_without_mfa = s.admins_without_mfa.saturating_sub(1);
+        }
+        if covered(flag::CHALLENGED_NEVER_COMPLETED) {
+            s.users_unable_to_complete = s.users_unable_to_complete.saturating_sub(1);
+        }
+        if let Some(m) = &mut s.enforcement.mfa_required {
+            if covered(flag::MFA_NOT_REQUIRED) {
+                m.never = m.never.saturating_sub(1);
+            } else if all
+                && u.enforcement
+                    .configured
+                    .as_ref()
+                    .is_some_and(|c| c.mfa_required.is_none())
+            {
+                m.unknown = m.unknown.saturating_sub(1);
+            }
+        }
+    }
+    s
+}
+
 /// Each threshold crossed, in words. A threshold is decided on the worst case: users whose status
 /// is unknown could be on the wrong side of it, so it holds only when it would hold with all of
 /// them counted (cli.md).

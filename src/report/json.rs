@@ -90,6 +90,7 @@ fn write_user(out: &mut Vec<u8>, u: &AuditUser, configured: &mut Prefixes) {
         last_signin,
         flags,
         enforcement,
+        exception,
     } = u;
     out.push(b'{');
     key(out, "upn", true);
@@ -126,6 +127,11 @@ fn write_user(out: &mut Vec<u8>, u: &AuditUser, configured: &mut Prefixes) {
     strings(out, flags);
     key(out, "enforcement", false);
     user_enforcement(out, enforcement, configured);
+    key(out, "exception", false);
+    match exception {
+        Some(e) => nested(out, e),
+        None => out.extend_from_slice(b"null"),
+    }
     out.extend_from_slice(b"\n    }");
 }
 
@@ -379,6 +385,7 @@ fn shallow_copy(r: &AuditReport) -> AuditReport {
         trend: r.trend.clone(),
         without_mfa: r.without_mfa.clone(),
         policies: r.policies.clone(),
+        exceptions: r.exceptions.clone(),
     }
 }
 
@@ -423,6 +430,7 @@ mod tests {
             trend: Vec::new(),
             without_mfa: Default::default(),
             policies: Vec::new(),
+            exceptions: Vec::new(),
         }
     }
 
@@ -478,6 +486,7 @@ mod tests {
             seen in (any::<bool>(), proptest::option::of((text(), text(), any::<u64>()))),
             more in (words(), proptest::option::of(text()), 0usize..3),
             verdict in proptest::option::of((text(), text(), any::<bool>())),
+            exception in proptest::option::of((text(), any::<bool>())),
         ) -> AuditUser {
             use crate::report::audit::{NamedCount, ObservedUser, ProviderSignins, UserEnforcement};
             let (logs, observed) = seen;
@@ -543,6 +552,18 @@ mod tests {
                 last_signin: last.1,
                 flags: lists.1,
                 enforcement,
+                exception: exception.map(|(reason, expired)| {
+                    Box::new(crate::report::audit::UserException {
+                        class: "waiver".into(),
+                        reason,
+                        owner: Some("Ann".into()),
+                        ticket: None,
+                        expires: Some("2026-12-31".into()),
+                        source: "exceptions.csv:2".into(),
+                        state: if expired { "expired" } else { "active" }.into(),
+                        covers: vec![],
+                    })
+                }),
             }
         }
     }

@@ -147,6 +147,7 @@ mod tests {
             trend: vec![],
             without_mfa: Default::default(),
             policies: Vec::new(),
+            exceptions: Vec::new(),
         }
     }
 

@@ -79,6 +79,18 @@ pub fn subject(report: &AuditReport, custom: Option<&str>) -> String {
             "{unregistered} enabled {users} not registered for MFA{without} — mfaudit audit {date}"
         )
     };
+    // An expired exception is loud: it leads the subject.
+    let expired = report
+        .exceptions
+        .iter()
+        .filter(|e| e.state == "expired")
+        .count() as u64;
+    if expired > 0 {
+        s = format!(
+            "{} expired, {s}",
+            plural(expired, "exception", "exceptions")
+        );
+    }
     if let Some(changes) = &report.changes {
         let _ = write!(
             s,

@@ -181,6 +181,11 @@ fn indexed_rows(
     Ok(())
 }
 
+/// A JSON string, HTML-escaped; empty for anything else.
+fn text_of(v: Option<&Value>) -> String {
+    v.and_then(Value::as_str).map(esc).unwrap_or_default()
+}
+
 /// One user row; columns as in the header of user_table.hbs.
 pub(super) fn user_row(user: &Value, html: &mut String) {
     let text = |key: &str| match user.get(key) {
@@ -199,6 +204,16 @@ pub(super) fn user_row(user: &Value, html: &mut String) {
     } else {
         ""
     };
+    // An excepted user is marked with the class and, on hover, the reason and state.
+    let excepted = match user.get("exception") {
+        Some(Value::Object(e)) => format!(
+            r#" <span class="tag excepted {state}" title="{reason} ({state})">{class}</span>"#,
+            class = text_of(e.get("class")),
+            reason = text_of(e.get("reason")),
+            state = text_of(e.get("state")),
+        ),
+        _ => String::new(),
+    };
     let last_signin = user
         .get("last_signin")
         .and_then(Value::as_str)
@@ -206,7 +221,7 @@ pub(super) fn user_row(user: &Value, html: &mut String) {
         .unwrap_or_default();
     let _ = write!(
         html,
-        r#"<tr><td class="who"><b>{name}</b><span class="upn">{upn}</span>{admin}</td><td>{state}</td><td>{methods}</td><td class="num">{challenges}</td><td class="num">{completed}</td><td class="num">{denied}</td><td class="result">{result}</td><td class="when">{last_signin}</td><td class="flags">"#,
+        r#"<tr><td class="who"><b>{name}</b><span class="upn">{upn}</span>{admin}{excepted}</td><td>{state}</td><td>{methods}</td><td class="num">{challenges}</td><td class="num">{completed}</td><td class="num">{denied}</td><td class="result">{result}</td><td class="when">{last_signin}</td><td class="flags">"#,
         name = text("display_name"),
         upn = text("upn"),
         state = text("per_user_state"),

@@ -52,6 +52,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/coverage.hbs"),
     ),
     (
+        "exceptions.hbs",
+        include_str!("../../../templates/exceptions.hbs"),
+    ),
+    (
         "user_table.hbs",
         include_str!("../../../templates/user_table.hbs"),
     ),
