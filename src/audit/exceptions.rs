@@ -141,9 +141,14 @@ pub(crate) fn apply(
         report.warnings.insert(
             0,
             format!(
-                "{} expired and cover nothing any more: {}; renew or remove them.",
-                plural(expired.len() as u64, "exception has", "exceptions have"),
-                expired.join(", ")
+                "{} nothing any more: {}; renew or remove {}.",
+                plural(
+                    expired.len() as u64,
+                    "exception has expired and covers",
+                    "exceptions have expired and cover"
+                ),
+                expired.join(", "),
+                if expired.len() == 1 { "it" } else { "them" }
             ),
         );
     }
