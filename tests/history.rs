@@ -557,7 +557,7 @@ fn a_schema_1_database_is_migrated_and_keeps_its_runs() {
 
     let mut h = History::open(&db).unwrap();
     assert_eq!(h.schema_version().unwrap(), history::schema_version());
-    assert_eq!(history::schema_version(), 4);
+    assert_eq!(history::schema_version(), 5);
     let runs = h.runs().unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].when, "2025-12-29T08:00:00Z");
@@ -619,7 +619,7 @@ fn an_empty_file_and_an_empty_sqlite_file_become_history_databases() {
     }
     for path in [&empty, &blank] {
         let mut h = History::open(path).unwrap();
-        assert_eq!(h.schema_version().unwrap(), 4);
+        assert_eq!(h.schema_version().unwrap(), 5);
         assert_eq!(h.record(&run1()).unwrap().run_id, 1);
     }
 }
@@ -706,7 +706,7 @@ fn a_database_from_a_newer_mfaudit_is_refused_and_left_untouched() {
     }
     assert_refused_untouched(
         &db,
-        "written by a newer mfaudit (history schema 7; this mfaudit knows up to 4); it was left \
+        "written by a newer mfaudit (history schema 7; this mfaudit knows up to 5); it was left \
          untouched: upgrade mfaudit or give another --history file",
     );
 }
@@ -1093,6 +1093,73 @@ fn newly_excluded_not_required_and_protected_users_are_reported() {
     assert!(
         diff.stdout.contains(
             "Newly excluded from an MFA policy: 1\n  cy@contoso.test\nNewly required to use MFA by no source: 1\n  cy@contoso.test\nNewly protected (registered and always required): 1\n  bo@contoso.test\n"
+        ),
+        "{}",
+        diff.stdout
+    );
+}
+
+/// The history records each run's exceptions: a waiver that ran out between two runs is reported
+/// as expired, one given since as added, one taken away as removed (in the audit's `changes` and
+/// by `mfaudit diff`).
+#[test]
+fn exceptions_added_expired_and_removed_are_reported() {
+    let dir = support::tempdir();
+    let db = dir.path().join("history.db");
+    let users = support::write(
+        dir.path(),
+        "users.csv",
+        "userPrincipalName,displayName,accountEnabled\r\nada@contoso.test,Ada,True\r\nbo@contoso.test,Bo,True\r\ncy@contoso.test,Cy,True\r\n",
+    );
+    let week1 = support::write(
+        dir.path(),
+        "week1.csv",
+        "user,class,reason,owner,expires\r\nada@contoso.test,waiver,New phone,Ann,2026-01-10\r\ncy@contoso.test,break-glass,Emergency access,,\r\n",
+    );
+    let week2 = support::write(
+        dir.path(),
+        "week2.csv",
+        "user,class,reason,owner,expires\r\nada@contoso.test,waiver,New phone,Ann,2026-01-10\r\nbo@contoso.test,service-account,Backups,,\r\n",
+    );
+    let run = |exceptions: &Path, epoch: &str| {
+        let ran = support::Test::new()
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .args(["audit", "--json", "-", "--history"])
+            .arg(&db)
+            .arg("--exceptions")
+            .arg(exceptions)
+            .arg(&users)
+            .run();
+        ran.ok();
+        serde_json::from_str::<serde_json::Value>(&ran.stdout).expect("the audit JSON")
+    };
+    // 2026-01-05: Ada's waiver ends in 5 days (expiring); 2026-01-12: it has ended.
+    let first = run(&week1, "1767600000");
+    assert_eq!(first["users"][0]["exception"]["state"], "expiring");
+    let second = run(&week2, "1768204800");
+    assert_eq!(second["users"][0]["exception"]["state"], "expired");
+    let c = &second["changes"];
+    assert_eq!(
+        c["exceptions_added"],
+        serde_json::json!(["bo@contoso.test"])
+    );
+    assert_eq!(
+        c["exceptions_expired"],
+        serde_json::json!(["ada@contoso.test"])
+    );
+    assert_eq!(
+        c["exceptions_removed"],
+        serde_json::json!(["cy@contoso.test"])
+    );
+    let diff = support::Test::new()
+        .args(["diff", "--db"])
+        .arg(&db)
+        .args(["1", "2"])
+        .run();
+    diff.ok().utf8();
+    assert!(
+        diff.stdout.contains(
+            "Exceptions added: 1\n  bo@contoso.test\nExceptions expired: 1\n  ada@contoso.test\nExceptions removed: 1\n  cy@contoso.test\n"
         ),
         "{}",
         diff.stdout

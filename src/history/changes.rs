@@ -30,6 +30,9 @@ pub struct UserStatus {
     /// `always`, `conditional`, `never` or `unknown`; `None` in runs recorded before it was kept.
     #[serde(default)]
     pub mfa_required: Option<String>,
+    /// `CLASS:STATE` (`waiver:expiring`); `None` without an exception.
+    #[serde(default)]
+    pub exception: Option<String>,
 }
 
 impl UserStatus {
@@ -64,6 +67,10 @@ impl UserStatus {
                     .unwrap_or("unknown")
                     .to_string(),
             ),
+            exception: user
+                .exception
+                .as_ref()
+                .map(|e| format!("{}:{}", e.class, e.state)),
         }
     }
 
@@ -163,6 +170,24 @@ pub fn compute_changes(prev: &[UserStatus], now: &[UserStatus], previous_run: &s
                 changes.newly_excluded.push(user.upn.clone());
             }
         }
+        // Exceptions: given, expired, taken away (a run recorded before them has none: the first
+        // run that records them reports each as added).
+        if let Some(b) = before {
+            let state = |s: &UserStatus| {
+                s.exception
+                    .as_deref()
+                    .and_then(|e| e.rsplit(':').next())
+                    .map(str::to_string)
+            };
+            match (state(b), state(user)) {
+                (None, Some(_)) => changes.exceptions_added.push(user.upn.clone()),
+                (Some(was), Some(now)) if now == "expired" && was != "expired" => {
+                    changes.exceptions_expired.push(user.upn.clone())
+                }
+                (Some(_), None) => changes.exceptions_removed.push(user.upn.clone()),
+                _ => {}
+            }
+        }
         // Compared only with a run that recorded the requirement.
         if let Some(b) = before.filter(|b| b.mfa_required.is_some()) {
             if user.mfa_required.as_deref() == Some("never")
@@ -211,6 +236,9 @@ pub fn compute_changes(prev: &[UserStatus], now: &[UserStatus], previous_run: &s
         &mut changes.newly_excluded,
         &mut changes.newly_not_required,
         &mut changes.newly_protected,
+        &mut changes.exceptions_added,
+        &mut changes.exceptions_expired,
+        &mut changes.exceptions_removed,
     ] {
         list.sort_by(by_upn);
     }
@@ -244,6 +272,9 @@ pub fn is_empty(c: &Changes) -> bool {
         && c.newly_excluded.is_empty()
         && c.newly_not_required.is_empty()
         && c.newly_protected.is_empty()
+        && c.exceptions_added.is_empty()
+        && c.exceptions_expired.is_empty()
+        && c.exceptions_removed.is_empty()
 }
 
 #[cfg(test)]

@@ -352,8 +352,8 @@ impl History {
             let mut insert = tx
                 .prepare(
                     "INSERT INTO user_status (run_id, upn_key, upn, enabled, registered, \
-                     per_user_state, methods, flags, object_id, mfa_required) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                     per_user_state, methods, flags, object_id, mfa_required, exception) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 )
                 .map_err(sql)?;
             for u in &statuses {
@@ -369,6 +369,7 @@ impl History {
                         json_list(&u.flags),
                         u.object_id,
                         u.mfa_required,
+                        u.exception,
                     ])
                     .map_err(sql)?;
             }
@@ -585,7 +586,7 @@ fn load_statuses(conn: &Connection, place: &Place, run_id: i64) -> Result<Vec<Us
     let mut stmt = conn
         .prepare(
             "SELECT upn_key, upn, enabled, registered, per_user_state, methods, flags, object_id, \
-             mfa_required FROM user_status WHERE run_id = ?1 ORDER BY upn_key",
+             mfa_required, exception FROM user_status WHERE run_id = ?1 ORDER BY upn_key",
         )
         .map_err(sql)?;
     let rows = stmt
@@ -600,6 +601,7 @@ fn load_statuses(conn: &Connection, place: &Place, run_id: i64) -> Result<Vec<Us
                 r.get::<_, String>(6)?,
                 r.get::<_, Option<String>>(7)?,
                 r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<String>>(9)?,
             ))
         })
         .map_err(sql)?;
@@ -615,6 +617,7 @@ fn load_statuses(conn: &Connection, place: &Place, run_id: i64) -> Result<Vec<Us
             flags,
             object_id,
             mfa_required,
+            exception,
         ) = row.map_err(sql)?;
         let list = |text: &str, what: &str| {
             serde_json::from_str::<Vec<String>>(text)
@@ -647,6 +650,7 @@ fn load_statuses(conn: &Connection, place: &Place, run_id: i64) -> Result<Vec<Us
             registered,
             per_user_state,
             mfa_required,
+            exception,
         });
     }
     Ok(out)

@@ -59,6 +59,11 @@ pub const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE user_status ADD COLUMN mfa_required TEXT;
     ",
+    // 5: the user's exception as `CLASS:STATE` (null when none, and in the runs recorded before,
+    // which are compared on nothing of it).
+    "
+    ALTER TABLE user_status ADD COLUMN exception TEXT;
+    ",
 ];
 
 /// The schema version this mfaudit writes.

@@ -584,6 +584,15 @@ pub struct Changes {
     /// Users registered and always required now, and not before.
     #[serde(default)]
     pub newly_protected: Vec<String>,
+    /// Users with an exception now and none before.
+    #[serde(default)]
+    pub exceptions_added: Vec<String>,
+    /// Users whose exception expired since.
+    #[serde(default)]
+    pub exceptions_expired: Vec<String>,
+    /// Users whose exception is gone.
+    #[serde(default)]
+    pub exceptions_removed: Vec<String>,
     /// The changes compare a later run with an earlier one (`mfaudit diff` backwards): each list
     /// then says what the earlier run had that the later did not.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

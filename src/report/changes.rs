@@ -26,6 +26,9 @@ struct Titles {
     excluded: String,
     not_required: String,
     protected: String,
+    exceptions_added: String,
+    exceptions_expired: String,
+    exceptions_removed: String,
     raised: String,
     cleared: String,
 }
@@ -46,6 +49,9 @@ pub fn render_changes(c: &Changes) -> String {
             excluded: "Newly excluded from an MFA policy".into(),
             not_required: "Newly required to use MFA by no source".into(),
             protected: "Newly protected (registered and always required)".into(),
+            exceptions_added: "Exceptions added".into(),
+            exceptions_expired: "Exceptions expired".into(),
+            exceptions_removed: "Exceptions removed".into(),
             raised: "Flags raised".into(),
             cleared: "Flags cleared".into(),
         },
@@ -83,6 +89,9 @@ fn render_lists(c: &Changes, t: &Titles) -> String {
     section(&t.excluded, c.newly_excluded.clone());
     section(&t.not_required, c.newly_not_required.clone());
     section(&t.protected, c.newly_protected.clone());
+    section(&t.exceptions_added, c.exceptions_added.clone());
+    section(&t.exceptions_expired, c.exceptions_expired.clone());
+    section(&t.exceptions_removed, c.exceptions_removed.clone());
     let flags = |list: &[crate::report::audit::FlagChange]| {
         list.iter()
             .map(|f| format!("{}: {}", f.upn, f.flag))
@@ -110,6 +119,9 @@ pub fn render_backwards(c: &Changes, from: i64, to: i64) -> String {
             excluded: format!("Excluded from an MFA policy at {b}, not at {a}"),
             not_required: format!("Required by no source at {b}, not at {a}"),
             protected: format!("Protected at {b}, not at {a}"),
+            exceptions_added: format!("An exception at {b}, none at {a}"),
+            exceptions_expired: format!("Exception expired at {b}, valid at {a}"),
+            exceptions_removed: format!("An exception at {a}, none at {b}"),
             raised: format!("Flags at {b}, not at {a}"),
             cleared: format!("Flags at {a}, not at {b}"),
         },

@@ -228,6 +228,9 @@ mod tests {
              Newly excluded from an MFA policy: 1\n  b@x.test\n\
              Newly required to use MFA by no source: 0\n\
              Newly protected (registered and always required): 1\n  c@x.test\n\
+             Exceptions added: 0\n\
+             Exceptions expired: 0\n\
+             Exceptions removed: 0\n\
              Flags raised: 0\n\
              Flags cleared: 1\n  a@x.test: enabled-unregistered\n"
         );

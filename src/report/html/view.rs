@@ -422,6 +422,21 @@ pub(super) fn change_lists(c: &crate::report::audit::Changes) -> Vec<ChangeList>
             "Newly protected",
             plain(&c.newly_protected),
         ),
+        list(
+            "exceptions-added",
+            "Exceptions added",
+            plain(&c.exceptions_added),
+        ),
+        list(
+            "exceptions-expired",
+            "Exceptions expired",
+            plain(&c.exceptions_expired),
+        ),
+        list(
+            "exceptions-removed",
+            "Exceptions removed",
+            plain(&c.exceptions_removed),
+        ),
         list("users-added", "Users added", plain(&c.users_added)),
         list("users-removed", "Users removed", plain(&c.users_removed)),
     ]
