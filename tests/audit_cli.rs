@@ -618,3 +618,65 @@ fn timings_on_stderr_only_when_asked() {
         ]
     );
 }
+
+/// An Exchange recipient export classes the shared and resource mailboxes (inferred, with where
+/// it came from), and a mailbox whose sign-in is enabled is flagged: it should be blocked. A
+/// blocked one is classed without the flag; a user mailbox is no class at all.
+#[test]
+fn an_exchange_export_classes_the_mailboxes() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "users.csv",
+        "userPrincipalName,displayName,id,accountEnabled\r\n\
+         reception@contoso.com,Reception,c0470000-0000-4000-8000-000000000001,True\r\n\
+         room1@contoso.com,Room 1,c0470000-0000-4000-8000-000000000002,False\r\n\
+         ada@contoso.com,Ada,c0470000-0000-4000-8000-000000000003,True\r\n",
+    );
+    write(
+        dir.path(),
+        "mailboxes.csv",
+        "#TYPE Deserialized.Microsoft.Exchange.Data.Directory.Management.Mailbox\r\n\
+         \"DisplayName\",\"UserPrincipalName\",\"PrimarySmtpAddress\",\"RecipientTypeDetails\",\"ExternalDirectoryObjectId\"\r\n\
+         \"Reception\",\"reception@contoso.com\",\"reception@contoso.com\",\"SharedMailbox\",\"c0470000-0000-4000-8000-000000000001\"\r\n\
+         \"Room 1\",\"room1@contoso.com\",\"room1@contoso.com\",\"RoomMailbox\",\"\"\r\n\
+         \"Ada\",\"ada@contoso.com\",\"ada@contoso.com\",\"UserMailbox\",\"c0470000-0000-4000-8000-000000000003\"\r\n",
+    );
+    let ran = Test::new()
+        .env("SOURCE_DATE_EPOCH", "1795910400")
+        .args(["audit", "--json", "-"])
+        .arg(dir.path())
+        .run();
+    ran.ok();
+    let r: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    let row = |upn: &str| {
+        let u = user(&r, upn);
+        (u["exception"].clone(), u["flags"].clone())
+    };
+    let inferred = |class: &str, kind: &str| {
+        serde_json::json!({
+            "class": class, "reason": format!("{kind} (Exchange recipient export)"),
+            "owner": null, "ticket": null, "expires": null,
+            "source": format!("inferred:RecipientTypeDetails {kind}"), "state": "active"
+        })
+    };
+    assert_eq!(
+        row("reception@contoso.com"),
+        (
+            inferred("shared-mailbox", "SharedMailbox"),
+            serde_json::json!(["shared-mailbox-sign-in-enabled"])
+        )
+    );
+    assert_eq!(
+        row("room1@contoso.com"),
+        (
+            inferred("resource-mailbox", "RoomMailbox"),
+            serde_json::json!([])
+        )
+    );
+    assert_eq!(
+        row("ada@contoso.com"),
+        (serde_json::Value::Null, serde_json::json!([]))
+    );
+    assert_eq!(r["summary"]["excepted_enabled"], 1);
+}

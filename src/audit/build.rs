@@ -125,7 +125,13 @@ impl Auditor {
         // The run's date decides whether an exception is active, expiring or expired.
         let today = jiff::tz::TimeZone::UTC.to_datetime(generated_at).date();
         let (exceptions, warning_days) = &self.exceptions;
-        super::exceptions::apply(&mut report, exceptions, today, *warning_days);
+        super::exceptions::apply(
+            &mut report,
+            exceptions,
+            &self.config.mailboxes,
+            today,
+            *warning_days,
+        );
         crate::timing::phase("report built");
         (report, leftovers)
     }

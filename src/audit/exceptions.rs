@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use crate::model::config::Mailbox;
 use crate::model::exceptions::{Class, Exception};
 use crate::report::audit::{AuditReport, AuditUser, ExceptionEntry, UserException, flag};
 use crate::text::plural;
@@ -31,6 +32,20 @@ fn state(
     }
 }
 
+/// The mailbox an Exchange recipient export says the account is, by object id, UPN or address.
+fn mailbox<'m>(u: &AuditUser, mailboxes: &'m [Mailbox]) -> Option<&'m Mailbox> {
+    let same = |a: &Option<String>, b: Option<&str>| {
+        a.as_deref()
+            .zip(b)
+            .is_some_and(|(a, b)| a.trim().eq_ignore_ascii_case(b.trim()))
+    };
+    mailboxes.iter().find(|m| {
+        same(&m.object_id, u.object_id.as_deref())
+            || same(&m.upn, Some(&u.upn))
+            || same(&m.smtp, Some(&u.upn))
+    })
+}
+
 /// The directory synchronisation accounts Entra Connect creates: why the user is one, if it is.
 fn sync_account(u: &AuditUser) -> Option<&'static str> {
     if u.upn.to_ascii_lowercase().starts_with("sync_") {
@@ -50,6 +65,7 @@ fn sync_account(u: &AuditUser) -> Option<&'static str> {
 pub(crate) fn apply(
     report: &mut AuditReport,
     exceptions: &[Exception],
+    mailboxes: &[Mailbox],
     today: jiff::civil::Date,
     warning_days: i64,
 ) {
@@ -73,16 +89,29 @@ pub(crate) fn apply(
                     covers: e.covers.clone(),
                 })
             }
-            None => sync_account(u).map(|why| UserException {
-                class: Class::SyncAccount.name().to_string(),
-                reason: "directory synchronisation account".to_string(),
-                owner: None,
-                ticket: None,
-                expires: None,
-                source: why.to_string(),
-                state: "active".to_string(),
-                covers: Vec::new(),
-            }),
+            None => mailbox(u, mailboxes)
+                .map(|m| UserException {
+                    class: m.class.name().to_string(),
+                    reason: format!("{} (Exchange recipient export)", m.kind),
+                    owner: None,
+                    ticket: None,
+                    expires: None,
+                    source: format!("inferred:RecipientTypeDetails {}", m.kind),
+                    state: "active".to_string(),
+                    covers: Vec::new(),
+                })
+                .or_else(|| {
+                    sync_account(u).map(|why| UserException {
+                        class: Class::SyncAccount.name().to_string(),
+                        reason: "directory synchronisation account".to_string(),
+                        owner: None,
+                        ticket: None,
+                        expires: None,
+                        source: why.to_string(),
+                        state: "active".to_string(),
+                        covers: Vec::new(),
+                    })
+                }),
         };
         let Some(mark) = mark else { continue };
         let class = Class::parse(&mark.class);

@@ -62,6 +62,8 @@ pub enum Kind {
     GroupsJson,
     /// A group membership CSV, one row per membership.
     GroupMembersCsv,
+    /// An Exchange recipient export (`Get-EXOMailbox` / `Get-Recipient | Export-Csv`).
+    ExchangeRecipientsCsv,
 }
 
 impl Kind {
@@ -93,6 +95,7 @@ impl Kind {
             Kind::RoleDefinitionsJson => "directory role definitions JSON",
             Kind::GroupsJson => "groups JSON",
             Kind::GroupMembersCsv => "group membership CSV",
+            Kind::ExchangeRecipientsCsv => "Exchange recipient export CSV",
         }
     }
 
@@ -109,6 +112,7 @@ impl Kind {
                 | Kind::RoleDefinitionsJson
                 | Kind::GroupsJson
                 | Kind::GroupMembersCsv
+                | Kind::ExchangeRecipientsCsv
         )
     }
 
@@ -482,6 +486,13 @@ fn detect_csv(text: &str) -> Option<Detection> {
         return found(
             Kind::MfaReportCsv,
             "header UserPrincipalName, MFA Status, MFA Methods",
+        );
+    }
+    // An Exchange recipient export: what kind of mailbox each account is.
+    if has("recipienttypedetails") {
+        return found(
+            Kind::ExchangeRecipientsCsv,
+            "a RecipientTypeDetails column (Get-EXOMailbox / Get-Recipient)",
         );
     }
     // A membership CSV: a group and a member on every row (through the header alias table).

@@ -183,6 +183,18 @@ fn config_contents(kind: input::Kind, c: &TenantConfig, stats: &input::ReadStats
         Kind::RoleAssignmentsJson | Kind::DirectoryRolesJson => {
             plural(assignments, "role assignment", "role assignments")
         }
+        Kind::ExchangeRecipientsCsv => {
+            let shared = c
+                .mailboxes
+                .iter()
+                .filter(|m| m.class == crate::model::exceptions::Class::SharedMailbox)
+                .count();
+            format!(
+                "{}: {shared} shared, {} room or equipment mailboxes",
+                plural(stats.records, "recipient", "recipients"),
+                c.mailboxes.len() - shared
+            )
+        }
         Kind::RoleDefinitionsJson => {
             let custom = c
                 .role_built_in

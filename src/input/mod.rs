@@ -8,6 +8,7 @@ pub(crate) mod csv_util;
 pub mod decode;
 pub(crate) mod detect;
 pub(crate) mod exceptions;
+pub(crate) mod exchange;
 pub(crate) mod flat_csv;
 pub(crate) mod graph;
 pub(crate) mod groups;
@@ -436,6 +437,7 @@ pub fn read_config_from(
         | Kind::DirectoryRolesJson
         | Kind::RoleDefinitionsJson => roles::read(decoded, &ctx, into),
         Kind::GroupsJson | Kind::GroupMembersCsv => groups::read(decoded, &ctx, into),
+        Kind::ExchangeRecipientsCsv => exchange::read(decoded, &ctx, into),
         _ => Err(Error::Internal(
             "a file that is not a configuration export was read as one",
         )),

@@ -23,6 +23,8 @@ pub struct TenantConfig {
     /// Role definition id or template id (lower case) → `isBuiltIn`, as role definition exports
     /// say: what decides `RoleAssignment::custom` before the built-in table does.
     pub role_built_in: HashMap<String, bool>,
+    /// Shared, room and equipment mailboxes from an Exchange recipient export.
+    pub mailboxes: Vec<Mailbox>,
     /// Groups by object id (lower case), with their members as exported.
     pub groups: HashMap<String, Group>,
     /// Which input file each part came from, for `explain` (index into the run's inputs).
@@ -187,6 +189,19 @@ pub struct RoleAssignment {
     pub eligible: bool,
     /// The role is a custom one (role-targeted policies cover built-in roles only).
     pub custom: bool,
+    pub file: u32,
+}
+
+/// A mailbox no person signs in to, as an Exchange recipient export lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mailbox {
+    pub upn: Option<String>,
+    pub smtp: Option<String>,
+    /// `ExternalDirectoryObjectId`: the account's Entra object id.
+    pub object_id: Option<String>,
+    pub class: crate::model::exceptions::Class,
+    /// `RecipientTypeDetails` as written.
+    pub kind: String,
     pub file: u32,
 }
 
