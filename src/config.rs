@@ -49,6 +49,9 @@ pub struct Layer {
     pub policy: Policy,
     pub audit: Audit,
     pub exceptions: ExceptionsLayer,
+    /// `[classes]`: account classes by UPN pattern (`service-account = ["svc-*@contoso.com"]`).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub classes: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// `[exceptions]`: the exceptions files (`--exceptions`) and how many days ahead an expiry is
@@ -67,6 +70,8 @@ pub struct ExceptionsLayer {
 pub struct ExceptionSettings {
     pub files: Vec<PathBuf>,
     pub warning_days: i64,
+    /// `[classes]`: each class with a UPN pattern.
+    pub patterns: Vec<(crate::model::exceptions::Class, String)>,
 }
 
 /// How many days before it ends an exception is `expiring` (cli.md).
@@ -212,6 +217,9 @@ impl Layer {
         );
         take(&mut self.audit.fatigue_window, over.audit.fatigue_window);
         take_list(&mut self.exceptions.files, over.exceptions.files);
+        for (class, patterns) in over.classes {
+            self.classes.insert(class, patterns);
+        }
         take(
             &mut self.exceptions.warning_days,
             over.exceptions.warning_days,
@@ -264,6 +272,7 @@ impl Layer {
             },
             audit: self.audit_options(),
             exceptions: ExceptionSettings {
+                patterns: self.class_patterns()?,
                 files: self.exceptions.files.clone(),
                 warning_days: i64::from(
                     self.exceptions
@@ -272,6 +281,19 @@ impl Layer {
                 ),
             },
         })
+    }
+
+    /// `[classes]` checked: each key a class (other than a waiver, which needs an owner).
+    fn class_patterns(&self) -> Result<Vec<(crate::model::exceptions::Class, String)>> {
+        use crate::model::exceptions::Class;
+        let mut out = Vec::new();
+        for (name, patterns) in &self.classes {
+            let class = Class::parse(name)
+                .filter(|c| *c != Class::Waiver)
+                .ok_or_else(|| ConfigError::Class { name: name.clone() })?;
+            out.extend(patterns.iter().map(|p| (class, p.clone())));
+        }
+        Ok(out)
     }
 
     fn audit_options(&self) -> AuditOptions {

@@ -680,3 +680,65 @@ fn an_exchange_export_classes_the_mailboxes() {
     );
     assert_eq!(r["summary"]["excepted_enabled"], 1);
 }
+
+/// `[classes]` in the config file classes accounts by UPN pattern (inferred, with the pattern as
+/// its source); the exceptions file's entry for the same user wins; a key that is not a class
+/// (or a waiver, which needs an owner) is refused with exit 2.
+#[test]
+fn config_classes_class_accounts_by_pattern() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "exports/users.csv",
+        "userPrincipalName,displayName,accountEnabled\r\nsvc-backup@contoso.com,Backup,True\r\nsvc-scan@contoso.com,Scan,True\r\nada@contoso.com,Ada,True\r\n",
+    );
+    write(
+        dir.path(),
+        "exceptions.csv",
+        "user,class,reason\r\nsvc-scan@contoso.com,shared-mailbox,The scanner's mailbox\r\n",
+    );
+    let config = write(
+        dir.path(),
+        "mfaudit.toml",
+        "inputs = [\"exports\"]\n[outputs]\njson = \"audit.json\"\n[exceptions]\nfiles = [\"exceptions.csv\"]\n[classes]\nservice-account = [\"svc-*@contoso.com\"]\n",
+    );
+    Test::new()
+        .env("SOURCE_DATE_EPOCH", "1795910400")
+        .args(["--quiet", "run", "--config"])
+        .arg(&config)
+        .run()
+        .ok();
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("audit.json")).unwrap())
+            .unwrap();
+    let class = |upn: &str| {
+        let e = &user(&r, upn)["exception"];
+        (e["class"].clone(), e["source"].clone())
+    };
+    assert_eq!(
+        class("svc-backup@contoso.com"),
+        (
+            serde_json::json!("service-account"),
+            serde_json::json!("inferred:[classes] service-account = svc-*@contoso.com")
+        )
+    );
+    assert_eq!(
+        class("svc-scan@contoso.com").0,
+        serde_json::json!("shared-mailbox")
+    );
+    assert_eq!(
+        user(&r, "ada@contoso.com")["exception"],
+        serde_json::Value::Null
+    );
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        "inputs = [\"exports\"]\n[classes]\nwaiver = [\"ada@contoso.com\"]\n",
+    );
+    Test::new()
+        .args(["run", "--config"])
+        .arg(&bad)
+        .run()
+        .code(2)
+        .stderr_is("mfaudit: error: [classes] waiver: not an account class; use break-glass, service-account, shared-mailbox, resource-mailbox or sync-account (a waiver belongs in an exceptions file, with its owner and expiry)\n");
+}

@@ -273,6 +273,20 @@ fn build_report(request: &Request<'_>, msg: Messages) -> Result<(AuditReport, Le
     for f in &request.exceptions.files {
         exceptions.extend(input::exceptions::read_exceptions(f)?);
     }
+    // The configuration's `[classes]` patterns, after the files' exceptions (which win).
+    for (class, pattern) in &request.exceptions.patterns {
+        exceptions.push(crate::model::exceptions::Exception {
+            who: crate::model::exceptions::Who::parse(pattern),
+            user: pattern.clone(),
+            class: *class,
+            reason: format!("matches the [classes] {} pattern", class.name()),
+            owner: None,
+            ticket: None,
+            expires: None,
+            covers: Vec::new(),
+            source: format!("inferred:[classes] {} = {pattern}", class.name()),
+        });
+    }
     load::print_skipped(&inputs, msg);
     let auth: Vec<&InputFile> = inputs
         .all

@@ -41,6 +41,7 @@ pub fn explain(
 static NO_EXCEPTIONS: crate::config::ExceptionSettings = crate::config::ExceptionSettings {
     files: Vec::new(),
     warning_days: 14,
+    patterns: Vec::new(),
 };
 
 fn request<'a>(paths: &'a [PathBuf], opts: &'a ReadOptions) -> audit::Request<'a> {

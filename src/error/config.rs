@@ -24,6 +24,9 @@ pub enum ConfigError {
     Password { place: String, env: &'static str },
     #[error("{}: date-order = \"{value}\": expected \"mdy\" or \"dmy\"", .path.display())]
     DateOrder { path: PathBuf, value: String },
+    /// A `[classes]` key that is not an account class.
+    #[error("[classes] {}: not an account class; use break-glass, service-account, shared-mailbox, resource-mailbox or sync-account (a waiver belongs in an exceptions file, with its owner and expiry)", crate::text::escape_control(.name))]
+    Class { name: String },
     /// A value the flag of the same name would refuse too.
     #[error("{}: {key}: {source}", .path.display())]
     Value {
