@@ -13,6 +13,7 @@ mod coverage;
 mod email;
 mod encodings;
 mod enforcement;
+mod exceptions;
 mod files;
 mod graph;
 mod history;

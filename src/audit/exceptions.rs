@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use crate::model::config::Mailbox;
-use crate::model::exceptions::{Class, Exception};
+use crate::model::exceptions::{Class, Exception, Who};
 use crate::report::audit::{AuditReport, AuditUser, ExceptionEntry, UserException, flag};
 use crate::text::plural;
 
@@ -71,12 +71,27 @@ pub(crate) fn apply(
 ) {
     let mut matched = vec![0u64; exceptions.len()];
     for u in &mut report.users {
-        let found = exceptions
+        // Every exception naming the user counts as matching; the one that applies is a valid
+        // one before an expired one, an exact name before a pattern, then the file's order.
+        let naming: Vec<usize> = exceptions
             .iter()
-            .position(|e| e.who.matches(&u.upn, u.object_id.as_deref()));
+            .enumerate()
+            .filter(|(_, e)| e.who.matches(&u.upn, u.object_id.as_deref()))
+            .map(|(k, _)| k)
+            .collect();
+        for &k in &naming {
+            matched[k] += 1;
+        }
+        let found = naming.iter().copied().min_by_key(|&k| {
+            let e = &exceptions[k];
+            (
+                state(e.expires, today, warning_days) == "expired",
+                matches!(e.who, Who::Pattern(_)),
+                k,
+            )
+        });
         let mark = match found {
             Some(k) => {
-                matched[k] += 1;
                 let e = &exceptions[k];
                 Some(UserException {
                     class: e.class.name().to_string(),
@@ -134,7 +149,9 @@ pub(crate) fn apply(
     let s = &mut report.summary;
     s.excepted_enabled = 0;
     s.unregistered_enabled_unexcepted = 0;
-    for u in &report.users {
+    // Over the directory's users, as the summary's other counts (they come first).
+    let directory = (s.users_total as usize).min(report.users.len());
+    for u in &report.users[..directory] {
         if u.enabled == Some(false) {
             continue;
         }

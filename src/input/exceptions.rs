@@ -75,11 +75,15 @@ fn from_csv(path: &Path, text: &str) -> Result<Vec<Exception>> {
         }
         let line = bytes[..at].iter().filter(|b| **b == b'\n').count() as u64 + 1;
         let more = reader.read_record(&mut record).map_err(|e| {
-            Error::input(
-                path,
-                Position::Line(line),
-                format!("a row the CSV cannot read: {e}"),
-            )
+            let what = match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    expected_len, len, ..
+                } => format!(
+                    "the row has {len} fields where the header has {expected_len}: quote a value that holds a comma"
+                ),
+                _ => format!("a row the CSV cannot read: {e}"),
+            };
+            Error::input(path, Position::Line(line), what)
         })?;
         if !more {
             break;
@@ -127,13 +131,20 @@ fn from_toml(path: &Path, text: &str) -> Result<Vec<Exception>> {
             ),
         ));
     }
-    // Lines of each `[[exception]]` header, in order, for the messages.
-    let lines: Vec<u64> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim_start().starts_with("[[exception]]"))
-        .map(|(i, _)| i as u64 + 1)
-        .collect();
+    // Where each table is, from the parser's own spans, for the messages.
+    #[derive(serde::Deserialize)]
+    struct Spans {
+        #[serde(default)]
+        exception: Vec<toml::Spanned<toml::Table>>,
+    }
+    let lines: Vec<u64> = toml::from_str::<Spans>(text)
+        .map(|s| {
+            s.exception
+                .iter()
+                .map(|t| line_of(t.span().start))
+                .collect()
+        })
+        .unwrap_or_default();
     let tables = match doc.get("exception") {
         None => return Ok(Vec::new()),
         Some(toml::Value::Array(a)) => a.clone(),
