@@ -934,7 +934,6 @@ fn exceptions_that_match_nobody_are_warned_about() {
 /// cli.md: an exception names a user by UPN or object id; a sign-in log gives both (`userId`), so
 /// an exception by object id matches a user known only from the sign-ins.
 #[test]
-#[ignore = "bug: users known only from sign-ins have object_id null, so an exception by object id never matches them (activity_user in src/audit/build.rs keeps no userId)"]
 fn an_object_id_matches_a_user_known_only_from_the_sign_ins() {
     let dir = tenant(&[person("ada@contoso.com", 1)]);
     write(

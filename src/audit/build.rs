@@ -374,7 +374,11 @@ impl Joined {
             .extra_names
             .iter()
             .enumerate()
-            .map(|(j, name)| activity_user(name, &self.tallies[self.directory_len + j], logs))
+            .map(|(j, name)| {
+                let mut u = activity_user(name, &self.tallies[self.directory_len + j], logs);
+                u.object_id = self.extra_ids.get(j).cloned().flatten();
+                u
+            })
             .collect();
         // Each key lower-cased once, not once per comparison.
         extra.sort_by_cached_key(|u| (u.upn.to_lowercase(), u.upn.clone()));

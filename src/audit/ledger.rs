@@ -291,6 +291,8 @@ pub(crate) struct Joined {
     pub(crate) directory_len: usize,
     /// The name of each activity-only user (tally index − `directory_len`).
     pub(crate) extra_names: Vec<String>,
+    /// The object id (lower case) of each activity-only user, when a sign-in carried it.
+    pub(crate) extra_ids: Vec<Option<String>>,
     pub(crate) signins: u64,
     pub(crate) challenges: u64,
     pub(crate) satisfied: u64,
@@ -547,6 +549,7 @@ impl Ledger {
         };
         let mut target: Vec<u32> = vec![0; total];
         let mut extra_names: Vec<String> = Vec::new();
+        let mut extra_ids: Vec<Option<String>> = Vec::new();
         let mut extra_by_id: HashMap<&str, usize, RandomState> = HashMap::default();
         let mut extra_by_upn: HashMap<&str, usize, RandomState> = HashMap::default();
         let mut unmatched_signins = self.anonymous_signins;
@@ -651,9 +654,17 @@ impl Ledger {
                             unmatched_examples.push(name.to_string());
                         }
                         extra_names.push(name.to_string());
+                        extra_ids.push(None);
                         tallies.push(Tally::default());
                         tallies.len() - 1
                     });
+                    // The id, when this sign-in (or a later one of the same user) carried it.
+                    if let (Some(k), Some(slot)) =
+                        (id, extra_ids.get_mut(index.wrapping_sub(directory_len)))
+                        && slot.is_none()
+                    {
+                        *slot = Some(k.to_string());
+                    }
                     if let Some(k) = id {
                         extra_by_id.entry(k).or_insert(index);
                     }
@@ -712,6 +723,7 @@ impl Ledger {
             tallies,
             directory_len,
             extra_names,
+            extra_ids,
             signins: self.signins,
             challenges: self.challenges,
             satisfied: self.satisfied,
