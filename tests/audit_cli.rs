@@ -742,3 +742,52 @@ fn config_classes_class_accounts_by_pattern() {
         .code(2)
         .stderr_is("mfaudit: error: [classes] waiver: not an account class; use break-glass, service-account, shared-mailbox, resource-mailbox or sync-account (a waiver belongs in an exceptions file, with its owner and expiry)\n");
 }
+
+/// The shipped example with its exceptions: the mail leads with the expired one and lists the
+/// expired and the expiring ones by user, after the other lists.
+#[test]
+fn the_mail_lists_expired_and_expiring_exceptions() {
+    let dir = tempdir();
+    let eml = dir.path().join("audit.eml");
+    let exceptions = example().parent().unwrap().join("exceptions.toml");
+    let (out, _) = audit(
+        dir.path(),
+        &[
+            "--exceptions",
+            exceptions.to_str().unwrap(),
+            "--email-to",
+            "security@contoso.com",
+            "--email-from",
+            "mfaudit@contoso.com",
+            "--email-dry-run",
+            eml.to_str().unwrap(),
+        ],
+    );
+    out.ok();
+    let bytes = std::fs::read(&eml).unwrap();
+    let mail = mailparse::parse_mail(&bytes).unwrap();
+    let subject = mail
+        .headers
+        .iter()
+        .find(|h| h.get_key() == "Subject")
+        .unwrap()
+        .get_value();
+    assert_eq!(
+        subject,
+        "1 exception expired, 3 of 12 enabled users not protected by MFA, 3 not registered, 3 signed in without MFA — mfaudit audit 2026-11-29"
+    );
+    let text = mail
+        .subparts
+        .iter()
+        .flat_map(|p| std::iter::once(p).chain(p.subparts.iter()))
+        .find(|p| p.ctype.mimetype == "text/plain")
+        .unwrap()
+        .get_body()
+        .unwrap();
+    assert!(
+        text.replace("\r\n", "\n").contains(
+            "\nExceptions expired (1)\n  carol@contoso.com\n\nExceptions expiring soon (1)\n  judy@contoso.com\n"
+        ),
+        "{text}"
+    );
+}

@@ -301,6 +301,15 @@ impl Summaries<'_> {
             .collect()
     }
 
+    /// Users whose exception is in `state` (`expired`, `expiring`).
+    pub(super) fn excepted(&self, state: &str) -> Vec<&AuditUser> {
+        self.report
+            .users
+            .iter()
+            .filter(|u| u.exception.as_ref().is_some_and(|e| e.state == state))
+            .collect()
+    }
+
     /// Users who signed in without MFA, the most sign-ins first.
     pub(super) fn signed_in_without_mfa(&self) -> Vec<&AuditUser> {
         let count = |u: &AuditUser| {
@@ -484,6 +493,8 @@ impl Summaries<'_> {
             ("Admins without MFA", self.admins_without_mfa()),
             ("Enabled users not registered", self.unregistered()),
             ("Signed in without MFA", self.signed_in_without_mfa()),
+            ("Exceptions expired", self.excepted("expired")),
+            ("Exceptions expiring soon", self.excepted("expiring")),
         ] {
             if users.is_empty() {
                 continue;
@@ -648,6 +659,8 @@ impl Summaries<'_> {
             ("Admins without MFA", self.admins_without_mfa()),
             ("Enabled users not registered", self.unregistered()),
             ("Signed in without MFA", self.signed_in_without_mfa()),
+            ("Exceptions expired", self.excepted("expired")),
+            ("Exceptions expiring soon", self.excepted("expiring")),
         ] {
             if users.is_empty() {
                 continue;

@@ -27,9 +27,31 @@ pub(super) struct View {
     pub(super) observed: super::observed::ObservedView,
     /// The "Who is required to use MFA" section.
     pub(super) coverage: super::coverage::CoverageView,
+    /// The exceptions by state, and those that name nobody.
+    pub(super) exceptions: ExceptionCounts,
     pub(super) changes: Option<ChangeView>,
     pub(super) inputs: Vec<InputView>,
     pub(super) page_size: usize,
+}
+
+#[derive(Serialize)]
+pub(super) struct ExceptionCounts {
+    pub(super) active: usize,
+    pub(super) expiring: usize,
+    pub(super) expired: usize,
+    pub(super) unmatched: usize,
+}
+
+impl ExceptionCounts {
+    fn of(r: &AuditReport) -> ExceptionCounts {
+        let n = |state: &str| r.exceptions.iter().filter(|e| e.state == state).count();
+        ExceptionCounts {
+            active: n("active"),
+            expiring: n("expiring"),
+            expired: n("expired"),
+            unmatched: r.exceptions.iter().filter(|e| e.matched == 0).count(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -219,6 +241,7 @@ impl View {
                 .collect(),
             observed: super::observed::observed_view(report),
             coverage: super::coverage::coverage_view(report),
+            exceptions: ExceptionCounts::of(report),
             changes: report.changes.as_ref().map(change_view),
             inputs: report
                 .inputs
