@@ -49,6 +49,16 @@ pub struct GlobalArgs {
     /// `user=COLUMN,time=COLUMN,result=COLUMN` (header names as in the file).
     #[arg(long, global = true, value_name = "SPEC")]
     pub mfa_server_columns: Option<String>,
+
+    /// Columns of the MFA Server's Blocked User History CSV:
+    /// `user=COLUMN,time=COLUMN,action=COLUMN[,by=COLUMN][,reason=COLUMN]`.
+    #[arg(long, global = true, value_name = "SPEC")]
+    pub mfa_server_blocked_columns: Option<String>,
+
+    /// Columns of the MFA Server's Bypassed User History CSV:
+    /// `user=COLUMN,time=COLUMN[,length=COLUMN][,by=COLUMN][,reason=COLUMN]`.
+    #[arg(long, global = true, value_name = "SPEC")]
+    pub mfa_server_bypassed_columns: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -97,6 +107,7 @@ Examples:
   mfaudit audit exports/ --json - | jq .summary
   mfaudit audit exports/ --json - | jq '.without_mfa.apps'
   mfaudit audit exports/ --history mfa-history.db --fail-if-unregistered 0
+  mfaudit audit exports/ --mfa-server-blocked-columns \"user=Username,time=Date Time,action=Action\"
 
 Who got in without MFA comes from the sign-in logs: successful interactive sign-ins that neither
 required nor performed MFA, legacy protocols, what required MFA and each Conditional Access policy
@@ -494,6 +505,8 @@ impl GlobalArgs {
                 .to_string()
             }),
             mfa_server_columns: self.mfa_server_columns.clone(),
+            mfa_server_blocked_columns: self.mfa_server_blocked_columns.clone(),
+            mfa_server_bypassed_columns: self.mfa_server_bypassed_columns.clone(),
             ..Layer::default()
         }
     }

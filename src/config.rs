@@ -20,7 +20,7 @@ use crate::deliver::email::{self, PASSWORD_ENV, SmtpSecurity};
 use crate::error::{ConfigError, Result, Usage};
 use crate::input::ReadOptions;
 use crate::input::decode::encoding_for_label;
-use crate::input::mfa_server::ColumnMap;
+use crate::input::mfa_server::{ColumnMap, ColumnMaps, Report};
 use crate::report::findings::Thresholds;
 
 /// One source of settings: the file, or the flags. Every key is optional; unknown keys are errors
@@ -44,6 +44,12 @@ pub struct Layer {
     /// `user=COLUMN,time=COLUMN,result=COLUMN` (`--mfa-server-columns`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_server_columns: Option<String>,
+    /// The Blocked User History's columns (`--mfa-server-blocked-columns`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mfa_server_blocked_columns: Option<String>,
+    /// The Bypassed User History's columns (`--mfa-server-bypassed-columns`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mfa_server_bypassed_columns: Option<String>,
     pub outputs: Outputs,
     pub email: EmailLayer,
     pub policy: Policy,
@@ -183,6 +189,14 @@ impl Layer {
         take(&mut self.quiet, over.quiet);
         take(&mut self.date_order, over.date_order);
         take(&mut self.mfa_server_columns, over.mfa_server_columns);
+        take(
+            &mut self.mfa_server_blocked_columns,
+            over.mfa_server_blocked_columns,
+        );
+        take(
+            &mut self.mfa_server_bypassed_columns,
+            over.mfa_server_bypassed_columns,
+        );
         let (o, theirs) = (&mut self.outputs, over.outputs);
         take(&mut o.json, theirs.json);
         take(&mut o.csv, theirs.csv);
@@ -226,6 +240,21 @@ impl Layer {
         );
     }
 
+    /// The MFA Server reports' column maps given.
+    fn column_maps(&self) -> std::result::Result<ColumnMaps, crate::error::ColumnsError> {
+        let mut maps = ColumnMaps::default();
+        for (report, spec) in [
+            (Report::Activity, &self.mfa_server_columns),
+            (Report::Blocked, &self.mfa_server_blocked_columns),
+            (Report::Bypassed, &self.mfa_server_bypassed_columns),
+        ] {
+            if let Some(spec) = spec {
+                maps.add(ColumnMap::parse(report, spec)?);
+            }
+        }
+        Ok(maps)
+    }
+
     /// The options every reader takes (`encoding`, `mfa-server-columns`, `date-order`).
     pub fn read_options(&self) -> Result<ReadOptions> {
         Ok(ReadOptions {
@@ -234,12 +263,7 @@ impl Layer {
                 .as_deref()
                 .map(encoding_for_label)
                 .transpose()?,
-            mfa_server: self
-                .mfa_server_columns
-                .as_deref()
-                .map(ColumnMap::parse)
-                .transpose()
-                .map_err(Usage::from)?,
+            mfa_server: self.column_maps().map_err(Usage::from)?,
             day_first: self.date_order.as_deref().and_then(day_first),
         })
     }
@@ -446,8 +470,26 @@ pub fn parse(text: &str, path: &Path) -> Result<Layer> {
         key,
         source,
     };
-    if let Some(spec) = &layer.mfa_server_columns {
-        ColumnMap::parse(spec).map_err(|e| value("mfa-server-columns", e.into()))?;
+    for (report, key, spec) in [
+        (
+            Report::Activity,
+            "mfa-server-columns",
+            &layer.mfa_server_columns,
+        ),
+        (
+            Report::Blocked,
+            "mfa-server-blocked-columns",
+            &layer.mfa_server_blocked_columns,
+        ),
+        (
+            Report::Bypassed,
+            "mfa-server-bypassed-columns",
+            &layer.mfa_server_bypassed_columns,
+        ),
+    ] {
+        if let Some(spec) = spec {
+            ColumnMap::parse(report, spec).map_err(|e| value(key, e.into()))?;
+        }
     }
     if let Some(label) = &layer.encoding {
         encoding_for_label(label).map_err(|e| value("encoding", e))?;
@@ -787,7 +829,8 @@ mod tests {
         assert_eq!(g.read.encoding, Some(encoding_rs::UTF_16LE));
         assert!(g.quiet);
         assert_eq!(g.read.day_first, Some(true));
-        assert_eq!(g.read.mfa_server.map(|m| m.user).as_deref(), Some("U"));
+        let map = g.read.mfa_server.get(Report::Activity).unwrap();
+        assert_eq!(map.get("user"), Some("U"));
     }
 
     #[test]

@@ -317,7 +317,8 @@ fn synthetic_tenant_users() {
             "last_signin": "2025-05-01T09:20:00Z",
             "flags": ["push-fatigue-suspected"],
             "enforcement": per_user_required_nothing_observed(),
-            "exception": null
+            "exception": null,
+            "mfa_server": null
         })
     );
     assert_eq!(
@@ -332,7 +333,8 @@ fn synthetic_tenant_users() {
             "last_signin": "2025-05-01T11:00:00Z",
             "flags": ["telephony-only"],
             "enforcement": per_user_required_nothing_observed(),
-            "exception": null
+            "exception": null,
+            "mfa_server": null
         })
     );
     let flags: Vec<(&str, Vec<&str>)> = report

@@ -34,6 +34,7 @@ fn user(upn: &str, name: &str) -> AuditUser {
         flags: vec![],
         enforcement: Default::default(),
         exception: None,
+        mfa_server: None,
     }
 }
 

@@ -18,6 +18,7 @@ mod files;
 mod graph;
 mod history;
 mod html;
+mod mfa_server;
 mod numbers;
 mod signins;
 mod snapshots;

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use mfaudit::input::mfa_server::ColumnMap;
+use mfaudit::input::mfa_server::{ColumnMap, Report};
 use mfaudit::input::{Kind, ReadOptions, ReadStats, read_signins};
 
 /// Detects named files (as the command line does) and returns them.
@@ -381,11 +381,12 @@ fn admin_center_csv_2018_names() {
 #[test]
 fn mfa_server_csv_through_the_column_map() {
     let opts = ReadOptions {
-        mfa_server: Some(ColumnMap {
-            user: "user name".into(),
-            time: "Date_Time".into(),
-            result: "Call Result".into(),
-        }),
+        mfa_server: ColumnMap::parse(
+            Report::Activity,
+            "user=user name,time=Date_Time,result=Call Result",
+        )
+        .unwrap()
+        .into(),
         ..ReadOptions::default()
     };
     let (kind, s, stats) = read(&[fixture("mfa-server-activity.csv")], &opts);

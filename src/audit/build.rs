@@ -174,7 +174,8 @@ impl Joined {
         let evaluation = super::configured::evaluate(config, &directory, false);
         let required = required_counts(&directory, &evaluation.users, config);
         crate::timing::phase("configuration evaluated");
-        let users = self.users(&mut directory, logs, evaluation.users);
+        let histories = super::mfa_server::Index::new(&config.mfa_server);
+        let users = self.users(&mut directory, logs, evaluation.users, &histories);
         crate::timing::phase("user rows built");
         let owned = directory;
         let directory = &owned;
@@ -246,6 +247,7 @@ impl Joined {
             warnings.extend(super::observed::warnings(&without_mfa, &inputs));
         }
         warnings.extend(super::configured::snapshot_warning(config, &inputs));
+        warnings.extend(histories.warnings(&users));
         let unmatched_signins = UnmatchedSignIns {
             signins: self.unmatched_signins,
             users: self.extra_names.len() as u64,
@@ -348,6 +350,7 @@ impl Joined {
         directory: &mut Directory,
         logs: bool,
         configured: Vec<Option<Arc<Configured>>>,
+        histories: &super::mfa_server::Index,
     ) -> Vec<AuditUser> {
         // Names moved out of the directory and the tallies (nothing after this needs them there).
         let directory_len = self.directory_len;
@@ -365,9 +368,12 @@ impl Joined {
             .zip(configured)
             .map(|((u, t), c)| (u, t, c))
             .collect();
-        let mut out: Vec<AuditUser> = crate::par::map_mut(&mut rows, |_, (u, t, c)| match t {
-            Some(t) => directory_user(u, t, logs, c.take()),
-            None => directory_user(u, &mut Tally::default(), logs, c.take()),
+        let mut out: Vec<AuditUser> = crate::par::map_mut(&mut rows, |_, (u, t, c)| {
+            let h = histories.get(u.upn.as_deref());
+            match t {
+                Some(t) => directory_user(u, t, logs, c.take(), h),
+                None => directory_user(u, &mut Tally::default(), logs, c.take(), h),
+            }
         });
         drop(rows);
         let mut extra: Vec<AuditUser> = self
@@ -375,7 +381,8 @@ impl Joined {
             .iter()
             .enumerate()
             .map(|(j, name)| {
-                let mut u = activity_user(name, &self.tallies[self.directory_len + j], logs);
+                let h = histories.get(Some(name));
+                let mut u = activity_user(name, &self.tallies[self.directory_len + j], logs, h);
                 u.object_id = self.extra_ids.get(j).cloned().flatten();
                 u
             })
@@ -591,6 +598,7 @@ fn directory_user(
     t: &mut Tally,
     logs: bool,
     configured: Option<Arc<Configured>>,
+    history: MfaServerEntry,
 ) -> AuditUser {
     let taken = (
         u.upn.take(),
@@ -610,7 +618,7 @@ fn directory_user(
     if enabled && registered == Some(true) && a.signins > 0 && a.challenges == 0 {
         flags.push(flag::REGISTERED_NEVER_CHALLENGED);
     }
-    activity_flags(a, &mut flags);
+    activity_flags(a, history.as_ref(), &mut flags);
     if enabled && seen.telephony_only {
         flags.push(flag::TELEPHONY_ONLY);
     }
@@ -648,8 +656,12 @@ fn directory_user(
             ..super::observed::user_enforcement(a.enforcement.as_deref(), logs)
         },
         exception: None,
+        mfa_server: history.map(|(m, _)| m),
     }
 }
+
+/// What the MFA Server histories say of one user, and when the block that decided it happened.
+type MfaServerEntry = Option<(Arc<crate::report::audit::MfaServerUser>, Option<Timestamp>)>;
 
 /// A directory user with their tally and configured verdict, as the rows are built.
 type Row<'a> = (&'a mut User, Option<&'a mut Tally>, Option<Arc<Configured>>);
@@ -757,18 +769,22 @@ fn required_counts(
     Some((counts, p))
 }
 
-/// The flags the activity alone raises, in the order of [`flag`].
-fn activity_flags(a: &UserActivity, flags: &mut Vec<&'static str>) {
+/// The flags the activity (and the MFA Server histories) raise, in the order of [`flag`].
+fn activity_flags(
+    a: &UserActivity,
+    history: Option<&(Arc<crate::report::audit::MfaServerUser>, Option<Timestamp>)>,
+    flags: &mut Vec<&'static str>,
+) {
     if a.challenges > 0 && a.completed == 0 {
         flags.push(flag::CHALLENGED_NEVER_COMPLETED);
     }
     if a.fraud_reported {
         flags.push(flag::FRAUD_REPORTED);
     }
-    if a.blocked_in_mfa {
+    if super::mfa_server::blocked(a, history) {
         flags.push(flag::BLOCKED);
     }
-    if a.bypass_used {
+    if super::mfa_server::bypassed(a, history) {
         flags.push(flag::BYPASS_USED);
     }
     if a.push_fatigue {
@@ -784,10 +800,10 @@ fn activity_flags(a: &UserActivity, flags: &mut Vec<&'static str>) {
     }
 }
 
-fn activity_user(name: &str, t: &Tally, logs: bool) -> AuditUser {
+fn activity_user(name: &str, t: &Tally, logs: bool, history: MfaServerEntry) -> AuditUser {
     let a = &t.activity;
     let mut flags = Vec::new();
-    activity_flags(a, &mut flags);
+    activity_flags(a, history.as_ref(), &mut flags);
     AuditUser {
         upn: name.to_string(),
         per_user_state: Cow::Borrowed(PerUserState::Unknown.title()),
@@ -798,6 +814,7 @@ fn activity_user(name: &str, t: &Tally, logs: bool) -> AuditUser {
         last_signin: a.last_time.map(|t| t.to_string()),
         flags: flags.into_iter().map(Cow::Borrowed).collect(),
         enforcement: super::observed::user_enforcement(a.enforcement.as_deref(), logs),
+        mfa_server: history.map(|(m, _)| m),
         ..AuditUser::default()
     }
 }

@@ -803,6 +803,12 @@ pub(crate) fn fold_challenge(
     a.fraud_reported |= c.fraud;
     a.bypass_used |= c.bypass;
     a.blocked_in_mfa |= c.blocked;
+    if c.blocked
+        && let Some(t) = time
+        && a.blocked_at.is_none_or(|old| t > old)
+    {
+        a.blocked_at = Some(t);
+    }
     a.logs_say_no_methods |= c.no_methods;
     // Most challenges of a time-ordered log are newer than the last: decide before writing text.
     let clearly_newer = matches!((time, t.last_result_time), (Some(new), Some(old)) if new > old)
@@ -854,6 +860,7 @@ fn merge(into: &mut Tally, from: Tally, opts: AuditOptions) {
     a.fraud_reported |= b.fraud_reported;
     a.bypass_used |= b.bypass_used;
     a.blocked_in_mfa |= b.blocked_in_mfa;
+    a.blocked_at = a.blocked_at.max(b.blocked_at);
     a.logs_say_no_methods |= b.logs_say_no_methods;
     if b.push_fatigue {
         a.push_fatigue = true;

@@ -9,6 +9,7 @@ mod classify;
 mod configured;
 mod exceptions;
 mod ledger;
+mod mfa_server;
 mod observed;
 mod read;
 

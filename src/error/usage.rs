@@ -58,7 +58,7 @@ pub enum Usage {
     UnknownEncoding { label: String },
     #[error(transparent)]
     Columns(#[from] ColumnsError),
-    #[error("{}: an MFA Server CSV needs --mfa-server-columns user=COL,time=COL,result=COL", .path.display())]
+    #[error("{}: an MFA Server CSV needs --mfa-server-columns user=COL,time=COL,result=COL (or a history's --mfa-server-blocked-columns / --mfa-server-bypassed-columns)", .path.display())]
     MfaServerNeedsColumns { path: PathBuf },
     #[error(
         "{options} all write to standard output ('-'): at most one output may go there; give the others a file name"
@@ -88,16 +88,22 @@ fn no_input_files(passed_over: usize) -> String {
     }
 }
 
-/// `--mfa-server-columns` (or `mfa-server-columns` in a config file) that is not
-/// `user=COLUMN,time=COLUMN,result=COLUMN`.
+/// `--mfa-server-columns` or a history's columns option (or its key in a config file) that is
+/// not `KEY=COLUMN,...` with the report's keys.
 #[derive(Debug, thiserror::Error)]
 pub enum ColumnsError {
-    #[error(
-        "--mfa-server-columns: '{part}' is not KEY=COLUMN; expected user=COLUMN,time=COLUMN,result=COLUMN"
-    )]
-    NotKeyValue { part: String },
-    #[error("--mfa-server-columns: unknown key '{key}'; expected user, time and result")]
-    UnknownKey { key: String },
-    #[error("--mfa-server-columns needs at least user=COLUMN and result=COLUMN")]
-    Missing,
+    #[error("{option}: '{part}' is not KEY=COLUMN; expected {spec}")]
+    NotKeyValue {
+        option: &'static str,
+        part: String,
+        spec: &'static str,
+    },
+    #[error("{option}: unknown key '{key}'; expected {keys}")]
+    UnknownKey {
+        option: &'static str,
+        key: String,
+        keys: String,
+    },
+    #[error("{option} needs at least {needs}")]
+    Missing { option: &'static str, needs: String },
 }

@@ -64,6 +64,10 @@ pub enum Kind {
     GroupMembersCsv,
     /// An Exchange recipient export (`Get-EXOMailbox` / `Get-Recipient | Export-Csv`).
     ExchangeRecipientsCsv,
+    /// The MFA Server's Blocked User History (read through `--mfa-server-blocked-columns`).
+    MfaServerBlockedCsv,
+    /// The MFA Server's Bypassed User History (read through `--mfa-server-bypassed-columns`).
+    MfaServerBypassedCsv,
 }
 
 impl Kind {
@@ -96,6 +100,8 @@ impl Kind {
             Kind::GroupsJson => "groups JSON",
             Kind::GroupMembersCsv => "group membership CSV",
             Kind::ExchangeRecipientsCsv => "Exchange recipient export CSV",
+            Kind::MfaServerBlockedCsv => "MFA Server Blocked User History CSV",
+            Kind::MfaServerBypassedCsv => "MFA Server Bypassed User History CSV",
         }
     }
 
@@ -113,6 +119,8 @@ impl Kind {
                 | Kind::GroupsJson
                 | Kind::GroupMembersCsv
                 | Kind::ExchangeRecipientsCsv
+                | Kind::MfaServerBlockedCsv
+                | Kind::MfaServerBypassedCsv
         )
     }
 
@@ -152,10 +160,9 @@ pub struct Detection {
 }
 
 /// Everything detection tries, for the "unknown format" message.
-pub const TRIED: &str = "Get-MsolUser JSON or CLIXML, MFA_Report.csv and flattened MSOnline CSVs, \
-Graph or admin-center registration details (JSON/CSV), users (JSON/CSV), per-user MFA state, \
-sign-ins (Graph/admin-center JSON, admin-center CSV and AuthDetails CSV, Azure Monitor, Log Analytics CSV), \
-MFA Server CSV (with --mfa-server-columns)";
+pub const TRIED: &str = "MSOnline exports (Get-MsolUser JSON/CLIXML, MFA_Report.csv, flattened CSVs), \
+registration details, users, per-user MFA state, sign-ins (Graph, admin center JSON/CSV with AuthDetails, \
+Azure Monitor, Log Analytics), Conditional Access, security defaults, roles, groups, Exchange recipients";
 
 /// What an output of mfaudit's own is, when the head is one: a report is never an input (a second
 /// audit in the same folder must not read the first one's CSV as a directory export).
@@ -820,6 +827,9 @@ mod tests {
             Kind::RoleDefinitionsJson,
             Kind::GroupsJson,
             Kind::GroupMembersCsv,
+            Kind::ExchangeRecipientsCsv,
+            Kind::MfaServerBlockedCsv,
+            Kind::MfaServerBypassedCsv,
         ] {
             assert!(
                 k.is_config() && !k.is_directory() && !k.is_activity(),

@@ -195,6 +195,28 @@ fn config_contents(kind: input::Kind, c: &TenantConfig, stats: &input::ReadStats
                 c.mailboxes.len() - shared
             )
         }
+        Kind::MfaServerBlockedCsv => {
+            let events = c.mfa_server.blocks.as_deref().unwrap_or_default();
+            let blocks = events.iter().filter(|e| e.blocked).count() as u64;
+            let users: std::collections::HashSet<String> =
+                events.iter().map(|e| e.user.to_lowercase()).collect();
+            format!(
+                "{}, {} of {}",
+                plural(blocks, "block", "blocks"),
+                plural(events.len() as u64 - blocks, "unblock", "unblocks"),
+                plural(users.len() as u64, "user", "users")
+            )
+        }
+        Kind::MfaServerBypassedCsv => {
+            let events = c.mfa_server.bypasses.as_deref().unwrap_or_default();
+            let users: std::collections::HashSet<String> =
+                events.iter().map(|e| e.user.to_lowercase()).collect();
+            format!(
+                "{} granted to {}",
+                plural(events.len() as u64, "one-time bypass", "one-time bypasses"),
+                plural(users.len() as u64, "user", "users")
+            )
+        }
         Kind::RoleDefinitionsJson => {
             let custom = c
                 .role_built_in

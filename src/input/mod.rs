@@ -36,8 +36,8 @@ pub use detect::Kind;
 pub struct ReadOptions {
     /// `--encoding`: overrides detection for every input.
     pub encoding: Option<&'static encoding_rs::Encoding>,
-    /// `--mfa-server-columns user=COL,time=COL,result=COL`.
-    pub mfa_server: Option<mfa_server::ColumnMap>,
+    /// `--mfa-server-columns user=COL,time=COL,result=COL` and the histories' column maps.
+    pub mfa_server: mfa_server::ColumnMaps,
     /// `--date-order dmy|mdy` for culture-formatted dates that cannot be told apart.
     pub day_first: Option<bool>,
 }
@@ -266,10 +266,17 @@ pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile
         }
         let detection = match detect::detect(&decoded.head) {
             Some(d) => d,
-            None if opts.mfa_server.is_some() && looks_like_csv(&decoded.head) => {
-                detect::Detection {
-                    kind: Kind::MfaServerCsv,
-                    reason: "CSV read through --mfa-server-columns".into(),
+            None if !opts.mfa_server.is_empty() && looks_like_csv(&decoded.head) => {
+                match opts.mfa_server.choose(&decoded.head) {
+                    Ok(report) => detect::Detection {
+                        kind: report.kind(),
+                        reason: format!("CSV read through {}", report.option()),
+                    },
+                    Err(why) if e.from_folder => {
+                        skipped.push(Skipped::warning(p, why));
+                        continue;
+                    }
+                    Err(why) => return Err(Error::input(p, Position::Line(1), why)),
                 }
             }
             None if is_empty_json(&decoded.head) => {
@@ -289,22 +296,26 @@ pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile
                     p,
                     Position::File,
                     format!(
-                        "not an export mfaudit recognises (tried: {}); check that this is the right file, or for MFA Server CSVs pass --mfa-server-columns",
+                        "not an export mfaudit recognises (tried: {}); check that this is the right file, or for an MFA Server report name its columns (--mfa-server-columns or a history's, see --help)",
                         detect::TRIED
                     ),
                 ));
             }
         };
-        let kind = if opts.mfa_server.is_some() && matches!(detection.kind, Kind::UsersCsv) {
-            Kind::MfaServerCsv
-        } else {
-            detection.kind
+        // A user list's header is loose enough to hold an MFA Server report's columns: the
+        // report's map decides, when every column it names is there.
+        let (kind, reason) = match opts.mfa_server.fits(&decoded.head) {
+            Some(report) if matches!(detection.kind, Kind::UsersCsv) => (
+                report.kind(),
+                format!("CSV read through {}", report.option()),
+            ),
+            _ => (detection.kind, detection.reason),
         };
         files.push(InputFile {
             index: files.len() as u32,
             path: p.clone(),
             kind,
-            reason: detection.reason,
+            reason,
             encoding: decoded.encoding,
             decoded_as: Some(decoded.encoding_used),
             warnings: decoded.warnings,
@@ -438,6 +449,9 @@ pub fn read_config_from(
         | Kind::RoleDefinitionsJson => roles::read(decoded, &ctx, into),
         Kind::GroupsJson | Kind::GroupMembersCsv => groups::read(decoded, &ctx, into),
         Kind::ExchangeRecipientsCsv => exchange::read(decoded, &ctx, into),
+        Kind::MfaServerBlockedCsv | Kind::MfaServerBypassedCsv => {
+            mfa_server::read_history(decoded, &ctx, into)
+        }
         _ => Err(Error::Internal(
             "a file that is not a configuration export was read as one",
         )),

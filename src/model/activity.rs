@@ -177,6 +177,8 @@ pub struct UserActivity {
     pub fraud_reported: bool,
     pub bypass_used: bool,
     pub blocked_in_mfa: bool,
+    /// The latest call or sign-in that said the user is blocked (when it had a time).
+    pub blocked_at: Option<jiff::Timestamp>,
     pub logs_say_no_methods: bool,
     pub push_fatigue: bool,
     /// Times of recent denied/unanswered pushes (bounded; for the fatigue window).

@@ -27,6 +27,8 @@ pub struct TenantConfig {
     pub mailboxes: Vec<Mailbox>,
     /// Groups by object id (lower case), with their members as exported.
     pub groups: HashMap<String, Group>,
+    /// The MFA Server's Blocked and Bypassed User History reports.
+    pub mfa_server: crate::model::mfa_server::MfaServerHistories,
     /// Which input file each part came from, for `explain` (index into the run's inputs).
     pub policy_files: Vec<u32>,
     pub role_files: Vec<u32>,

@@ -7,6 +7,7 @@ pub mod config;
 pub mod directory;
 pub mod exceptions;
 pub mod gaps;
+pub mod mfa_server;
 
 pub use activity::{
     AppliedPolicy, Challenge, Counts, Enforcement, Outcome, SignIn, SignInStep, UserActivity,

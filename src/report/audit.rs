@@ -380,6 +380,31 @@ pub struct AuditUser {
     /// The user's exception, or an inferred class; `None` when there is none.
     #[serde(default)]
     pub exception: Option<Box<UserException>>,
+    /// What the MFA Server's histories say of the user; `None` without either history. Users
+    /// with no event share one.
+    #[serde(default)]
+    pub mfa_server: Option<Arc<MfaServerUser>>,
+}
+
+/// `users[].mfa_server` (cli.md): the Blocked and Bypassed User History reports, each event
+/// counted once. A field is `null` when the history that would say it is not among the inputs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct MfaServerUser {
+    /// Blocked at the end of the Blocked User History (false: never blocked in it, or unblocked).
+    pub blocked: Option<bool>,
+    /// The user's block and unblock events.
+    pub block_events: Option<u64>,
+    /// The last of them: when, by whom, why.
+    pub block_changed: Option<String>,
+    pub block_by: Option<String>,
+    pub block_reason: Option<String>,
+    /// One-time bypasses granted to the user.
+    pub bypasses: Option<u64>,
+    /// The last of them: when, how long (seconds), by whom, why.
+    pub last_bypass: Option<String>,
+    pub last_bypass_seconds: Option<u64>,
+    pub last_bypass_by: Option<String>,
+    pub last_bypass_reason: Option<String>,
 }
 
 /// `users[].enforcement` (cli.md): what requires MFA of the user — settled by the policy exports,

@@ -346,6 +346,21 @@ fn activity_verdict(
     (one, many): (&str, &str),
     unknown_what: &str,
 ) -> Verdict {
+    // Found without a sign-in log (the MFA Server's block and bypass histories are not
+    // activity): said, with the rest unknown.
+    if s.activity_inputs == 0 && found > 0 {
+        return Verdict {
+            found,
+            unknown: s.users_enabled.saturating_sub(found),
+            all_unknown: false,
+            tone: Tone::Bad,
+            sentence: format!(
+                "{found} {} No sign-in log was among the inputs, so the rest is unknown; {NO_ACTIVITY} would settle it.",
+                if found == 1 { one } else { many }
+            ),
+            settled_by: Some(NO_ACTIVITY),
+        };
+    }
     if s.activity_inputs == 0 {
         return Verdict {
             found: 0,
@@ -691,6 +706,23 @@ mod tests {
             headline(&s),
             "no directory export among the inputs, so registration and sign-in state are unknown; 1 sign-in, 0 MFA challenges"
         );
+    }
+
+    #[test]
+    fn blocks_found_without_a_sign_in_log_are_said_and_the_rest_unknown() {
+        let s = Summary {
+            activity_inputs: 0,
+            ..summary()
+        };
+        let v = fraud_and_fatigue(&s, 2);
+        assert_eq!((v.tone, v.found, v.worst_case()), (Tone::Bad, 2, 12));
+        assert_eq!(
+            v.sentence,
+            format!(
+                "2 users reported fraud, denied a burst of prompts, were blocked or used a bypass. No sign-in log was among the inputs, so the rest is unknown; {NO_ACTIVITY} would settle it."
+            )
+        );
+        assert_eq!(fraud_and_fatigue(&s, 0).tone, Tone::Unknown);
     }
 
     #[test]

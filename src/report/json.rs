@@ -91,6 +91,7 @@ fn write_user(out: &mut Vec<u8>, u: &AuditUser, configured: &mut Prefixes) {
         flags,
         enforcement,
         exception,
+        mfa_server,
     } = u;
     out.push(b'{');
     key(out, "upn", true);
@@ -130,6 +131,11 @@ fn write_user(out: &mut Vec<u8>, u: &AuditUser, configured: &mut Prefixes) {
     key(out, "exception", false);
     match exception {
         Some(e) => nested(out, e),
+        None => out.extend_from_slice(b"null"),
+    }
+    key(out, "mfa_server", false);
+    match mfa_server {
+        Some(m) => nested(out, m),
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b"\n    }");
@@ -487,6 +493,7 @@ mod tests {
             more in (words(), proptest::option::of(text()), 0usize..3),
             verdict in proptest::option::of((text(), text(), any::<bool>())),
             exception in proptest::option::of((text(), any::<bool>())),
+            mfa_server in proptest::option::of((any::<Option<bool>>(), proptest::option::of(text()), any::<Option<u64>>())),
         ) -> AuditUser {
             use crate::report::audit::{NamedCount, ObservedUser, ProviderSignins, UserEnforcement};
             let (logs, observed) = seen;
@@ -562,6 +569,16 @@ mod tests {
                         source: "exceptions.csv:2".into(),
                         state: if expired { "expired" } else { "active" }.into(),
                         covers: vec![],
+                    })
+                }),
+                mfa_server: mfa_server.map(|(blocked, by, bypasses)| {
+                    std::sync::Arc::new(crate::report::audit::MfaServerUser {
+                        blocked,
+                        block_events: bypasses,
+                        block_by: by.clone(),
+                        bypasses,
+                        last_bypass_reason: by,
+                        ..Default::default()
                     })
                 }),
             }

@@ -3,6 +3,7 @@
 //! directory roles. Adding a name is a one-line change here with a test, never a hunt through
 //! readers.
 
+pub mod block_actions;
 pub mod call_results;
 pub mod enforcement;
 pub mod error_codes;

@@ -232,10 +232,52 @@ pub(super) fn user_row(user: &Value, html: &mut String) {
         result = text("last_result"),
     );
     for flag in list("flags") {
+        let title = mfa_server_title(user.get("mfa_server"), flag);
         let flag = esc(flag);
-        let _ = write!(html, r#"<span class="tag {flag}">{flag}</span>"#);
+        let _ = write!(html, r#"<span class="tag {flag}"{title}>{flag}</span>"#);
     }
     html.push_str("</td></tr>\n");
+}
+
+/// What the MFA Server histories say behind a block or bypass flag, on hover: the event that
+/// decided it (when, by whom, why).
+fn mfa_server_title(m: Option<&Value>, flag: &str) -> String {
+    let Some(Value::Object(m)) = m else {
+        return String::new();
+    };
+    let part = |key: &str| m.get(key).and_then(Value::as_str).map(esc);
+    let said = |what: String, by: Option<String>, reason: Option<String>| {
+        let mut t = what;
+        if let Some(by) = by {
+            let _ = write!(t, " by {by}");
+        }
+        if let Some(reason) = reason {
+            let _ = write!(t, ": {reason}");
+        }
+        format!(r#" title="{t}""#)
+    };
+    match flag {
+        "blocked-from-mfa" if m.get("blocked") == Some(&Value::Bool(true)) => said(
+            format!("blocked {}", part("block_changed").unwrap_or_default()),
+            part("block_by"),
+            part("block_reason"),
+        ),
+        "bypass-used" => match (
+            m.get("bypasses").and_then(Value::as_u64),
+            part("last_bypass"),
+        ) {
+            (Some(n), Some(last)) if n > 0 => said(
+                format!(
+                    "{n} one-time {} granted, the last {last}",
+                    if n == 1 { "bypass" } else { "bypasses" }
+                ),
+                part("last_bypass_by"),
+                part("last_bypass_reason"),
+            ),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    }
 }
 
 /// `{{observed_rows rows}}`: the `<tr>` of each user of a page of the "got in without MFA"
