@@ -3,7 +3,7 @@
 //! export would settle it. A missing export is never a clean bill of health: a verdict is
 //! [`Tone::Good`] only when nothing it covers is unknown.
 
-use super::audit::Summary;
+use super::audit::{Summary, flag};
 use crate::model::settled_by;
 use crate::text::plural;
 
@@ -651,6 +651,89 @@ pub fn crossed(s: &Summary, t: &Thresholds) -> Vec<String> {
     }
     crossed
 }
+
+/// The finding lists (the HTML's action tables, the workbook's sheets, the mail's lists), in
+/// the order the reports show them: which flags put a user in each.
+pub struct FindingList {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub why: &'static str,
+    /// The table's verdict, given how many users it lists.
+    pub verdict: fn(&Summary, u64) -> Verdict,
+    pub flags: &'static [&'static str],
+}
+
+pub const LISTS: &[FindingList] = &[
+    FindingList {
+        id: "enabled-unregistered",
+        title: "Enabled users not registered for MFA",
+        why: "They can sign in but have no MFA method: the first to enrol, or to block.",
+        verdict: |s, _| unregistered(s),
+        flags: &[flag::ENABLED_UNREGISTERED],
+    },
+    FindingList {
+        id: "unable-to-complete",
+        title: "Users unable to complete MFA",
+        why: "Challenged for MFA but never satisfied it: a broken method, a lost phone, or someone \
+              else trying their password.",
+        verdict: |s, _| unable_to_complete(s),
+        flags: &[flag::CHALLENGED_NEVER_COMPLETED],
+    },
+    FindingList {
+        id: "fraud-fatigue",
+        title: "Fraud reports, push fatigue, blocks and bypasses",
+        why: "A user reported fraud, denied a burst of prompts, was blocked, or signed in with a \
+              one-time bypass: check with them first.",
+        verdict: fraud_and_fatigue,
+        flags: &[
+            flag::FRAUD_REPORTED,
+            flag::PUSH_FATIGUE,
+            flag::BLOCKED,
+            flag::BYPASS_USED,
+        ],
+    },
+    FindingList {
+        id: "telephony-only",
+        title: "Users with telephony methods only",
+        why: "SMS and voice calls are the weakest MFA methods: move them to an app or a passkey.",
+        verdict: telephony_only,
+        flags: &[flag::TELEPHONY_ONLY],
+    },
+    FindingList {
+        id: "admins-without-mfa",
+        title: "Administrators without MFA",
+        why: "A privileged account without MFA is the most valuable account to steal.",
+        verdict: |s, _| admins_without_mfa(s),
+        flags: &[flag::ADMIN_WITHOUT_MFA],
+    },
+    FindingList {
+        id: "required-but-signed-in-without-mfa",
+        title: "Always required to use MFA, yet signed in without it",
+        why: "The configuration says MFA is required at every sign-in, and the logs show a successful \
+              one without it: the gap between policy and reality an auditor asks about first.",
+        verdict: required_but_signed_in_without_mfa,
+        flags: &[flag::REQUIRED_BUT_SIGNED_IN_WITHOUT_MFA],
+    },
+    FindingList {
+        id: "required-not-registered",
+        title: "Required to use MFA, not registered",
+        why: "MFA is required of them and they have no method: whoever signs in first with the \
+              password registers the methods.",
+        verdict: required_not_registered,
+        flags: &[
+            flag::REQUIRED_NOT_REGISTERED,
+            flag::PHISHING_RESISTANT_REQUIRED_NOT_REGISTERED,
+        ],
+    },
+    FindingList {
+        id: "mfa-not-required",
+        title: "Enabled users no source requires to use MFA",
+        why: "No enabled policy, per-user setting or security default requires MFA of them: a \
+              password alone lets them in.",
+        verdict: |s, _| not_required(s),
+        flags: &[flag::MFA_NOT_REQUIRED],
+    },
+];
 
 #[cfg(test)]
 mod tests {

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::PAGE_SIZE;
 use super::charts::charts;
-use crate::report::audit::{AuditReport, Summary, flag};
-use crate::report::findings::{self, Tone, Verdict};
+use crate::report::audit::{AuditReport, Summary};
+use crate::report::findings::{self, Tone};
 
 #[derive(Serialize)]
 pub(super) struct View {
@@ -139,88 +139,6 @@ pub(super) struct InputView {
     pub(super) date_range: String,
 }
 
-/// The action tables, in the order the report shows them: which flags put a user in each.
-pub(super) struct TableSpec {
-    pub(super) id: &'static str,
-    pub(super) title: &'static str,
-    pub(super) why: &'static str,
-    /// The table's verdict, given how many users it lists.
-    pub(super) verdict: fn(&Summary, u64) -> Verdict,
-    pub(super) flags: &'static [&'static str],
-}
-
-pub(super) const ACTION_TABLES: &[TableSpec] = &[
-    TableSpec {
-        id: "enabled-unregistered",
-        title: "Enabled users not registered for MFA",
-        why: "They can sign in but have no MFA method: the first to enrol, or to block.",
-        verdict: |s, _| findings::unregistered(s),
-        flags: &[flag::ENABLED_UNREGISTERED],
-    },
-    TableSpec {
-        id: "unable-to-complete",
-        title: "Users unable to complete MFA",
-        why: "Challenged for MFA but never satisfied it: a broken method, a lost phone, or someone \
-              else trying their password.",
-        verdict: |s, _| findings::unable_to_complete(s),
-        flags: &[flag::CHALLENGED_NEVER_COMPLETED],
-    },
-    TableSpec {
-        id: "fraud-fatigue",
-        title: "Fraud reports, push fatigue, blocks and bypasses",
-        why: "A user reported fraud, denied a burst of prompts, was blocked, or signed in with a \
-              one-time bypass: check with them first.",
-        verdict: findings::fraud_and_fatigue,
-        flags: &[
-            flag::FRAUD_REPORTED,
-            flag::PUSH_FATIGUE,
-            flag::BLOCKED,
-            flag::BYPASS_USED,
-        ],
-    },
-    TableSpec {
-        id: "telephony-only",
-        title: "Users with telephony methods only",
-        why: "SMS and voice calls are the weakest MFA methods: move them to an app or a passkey.",
-        verdict: findings::telephony_only,
-        flags: &[flag::TELEPHONY_ONLY],
-    },
-    TableSpec {
-        id: "admins-without-mfa",
-        title: "Administrators without MFA",
-        why: "A privileged account without MFA is the most valuable account to steal.",
-        verdict: |s, _| findings::admins_without_mfa(s),
-        flags: &[flag::ADMIN_WITHOUT_MFA],
-    },
-    TableSpec {
-        id: "required-but-signed-in-without-mfa",
-        title: "Always required to use MFA, yet signed in without it",
-        why: "The configuration says MFA is required at every sign-in, and the logs show a successful \
-              one without it: the gap between policy and reality an auditor asks about first.",
-        verdict: findings::required_but_signed_in_without_mfa,
-        flags: &[flag::REQUIRED_BUT_SIGNED_IN_WITHOUT_MFA],
-    },
-    TableSpec {
-        id: "required-not-registered",
-        title: "Required to use MFA, not registered",
-        why: "MFA is required of them and they have no method: whoever signs in first with the \
-              password registers the methods.",
-        verdict: findings::required_not_registered,
-        flags: &[
-            flag::REQUIRED_NOT_REGISTERED,
-            flag::PHISHING_RESISTANT_REQUIRED_NOT_REGISTERED,
-        ],
-    },
-    TableSpec {
-        id: "mfa-not-required",
-        title: "Enabled users no source requires to use MFA",
-        why: "No enabled policy, per-user setting or security default requires MFA of them: a \
-              password alone lets them in.",
-        verdict: |s, _| findings::not_required(s),
-        flags: &[flag::MFA_NOT_REQUIRED],
-    },
-];
-
 impl View {
     pub(super) fn build(report: &AuditReport) -> Self {
         let notices = notices(report);
@@ -235,7 +153,7 @@ impl View {
             banner: !report.warnings.is_empty() || !notices.is_empty(),
             notices,
             charts: charts(report),
-            tables: ACTION_TABLES
+            tables: findings::LISTS
                 .iter()
                 .map(|spec| user_table(spec, report))
                 .collect(),
@@ -302,7 +220,7 @@ pub(super) fn notices(r: &AuditReport) -> Vec<String> {
     out
 }
 
-pub(super) fn user_table(spec: &TableSpec, report: &AuditReport) -> UserTable {
+pub(super) fn user_table(spec: &findings::FindingList, report: &AuditReport) -> UserTable {
     let selected: Vec<usize> = report
         .users
         .iter()
