@@ -221,10 +221,13 @@ pub(super) fn donut(parts: &[(&str, u64, &str)], headline: &str, headline_note: 
     let total: u64 = parts.iter().map(|p| p.1).sum();
     let (cx, cy, radius, width) = (90.0, 90.0, 66.0, 26.0);
     let circumference = 2.0 * std::f64::consts::PI * radius;
+    // The legend's entries take two lines each (the label, then the count and share), so that
+    // seven-digit counts fit; the drawing grows with the entries instead of clipping them.
+    let height = (24.0 + parts.len() as f64 * LEGEND_STEP).max(180.0);
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r##"<svg class="chart donut" viewBox="0 0 400 180" aria-hidden="true"><circle cx="{cx}" cy="{cy}" r="{radius}" fill="none" stroke="#e8ebef" stroke-width="{width}"/>"##
+        r##"<svg class="chart donut" viewBox="0 0 400 {height}" aria-hidden="true"><circle cx="{cx}" cy="{cy}" r="{radius}" fill="none" stroke="#e8ebef" stroke-width="{width}"/>"##
     );
     let mut offset = 0.0;
     for (label, n, color) in parts {
@@ -249,20 +252,24 @@ pub(super) fn donut(parts: &[(&str, u64, &str)], headline: &str, headline_note: 
         h = esc(headline),
         n = esc(headline_note),
     );
-    legend(&mut svg, parts, total, 200.0, 50.0);
+    legend(&mut svg, parts, total, 196.0, 28.0);
     svg.push_str("</svg>");
     svg
 }
 
+/// The height of one legend entry: its label, and its count and share under it.
+const LEGEND_STEP: f64 = 36.0;
+
 pub(super) fn legend(svg: &mut String, parts: &[(&str, u64, &str)], total: u64, x: f64, y: f64) {
     for (i, (label, n, color)) in parts.iter().enumerate() {
-        let y = y + i as f64 * 24.0;
+        let y = y + i as f64 * LEGEND_STEP;
         let _ = write!(
             svg,
-            r##"<rect x="{x}" y="{ry}" width="12" height="12" rx="2" fill="{color}"/><text x="{tx}" y="{ty}" font-size="13" fill="#1d2733">{label} <tspan fill="#5b6673">{n} · {p}</tspan></text>"##,
+            r##"<rect x="{x}" y="{ry}" width="12" height="12" rx="2" fill="{color}"/><text x="{tx}" y="{ty}" font-size="13" fill="#1d2733">{label}</text><text x="{tx}" y="{ny}" font-size="12" fill="#5b6673">{n} · {p}</text>"##,
             ry = y - 10.0,
             tx = x + 20.0,
             ty = y,
+            ny = y + 15.0,
             label = esc(label),
             n = thousands(*n),
             p = esc(&percent(*n, total)),

@@ -1,13 +1,13 @@
 //! The view of the "Who is required to use MFA" section: how many enabled users each scope
 //! covers, which sources require it and of how many, the users an exclusion removes from an MFA
-//! policy (in pages), and whether a policy export was read at all. The policies themselves the
+//! policy (the first rows, all of them in the page's data), and whether a policy export was read at all. The policies themselves the
 //! template reads from the audit JSON (`policies`).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::view::{Page, USERS, paginate, percent};
+use super::view::{Preview, USERS, percent};
 use crate::report::audit::AuditReport;
 use crate::report::findings;
 
@@ -25,7 +25,10 @@ pub(super) struct CoverageView {
     pub(super) sources: Vec<SourceRow>,
     /// Users an exclusion removes from an enabled MFA policy: indexes into `users`.
     pub(super) excluded_total: usize,
-    pub(super) excluded_pages: Vec<Page<usize>>,
+    pub(super) excluded_preview: Preview<usize>,
+    /// Every one of them, for the page's data.
+    #[serde(skip)]
+    pub(super) excluded: Vec<usize>,
     /// A policy export was read (the policies table has configured rows).
     pub(super) policies_known: bool,
 }
@@ -116,7 +119,8 @@ pub(super) fn coverage_view(report: &AuditReport) -> CoverageView {
         },
         sources,
         excluded_total: excluded.len(),
-        excluded_pages: paginate(excluded, USERS),
+        excluded_preview: Preview::of(excluded.iter().copied(), excluded.len(), USERS),
+        excluded,
         policies_known: report.policies.iter().any(|p| p.state.is_some()),
     }
 }

@@ -138,261 +138,85 @@ impl HelperDef for IncludeHelper {
         result
     }
 }
-
-/// `{{user_rows rows}}`: the `<tr>` of each user of an action-table page (`rows` are indexes
-/// into the report's `users`), escaped here. Same markup as an `{{#each}}` in the template would
-/// give, at a fraction of the time: handlebars spends microseconds per expression, and 200,000
-/// users make millions of them.
-pub(super) fn user_rows_helper(
-    h: &Helper,
-    _: &Handlebars,
-    ctx: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    indexed_rows(h, ctx, out, "user_rows", user_row)
+/// `{{user_rows rows}}`, `{{observed_rows rows}}`, `{{excluded_rows rows}}`: the `<tr>` of each
+/// user of a table's first rows, `rows` being indexes into the report's users (which are not in
+/// the template data: a large tenant's would take seconds to convert), written by `row`.
+pub(super) struct Rows<'a> {
+    pub(super) name: &'static str,
+    pub(super) users: &'a [crate::report::audit::AuditUser],
+    pub(super) row: fn(&crate::report::audit::AuditUser, &mut String),
 }
 
-/// Writes `row` for each user a page's `rows` (indexes into the report's `users`) names.
-fn indexed_rows(
-    h: &Helper,
-    ctx: &Context,
-    out: &mut dyn Output,
-    helper: &'static str,
-    row: fn(&Value, &mut String),
-) -> HelperResult {
-    let rows = param(h, 0, helper)?;
-    let users = ctx
-        .data()
-        .get("users")
-        .and_then(Value::as_array)
-        .ok_or_else(|| RenderErrorReason::Other(format!("{helper} needs the report's users")))?;
-    let mut html = String::new();
-    for index in rows.as_array().map(Vec::as_slice).unwrap_or_default() {
+impl HelperDef for Rows<'_> {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let rows = param(h, 0, self.name)?;
+        let mut html = String::new();
+        for index in rows.as_array().map(Vec::as_slice).unwrap_or_default() {
+            let user = index
+                .as_u64()
+                .and_then(|i| self.users.get(usize::try_from(i).ok()?))
+                .ok_or_else(|| {
+                    RenderErrorReason::Other(format!(
+                        "{}: {index} is not an index of the users",
+                        self.name
+                    ))
+                })?;
+            (self.row)(user, &mut html);
+        }
+        out.write(&html)?;
+        Ok(())
+    }
+}
+
+/// `(user_at i)`: the report's user `i` as its audit JSON, for a template's own rows:
+/// `{{#each preview.rows}}{{#with (user_at this)}}<li>{{upn}}</li>{{/with}}{{/each}}`. Converted on
+/// demand, so a template pays for the users it shows.
+pub(super) struct UserLookup<'a>(pub(super) &'a [crate::report::audit::AuditUser]);
+
+impl HelperDef for UserLookup<'_> {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<handlebars::ScopedJson<'rc>, RenderError> {
+        let index = param(h, 0, "user_at")?;
         let user = index
             .as_u64()
-            .and_then(|i| users.get(usize::try_from(i).ok()?))
+            .and_then(|i| self.0.get(usize::try_from(i).ok()?))
             .ok_or_else(|| {
-                RenderErrorReason::Other(format!("{helper}: {index} is not an index of users"))
+                RenderErrorReason::Other(format!("user_at: {index} is not an index of the users"))
             })?;
-        row(user, &mut html);
-    }
-    out.write(&html)?;
-    Ok(())
-}
-
-/// A JSON string, HTML-escaped; empty for anything else.
-fn text_of(v: Option<&Value>) -> String {
-    v.and_then(Value::as_str).map(esc).unwrap_or_default()
-}
-
-/// One user row; columns as in the header of user_table.hbs.
-pub(super) fn user_row(user: &Value, html: &mut String) {
-    let text = |key: &str| match user.get(key) {
-        Some(Value::String(s)) => esc(s),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    };
-    let list = |key: &str| -> Vec<&str> {
-        match user.get(key) {
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
-        }
-    };
-    let admin = if user.get("is_admin") == Some(&Value::Bool(true)) {
-        r#" <span class="tag admin">admin</span>"#
-    } else {
-        ""
-    };
-    // An excepted user is marked with the class and, on hover, the reason and state.
-    let excepted = match user.get("exception") {
-        Some(Value::Object(e)) => format!(
-            r#" <span class="tag excepted {state}" title="{reason} ({state})">{class}</span>"#,
-            class = text_of(e.get("class")),
-            reason = text_of(e.get("reason")),
-            state = text_of(e.get("state")),
-        ),
-        _ => String::new(),
-    };
-    let last_signin = user
-        .get("last_signin")
-        .and_then(Value::as_str)
-        .map(|t| esc(&short_time(t)))
-        .unwrap_or_default();
-    let _ = write!(
-        html,
-        r#"<tr><td class="who"><b>{name}</b><span class="upn">{upn}</span>{admin}{excepted}</td><td>{state}</td><td>{methods}</td><td class="num">{challenges}</td><td class="num">{completed}</td><td class="num">{denied}</td><td class="result">{result}</td><td class="when">{last_signin}</td><td class="flags">"#,
-        name = text("display_name"),
-        upn = text("upn"),
-        state = text("per_user_state"),
-        methods = esc(&list("methods").join(", ")),
-        challenges = text("challenges"),
-        completed = text("completed"),
-        denied = text("denied"),
-        result = text("last_result"),
-    );
-    for flag in list("flags") {
-        let title = mfa_server_title(user.get("mfa_server"), flag);
-        let flag = esc(flag);
-        let _ = write!(html, r#"<span class="tag {flag}"{title}>{flag}</span>"#);
-    }
-    html.push_str("</td></tr>\n");
-}
-
-/// What the MFA Server histories say behind a block or bypass flag, on hover: the event that
-/// decided it (when, by whom, why).
-fn mfa_server_title(m: Option<&Value>, flag: &str) -> String {
-    let Some(Value::Object(m)) = m else {
-        return String::new();
-    };
-    let part = |key: &str| m.get(key).and_then(Value::as_str).map(esc);
-    let said = |what: String, by: Option<String>, reason: Option<String>| {
-        let mut t = what;
-        if let Some(by) = by {
-            let _ = write!(t, " by {by}");
-        }
-        if let Some(reason) = reason {
-            let _ = write!(t, ": {reason}");
-        }
-        format!(r#" title="{t}""#)
-    };
-    match flag {
-        "blocked-from-mfa" if m.get("blocked") == Some(&Value::Bool(true)) => said(
-            format!("blocked {}", part("block_changed").unwrap_or_default()),
-            part("block_by"),
-            part("block_reason"),
-        ),
-        "bypass-used" => match (
-            m.get("bypasses").and_then(Value::as_u64),
-            part("last_bypass"),
-        ) {
-            (Some(n), Some(last)) if n > 0 => said(
-                format!(
-                    "{n} one-time {} granted, the last {last}",
-                    if n == 1 { "bypass" } else { "bypasses" }
-                ),
-                part("last_bypass_by"),
-                part("last_bypass_reason"),
-            ),
-            _ => String::new(),
-        },
-        _ => String::new(),
+        let value = serde_json::to_value(user)
+            .map_err(|e| RenderErrorReason::Other(format!("user_at {index}: {e}")))?;
+        Ok(handlebars::ScopedJson::Derived(value))
     }
 }
 
-/// `{{observed_rows rows}}`: the `<tr>` of each user of a page of the "got in without MFA"
-/// table, rows being indexes into users; columns as in the header of enforcement.hbs.
-pub(super) fn observed_rows_helper(
-    h: &Helper,
-    _: &Handlebars,
-    ctx: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    indexed_rows(h, ctx, out, "observed_rows", observed_row)
-}
+/// `{{{page_data}}}`: the page's data as JSON, for its script (see `data`); written as it is,
+/// every `<` in it escaped already.
+pub(super) struct PageData<'a>(pub(super) &'a str);
 
-/// One user's row of what the sign-ins showed.
-fn observed_row(user: &Value, html: &mut String) {
-    let text = |v: Option<&Value>| match v {
-        Some(Value::String(s)) => esc(s),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    };
-    let o = &user["enforcement"]["observed"];
-    let strings = |key: &str| -> String {
-        let items: Vec<&str> = o[key]
-            .as_array()
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        esc(&items.join(", "))
-    };
-    // `[{name, signins}]` lists, and `required_by`'s `[{provider, signins}]`.
-    let counted = |key: &str, name: &str| -> Vec<String> {
-        o[key]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|e| format!("{} ({})", text(e.get(name)), text(e.get("signins"))))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mut required = counted("policies", "name");
-    required.extend(
-        o["required_by"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .map(|e| {
-                let provider = e["provider"].as_str().unwrap_or_default();
-                let name = crate::vocab::enforcement::provider_name(provider).unwrap_or(provider);
-                format!("{} ({})", esc(name), text(e.get("signins")))
-            }),
-    );
-    let last = o["last_without_mfa"]
-        .as_str()
-        .map(|t| esc(&short_time(t)))
-        .unwrap_or_default();
-    let _ = writeln!(
-        html,
-        r#"<tr><td class="who"><b>{name}</b><span class="upn">{upn}</span></td><td class="num">{without}</td><td>{apps}</td><td class="when">{last}</td><td class="num">{legacy}</td><td>{protocols}</td><td>{required}</td><td>{report_only}</td></tr>"#,
-        name = text(user.get("display_name")),
-        upn = text(user.get("upn")),
-        without = text(o.get("signins_without_mfa")),
-        apps = strings("apps_without_mfa"),
-        legacy = text(o.get("legacy_auth_signins")),
-        protocols = counted("legacy_protocols", "name").join(", "),
-        required = required.join(", "),
-        report_only = counted("report_only_would_require", "name").join(", "),
-    );
-}
-
-/// `{{excluded_rows rows}}`: the `<tr>` of each user an exclusion removes from an MFA policy,
-/// rows being indexes into users; columns as in the header of coverage.hbs.
-pub(super) fn excluded_rows_helper(
-    h: &Helper,
-    _: &Handlebars,
-    ctx: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    indexed_rows(h, ctx, out, "excluded_rows", excluded_row)
-}
-
-/// One excluded user: the policies and what excludes them, and what that leaves.
-fn excluded_row(user: &Value, html: &mut String) {
-    let text = |v: &Value| v.as_str().map(esc).unwrap_or_default();
-    let e = &user["enforcement"];
-    let exclusions: Vec<String> = e["excluded_by"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .map(|x| {
-            let policy = if x["policy"].is_string() {
-                &x["policy"]
-            } else {
-                &x["policy_id"]
-            };
-            format!(
-                r#"<span class="tag">{}</span> <span class="muted">by {}</span>"#,
-                text(policy),
-                text(&x["via"])
-            )
-        })
-        .collect();
-    let _ = writeln!(
-        html,
-        r#"<tr><td class="who"><b>{name}</b><span class="upn">{upn}</span></td><td>{exclusions}</td><td>{required}</td></tr>"#,
-        name = text(&user["display_name"]),
-        upn = text(&user["upn"]),
-        exclusions = exclusions.join("<br>"),
-        required = e["mfa_required"]
-            .as_str()
-            .map_or("unknown".to_string(), esc),
-    );
+impl HelperDef for PageData<'_> {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        _: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        out.write(self.0)?;
+        Ok(())
+    }
 }
 
 /// `{{change_rows rows}}`: the `<tr>` of each `{upn, detail}` row of a change list.

@@ -19,8 +19,10 @@ use crate::error::{Error, Position, ReportError, Result, Usage};
 
 mod charts;
 mod coverage;
+mod data;
 mod helpers;
 mod observed;
+mod rows;
 mod view;
 
 use helpers::*;
@@ -60,6 +62,12 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/user_table.hbs"),
     ),
     (
+        "inventory.hbs",
+        include_str!("../../../templates/inventory.hbs"),
+    ),
+    ("pager.hbs", include_str!("../../../templates/pager.hbs")),
+    ("more.hbs", include_str!("../../../templates/more.hbs")),
+    (
         "changes.hbs",
         include_str!("../../../templates/changes.hbs"),
     ),
@@ -71,28 +79,90 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 const PAGE: &str = "report.html";
 const TEMPLATE_EXTENSION: &str = ".hbs";
 
-/// Rows per collapsible page of a long table: enough to scan, few enough for a browser to stay
-/// responsive with 200,000 users.
-pub const PAGE_SIZE: usize = 500;
+/// Rows each table shows without scripts; with scripts the page renders every table whole from
+/// its data, a page of rows at a time.
+pub const PREVIEW: usize = 25;
 
-/// Renders the audit as one HTML document. `template_dir` overrides built-in templates by file
-/// name; a broken template there is an input error naming the file and position.
+/// Renders the audit as one HTML document: the whole report, every user in the inventory.
+/// `template_dir` overrides built-in templates by file name; a broken template there is an input
+/// error naming the file and position.
 pub fn render(report: &AuditReport, template_dir: Option<&Path>) -> Result<String> {
-    let (registry, origins) = registry(template_dir)?;
-    let mut data = serde_json::to_value(report)
+    render_page(report, template_dir, true)
+}
+
+/// The summary the mail attaches: every section, each table's first rows, no inventory (the
+/// page's data, which grows with the users, is left out).
+pub fn render_summary(report: &AuditReport, template_dir: Option<&Path>) -> Result<String> {
+    render_page(report, template_dir, false)
+}
+
+fn render_page(
+    report: &AuditReport,
+    template_dir: Option<&Path>,
+    inventory: bool,
+) -> Result<String> {
+    let view = View::build(report, inventory);
+    let page_data = if inventory {
+        data::data(report, &view.observed.rows, &view.coverage.excluded)
+    } else {
+        String::new()
+    };
+    let (registry, origins) = registry(template_dir, &report.users, &page_data)?;
+    // The template data is the audit JSON without the users (converting 200,000 users to
+    // template values would take seconds): tables are written by the row helpers and the script.
+    let mut data = serde_json::to_value(without_users(report))
         .map_err(|e| ReportError::serialize("could not prepare the report data", e))?;
-    let view = serde_json::to_value(View::build(report))
+    let view = serde_json::to_value(view)
         .map_err(|e| ReportError::serialize("could not prepare the report view", e))?;
     if let Value::Object(map) = &mut data {
+        map.remove("users");
         map.insert("view".into(), view);
     }
     let context = Context::from(data);
-    let html = registry
+    registry
         .render_with_context(PAGE, &context)
-        .map_err(|e| render_error(e, &origins));
-    // Freeing the data of 200,000 users takes a quarter of the render time; nobody waits for it.
-    crate::par::free_in_background(context);
-    html
+        .map_err(|e| render_error(e, &origins))
+}
+
+/// The report but its users. Every field is named, so a field added to the report is a choice
+/// made here.
+fn without_users(r: &AuditReport) -> AuditReport {
+    let AuditReport {
+        schema,
+        generated_at,
+        inputs,
+        summary,
+        questions,
+        mfa_completed_by,
+        mfa_denied_because,
+        users: _,
+        changes,
+        warnings,
+        unmatched_signins,
+        methods_by_strength,
+        trend,
+        without_mfa,
+        policies,
+        exceptions,
+    } = r;
+    AuditReport {
+        schema: schema.clone(),
+        generated_at: generated_at.clone(),
+        inputs: inputs.clone(),
+        summary: summary.clone(),
+        questions: questions.clone(),
+        mfa_completed_by: mfa_completed_by.clone(),
+        mfa_denied_because: mfa_denied_because.clone(),
+        users: Vec::new(),
+        changes: changes.clone(),
+        warnings: warnings.clone(),
+        unmatched_signins: unmatched_signins.clone(),
+        methods_by_strength: methods_by_strength.clone(),
+        trend: trend.clone(),
+        without_mfa: without_mfa.clone(),
+        policies: policies.clone(),
+        exceptions: exceptions.clone(),
+    }
 }
 
 /// Writes the built-in templates into `dir` (created if missing) as a starting point for
@@ -127,7 +197,11 @@ pub fn dump_templates(dir: &Path) -> Result<usize> {
 /// Template name → the file it came from, for templates read from `--template-dir`.
 type Origins = HashMap<String, PathBuf>;
 
-fn registry(template_dir: Option<&Path>) -> Result<(Handlebars<'static>, Origins)> {
+fn registry<'a>(
+    template_dir: Option<&Path>,
+    users: &'a [super::audit::AuditUser],
+    page_data: &'a str,
+) -> Result<(Handlebars<'a>, Origins)> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     // Partials are spliced as written: re-indenting every line of a 200,000-row table costs time
@@ -139,10 +213,16 @@ fn registry(template_dir: Option<&Path>) -> Result<(Handlebars<'static>, Origins
     hb.register_helper("datetime", Box::new(datetime_helper));
     hb.register_helper("plural", Box::new(plural_helper));
     hb.register_helper("include", Box::new(IncludeHelper::default()));
-    hb.register_helper("user_rows", Box::new(user_rows_helper));
     hb.register_helper("change_rows", Box::new(change_rows_helper));
-    hb.register_helper("observed_rows", Box::new(observed_rows_helper));
-    hb.register_helper("excluded_rows", Box::new(excluded_rows_helper));
+    for (name, row) in [
+        ("user_rows", rows::user_row as fn(&_, &mut String)),
+        ("observed_rows", rows::observed_row),
+        ("excluded_rows", rows::excluded_row),
+    ] {
+        hb.register_helper(name, Box::new(Rows { name, users, row }));
+    }
+    hb.register_helper("page_data", Box::new(PageData(page_data)));
+    hb.register_helper("user_at", Box::new(UserLookup(users)));
 
     let mut origins = Origins::new();
     let mut custom: HashMap<String, PathBuf> = HashMap::new();
@@ -275,21 +355,18 @@ mod tests {
     }
 
     #[test]
-    fn pages_hold_page_size_rows_and_only_the_first_is_open() {
-        let pages = paginate((0..1201).collect::<Vec<_>>(), USERS);
-        let sizes: Vec<usize> = pages.iter().map(|p| p.rows.len()).collect();
-        assert_eq!(sizes, [500, 500, 201]);
-        let open: Vec<bool> = pages.iter().map(|p| p.open).collect();
-        assert_eq!(open, [true, false, false]);
-        assert_eq!(pages[1].label, "users 501–1,000 of 1,201");
-        assert_eq!(paginate(vec![1, 2], USERS)[0].label, "2 users");
-        assert_eq!(paginate(vec![1], USERS)[0].label, "1 user");
-        assert!(paginate(Vec::<u8>::new(), USERS).is_empty());
+    fn a_preview_holds_the_first_rows_and_says_how_many_more() {
+        let p = Preview::of(0..1201, 1201, USERS);
+        assert_eq!(p.rows.len(), PREVIEW);
+        assert_eq!(p.rows[..3], [0, 1, 2]);
+        assert_eq!(p.more, "first 25 of 1,201 users");
+        let p = Preview::of(0..2, 2, USERS);
+        assert_eq!((p.rows, p.more), (vec![0, 1], String::new()));
     }
 
     #[test]
     fn helpers_format_numbers_for_template_authors() {
-        let (hb, _) = registry(None).unwrap();
+        let (hb, _) = registry(None, &[], "").unwrap();
         let data = serde_json::json!({"n": 1234567, "neg": -1500, "a": 7, "b": 8, "zero": 0,
             "list": ["a<b", "c"], "one": 1, "t": "2025-05-30T09:12:43Z", "nil": null});
         let out = hb
@@ -307,7 +384,7 @@ mod tests {
 
     #[test]
     fn include_renders_in_the_current_context_and_stops_a_loop() {
-        let (mut hb, _) = registry(None).unwrap();
+        let (mut hb, _) = registry(None, &[], "").unwrap();
         hb.register_template_string("row", "[{{name}}]").unwrap();
         hb.register_template_string("loop", "{{include \"loop\"}}")
             .unwrap();
@@ -326,7 +403,7 @@ mod tests {
 
     #[test]
     fn strict_mode_rejects_a_missing_field() {
-        let (hb, _) = registry(None).unwrap();
+        let (hb, _) = registry(None, &[], "").unwrap();
         let err = hb
             .render_template("{{summary.nope}}", &serde_json::json!({"summary": {}}))
             .unwrap_err();

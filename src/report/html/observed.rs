@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::view::{Page, USERS, count, paginate, percent_f};
+use super::view::{Preview, USERS, count, percent_f};
 use crate::report::audit::AuditReport;
 use crate::report::findings;
 
@@ -20,7 +20,10 @@ pub(super) struct ObservedView {
     pub(super) unknown: u64,
     /// Users who got in without MFA, the most sign-ins first.
     pub(super) total: usize,
-    pub(super) pages: Vec<Page<usize>>,
+    pub(super) preview: Preview<usize>,
+    /// Every one of them, for the page's data.
+    #[serde(skip)]
+    pub(super) rows: Vec<usize>,
     pub(super) providers: Vec<ProviderRow>,
     /// Policies the sign-ins showed (with `observed`), out of `policies`.
     pub(super) policies_seen: usize,
@@ -55,7 +58,8 @@ pub(super) fn observed_view(report: &AuditReport) -> ObservedView {
         sentence: verdict.sentence,
         unknown: verdict.unknown,
         total: selected.len(),
-        pages: paginate(selected, USERS),
+        preview: Preview::of(selected.iter().copied(), selected.len(), USERS),
+        rows: selected,
         providers: w
             .required_by
             .iter()

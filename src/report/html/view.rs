@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::PAGE_SIZE;
+use super::PREVIEW;
 use super::charts::charts;
 use crate::report::audit::{AuditReport, Summary};
 use crate::report::findings::{self, Tone};
@@ -31,7 +31,13 @@ pub(super) struct View {
     pub(super) exceptions: ExceptionCounts,
     pub(super) changes: Option<ChangeView>,
     pub(super) inputs: Vec<InputView>,
-    pub(super) page_size: usize,
+    /// Rows each table shows without scripts.
+    pub(super) preview: usize,
+    /// The page holds every user as data for its script (the inventory and every table whole);
+    /// false for the summary the mail attaches.
+    pub(super) inventory: bool,
+    /// The users the report lists: the directory's and those only the sign-ins name.
+    pub(super) users_listed: usize,
 }
 
 #[derive(Serialize)]
@@ -91,8 +97,9 @@ pub(super) struct Chart {
     pub(super) empty: bool,
 }
 
-/// An action table: the users carrying any of its flags, every one listed, in pages of indexes
-/// into `users` (copies of 200,000 users would double the work for nothing).
+/// An action table: the users carrying any of its flags. Without scripts the page shows the
+/// first [`PREVIEW`] (indexes into the report's users); the script renders the whole list from
+/// the page's data.
 #[derive(Serialize)]
 pub(super) struct UserTable {
     pub(super) id: &'static str,
@@ -103,14 +110,31 @@ pub(super) struct UserTable {
     /// `good`, `warn`, `bad` or `unknown` (see [`Tone`]).
     pub(super) tone: &'static str,
     pub(super) total: usize,
-    pub(super) pages: Vec<Page<usize>>,
+    /// The flags that put a user in the table (the script selects by them).
+    pub(super) flags: String,
+    pub(super) preview: Preview<usize>,
 }
 
+/// The first rows of a table, and what the page says of the rest.
 #[derive(Serialize)]
-pub(super) struct Page<T> {
-    pub(super) label: String,
-    pub(super) open: bool,
+pub(super) struct Preview<T> {
     pub(super) rows: Vec<T>,
+    /// `first 25 of 1,204 users`; empty when every row is shown.
+    pub(super) more: String,
+}
+
+impl<T> Preview<T> {
+    /// The first [`PREVIEW`] of `rows`.
+    pub(super) fn of(rows: impl IntoIterator<Item = T>, total: usize, noun: Noun) -> Preview<T> {
+        Preview {
+            rows: rows.into_iter().take(PREVIEW).collect(),
+            more: if total > PREVIEW {
+                format!("first {} of {}", PREVIEW, count(total as u64, noun))
+            } else {
+                String::new()
+            },
+        }
+    }
 }
 
 /// The lists that changed, and the titles of those that did not (said in one line).
@@ -125,10 +149,13 @@ pub(super) struct ChangeList {
     pub(super) id: &'static str,
     pub(super) title: &'static str,
     pub(super) total: usize,
-    pub(super) pages: Vec<Page<ChangeRow>>,
+    pub(super) preview: Preview<ChangeRow>,
+    /// Every row, for the page's data.
+    #[serde(skip)]
+    pub(super) rows: Vec<ChangeRow>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub(super) struct ChangeRow {
     pub(super) upn: String,
     pub(super) detail: String,
@@ -140,7 +167,7 @@ pub(super) struct InputView {
 }
 
 impl View {
-    pub(super) fn build(report: &AuditReport) -> Self {
+    pub(super) fn build(report: &AuditReport, inventory: bool) -> Self {
         let notices = notices(report);
         View {
             generator: format!("mfaudit {}", env!("CARGO_PKG_VERSION")),
@@ -168,7 +195,9 @@ impl View {
                     date_range: date_range(i.first_time.as_deref(), i.last_time.as_deref()),
                 })
                 .collect(),
-            page_size: PAGE_SIZE,
+            preview: PREVIEW,
+            inventory,
+            users_listed: report.users.len(),
         }
     }
 }
@@ -236,7 +265,8 @@ pub(super) fn user_table(spec: &findings::FindingList, report: &AuditReport) -> 
         empty: verdict.sentence,
         tone: verdict.tone.class(),
         total: selected.len(),
-        pages: paginate(selected, USERS),
+        flags: spec.flags.join(" "),
+        preview: Preview::of(selected.iter().copied(), selected.len(), USERS),
     }
 }
 
@@ -248,36 +278,6 @@ pub(super) const TIMES: Noun = ("time", "times");
 /// `1 user`, `1,203 users`.
 pub(super) fn count(n: u64, (one, many): Noun) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
-}
-
-/// Splits rows into pages of [`PAGE_SIZE`]; only the first is open.
-pub(super) fn paginate<T>(rows: Vec<T>, noun: Noun) -> Vec<Page<T>> {
-    let total = rows.len();
-    let mut pages = Vec::with_capacity(total.div_ceil(PAGE_SIZE));
-    let mut rows = rows.into_iter();
-    let mut first = 0;
-    while first < total {
-        let chunk: Vec<T> = rows.by_ref().take(PAGE_SIZE).collect();
-        let last = first + chunk.len();
-        let label = if total <= PAGE_SIZE {
-            count(total as u64, noun)
-        } else {
-            format!(
-                "{} {}–{} of {}",
-                noun.1,
-                thousands(first as u64 + 1),
-                thousands(last as u64),
-                thousands(total as u64)
-            )
-        };
-        pages.push(Page {
-            label,
-            open: first == 0,
-            rows: chunk,
-        });
-        first = last;
-    }
-    pages
 }
 
 pub(super) fn change_view(c: &crate::report::audit::Changes) -> ChangeView {
@@ -302,7 +302,8 @@ pub(super) fn change_lists(c: &crate::report::audit::Changes) -> Vec<ChangeList>
         id,
         title,
         total: rows.len(),
-        pages: paginate(rows, USERS),
+        preview: Preview::of(rows.iter().cloned(), rows.len(), USERS),
+        rows,
     };
     vec![
         list(
