@@ -362,6 +362,23 @@ pub struct EmailArgs {
     /// Write the exact message to FILE.eml instead of sending it.
     #[arg(long, value_name = "FILE.eml")]
     pub email_dry_run: Option<PathBuf>,
+    /// Attachments per mail, in MB (default 10): over it they go zipped, and when still too
+    /// large they are left out and the body says how to get them.
+    #[arg(long = "email-max-attachment", value_name = "MB")]
+    pub email_max_attachment: Option<f64>,
+    /// The HTML page attached: `summary` (default: every section, each table's first rows, no
+    /// inventory) or `full` (the page --html writes, every user).
+    #[arg(long = "email-html", value_enum, value_name = "PAGE")]
+    pub email_html: Option<MailHtmlArg>,
+}
+
+/// `--email-html`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum MailHtmlArg {
+    /// Every section, each table's first rows, no inventory.
+    Summary,
+    /// The full report, every user.
+    Full,
 }
 
 /// `--smtp-security`: the values of [`SmtpSecurity`], as clap shows them.
@@ -528,6 +545,11 @@ impl AuditArgs {
         email.password_file.clone_from(&e.smtp_password_file);
         email.ca_file.clone_from(&e.smtp_ca_file);
         email.dry_run.clone_from(&e.email_dry_run);
+        email.max_attachment = e.email_max_attachment;
+        email.html = e.email_html.map(|h| match h {
+            MailHtmlArg::Summary => crate::deliver::email::MailHtml::Summary,
+            MailHtmlArg::Full => crate::deliver::email::MailHtml::Full,
+        });
         Layer {
             inputs: self.inputs.clone(),
             outputs: Outputs {

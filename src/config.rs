@@ -124,6 +124,15 @@ pub struct EmailLayer {
     pub ca_file: Option<PathBuf>,
     #[serde(alias = "email-dry-run", skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<PathBuf>,
+    /// `--email-max-attachment MB`.
+    #[serde(
+        alias = "email-max-attachment",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_attachment: Option<f64>,
+    /// `--email-html summary|full`.
+    #[serde(alias = "email-html", skip_serializing_if = "Option::is_none")]
+    pub html: Option<email::MailHtml>,
     /// Caught only to refuse it with a clear message (and its line); never stored anywhere else.
     #[serde(alias = "smtp-password", skip_serializing)]
     password: Option<toml::Spanned<toml::Value>>,
@@ -214,6 +223,8 @@ impl Layer {
         take(&mut e.password_file, theirs.password_file);
         take(&mut e.ca_file, theirs.ca_file);
         take(&mut e.dry_run, theirs.dry_run);
+        take(&mut e.max_attachment, theirs.max_attachment);
+        take(&mut e.html, theirs.html);
         let (p, theirs) = (&mut self.policy, over.policy);
         take(&mut p.fail_if_unregistered, theirs.fail_if_unregistered);
         take(
@@ -287,6 +298,8 @@ impl Layer {
                 smtp_password_file: e.password_file.clone(),
                 smtp_ca_file: e.ca_file.clone(),
                 email_dry_run: e.dry_run.clone(),
+                max_attachment_mb: e.max_attachment,
+                html: e.html,
             },
             thresholds: Thresholds {
                 unregistered: self.policy.fail_if_unregistered,

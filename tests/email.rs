@@ -195,11 +195,15 @@ fn assert_summary_mail(bytes: &[u8], to: &str) {
         "{text}"
     );
     assert!(
-        text.contains("Admins without MFA (1)\n  <script>alert(1)</script>@contoso.com\n"),
+        text.contains("Administrators without MFA (1)\n  <script>alert(1)</script>@contoso.com\n"),
         "{text}"
     );
     assert!(
-        text.contains("Attached: mfaudit-report.html, mfaudit-users.csv."),
+        text.contains(&format!(
+            "Attached: mfaudit-report.html ({} bytes), mfaudit-users.csv ({} bytes).",
+            HTML_REPORT.len(),
+            USERS_CSV.len()
+        )),
         "{text}"
     );
 
@@ -253,7 +257,9 @@ fn dry_run_writes_the_exact_message_to_an_eml() {
     let mut args = base_args("security@contoso.com");
     args.email_dry_run = Some(eml.clone());
     let settings = settings_for(&args, None);
-    let message = email::compose(&report(), HTML_REPORT, USERS_CSV, &settings).expect("compose");
+    let message = email::compose(&report(), HTML_REPORT, USERS_CSV, &settings)
+        .expect("compose")
+        .message;
     email::send(&message, &settings).expect("dry run");
     let written = std::fs::read(&eml).expect("the .eml");
     assert_eq!(written, message.formatted());
@@ -267,46 +273,96 @@ fn dry_run_writes_the_exact_message_to_an_eml() {
 }
 
 #[test]
-fn attachments_over_the_limit_are_left_out_with_a_note() {
+fn attachments_over_the_limit_are_zipped_then_left_out_with_a_note() {
     let dir = support::tempdir();
     let eml = dir.path().join("big.eml");
     let mut args = base_args("security@contoso.com");
     args.email_dry_run = Some(eml.clone());
     let mut settings = settings_for(&args, None);
     settings.max_attachment_bytes = 1000;
-    settings.report_files = vec![PathBuf::from("/srv/mfaudit/report.html")];
+    settings.report_files = vec![
+        PathBuf::from("/srv/mfaudit/report.html"),
+        PathBuf::from("/srv/mfaudit/users.csv"),
+    ];
+    // 2,013 bytes that zip to a few dozen: zipped, it fits; the CSV then fits as it is.
     let big_html = format!("<html>{}</html>", "x".repeat(2000));
-    let message = email::compose(&report(), &big_html, USERS_CSV, &settings).expect("compose");
-    email::send(&message, &settings).expect("dry run");
-    let bytes = std::fs::read(&eml).expect("the .eml");
-    let mail = mailparse::parse_mail(&bytes).expect("parse");
-    let mut parts = Vec::new();
-    shape(&mail, &mut parts);
+    let composed = email::compose(&report(), &big_html, USERS_CSV, &settings).expect("compose");
+    let zipped = composed.attachments[0].zipped.expect("zipped");
+    assert!(zipped < 400, "{zipped}");
     assert_eq!(
-        parts,
+        composed.attachments,
+        [
+            email::Packed {
+                name: "mfaudit-report.html",
+                bytes: 2013,
+                zipped: Some(zipped),
+                attached: true,
+            },
+            email::Packed {
+                name: "mfaudit-users.csv",
+                bytes: USERS_CSV.len() as u64,
+                zipped: None,
+                attached: true,
+            },
+        ]
+    );
+    email::send(&composed.message, &settings).expect("dry run");
+    let bytes = std::fs::read(&eml).expect("the .eml");
+    assert_eq!(
+        shape_of(&bytes),
         [
             "multipart/mixed",
             "multipart/alternative",
             "text/plain",
             "text/html",
+            "application/zip[mfaudit-report.html.zip]",
             "text/csv[mfaudit-users.csv]",
         ]
     );
-    let text = mail.subparts[0].subparts[0]
-        .get_body()
-        .expect("text")
-        .replace("\r\n", "\n");
-    assert!(
-        text.contains(
-            "Attached: mfaudit-users.csv.\nNot attached: mfaudit-report.html (2.0 KB): the attachments would exceed the limit of 1000 bytes per mail.\nThe report files were written to: /srv/mfaudit/report.html.\n"
-        ),
-        "{text}"
+    // The zip holds the report, byte for byte.
+    let mail = mailparse::parse_mail(&bytes).expect("parse");
+    let zip_bytes = mail.subparts[1].get_body_raw().expect("zip");
+    assert_eq!(
+        unzipped(zip_bytes, "mfaudit-report.html"),
+        big_html.as_bytes()
     );
+
+    // A limit neither file fits, even zipped: both left out, the body says how to get them and
+    // names no path of the machine that ran the audit.
+    settings.max_attachment_bytes = 10;
+    let composed = email::compose(&report(), &big_html, USERS_CSV, &settings).expect("compose");
+    assert!(composed.attachments.iter().all(|a| !a.attached));
+    let said = email::attachments_said(&composed.attachments, 10);
+    assert_eq!(
+        said,
+        format!(
+            "nothing attached; left out mfaudit-report.html.zip ({zipped} bytes, zipped from 2.0 KB), mfaudit-users.csv.zip ({} bytes, zipped from {} bytes): over the 10 bytes limit (--email-max-attachment MB)",
+            composed.attachments[1].zipped.unwrap(),
+            USERS_CSV.len()
+        )
+    );
+    email::send(&composed.message, &settings).expect("dry run");
+    let bytes = std::fs::read(&eml).expect("the .eml");
+    assert_eq!(
+        shape_of(&bytes),
+        [
+            "multipart/mixed",
+            "multipart/alternative",
+            "text/plain",
+            "text/html"
+        ]
+    );
+    let mail = mailparse::parse_mail(&bytes).expect("parse");
+    let text = text_of(&mail);
+    let note = format!(
+        "Not attached: mfaudit-report.html (2.0 KB, {zipped} bytes zipped), mfaudit-users.csv ({} bytes, {} bytes zipped): over this mail's limit of 10 bytes for attachments.\nThe sender's audit wrote them as report.html, users.csv: ask the sender to share them, or to raise --email-max-attachment.\n",
+        USERS_CSV.len(),
+        composed.attachments[1].zipped.unwrap()
+    );
+    assert!(text.contains(&note), "{text}");
+    assert!(!text.contains("/srv/"), "{text}");
     let html = mail.subparts[0].subparts[1].get_body().expect("html");
-    assert!(
-        html.contains("The report files were written to: /srv/mfaudit/report.html."),
-        "{html}"
-    );
+    assert!(!html.contains("/srv/"), "{html}");
 }
 
 #[test]
@@ -476,7 +532,9 @@ fn smtp_args(to: &str, port: u16, security: SmtpSecurity) -> Options {
 }
 
 fn send_and_receive(settings: &EmailSettings, maildir: &Path, to: &str) {
-    let message = email::compose(&report(), HTML_REPORT, USERS_CSV, settings).expect("compose");
+    let message = email::compose(&report(), HTML_REPORT, USERS_CSV, settings)
+        .expect("compose")
+        .message;
     email::send(&message, settings).unwrap_or_else(|e| panic!("send: {e}"));
     let bytes = received(maildir, to);
     assert_summary_mail(&bytes, to);
@@ -514,7 +572,9 @@ fn smtp_implicit_tls() {
 }
 
 fn send_error(settings: &EmailSettings) -> String {
-    let message = email::compose(&report(), HTML_REPORT, USERS_CSV, settings).expect("compose");
+    let message = email::compose(&report(), HTML_REPORT, USERS_CSV, settings)
+        .expect("compose")
+        .message;
     let err = email::send(&message, settings).expect_err("sending must fail");
     assert_eq!(err.exit_code(), 1, "{err}");
     err.to_string()
@@ -674,5 +734,201 @@ fn the_example_schedules_run_the_config() {
     assert_eq!(
         arguments,
         "run --config \"C:\\ProgramData\\mfaudit\\mfaudit.toml\" --quiet"
+    );
+}
+
+/// The shape of a message (see [`shape`]).
+fn shape_of(bytes: &[u8]) -> Vec<String> {
+    let mail = mailparse::parse_mail(bytes).expect("a parsable message");
+    let mut parts = Vec::new();
+    shape(&mail, &mut parts);
+    parts
+}
+
+/// The one file `name` of a zip archive.
+fn unzipped(zip_bytes: Vec<u8>, name: &str) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).expect("a zip");
+    assert_eq!(archive.len(), 1);
+    let mut inside = Vec::new();
+    std::io::Read::read_to_end(&mut archive.by_name(name).expect("the file"), &mut inside)
+        .expect("read");
+    inside
+}
+
+/// The plain-text summary of a message, with LF line ends.
+fn text_of(mail: &ParsedMail) -> String {
+    mail.subparts[0].subparts[0]
+        .get_body()
+        .expect("text")
+        .replace("\r\n", "\n")
+}
+
+/// A tenant of `n` enabled users, half of them not registered, as the admin center's users and
+/// registration details downloads.
+fn large_tenant(dir: &Path, n: usize) {
+    let mut users = String::from("userPrincipalName,displayName,accountEnabled\r\n");
+    let mut registration =
+        String::from("userPrincipalName,userDisplayName,isMfaRegistered,methodsRegistered\r\n");
+    for i in 0..n {
+        let upn = format!("person{i:05}@contoso.com");
+        users.push_str(&format!("{upn},Person {i},True\r\n"));
+        let (registered, methods) = if i % 2 == 0 {
+            ("False", "")
+        } else {
+            ("True", "microsoftAuthenticatorPush")
+        };
+        registration.push_str(&format!("{upn},Person {i},{registered},{methods}\r\n"));
+    }
+    support::write(dir, "exports/users.csv", users);
+    support::write(dir, "exports/registration.csv", registration);
+}
+
+/// The mail of a 3,000-user audit through a real SMTP server: the summary page attached as it is,
+/// the CSV over the limit zipped, what was attached said on stderr; with `--email-html full` and a
+/// smaller limit, the full page left out and the body saying how to get it.
+#[test]
+fn the_mail_of_a_large_tenant_fits_its_limit() {
+    let Some(s) = sinks() else { return };
+    let dir = support::tempdir();
+    large_tenant(dir.path(), 3000);
+    let run = |to: &str, extra: &[&str]| {
+        support::Test::new()
+            .current_dir(dir.path())
+            .args([
+                "audit",
+                "exports",
+                "--csv",
+                "users-out.csv",
+                "--html",
+                "report.html",
+            ])
+            .args(["--email-to", to, "--email-from", "mfaudit@contoso.com"])
+            .args(["--smtp-host", "127.0.0.1", "--smtp-security", "none"])
+            .arg("--smtp-port")
+            .arg(s.plain.to_string())
+            .args(extra)
+            .env("SOURCE_DATE_EPOCH", "1796212800")
+            .run()
+    };
+    let to = unique_recipient();
+    let ran = run(&to, &["--email-max-attachment", "0.25"]);
+    ran.ok();
+    let csv = std::fs::read(dir.path().join("users-out.csv")).unwrap();
+    let full = std::fs::read(dir.path().join("report.html")).unwrap();
+    assert!(csv.len() > 256 * 1024, "{} bytes", csv.len());
+    let bytes = received(&s.maildirs.join("plain"), &to);
+    assert_eq!(
+        shape_of(&bytes),
+        [
+            "multipart/mixed",
+            "multipart/alternative",
+            "text/plain",
+            "text/html",
+            "text/html[mfaudit-report.html]",
+            "application/zip[mfaudit-users.csv.zip]",
+        ]
+    );
+    let mail = mailparse::parse_mail(&bytes).expect("parse");
+    // The summary page: no inventory, far smaller than the full one.
+    let page = mail.subparts[1].get_body_raw().unwrap();
+    let page_text = String::from_utf8(page.clone()).unwrap();
+    assert!(!page_text.contains("id=\"mfaudit-data\""));
+    assert!(
+        page.len() * 3 < full.len(),
+        "{} vs {}",
+        page.len(),
+        full.len()
+    );
+    // The zip holds the CSV the run wrote, byte for byte.
+    let zip_bytes = mail.subparts[2].get_body_raw().unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).unwrap();
+    let mut inside = Vec::new();
+    std::io::Read::read_to_end(
+        &mut archive.by_name("mfaudit-users.csv").unwrap(),
+        &mut inside,
+    )
+    .unwrap();
+    assert_eq!(inside, csv);
+    let note = ran
+        .stderr_lines()
+        .into_iter()
+        .find_map(|l| {
+            l.strip_prefix("note: ")
+                .filter(|l| l.starts_with("email sent to "))
+        })
+        .expect("the operator is told")
+        .to_string();
+    assert!(
+        note.starts_with(&format!(
+            "email sent to {to}: attached mfaudit-report.html ("
+        )) && note.contains("), mfaudit-users.csv.zip (")
+            && note.ends_with(&format!(
+                ", zipped from {:.1} KB)",
+                csv.len() as f64 / 1024.0
+            )),
+        "{note}"
+    );
+    // The body lists the top of every finding list, here the 1,500 unregistered users' first.
+    let text = text_of(&mail);
+    assert!(
+        text.contains(
+            "Enabled users not registered for MFA (1500)\n  person00000@contoso.com\n  person00002@contoso.com\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("  ... and 1450 more (see the CSV)\n"),
+        "{text}"
+    );
+
+    // The full page with a limit it cannot meet even zipped: left out, and said.
+    let to = unique_recipient();
+    let ran = run(
+        &to,
+        &["--email-html", "full", "--email-max-attachment", "0.01"],
+    );
+    ran.ok();
+    let bytes = received(&s.maildirs.join("plain"), &to);
+    let mail = mailparse::parse_mail(&bytes).expect("parse");
+    let mut parts = Vec::new();
+    shape(&mail, &mut parts);
+    assert_eq!(
+        parts,
+        [
+            "multipart/mixed",
+            "multipart/alternative",
+            "text/plain",
+            "text/html"
+        ]
+    );
+    let text = mail.subparts[0].subparts[0]
+        .get_body()
+        .unwrap()
+        .replace("\r\n", "\n");
+    assert!(
+        text.contains("over this mail's limit of 10.2 KB for attachments.\nThe sender's audit wrote them as users-out.csv, report.html: ask the sender to share them, or to raise --email-max-attachment.\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "Not attached: mfaudit-report.html ({:.1} KB, ",
+            full.len() as f64 / 1024.0
+        )),
+        "{text}"
+    );
+    let note = ran
+        .stderr_lines()
+        .into_iter()
+        .find_map(|l| {
+            l.strip_prefix("note: ")
+                .filter(|l| l.starts_with("email sent to "))
+        })
+        .unwrap()
+        .to_string();
+    assert!(
+        note.starts_with(&format!(
+            "email sent to {to}: nothing attached; left out mfaudit-report.html.zip ("
+        )) && note.ends_with("over the 10.2 KB limit (--email-max-attachment MB)"),
+        "{note}"
     );
 }

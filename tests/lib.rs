@@ -20,5 +20,6 @@ mod history;
 mod html;
 mod mfa_server;
 mod numbers;
+mod schema;
 mod signins;
 mod snapshots;

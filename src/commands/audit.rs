@@ -62,7 +62,7 @@ pub fn run(settings: &Settings, msg: Messages) -> Result<Status> {
         msg.warn(w);
     }
     if let Some(settings) = mail {
-        send_mail(report, &written, settings, msg)?;
+        send_mail(report, &written, out.template_dir.as_deref(), settings, msg)?;
     }
     // Recorded only now that every output is written and the mail is sent: a failed run is not
     // in the history, so the next run still reports its changes.
@@ -105,24 +105,33 @@ fn thresholds(
     }
 }
 
-/// Mails the summary with the report files attached (or writes it, for `--email-dry-run`).
+/// Mails the summary with the report files attached (or writes it, for `--email-dry-run`): the
+/// HTML summary page (or the full one, `--email-html full`) and the CSV, zipped or left out when
+/// too large; the operator is told which on stderr.
 fn send_mail(
     report: &crate::report::audit::AuditReport,
     written: &files::Written,
+    template_dir: Option<&Path>,
     mut settings: email::EmailSettings,
     msg: Messages,
 ) -> Result<()> {
+    use crate::report::html;
     settings.report_files = written.files.clone();
-    let html = written.html.as_deref().unwrap_or_default();
-    let message = email::compose(report, html, &written.csv, &settings)?;
-    email::send(&message, &settings)?;
-    match &settings.dry_run {
-        Some(p) => msg.note(format!(
-            "email written to {} (dry run)",
-            crate::text::shown_path(p)
-        )),
-        None => msg.note(format!("email sent to {}", settings.to.join(", "))),
-    }
+    let page = match (settings.html, &written.html) {
+        (email::MailHtml::Full, Some(full)) => std::borrow::Cow::Borrowed(full.as_str()),
+        (email::MailHtml::Full, None) => html::render(report, template_dir)?.into(),
+        (email::MailHtml::Summary, _) => html::render_summary(report, template_dir)?.into(),
+    };
+    let composed = email::compose(report, &page, &written.csv, &settings)?;
+    email::send(&composed.message, &settings)?;
+    let sent = match &settings.dry_run {
+        Some(p) => format!("email written to {} (dry run)", crate::text::shown_path(p)),
+        None => format!("email sent to {}", settings.to.join(", ")),
+    };
+    msg.note(format!(
+        "{sent}: {}",
+        email::attachments_said(&composed.attachments, settings.max_attachment_bytes)
+    ));
     Ok(())
 }
 

@@ -28,6 +28,10 @@ pub enum MailError {
     PortZero,
     #[error("--smtp-password-file needs --smtp-user USER")]
     PasswordFileWithoutUser,
+    #[error("--email-max-attachment {given}: give a size in MB, 0 or more (10 is the default)")]
+    MaxAttachment { given: String },
+    #[error("could not zip {name} for the mail: {detail}")]
+    Zip { name: String, detail: String },
     #[error("--smtp-password-file {}: cannot read it ({source})", .path.display())]
     PasswordFileUnreadable {
         path: PathBuf,
@@ -82,6 +86,7 @@ impl MailError {
             MailError::Build(_)
             | MailError::ContentType { .. }
             | MailError::Encode { .. }
+            | MailError::Zip { .. }
             | MailError::Tls { .. }
             | MailError::NotSent { .. } => 1,
             _ => 2,

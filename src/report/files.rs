@@ -15,7 +15,8 @@ pub struct Targets<'a> {
     pub csv: Option<&'a Path>,
     pub html: Option<&'a Path>,
     pub template_dir: Option<&'a Path>,
-    /// The mail attaches the HTML page and the CSV: both are made even when not written.
+    /// The mail attaches the CSV: it is made even when not written (the mail's HTML page is its
+    /// own, the summary).
     pub for_mail: bool,
 }
 
@@ -31,10 +32,9 @@ pub struct Written {
 /// are put in place together once all of them were written.
 pub fn write(report: &AuditReport, t: &Targets<'_>) -> Result<Written> {
     let for_mail = t.for_mail;
-    let html = if t.html.is_some() || for_mail {
-        Some(html::render(report, t.template_dir)?)
-    } else {
-        None
+    let html = match t.html {
+        Some(_) => Some(html::render(report, t.template_dir)?),
+        None => None,
     };
     let mut csv = Vec::new();
     if t.csv.is_some() || for_mail {

@@ -121,53 +121,157 @@ pub(super) fn report_date(report: &AuditReport) -> &str {
     }
 }
 
-/// An attachment the size limit kept out of the mail.
-pub(super) struct LeftOut {
-    pub(super) name: &'static str,
-    pub(super) bytes: u64,
+/// One report file the mail carries, or would: as it is, zipped, or left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Packed {
+    /// The file's name (`mfaudit-report.html`); zipped, the attachment is `NAME.zip`.
+    pub name: &'static str,
+    /// Its size as a file.
+    pub bytes: u64,
+    /// Its size zipped, when it was too large to go as it is.
+    pub zipped: Option<u64>,
+    /// It is in the mail (zipped when `zipped` is set).
+    pub attached: bool,
+}
+
+impl Packed {
+    /// The name it has in the mail.
+    pub fn attached_as(&self) -> String {
+        match self.zipped {
+            Some(_) => format!("{}.zip", self.name),
+            None => self.name.to_string(),
+        }
+    }
+
+    /// `mfaudit-users.csv.zip (3.1 MB, zipped from 33.5 MB)`, `mfaudit-report.html (1.2 MB)`.
+    pub fn described(&self) -> String {
+        match self.zipped {
+            Some(z) => format!(
+                "{} ({}, zipped from {})",
+                self.attached_as(),
+                human_bytes(z),
+                human_bytes(self.bytes)
+            ),
+            None => format!("{} ({})", self.name, human_bytes(self.bytes)),
+        }
+    }
+}
+
+/// What the operator is told on stderr: what the mail carries and what it left out.
+pub fn attachments_said(attachments: &[Packed], limit: u64) -> String {
+    let attached: Vec<String> = attachments
+        .iter()
+        .filter(|a| a.attached)
+        .map(Packed::described)
+        .collect();
+    let left: Vec<String> = attachments
+        .iter()
+        .filter(|a| !a.attached)
+        .map(Packed::described)
+        .collect();
+    let mut s = if attached.is_empty() {
+        "nothing attached".to_string()
+    } else {
+        format!("attached {}", attached.join(", "))
+    };
+    if !left.is_empty() {
+        let _ = write!(
+            s,
+            "; left out {}: over the {} limit (--email-max-attachment MB)",
+            left.join(", "),
+            human_bytes(limit)
+        );
+    }
+    s
+}
+
+/// The mail, and what became of each report file.
+pub struct Composed {
+    pub message: Message,
+    pub attachments: Vec<Packed>,
+}
+
+/// Fits the report files into the limit, in order: each goes as it is while the total stays
+/// under the limit, else zipped when that fits, else it is left out.
+fn pack(
+    files: [(&'static str, &[u8], &'static str); 2],
+    limit: u64,
+) -> Result<(Vec<Packed>, Vec<SinglePart>)> {
+    let mut budget = limit;
+    let mut packed = Vec::new();
+    let mut parts = Vec::new();
+    for (name, bytes, content_type) in files {
+        let size = bytes.len() as u64;
+        if size <= budget {
+            budget -= size;
+            packed.push(Packed {
+                name,
+                bytes: size,
+                zipped: None,
+                attached: true,
+            });
+            parts.push(attachment(name, bytes.to_vec(), content_type)?);
+            continue;
+        }
+        let zip = zipped(name, bytes)?;
+        let z = zip.len() as u64;
+        let attached = z <= budget;
+        if attached {
+            budget -= z;
+            parts.push(attachment(&format!("{name}.zip"), zip, "application/zip")?);
+        }
+        packed.push(Packed {
+            name,
+            bytes: size,
+            zipped: Some(z),
+            attached,
+        });
+    }
+    Ok((packed, parts))
+}
+
+/// `bytes` as the one file `name` of a zip archive (deflated; dated 1980-01-01, so that the same
+/// report gives the same bytes).
+fn zipped(name: &str, bytes: &[u8]) -> Result<Vec<u8>> {
+    use std::io::Write as _;
+    let fail = |e: &dyn fmt::Display| MailError::Zip {
+        name: name.to_string(),
+        detail: e.to_string(),
+    };
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    zip.start_file(name, options).map_err(|e| fail(&e))?;
+    zip.write_all(bytes).map_err(|e| fail(&e))?;
+    let cursor = zip.finish().map_err(|e| fail(&e))?;
+    Ok(cursor.into_inner())
 }
 
 /// Builds the message: multipart/mixed of multipart/alternative (text, mail-client HTML) and the
-/// attachments `mfaudit-report.html` and `mfaudit-users.csv`. Attachments that would take the
-/// total above `max_attachment_bytes` are left out and the body says so and where the files are
-/// (no compression: that would take a zip crate).
+/// report files `mfaudit-report.html` and `mfaudit-users.csv`, each as it is, zipped or left out
+/// to stay within `max_attachment_bytes` (see [`pack`]); the body says which, and how to get
+/// what was left out.
 pub fn compose(
     report: &AuditReport,
     html_report: &str,
     users_csv: &[u8],
     settings: &EmailSettings,
-) -> Result<Message> {
-    let mut budget = settings.max_attachment_bytes;
-    let mut attach_html = false;
-    let mut attach_csv = false;
-    let mut left_out = Vec::new();
-    for (name, bytes, keep) in [
-        (
-            REPORT_ATTACHMENT,
-            html_report.len() as u64,
-            &mut attach_html,
-        ),
-        (CSV_ATTACHMENT, users_csv.len() as u64, &mut attach_csv),
-    ] {
-        if bytes <= budget {
-            budget -= bytes;
-            *keep = true;
-        } else {
-            left_out.push(LeftOut { name, bytes });
-        }
-    }
-    let attached: Vec<&str> = [
-        (REPORT_ATTACHMENT, attach_html),
-        (CSV_ATTACHMENT, attach_csv),
-    ]
-    .into_iter()
-    .filter(|(_, keep)| *keep)
-    .map(|(name, _)| name)
-    .collect();
+) -> Result<Composed> {
+    let (attachments, parts) = pack(
+        [
+            (
+                REPORT_ATTACHMENT,
+                html_report.as_bytes(),
+                "text/html; charset=utf-8",
+            ),
+            (CSV_ATTACHMENT, users_csv, "text/csv; charset=utf-8"),
+        ],
+        settings.max_attachment_bytes,
+    )?;
     let body = Summaries {
         report,
-        attached: &attached,
-        left_out: &left_out,
+        attachments: &attachments,
         limit: settings.max_attachment_bytes,
         report_files: &settings.report_files,
     };
@@ -182,23 +286,14 @@ pub fn compose(
     }
     let mut mixed =
         MultiPart::mixed().multipart(MultiPart::alternative_plain_html(body.text(), body.html()));
-    if attach_html {
-        mixed = mixed.singlepart(attachment(
-            REPORT_ATTACHMENT,
-            html_report.as_bytes().to_vec(),
-            "text/html; charset=utf-8",
-        )?);
+    for part in parts {
+        mixed = mixed.singlepart(part);
     }
-    if attach_csv {
-        mixed = mixed.singlepart(attachment(
-            CSV_ATTACHMENT,
-            users_csv.to_vec(),
-            "text/csv; charset=utf-8",
-        )?);
-    }
-    builder
-        .multipart(mixed)
-        .map_err(|e| MailError::Build(e).into())
+    let message = builder.multipart(mixed).map_err(MailError::Build)?;
+    Ok(Composed {
+        message,
+        attachments,
+    })
 }
 
 /// An attachment in base64, so its bytes (CRLF line ends of the CSV included) arrive exactly as
@@ -219,29 +314,12 @@ pub(super) fn attachment(name: &str, bytes: Vec<u8>, content_type: &str) -> Resu
 /// The two summaries (text and HTML) of one report.
 pub(super) struct Summaries<'a> {
     pub(super) report: &'a AuditReport,
-    pub(super) attached: &'a [&'a str],
-    pub(super) left_out: &'a [LeftOut],
+    pub(super) attachments: &'a [Packed],
     pub(super) limit: u64,
     pub(super) report_files: &'a [PathBuf],
 }
 
 impl Summaries<'_> {
-    pub(super) fn unregistered(&self) -> Vec<&AuditUser> {
-        self.report
-            .users
-            .iter()
-            .filter(|u| u.enabled == Some(true) && u.registered == Some(false))
-            .collect()
-    }
-
-    pub(super) fn admins_without_mfa(&self) -> Vec<&AuditUser> {
-        self.report
-            .users
-            .iter()
-            .filter(|u| u.flags.iter().any(|f| f == flag::ADMIN_WITHOUT_MFA))
-            .collect()
-    }
-
     pub(super) fn headline(&self) -> String {
         let s = &self.report.summary;
         // Unprotected enabled users first, once who is required to use MFA is known for some.
@@ -299,6 +377,30 @@ impl Summaries<'_> {
                 findings::without_mfa(&self.report.without_mfa).sentence,
             ])
             .collect()
+    }
+
+    /// Every finding list that holds someone (the HTML's action tables, in their order), then who
+    /// signed in without MFA and the exceptions expired and expiring: each title with its users.
+    pub(super) fn lists(&self) -> Vec<(&'static str, Vec<&AuditUser>)> {
+        let mut lists: Vec<(&'static str, Vec<&AuditUser>)> = crate::report::findings::LISTS
+            .iter()
+            .map(|l| {
+                let users = self
+                    .report
+                    .users
+                    .iter()
+                    .filter(|u| u.flags.iter().any(|f| l.flags.contains(&f.as_ref())))
+                    .collect();
+                (l.title, users)
+            })
+            .collect();
+        lists.extend([
+            ("Signed in without MFA", self.signed_in_without_mfa()),
+            ("Exceptions expired", self.excepted("expired")),
+            ("Exceptions expiring soon", self.excepted("expiring")),
+        ]);
+        lists.retain(|(_, users)| !users.is_empty());
+        lists
     }
 
     /// Users whose exception is in `state` (`expired`, `expiring`).
@@ -399,38 +501,53 @@ impl Summaries<'_> {
         lines
     }
 
+    /// What is attached, and for what was left out, why and how to get it. The files are named,
+    /// never their paths: those are on the machine that ran the audit, not the reader's.
     pub(super) fn attachments_note(&self) -> Vec<String> {
         let mut notes = Vec::new();
-        if !self.attached.is_empty() {
-            notes.push(format!("Attached: {}.", self.attached.join(", ")));
+        let attached: Vec<String> = self
+            .attachments
+            .iter()
+            .filter(|a| a.attached)
+            .map(Packed::described)
+            .collect();
+        if !attached.is_empty() {
+            notes.push(format!("Attached: {}.", attached.join(", ")));
         }
-        if !self.left_out.is_empty() {
-            let names: Vec<String> = self
-                .left_out
-                .iter()
-                .map(|l| format!("{} ({})", l.name, human_bytes(l.bytes)))
-                .collect();
+        let left: Vec<String> = self
+            .attachments
+            .iter()
+            .filter(|a| !a.attached)
+            .map(|a| match a.zipped {
+                Some(z) => format!(
+                    "{} ({}, {} zipped)",
+                    a.name,
+                    human_bytes(a.bytes),
+                    human_bytes(z)
+                ),
+                None => format!("{} ({})", a.name, human_bytes(a.bytes)),
+            })
+            .collect();
+        if !left.is_empty() {
             notes.push(format!(
-                "Not attached: {}: the attachments would exceed the limit of {} per mail.",
-                names.join(", "),
+                "Not attached: {}: over this mail's limit of {} for attachments.",
+                left.join(", "),
                 human_bytes(self.limit)
             ));
-            if self.report_files.is_empty() {
-                notes.push(
-                    "The reports were not written to disk; run the audit with --html FILE and --csv FILE to keep them."
-                        .to_string(),
-                );
+            let names: Vec<String> = self
+                .report_files
+                .iter()
+                .filter_map(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .collect();
+            notes.push(if names.is_empty() {
+                "To get them, ask the sender to run the audit with --html FILE and --csv FILE (or --xlsx FILE) and share the files, or to raise --email-max-attachment.".to_string()
             } else {
-                let files: Vec<String> = self
-                    .report_files
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect();
-                notes.push(format!(
-                    "The report files were written to: {}.",
-                    files.join(", ")
-                ));
-            }
+                format!(
+                    "The sender's audit wrote them as {}: ask the sender to share them, or to raise --email-max-attachment.",
+                    names.join(", ")
+                )
+            });
         }
         notes
     }
@@ -489,16 +606,7 @@ impl Summaries<'_> {
                 );
             }
         }
-        for (title, users) in [
-            ("Admins without MFA", self.admins_without_mfa()),
-            ("Enabled users not registered", self.unregistered()),
-            ("Signed in without MFA", self.signed_in_without_mfa()),
-            ("Exceptions expired", self.excepted("expired")),
-            ("Exceptions expiring soon", self.excepted("expiring")),
-        ] {
-            if users.is_empty() {
-                continue;
-            }
+        for (title, users) in self.lists() {
             let _ = writeln!(t, "\n{title} ({})", users.len());
             for u in users.iter().take(LISTED_USERS) {
                 let _ = writeln!(t, "  {}", u.upn);
@@ -655,16 +763,7 @@ impl Summaries<'_> {
             }
             h.push_str("</table>\n");
         }
-        for (title, users) in [
-            ("Admins without MFA", self.admins_without_mfa()),
-            ("Enabled users not registered", self.unregistered()),
-            ("Signed in without MFA", self.signed_in_without_mfa()),
-            ("Exceptions expired", self.excepted("expired")),
-            ("Exceptions expiring soon", self.excepted("expiring")),
-        ] {
-            if users.is_empty() {
-                continue;
-            }
+        for (title, users) in self.lists() {
             let _ = writeln!(
                 h,
                 "<h2 style=\"{H2}\">{} ({})</h2>",

@@ -21,7 +21,7 @@ use crate::error::{CaProblem, MailError, Result};
 mod compose;
 mod smtp;
 
-pub use compose::{compose, subject};
+pub use compose::{Composed, Packed, attachments_said, compose, subject};
 pub use smtp::send;
 
 /// The environment variable that holds the SMTP password.
@@ -87,6 +87,17 @@ pub enum SmtpSecurity {
     None,
 }
 
+/// Which HTML page the mail attaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailHtml {
+    /// Every section with each table's first rows, no inventory: small whatever the tenant.
+    #[default]
+    Summary,
+    /// The page `--html` writes, every user in it.
+    Full,
+}
+
 /// The mail as asked for (by the flags, the config file or both), before it is checked: what
 /// [`settings`] validates. The messages name the flags, which the config keys mirror.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -102,6 +113,10 @@ pub struct Options {
     pub smtp_password_file: Option<PathBuf>,
     pub smtp_ca_file: Option<PathBuf>,
     pub email_dry_run: Option<PathBuf>,
+    /// `--email-max-attachment MB`.
+    pub max_attachment_mb: Option<f64>,
+    /// `--email-html summary|full`.
+    pub html: Option<MailHtml>,
 }
 
 /// Everything needed to compose and send the mail, validated.
@@ -123,8 +138,11 @@ pub struct EmailSettings {
     pub ca_file: Option<PathBuf>,
     /// Write the message to this `.eml` instead of sending it.
     pub dry_run: Option<PathBuf>,
-    /// Above this total, attachments are left out and the body says where the files are.
+    /// Attachments are sent as they are while their total stays under this, else zipped, else
+    /// left out (the body says so and how to get them).
     pub max_attachment_bytes: u64,
+    /// The HTML page attached: the summary (default) or the full report.
+    pub html: MailHtml,
     /// Per-step SMTP timeout ([`SMTP_TIMEOUT`] unless a test shortens it).
     pub timeout: Duration,
     /// Report files already written (`--html`, `--csv`, `--json`): named in the body when the
@@ -171,6 +189,8 @@ pub fn settings_with_env_password(
             ("--smtp-password-file", args.smtp_password_file.is_some()),
             ("--smtp-ca-file", args.smtp_ca_file.is_some()),
             ("--email-dry-run", args.email_dry_run.is_some()),
+            ("--email-max-attachment", args.max_attachment_mb.is_some()),
+            ("--email-html", args.html.is_some()),
         ];
         if let Some((flag, _)) = given.iter().find(|(_, set)| *set) {
             return Err(MailError::WithoutRecipient { flag }.into());
@@ -238,7 +258,17 @@ pub fn settings_with_env_password(
         password,
         ca_file: args.smtp_ca_file.clone(),
         dry_run: args.email_dry_run.clone(),
-        max_attachment_bytes: DEFAULT_MAX_ATTACHMENT_BYTES,
+        max_attachment_bytes: match args.max_attachment_mb {
+            None => DEFAULT_MAX_ATTACHMENT_BYTES,
+            Some(mb) if mb.is_finite() && mb >= 0.0 => (mb * 1024.0 * 1024.0).round() as u64,
+            Some(mb) => {
+                return Err(MailError::MaxAttachment {
+                    given: mb.to_string(),
+                }
+                .into());
+            }
+        },
+        html: args.html.unwrap_or_default(),
         timeout: SMTP_TIMEOUT,
         report_files: Vec::new(),
     }))
@@ -549,8 +579,7 @@ mod tests {
         r.summary.users_enabled = enabled;
         let body = Summaries {
             report: &r,
-            attached: &[],
-            left_out: &[],
+            attachments: &[],
             limit: 0,
             report_files: &[],
         };
@@ -616,7 +645,9 @@ mod tests {
             l.local_addr().expect("addr").port()
         };
         let s = smtp_settings(port, Duration::from_secs(5));
-        let m = compose(&report(2), "<html></html>", b"upn\r\n", &s).expect("compose");
+        let m = compose(&report(2), "<html></html>", b"upn\r\n", &s)
+            .expect("compose")
+            .message;
         let err = send(&m, &s).expect_err("nothing listens there");
         assert_eq!(err.exit_code(), 1);
         assert_eq!(
@@ -633,7 +664,9 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let s = smtp_settings(port, Duration::from_secs(1));
-        let m = compose(&report(2), "<html></html>", b"upn\r\n", &s).expect("compose");
+        let m = compose(&report(2), "<html></html>", b"upn\r\n", &s)
+            .expect("compose")
+            .message;
         let started = std::time::Instant::now();
         let err = send(&m, &s).expect_err("the server never answers");
         assert!(started.elapsed() < Duration::from_secs(10));
