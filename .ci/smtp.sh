@@ -17,8 +17,8 @@
 
 smtp_sourced=0
 [ "${BASH_SOURCE[0]}" != "$0" ] && smtp_sourced=1
-smtp_root="$(pwd)/target/smtp"
-smtp_venv="$(pwd)/target/smtp-venv"
+smtp_root="${CARGO_TARGET_DIR:-$(pwd)/target}/smtp"
+smtp_venv="${CARGO_TARGET_DIR:-$(pwd)/target}/smtp-venv"
 
 smtp_stop() {
     if [ -f "$smtp_root/pids" ]; then

@@ -12,12 +12,16 @@
 #                           harness work; what `.ci/run` could call
 #
 # Needs jq and GNU time (/usr/bin/time): `sudo apt-get install jq time`. Scratch files go to
-# target/bench/ (deleted with `cargo clean`). Results are also written to target/bench/results.md.
+# $CARGO_TARGET_DIR/bench/ (target/bench/ when it is not set; deleted with `cargo clean`). Results are
+# also written to bench/results.md there.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-SCRATCH=$ROOT/target/bench
+# Cargo's own rule: CARGO_TARGET_DIR when set (relative to here), else target/.
+TARGET=${CARGO_TARGET_DIR:-target}
+[[ $TARGET = /* ]] || TARGET=$ROOT/$TARGET
+SCRATCH=$TARGET/bench
 SEED=${SEED:-20250501}
 REPEAT=${REPEAT:-2}
 MODE=standard
@@ -53,7 +57,7 @@ else
     PROFILE_DIR=release
     cargo build --quiet --locked --release --bin mfaudit --example gen_tenant --example bare_parse
 fi
-BIN=$ROOT/target/$PROFILE_DIR
+BIN=$TARGET/$PROFILE_DIR
 MFAUDIT=$BIN/mfaudit
 GEN=$BIN/examples/gen_tenant
 BARE=$BIN/examples/bare_parse

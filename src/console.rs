@@ -30,6 +30,16 @@ impl Messages {
     }
 }
 
+/// A rate as people read it: `769,425/s`, whole records, digits grouped.
+pub fn rate(per_second: f64) -> String {
+    let n = if per_second.is_finite() && per_second > 0.0 {
+        per_second.round() as u64
+    } else {
+        0
+    };
+    format!("{}/s", crate::report::html::thousands(n))
+}
+
 /// Counts records as a file streams.
 pub struct Progress {
     bar: ProgressBar,
@@ -44,8 +54,16 @@ impl Progress {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(8));
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} {prefix} {human_pos} {msg} ({per_sec}, {elapsed})",
+                    "{spinner} {prefix} {human_pos} {msg} ({rate}, {elapsed})",
                 )
+                .map(|s| {
+                    s.with_key(
+                        "rate",
+                        |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = w.write_str(&rate(state.per_sec()));
+                        },
+                    )
+                })
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             let name = path.file_name().map_or_else(
@@ -75,5 +93,16 @@ impl Progress {
 
     pub fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rates_read_as_whole_records_with_grouped_digits() {
+        assert_eq!(super::rate(769_424.8745), "769,425/s");
+        assert_eq!(super::rate(0.4), "0/s");
+        assert_eq!(super::rate(f64::NAN), "0/s");
+        assert_eq!(super::rate(1234.5), "1,235/s");
     }
 }

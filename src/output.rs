@@ -144,7 +144,8 @@ impl Outputs {
         let temp = match &how {
             Placement::Rename { path, .. } => named_temp(path)?,
             Placement::InPlace { .. } | Placement::Stdout => {
-                Temp::Anonymous(tempfile::tempfile().map_err(|e| Error::io("<temporary file>", e))?)
+                // A failure names the output, never the staging file (which the user never sees).
+                Temp::Anonymous(tempfile::tempfile().map_err(|e| Error::io(&shown, e))?)
             }
         };
         // Registered before writing, so that a failed write removes the temporary file too.

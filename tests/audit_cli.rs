@@ -791,3 +791,47 @@ fn the_mail_lists_expired_and_expiring_exceptions() {
         "{text}"
     );
 }
+
+/// An unattended job's first run makes its report and history folders, and says so.
+#[test]
+fn a_config_run_makes_its_output_folders() {
+    let dir = tempdir();
+    let config = write(
+        dir.path(),
+        "mfaudit.toml",
+        format!(
+            "inputs = [{:?}]\n[outputs]\njson = \"reports/2026/audit.json\"\nhistory = \"state/history.db\"\n",
+            example().display().to_string()
+        ),
+    );
+    let ran = Test::new()
+        .current_dir(dir.path())
+        .arg("run")
+        .arg("--config")
+        .arg(&config)
+        .run();
+    ran.ok();
+    assert!(dir.path().join("reports/2026/audit.json").is_file());
+    assert!(dir.path().join("state/history.db").is_file());
+    let notes: Vec<&str> = ran
+        .stderr_lines()
+        .into_iter()
+        .filter(|l| l.starts_with("note: created the folder"))
+        .collect();
+    assert_eq!(notes.len(), 2, "{}", ran.stderr);
+    assert!(notes[0].ends_with("reports/2026 for --json"), "{notes:?}");
+    assert!(notes[1].ends_with("state for --history"), "{notes:?}");
+    // The second run finds them there: nothing to say.
+    let again = Test::new()
+        .current_dir(dir.path())
+        .arg("run")
+        .arg("--config")
+        .arg(&config)
+        .run();
+    again.ok();
+    assert!(
+        !again.stderr.contains("created the folder"),
+        "{}",
+        again.stderr
+    );
+}

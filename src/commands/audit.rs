@@ -185,5 +185,21 @@ pub fn run_config(config: &Path, dump: bool, flags: Layer) -> Result<Status> {
     let msg = Messages {
         quiet: settings.quiet,
     };
+    // An unattended job's report folders are made on its first run (the history's too).
+    for out in output_paths(&settings) {
+        if output::is_stdout(out.path) {
+            continue;
+        }
+        if let Some(dir) = out.path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.exists()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::io(dir, e))?;
+            msg.note(format!(
+                "created the folder {} for {}",
+                crate::text::shown_path(dir),
+                out.option
+            ));
+        }
+    }
     run(&settings, msg)
 }
