@@ -100,7 +100,7 @@ impl Progress {
 mod tests {
     #[test]
     fn rates_read_as_whole_records_with_grouped_digits() {
-        assert_eq!(super::rate(769_424.8745), "769,425/s");
+        assert_eq!(super::rate(769_424.874_5), "769,425/s");
         assert_eq!(super::rate(0.4), "0/s");
         assert_eq!(super::rate(f64::NAN), "0/s");
         assert_eq!(super::rate(1234.5), "1,235/s");
