@@ -32,32 +32,37 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Read every input in this encoding instead of detecting it (utf-8, utf-16le, utf-16be,
-    /// windows-1252, ...).
-    #[arg(long, global = true, value_name = "LABEL")]
-    pub encoding: Option<String>,
-
     /// Print no warnings or progress on stderr (errors are still printed).
     #[arg(long, short, global = true)]
     pub quiet: bool,
+}
+
+/// How the inputs are read: on the commands that read exports, and nowhere else.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Reading the inputs")]
+pub struct ReadArgs {
+    /// Read every input in this encoding instead of detecting it (utf-8, utf-16le, utf-16be,
+    /// windows-1252, ...).
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
 
     /// How to read culture dates whose day and month cannot be told apart (4/12/2025).
-    #[arg(long, global = true, value_enum, value_name = "ORDER")]
+    #[arg(long, value_enum, value_name = "ORDER")]
     pub date_order: Option<DateOrder>,
 
     /// Columns of MFA Server activity CSVs, whose layout was never documented:
     /// `user=COLUMN,time=COLUMN,result=COLUMN` (header names as in the file).
-    #[arg(long, global = true, value_name = "SPEC")]
+    #[arg(long, value_name = "SPEC")]
     pub mfa_server_columns: Option<String>,
 
     /// Columns of the MFA Server's Blocked User History CSV:
     /// `user=COLUMN,time=COLUMN,action=COLUMN[,by=COLUMN][,reason=COLUMN]`.
-    #[arg(long, global = true, value_name = "SPEC")]
+    #[arg(long, value_name = "SPEC")]
     pub mfa_server_blocked_columns: Option<String>,
 
     /// Columns of the MFA Server's Bypassed User History CSV:
     /// `user=COLUMN,time=COLUMN[,length=COLUMN][,by=COLUMN][,reason=COLUMN]`.
-    #[arg(long, global = true, value_name = "SPEC")]
+    #[arg(long, value_name = "SPEC")]
     pub mfa_server_bypassed_columns: Option<String>,
 }
 
@@ -174,6 +179,35 @@ Examples:
     /// The HTML report's templates, as a starting point for `audit --template-dir`.
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Print a shell completion script (nothing is installed: put it where your shell reads it).
+    #[command(after_help = "\
+Examples:
+  mfaudit completions bash > ~/.local/share/bash-completion/completions/mfaudit
+  mfaudit completions zsh > ~/.zfunc/_mfaudit          # with fpath+=~/.zfunc in ~/.zshrc
+  mfaudit completions fish > ~/.config/fish/completions/mfaudit.fish
+  mfaudit completions powershell >> $PROFILE")]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command into a folder.
+    #[command(after_help = "\
+Examples:
+  mfaudit man | man -l -
+  mfaudit man --dir ~/.local/share/man/man1")]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write mfaudit.1 and a page per command (mfaudit-audit.1, ...) into DIR instead of printing
+    /// mfaudit.1.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -269,6 +303,8 @@ pub struct ListArgs {
     /// Export files or folders.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 #[derive(Debug, Args)]
@@ -284,6 +320,8 @@ pub struct MethodsArgs {
     /// Export files or folders.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -326,6 +364,8 @@ pub struct AuditArgs {
     pub email: EmailArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 /// Email delivery (cli.md). The password comes from MFAUDIT_SMTP_PASSWORD or --smtp-password-file.
@@ -429,6 +469,8 @@ pub struct InspectArgs {
     /// Export files or folders.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 #[derive(Debug, Args)]
@@ -442,6 +484,8 @@ pub struct ExplainArgs {
     /// Export files or folders.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -504,6 +548,16 @@ pub struct DiffArgs {
 }
 
 impl GlobalArgs {
+    /// What these flags say, as a settings layer.
+    pub fn layer(&self) -> Layer {
+        Layer {
+            quiet: self.quiet.then_some(true),
+            ..Layer::default()
+        }
+    }
+}
+
+impl ReadArgs {
     /// The options every reader takes.
     pub fn read_options(&self) -> Result<ReadOptions> {
         self.layer().read_options()
@@ -513,7 +567,6 @@ impl GlobalArgs {
     pub fn layer(&self) -> Layer {
         Layer {
             encoding: self.encoding.clone(),
-            quiet: self.quiet.then_some(true),
             date_order: self.date_order.map(|o| {
                 match o {
                     DateOrder::Mdy => "mdy",
@@ -574,7 +627,7 @@ impl AuditArgs {
                 fatigue_threshold: self.fatigue_threshold,
                 fatigue_window: self.fatigue_window,
             },
-            ..Layer::default()
+            ..self.read.layer()
         }
     }
 }

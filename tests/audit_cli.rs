@@ -835,3 +835,103 @@ fn a_config_run_makes_its_output_folders() {
         again.stderr
     );
 }
+
+/// The completion scripts and manual pages are generated from the commands themselves, and the
+/// shells and groff that read them accept them (each skipped, and said, where not installed).
+#[test]
+fn completions_and_manual_pages_parse() {
+    let have = |tool: &str| {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let dir = tempdir();
+    for (shell, check, args) in [
+        ("bash", "bash", &["-n"][..]),
+        ("zsh", "zsh", &["-n"][..]),
+        ("fish", "fish", &["--no-execute"][..]),
+        ("powershell", "", &[][..]),
+        ("elvish", "", &[][..]),
+    ] {
+        let ran = Test::new().args(["completions", shell]).run();
+        ran.ok();
+        let script = &ran.stdout;
+        for command in [
+            "audit",
+            "inspect",
+            "policies",
+            "explain",
+            "completions",
+            "man",
+        ] {
+            assert!(script.contains(command), "{shell}: {command} missing");
+        }
+        assert!(script.contains("email-max-attachment"), "{shell}");
+        if check.is_empty() {
+            continue;
+        }
+        if !have(check) {
+            eprintln!("skipped: {check} is not installed to parse its completions");
+            continue;
+        }
+        let file = write(dir.path(), &format!("mfaudit.{shell}"), script);
+        let out = std::process::Command::new(check)
+            .args(args)
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let pages = dir.path().join("man1");
+    let ran = Test::new().arg("man").arg("--dir").arg(&pages).run();
+    ran.ok();
+    assert!(
+        ran.stderr.contains("15 manual pages written to"),
+        "{}",
+        ran.stderr
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&pages)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 15);
+    assert_eq!(names[0], "mfaudit-audit.1");
+    assert!(names.contains(&"mfaudit.1".to_string()));
+    let audit = std::fs::read_to_string(pages.join("mfaudit-audit.1")).unwrap();
+    assert!(
+        audit.contains(".TH mfaudit-audit 1  \"mfaudit 0.1.0\" \"mfaudit manual\""),
+        "{}",
+        &audit[..200]
+    );
+    assert!(audit.contains("\\-\\-email\\-max\\-attachment"));
+    let printed = Test::new().arg("man").run();
+    printed.ok();
+    assert_eq!(
+        printed.stdout,
+        std::fs::read_to_string(pages.join("mfaudit.1")).unwrap()
+    );
+    if have("groff") {
+        for name in &names {
+            let out = std::process::Command::new("groff")
+                // Macro misuse is what a generated page could get wrong; a line too long to
+                // justify at 80 columns (`break`) is only layout.
+                .args(["-man", "-Tutf8", "-z", "-wmac", "-Wbreak"])
+                .arg(pages.join(name))
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success() && out.stderr.is_empty(),
+                "{name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    } else {
+        eprintln!("skipped: groff is not installed to read the manual pages");
+    }
+}

@@ -6,6 +6,7 @@ pub(crate) mod classic;
 pub(crate) mod codes;
 pub mod history;
 pub(crate) mod inspect;
+pub(crate) mod manual;
 pub(crate) mod policies;
 pub(crate) mod templates;
 
