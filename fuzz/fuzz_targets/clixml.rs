@@ -5,6 +5,8 @@ use libfuzzer_sys::fuzz_target;
 use mfaudit::input::{Kind, ReadOptions, read_bytes};
 
 fuzz_target!(|data: &[u8]| {
-    let opts = ReadOptions { ..ReadOptions::default() };
+    let opts = ReadOptions {
+        ..ReadOptions::default()
+    };
     let _ = read_bytes("fuzz", data.to_vec(), Some(Kind::MsolClixml), &opts);
 });

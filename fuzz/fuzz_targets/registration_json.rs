@@ -5,6 +5,13 @@ use libfuzzer_sys::fuzz_target;
 use mfaudit::input::{Kind, ReadOptions, read_bytes};
 
 fuzz_target!(|data: &[u8]| {
-    let opts = ReadOptions { ..ReadOptions::default() };
-    let _ = read_bytes("fuzz", data.to_vec(), Some(Kind::GraphRegistrationJson), &opts);
+    let opts = ReadOptions {
+        ..ReadOptions::default()
+    };
+    let _ = read_bytes(
+        "fuzz",
+        data.to_vec(),
+        Some(Kind::GraphRegistrationJson),
+        &opts,
+    );
 });
