@@ -16,7 +16,7 @@ use crate::model::PerUserState;
 /// mfaudit reads Get-MsolUser exports (JSON, CLIXML), Graph and admin center exports
 /// (registration details, users, per-user MFA state) and sign-in logs in every shape they are
 /// downloaded in, detects each file's kind from its content, merges them, and writes the classic
-/// MSOnline reports byte for byte or a full audit (JSON, CSV, HTML, email).
+/// MSOnline reports byte for byte or a full audit (JSON, CSV, HTML, XLSX, Markdown, email).
 ///
 /// Inputs are files or folders (read recursively); `-` is standard input; glob patterns are
 /// expanded by mfaudit itself (Windows shells do not).
@@ -109,6 +109,7 @@ pub enum Command {
     #[command(after_help = "\
 Examples:
   mfaudit audit exports/ --html audit.html --json audit.json --csv users.csv
+  mfaudit audit exports/ --xlsx audit.xlsx --markdown - >> \"$GITHUB_STEP_SUMMARY\"
   mfaudit audit exports/ --json - | jq .summary
   mfaudit audit exports/ --json - | jq '.without_mfa.apps'
   mfaudit audit exports/ --history mfa-history.db --fail-if-unregistered 0
@@ -335,6 +336,12 @@ pub struct AuditArgs {
     /// Write the self-contained HTML report.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Write an Excel workbook: the summary, every user, one sheet per finding.
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
+    /// Write a Markdown summary (GitHub-flavoured) for tickets, chat and CI job summaries.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
     /// Templates that replace the built-in ones of the same name.
     #[arg(long, value_name = "DIR")]
     pub template_dir: Option<PathBuf>,
@@ -609,6 +616,8 @@ impl AuditArgs {
                 json: self.json.clone(),
                 csv: self.csv.clone(),
                 html: self.html.clone(),
+                xlsx: self.xlsx.clone(),
+                markdown: self.markdown.clone(),
                 template_dir: self.template_dir.clone(),
                 history: self.history.clone(),
             },

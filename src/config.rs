@@ -83,7 +83,8 @@ pub struct ExceptionSettings {
 /// How many days before it ends an exception is `expiring` (cli.md).
 pub const EXCEPTION_WARNING_DAYS: u32 = 14;
 
-/// `[outputs]`: the report files (`--json`, `--csv`, `--html`, `--template-dir`, `--history`).
+/// `[outputs]`: the report files (`--json`, `--csv`, `--html`, `--xlsx`, `--markdown`,
+/// `--template-dir`, `--history`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct Outputs {
@@ -93,6 +94,10 @@ pub struct Outputs {
     pub csv: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub html: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xlsx: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub markdown: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template_dir: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -210,6 +215,8 @@ impl Layer {
         take(&mut o.json, theirs.json);
         take(&mut o.csv, theirs.csv);
         take(&mut o.html, theirs.html);
+        take(&mut o.xlsx, theirs.xlsx);
+        take(&mut o.markdown, theirs.markdown);
         take(&mut o.template_dir, theirs.template_dir);
         take(&mut o.history, theirs.history);
         let (e, theirs) = (&mut self.email, over.email);
@@ -364,6 +371,8 @@ impl Layer {
             &mut o.json,
             &mut o.csv,
             &mut o.html,
+            &mut o.xlsx,
+            &mut o.markdown,
             &mut o.template_dir,
             &mut o.history,
             &mut e.password_file,
@@ -625,7 +634,7 @@ mod tests {
             "inputs = [\"exports/*.csv\", \"signins\"]\nencoding = \"windows-1252\"\nquiet = true\n\
              date-order = \"dmy\"\n\
              [outputs]\njson = \"out/a.json\"\ncsv = \"out/a.csv\"\nhtml = \"out/a.html\"\n\
-             template-dir = \"tpl\"\nhistory = \"h.db\"\n\
+             xlsx = \"out/a.xlsx\"\nmarkdown = \"out/a.md\"\ntemplate-dir = \"tpl\"\nhistory = \"h.db\"\n\
              [email]\nto = [\"sec@example.com\", \"Ops <ops@example.com>\"]\nfrom = \"mfaudit@example.com\"\n\
              subject = \"MFA\"\nhost = \"smtp.example.com\"\nport = 2587\nsecurity = \"tls\"\nuser = \"alice\"\n\
              password-file = \"/etc/mfaudit/pw\"\nca-file = \"ca.pem\"\ndry-run = \"out/m.eml\"\n\
@@ -636,6 +645,8 @@ mod tests {
         assert_eq!(c.encoding.as_deref(), Some("windows-1252"));
         assert_eq!(c.quiet, Some(true));
         assert_eq!(c.outputs.template_dir, Some(PathBuf::from("tpl")));
+        assert_eq!(c.outputs.xlsx, Some(PathBuf::from("out/a.xlsx")));
+        assert_eq!(c.outputs.markdown, Some(PathBuf::from("out/a.md")));
         assert_eq!(c.email.to, ["sec@example.com", "Ops <ops@example.com>"]);
         assert_eq!(c.email.port, Some(2587));
         assert_eq!(c.email.security, Some(SmtpSecurity::Tls));
@@ -758,6 +769,7 @@ mod tests {
         let c = file_in(
             "/etc/mfaudit",
             "inputs = [\"exports/*.csv\", \"/abs/x.csv\", \"-\"]\n[outputs]\nhtml = \"out/r.html\"\njson = \"/var/r.json\"\n\
+             xlsx = \"out/r.xlsx\"\nmarkdown = \"-\"\n\
              [email]\nto = \"a@example.com\"\npassword-file = \"pw\"\n[audit]\nfatigue-threshold = 9\n",
         );
         let m = merged(c, Layer::default());
@@ -774,6 +786,11 @@ mod tests {
             Some(PathBuf::from("/etc/mfaudit/out/r.html"))
         );
         assert_eq!(m.outputs.json, Some(PathBuf::from("/var/r.json")));
+        assert_eq!(
+            m.outputs.xlsx,
+            Some(PathBuf::from("/etc/mfaudit/out/r.xlsx"))
+        );
+        assert_eq!(m.outputs.markdown, Some(PathBuf::from("-")));
         assert_eq!(
             m.email.smtp_password_file,
             Some(PathBuf::from("/etc/mfaudit/pw"))

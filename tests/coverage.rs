@@ -3376,7 +3376,8 @@ fn fail_if_not_required_exits_3_when_crossed_or_not_shown_to_hold() {
 // 5. The CSV's mfa_required and excluded_by
 
 /// README: the user CSV gains `mfa_required` (empty when unknown) and `excluded_by`, the first
-/// policy an exclusion removes the user from. The exclusions tenant's rows, exactly.
+/// policy an exclusion removes the user from. The exclusions tenant's rows, exactly (every user a
+/// member but gus, a guest, and none an admin in the registration details).
 #[test]
 fn the_csv_carries_mfa_required_and_the_first_excluding_policy() {
     let dir = tempdir();
@@ -3392,14 +3393,14 @@ fn the_csv_carries_mfa_required_and_the_first_excluding_policy() {
     let key = "FIDO2 security key,phishing-resistant";
     let m = MFA_FOR_ALL.name;
     let expected = format!(
-        "\u{feff}upn,display_name,enabled,registered,per_user_state,methods,strongest,challenges,completed,denied,last_result,last_signin,flags,signins_without_mfa,legacy_auth_signins,apps_without_mfa,mfa_required,excluded_by\r\n\
-ada@contoso.com,ada,true,true,Disabled,{push},0,0,0,,,,,,,always,\r\n\
-eve@contoso.com,eve,true,false,Disabled,,,0,0,0,,,{unregistered},,,,never,{m}\r\n\
-bg1@contoso.com,bg1,true,true,Disabled,{key},0,0,0,,,{excluded},,,,never,{m}\r\n\
-bg2@contoso.com,bg2,true,true,Disabled,{key},0,0,0,,,{excluded},,,,never,{m}\r\n\
-sync@contoso.com,sync,true,false,Disabled,,,0,0,0,,,{unregistered},,,,never,{m}\r\n\
-gus_fabrikam.com#EXT#@contoso.onmicrosoft.com,gus_fabrikam.com#EXT#,true,true,Disabled,{push},0,0,0,,,,,,,always,\r\n\
-old@contoso.com,old,false,true,Disabled,{push},0,0,0,,,,,,,always,\r\n"
+        "\u{feff}upn,display_name,user_type,is_admin,enabled,registered,per_user_state,methods,strongest,challenges,completed,denied,last_result,last_signin,flags,signins_without_mfa,legacy_auth_signins,apps_without_mfa,mfa_required,excluded_by\r\n\
+ada@contoso.com,ada,member,false,true,true,Disabled,{push},0,0,0,,,,,,,always,\r\n\
+eve@contoso.com,eve,member,false,true,false,Disabled,,,0,0,0,,,{unregistered},,,,never,{m}\r\n\
+bg1@contoso.com,bg1,member,false,true,true,Disabled,{key},0,0,0,,,{excluded},,,,never,{m}\r\n\
+bg2@contoso.com,bg2,member,false,true,true,Disabled,{key},0,0,0,,,{excluded},,,,never,{m}\r\n\
+sync@contoso.com,sync,member,false,true,false,Disabled,,,0,0,0,,,{unregistered},,,,never,{m}\r\n\
+gus_fabrikam.com#EXT#@contoso.onmicrosoft.com,gus_fabrikam.com#EXT#,guest,false,true,true,Disabled,{push},0,0,0,,,,,,,always,\r\n\
+old@contoso.com,old,member,false,false,true,Disabled,{push},0,0,0,,,,,,,always,\r\n"
     );
     ran.stdout_is(&expected);
 
@@ -3416,7 +3417,7 @@ old@contoso.com,old,false,true,Disabled,{push},0,0,0,,,,,,,always,\r\n"
     assert_eq!(
         ran.stdout.lines().nth(1),
         Some(&*format!(
-            "ann@contoso.com,ann,true,true,Disabled,{push},0,0,0,,,,,,,,"
+            "ann@contoso.com,ann,member,false,true,true,Disabled,{push},0,0,0,,,,,,,,"
         ))
     );
 }

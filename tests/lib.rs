@@ -20,6 +20,7 @@ mod history;
 mod html;
 mod mfa_server;
 mod numbers;
+mod outputs;
 mod schema;
 mod signins;
 mod snapshots;

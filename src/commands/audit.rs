@@ -52,6 +52,8 @@ pub fn run(settings: &Settings, msg: Messages) -> Result<Status> {
             json: out.json.as_deref(),
             csv: out.csv.as_deref(),
             html: out.html.as_deref(),
+            xlsx: out.xlsx.as_deref(),
+            markdown: out.markdown.as_deref(),
             template_dir: out.template_dir.as_deref(),
             for_mail: mail.is_some(),
         },
@@ -84,6 +86,8 @@ fn check_usage(settings: &Settings) -> Result<()> {
         ("--json", out.json.as_deref()),
         ("--csv", out.csv.as_deref()),
         ("--html", out.html.as_deref()),
+        ("--xlsx", out.xlsx.as_deref()),
+        ("--markdown", out.markdown.as_deref()),
         ("--email-dry-run", settings.email.email_dry_run.as_deref()),
     ])
 }
@@ -138,7 +142,7 @@ fn send_mail(
 /// The human summary: on stdout, or on stderr with the other messages when stdout carries a
 /// report.
 fn print_summary(text: &str, out: &config::Outputs, msg: Messages) -> Result<()> {
-    let data_on_stdout = [&out.json, &out.csv, &out.html]
+    let data_on_stdout = [&out.json, &out.csv, &out.html, &out.xlsx, &out.markdown]
         .into_iter()
         .flatten()
         .any(|p| output::is_stdout(p));
@@ -161,6 +165,8 @@ fn output_paths(settings: &Settings) -> Vec<input::OutputPath<'_>> {
         ("--json", out.json.as_deref()),
         ("--csv", out.csv.as_deref()),
         ("--html", out.html.as_deref()),
+        ("--xlsx", out.xlsx.as_deref()),
+        ("--markdown", out.markdown.as_deref()),
         ("--history", out.history.as_deref()),
         ("--email-dry-run", settings.email.email_dry_run.as_deref()),
     ]

@@ -185,12 +185,15 @@ pub fn own_output(head: &str) -> Option<&'static str> {
             .then_some("an mfaudit report (its --html output), not an export")
         }
         _ => {
+            use crate::vocab::own_outputs::{CSV_HEADER, EARLIER_CSV_HEADERS, MARKDOWN_TITLE};
+            if text.starts_with(MARKDOWN_TITLE) {
+                return Some("an mfaudit report (its --markdown output), not an export");
+            }
             let first = text.lines().next()?;
             let first = first.trim_end();
-            use crate::vocab::own_outputs::{CSV_HEADER, EARLIER_CSV_WIDTHS};
-            let own = std::iter::once(CSV_HEADER.len())
-                .chain(EARLIER_CSV_WIDTHS.iter().copied())
-                .any(|n| CSV_HEADER[..n].join(",") == first);
+            let own = std::iter::once(&CSV_HEADER[..])
+                .chain(EARLIER_CSV_HEADERS)
+                .any(|header| header.join(",") == first);
             own.then_some("an mfaudit report (its --csv output), not an export")
         }
     }
@@ -584,17 +587,39 @@ mod tests {
         detect(s).map(|d| d.kind)
     }
 
-    /// The audit CSV's header, as this version and the earlier ones wrote it, marks our own
-    /// output; a header that merely starts like it does not.
+    /// The audit CSV's header, as this version and the earlier ones wrote it (13, 16 and 18
+    /// columns, `user_type` and `is_admin` in none of them), marks our own output; a header that
+    /// merely starts like one does not.
     #[test]
     fn every_audit_csv_header_is_our_own_output() {
         use crate::vocab::own_outputs::CSV_HEADER;
-        for n in [13, 16, 18] {
-            let head = format!("\u{feff}{}\r\nada@contoso.com", CSV_HEADER[..n].join(","));
+        let csv = "an mfaudit report (its --csv output), not an export";
+        let now = CSV_HEADER.join(",");
+        assert!(now.starts_with("upn,display_name,user_type,is_admin,enabled,registered,"));
+        let v18 = now.replace("user_type,is_admin,", "");
+        let v16 = v18.replace(",mfa_required,excluded_by", "");
+        let v13 = v16.replace(
+            ",signins_without_mfa,legacy_auth_signins,apps_without_mfa",
+            "",
+        );
+        assert!(v13.ends_with(",last_signin,flags"), "{v13}");
+        for header in [&now, &v18, &v16, &v13] {
+            let head = format!("\u{feff}{header}\r\nada@contoso.com");
             let head = head.trim_start_matches('\u{feff}');
-            assert!(own_output(head).is_some(), "{n} columns");
+            assert_eq!(own_output(head), Some(csv), "{header}");
         }
-        assert_eq!(own_output(&CSV_HEADER[..14].join(",")), None);
+        for not_ours in [
+            CSV_HEADER[..14].join(","),
+            v18.replace(",mfa_required", ""),
+            now.replace(",is_admin", ""),
+        ] {
+            assert_eq!(own_output(&not_ours), None, "{not_ours}");
+        }
+        assert_eq!(
+            own_output("# MFA audit, generated 2026-11-30T08:00:00Z\n"),
+            Some("an mfaudit report (its --markdown output), not an export")
+        );
+        assert_eq!(own_output("# MFA audit notes\n"), None);
     }
 
     #[test]

@@ -227,6 +227,12 @@ pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile
         let p = &e.path;
         let decoded = match decoded {
             Ok(d) => d,
+            // An earlier workbook of this run's --xlsx is binary, not text: what it is decides
+            // nothing, this run replaces it.
+            Err(Error::Input { .. }) if e.output_of.is_some() => {
+                skipped.push(replaced(p, e.output_of.as_deref().unwrap_or_default()));
+                continue;
+            }
             Err(err @ Error::Input { .. }) if e.from_folder => {
                 skipped.push(Skipped::warning(p, not_read_because(&err)));
                 continue;
@@ -236,12 +242,7 @@ pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile
         let own = detect::own_output(&decoded.head);
         if let Some(option) = &e.output_of {
             if own.is_some() || decoded.head.trim().is_empty() {
-                skipped.push(Skipped::note(
-                    p,
-                    format!(
-                        "this run writes its {option} report there (in place of an earlier one)"
-                    ),
-                ));
+                skipped.push(replaced(p, option));
                 continue;
             }
             if detect::detect(&decoded.head).is_some() {
@@ -342,6 +343,14 @@ pub fn identify(paths: &[Expanded], opts: &ReadOptions) -> Result<(Vec<InputFile
         .into());
     }
     Ok((files, skipped))
+}
+
+/// The note on an earlier report this run's `option` replaces.
+fn replaced(path: &Path, option: &str) -> Skipped {
+    Skipped::note(
+        path,
+        format!("this run writes its {option} report there (in place of an earlier one)"),
+    )
 }
 
 /// Why a file found in a folder is not read, from the error opening it gave.

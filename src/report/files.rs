@@ -1,10 +1,11 @@
-//! Writing the audit's files: the JSON contract, the per-user CSV and the HTML page, all or
-//! none (each staged, then put in place together), and the bytes the mail attaches.
+//! Writing the audit's files: the JSON contract, the per-user CSV, the HTML page, the workbook
+//! and the Markdown summary, all or none (each staged, then put in place together), and the
+//! bytes the mail attaches.
 
 use std::path::{Path, PathBuf};
 
 use super::audit::AuditReport;
-use super::{html, json, safe_csv};
+use super::{html, json, markdown, safe_csv, xlsx};
 use crate::error::{ReportError, Result};
 use crate::output::{self, Destination};
 
@@ -14,6 +15,8 @@ pub struct Targets<'a> {
     pub json: Option<&'a Path>,
     pub csv: Option<&'a Path>,
     pub html: Option<&'a Path>,
+    pub xlsx: Option<&'a Path>,
+    pub markdown: Option<&'a Path>,
     pub template_dir: Option<&'a Path>,
     /// The mail attaches the CSV: it is made even when not written (the mail's HTML page is its
     /// own, the summary).
@@ -28,8 +31,8 @@ pub struct Written {
     pub csv: Vec<u8>,
 }
 
-/// Writes the JSON, CSV and HTML reports asked for, all or none: each is staged first, and they
-/// are put in place together once all of them were written.
+/// Writes the JSON, CSV, HTML, XLSX and Markdown reports asked for, all or none: each is staged
+/// first, and they are put in place together once all of them were written.
 pub fn write(report: &AuditReport, t: &Targets<'_>) -> Result<Written> {
     let for_mail = t.for_mail;
     let html = match t.html {
@@ -54,8 +57,7 @@ pub fn write(report: &AuditReport, t: &Targets<'_>) -> Result<Written> {
         files.push(p.to_path_buf());
     }
     if let Some(p) = t.csv {
-        let dest = Destination::of(p);
-        outputs.stage(&dest, |w| w.write_all(&csv).map_err(output::io_err(&dest)))?;
+        stage_bytes(&mut outputs, p, &csv)?;
         files.push(p.to_path_buf());
     }
     if let (Some(p), Some(text)) = (t.html, &html) {
@@ -65,7 +67,22 @@ pub fn write(report: &AuditReport, t: &Targets<'_>) -> Result<Written> {
         })?;
         files.push(p.to_path_buf());
     }
+    if let Some(p) = t.xlsx {
+        let dest = Destination::of(p);
+        outputs.stage(&dest, |w| xlsx::write(w, report, output::io_err(&dest)))?;
+        files.push(p.to_path_buf());
+    }
+    if let Some(p) = t.markdown {
+        stage_bytes(&mut outputs, p, markdown::render(report).as_bytes())?;
+        files.push(p.to_path_buf());
+    }
     outputs.commit()?;
     files.retain(|p| !output::is_stdout(p));
     Ok(Written { files, html, csv })
+}
+
+/// Stages `bytes` for `path` (`-`: standard output).
+fn stage_bytes(outputs: &mut output::Outputs, path: &Path, bytes: &[u8]) -> Result<()> {
+    let dest = Destination::of(path);
+    outputs.stage(&dest, |w| w.write_all(bytes).map_err(output::io_err(&dest)))
 }

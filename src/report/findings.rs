@@ -663,6 +663,13 @@ pub struct FindingList {
     pub flags: &'static [&'static str],
 }
 
+impl FindingList {
+    /// Whether the list holds `user`: the user carries one of its flags.
+    pub fn holds(&self, user: &super::audit::AuditUser) -> bool {
+        user.flags.iter().any(|f| self.flags.contains(&f.as_ref()))
+    }
+}
+
 pub const LISTS: &[FindingList] = &[
     FindingList {
         id: "enabled-unregistered",

@@ -7,17 +7,21 @@ pub(crate) mod changes;
 pub(crate) mod classic;
 pub(crate) mod classic_out;
 pub(crate) mod codes;
+mod columns;
 pub mod explain;
 pub(crate) mod export_csv;
+mod figures;
 pub(crate) mod files;
 pub(crate) mod findings;
 pub mod html;
 pub(crate) mod inspection;
 pub(crate) mod json;
+mod markdown;
 pub(crate) mod policies;
 pub(crate) mod runs;
 pub(crate) mod safe_csv;
 pub(crate) mod table;
+mod xlsx;
 
 /// Escapes text for HTML element content and quoted attribute values (the report's SVG, the
 /// email's HTML part). Display names are chosen by outsiders: everything rendered goes through it.

@@ -2,16 +2,15 @@
 //! display names, so a cell that a spreadsheet would run as a formula gets a leading `'`.
 //! The classic reports keep PowerShell's bytes and never go through this writer.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
-use super::audit::{AuditReport, AuditUser};
+use super::audit::AuditReport;
+use super::columns::{self, Cell};
 use crate::vocab::own_outputs::CSV_HEADER as HEADER;
 
-/// What joins the items of a list cell (methods, flags).
-const LIST_SEPARATOR: &str = "; ";
-
 /// Writes one row per user: a UTF-8 BOM (so Excel reads non-ASCII names right), the header, then
-/// the users in report order. Unknown booleans and missing values are empty cells.
+/// the users in report order. Unknown values are empty cells; booleans are `true` and `false`.
 pub fn write_users_csv(w: &mut dyn Write, report: &AuditReport) -> io::Result<()> {
     w.write_all("\u{feff}".as_bytes())?;
     let mut out = csv::WriterBuilder::new()
@@ -19,9 +18,8 @@ pub fn write_users_csv(w: &mut dyn Write, report: &AuditReport) -> io::Result<()
         .from_writer(w);
     out.write_record(HEADER).map_err(into_io)?;
     for user in &report.users {
-        for cell in row(user) {
-            out.write_field(neutralize(&cell).as_bytes())
-                .map_err(into_io)?;
+        for cell in columns::cells(user) {
+            out.write_field(shown(&cell).as_bytes()).map_err(into_io)?;
         }
         // An empty record ends the one whose fields were just written.
         out.write_record(None::<&[u8]>).map_err(into_io)?;
@@ -29,60 +27,21 @@ pub fn write_users_csv(w: &mut dyn Write, report: &AuditReport) -> io::Result<()
     out.flush()
 }
 
-/// The cells of one user, before neutralization.
-fn row(user: &AuditUser) -> [String; 18] {
-    let e = &user.enforcement;
-    // Empty when no sign-in log was read (unknown), zero when the logs showed nothing.
-    let observed = |f: fn(&crate::report::audit::ObservedUser) -> String| match &e.observed {
-        Some(o) => f(o),
-        None if e.logs => f(&Default::default()),
-        None => String::new(),
-    };
-    [
-        user.upn.clone(),
-        user.display_name.clone().unwrap_or_default(),
-        tri_state(user.enabled),
-        tri_state(user.registered),
-        user.per_user_state.to_string(),
-        user.methods.join(LIST_SEPARATOR),
-        user.strongest.as_deref().unwrap_or_default().to_string(),
-        user.challenges.to_string(),
-        user.completed.to_string(),
-        user.denied.to_string(),
-        user.last_result.clone().unwrap_or_default(),
-        user.last_signin.clone().unwrap_or_default(),
-        user.flags.join(LIST_SEPARATOR),
-        observed(|o| o.signins_without_mfa.to_string()),
-        observed(|o| o.legacy_auth_signins.to_string()),
-        observed(|o| o.apps_without_mfa.join(LIST_SEPARATOR)),
-        // Empty when no input settles it.
-        e.configured
-            .as_ref()
-            .and_then(|c| c.mfa_required.as_deref())
-            .unwrap_or_default()
-            .to_string(),
-        // The first excluding policy, by name (else id).
-        e.configured
-            .as_ref()
-            .and_then(|c| c.excluded_by.as_ref()?.first())
-            .and_then(|x| x.policy.as_deref().or(x.policy_id.as_deref()))
-            .unwrap_or_default()
-            .to_string(),
-    ]
-}
-
-fn tri_state(value: Option<bool>) -> String {
-    match value {
-        Some(true) => "true".into(),
-        Some(false) => "false".into(),
-        None => String::new(),
+/// A cell as the CSV writes it, text neutralized.
+fn shown<'a>(cell: &'a Cell<'_>) -> Cow<'a, str> {
+    match cell {
+        Cell::Text(text) => neutralize(text),
+        Cell::Count(n) => Cow::Owned(n.to_string()),
+        Cell::Bool(true) => Cow::Borrowed("true"),
+        Cell::Bool(false) => Cow::Borrowed("false"),
+        Cell::Unknown => Cow::Borrowed(""),
     }
 }
 
 /// A cell a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, or any
 /// control character: TAB, CR, and NUL, which some spreadsheets skip before reading `=`) gets a
 /// leading `'`; a plain number such as `-5` or `+3.2` stays as it is.
-pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
+pub fn neutralize(cell: &str) -> Cow<'_, str> {
     let risky = cell
         .chars()
         .next()
@@ -127,7 +86,7 @@ fn into_io(e: csv::Error) -> io::Error {
 mod tests {
     use super::*;
     use crate::report::audit::{
-        Configured, ExcludedBy, ObservedUser, SCHEMA, Summary, UserEnforcement,
+        AuditUser, Configured, ExcludedBy, ObservedUser, SCHEMA, Summary, UserEnforcement,
     };
 
     fn report(users: Vec<AuditUser>) -> AuditReport {
@@ -204,6 +163,8 @@ mod tests {
             AuditUser {
                 upn: "ada@contoso.com".into(),
                 display_name: Some("=HYPERLINK(\"http://evil\",\"x\")".into()),
+                user_type: Some("member".into()),
+                is_admin: Some(true),
                 enabled: Some(true),
                 registered: Some(false),
                 per_user_state: "disabled".into(),
@@ -222,6 +183,7 @@ mod tests {
             AuditUser {
                 upn: "@guest#EXT#@contoso.com".into(),
                 display_name: Some("-5".into()),
+                user_type: Some("guest".into()),
                 enabled: None,
                 registered: None,
                 per_user_state: "unknown".into(),
@@ -233,6 +195,8 @@ mod tests {
             },
             AuditUser {
                 upn: "bo@contoso.com".into(),
+                // An unknown user type is the export's own text.
+                user_type: Some("=evil".into()),
                 per_user_state: "disabled".into(),
                 enforcement: UserEnforcement {
                     logs: true,
@@ -265,15 +229,15 @@ mod tests {
                 ..Default::default()
             },
         ];
-        let expected = "\u{feff}upn,display_name,enabled,registered,per_user_state,methods,strongest,\
-challenges,completed,denied,last_result,last_signin,flags,\
+        let expected = "\u{feff}upn,display_name,user_type,is_admin,enabled,registered,per_user_state,\
+methods,strongest,challenges,completed,denied,last_result,last_signin,flags,\
 signins_without_mfa,legacy_auth_signins,apps_without_mfa,mfa_required,excluded_by\r\n\
-ada@contoso.com,\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",true,false,disabled,,,3,0,3,\
-MFA denied; user declined the authentication,2025-05-30T10:00:00Z,\
+ada@contoso.com,\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",member,true,true,false,disabled,,,\
+3,0,3,MFA denied; user declined the authentication,2025-05-30T10:00:00Z,\
 enabled-unregistered; push-fatigue-suspected,,,,,\r\n\
-'@guest#EXT#@contoso.com,-5,,,unknown,PhoneAppNotification; OneWaySMS,'+cmd,0,0,0,,,,,,,,\r\n\
-bo@contoso.com,,,,disabled,,,0,0,0,,,,2,1,'=cmd|' /C calc'!A0; Azure Portal,,\r\n\
-cy@contoso.com,,,,disabled,,,0,0,0,,,,0,0,,never,'=Exclude break-glass\r\n";
+'@guest#EXT#@contoso.com,-5,guest,,,,unknown,PhoneAppNotification; OneWaySMS,'+cmd,0,0,0,,,,,,,,\r\n\
+bo@contoso.com,,'=evil,,,,disabled,,,0,0,0,,,,2,1,'=cmd|' /C calc'!A0; Azure Portal,,\r\n\
+cy@contoso.com,,,,,,disabled,,,0,0,0,,,,0,0,,never,'=Exclude break-glass\r\n";
         assert_eq!(csv_of(users), expected);
     }
 
@@ -287,6 +251,9 @@ cy@contoso.com,,,,disabled,,,0,0,0,,,,0,0,,never,'=Exclude break-glass\r\n";
         }];
         let text = csv_of(users);
         let second = text.split("\r\n").nth(1).unwrap();
-        assert_eq!(second, "x@y,\"'\tline1\nline2\",,,enabled,,,0,0,0,,,,,,,,");
+        assert_eq!(
+            second,
+            "x@y,\"'\tline1\nline2\",,,,,enabled,,,0,0,0,,,,,,,,"
+        );
     }
 }
