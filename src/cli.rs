@@ -370,6 +370,8 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub email: EmailArgs,
     #[command(flatten)]
+    pub webhook: WebhookArgs,
+    #[command(flatten)]
     pub policy: PolicyArgs,
     #[command(flatten)]
     pub read: ReadArgs,
@@ -417,6 +419,20 @@ pub struct EmailArgs {
     /// inventory) or `full` (the page --html writes, every user).
     #[arg(long = "email-html", value_enum, value_name = "PAGE")]
     pub email_html: Option<MailHtmlArg>,
+}
+
+/// Chat delivery (cli.md). The URL comes from MFAUDIT_WEBHOOK_URL or --webhook-url-file.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Chat")]
+pub struct WebhookArgs {
+    /// Post a summary card after the reports are written: `teams` (a Teams workflow webhook,
+    /// an Adaptive Card), `slack` (an incoming webhook) or `json` (the summary as JSON).
+    #[arg(long = "webhook-format", value_enum, value_name = "FORMAT")]
+    pub webhook_format: Option<crate::deliver::webhook::Format>,
+    /// A file whose first line is the webhook's URL (else MFAUDIT_WEBHOOK_URL): it carries the
+    /// signature that lets anyone post, so it is never printed.
+    #[arg(long = "webhook-url-file", value_name = "FILE")]
+    pub webhook_url_file: Option<PathBuf>,
 }
 
 /// `--email-html`.
@@ -622,6 +638,10 @@ impl AuditArgs {
                 history: self.history.clone(),
             },
             email,
+            webhook: crate::config::WebhookLayer {
+                format: self.webhook.webhook_format,
+                url_file: self.webhook.webhook_url_file.clone(),
+            },
             exceptions: crate::config::ExceptionsLayer {
                 files: self.exceptions.clone(),
                 warning_days: self.exception_warning_days,

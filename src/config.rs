@@ -17,6 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::audit::AuditOptions;
 use crate::deliver::email::{self, PASSWORD_ENV, SmtpSecurity};
+use crate::deliver::webhook;
 use crate::error::{ConfigError, Result, Usage};
 use crate::input::ReadOptions;
 use crate::input::decode::encoding_for_label;
@@ -52,6 +53,8 @@ pub struct Layer {
     pub mfa_server_bypassed_columns: Option<String>,
     pub outputs: Outputs,
     pub email: EmailLayer,
+    #[serde(skip_serializing_if = "WebhookLayer::is_empty")]
+    pub webhook: WebhookLayer,
     pub policy: Policy,
     pub audit: Audit,
     pub exceptions: ExceptionsLayer,
@@ -102,6 +105,24 @@ pub struct Outputs {
     pub template_dir: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<PathBuf>,
+}
+
+/// `[webhook]`: `format` (teams, slack, json) and `url-file`; never the URL itself, which
+/// carries the signature that lets anyone post (it comes from MFAUDIT_WEBHOOK_URL otherwise).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct WebhookLayer {
+    #[serde(alias = "webhook-format", skip_serializing_if = "Option::is_none")]
+    pub format: Option<webhook::Format>,
+    #[serde(alias = "webhook-url-file", skip_serializing_if = "Option::is_none")]
+    pub url_file: Option<PathBuf>,
+}
+
+impl WebhookLayer {
+    /// No chat delivery asked for: the dump leaves the section out.
+    fn is_empty(&self) -> bool {
+        self.format.is_none() && self.url_file.is_none()
+    }
 }
 
 /// `[email]`: the email flags without their `email-` / `smtp-` prefix (the prefixed names are
@@ -177,6 +198,8 @@ pub struct Settings {
     pub outputs: Outputs,
     /// The mail as asked for; `deliver::email::settings` checks it.
     pub email: email::Options,
+    /// The chat delivery as asked for; `deliver::webhook::settings` checks it.
+    pub webhook: webhook::Options,
     pub thresholds: Thresholds,
     pub audit: AuditOptions,
     pub exceptions: ExceptionSettings,
@@ -232,6 +255,9 @@ impl Layer {
         take(&mut e.dry_run, theirs.dry_run);
         take(&mut e.max_attachment, theirs.max_attachment);
         take(&mut e.html, theirs.html);
+        let (w, theirs) = (&mut self.webhook, over.webhook);
+        take(&mut w.format, theirs.format);
+        take(&mut w.url_file, theirs.url_file);
         let (p, theirs) = (&mut self.policy, over.policy);
         take(&mut p.fail_if_unregistered, theirs.fail_if_unregistered);
         take(
@@ -308,6 +334,10 @@ impl Layer {
                 max_attachment_mb: e.max_attachment,
                 html: e.html,
             },
+            webhook: webhook::Options {
+                format: self.webhook.format,
+                url_file: self.webhook.url_file.clone(),
+            },
             thresholds: Thresholds {
                 unregistered: self.policy.fail_if_unregistered,
                 admins_without_mfa: self.policy.fail_if_admins_without_mfa,
@@ -376,6 +406,7 @@ impl Layer {
             &mut o.template_dir,
             &mut o.history,
             &mut e.password_file,
+            &mut self.webhook.url_file,
             &mut e.ca_file,
             &mut e.dry_run,
         ]

@@ -24,3 +24,4 @@ mod outputs;
 mod schema;
 mod signins;
 mod snapshots;
+mod webhook;

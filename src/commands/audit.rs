@@ -1,5 +1,5 @@
 //! `audit` (and `run`, which is `audit` driven by a config file): wires the audit pipeline, the
-//! history, the report files, the stdout summary, the mail and the thresholds — in that order, so
+//! history, the report files, the stdout summary, the mail, the chat card and the thresholds — in that order, so
 //! the reports exist before anything can fail on the network, and a run is recorded only once
 //! all of it succeeded.
 
@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::audit;
 use crate::config::{self, Layer, Settings};
 use crate::console::Messages;
-use crate::deliver::email;
+use crate::deliver::{email, webhook};
 use crate::error::{Result, Usage};
 use crate::input;
 use crate::output::{self, Destination};
@@ -21,6 +21,7 @@ pub fn run(settings: &Settings, msg: Messages) -> Result<Status> {
     check_usage(settings)?;
     // Email settings are checked first, so a usage mistake costs no reading.
     let mail = email::settings(&settings.email)?;
+    let hook = webhook::settings(&settings.webhook)?;
     // The history is opened (and checked to be one) before anything is read or written.
     let mut history = match &out.history {
         Some(db) => Some(history::History::open(db)?),
@@ -65,6 +66,14 @@ pub fn run(settings: &Settings, msg: Messages) -> Result<Status> {
     }
     if let Some(settings) = mail {
         send_mail(report, &written, out.template_dir.as_deref(), settings, msg)?;
+    }
+    if let Some(hook) = hook {
+        webhook::post(report, &hook, settings.email.subject.as_deref())?;
+        msg.note(format!(
+            "summary posted to the {} webhook at {}",
+            hook.format.name(),
+            hook.host()
+        ));
     }
     // Recorded only now that every output is written and the mail is sent: a failed run is not
     // in the history, so the next run still reports its changes.

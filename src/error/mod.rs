@@ -15,12 +15,14 @@ mod history;
 mod mail;
 mod report;
 mod usage;
+mod webhook;
 
 pub use config::ConfigError;
 pub use history::HistoryError;
 pub use mail::{CaProblem, MailError};
 pub use report::ReportError;
 pub use usage::{ColumnsError, Usage};
+pub use webhook::WebhookError;
 
 /// Where in a file something went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +77,8 @@ pub enum Error {
     /// The history database is missing what was asked (exit 2) or failed (exit 1).
     #[error(transparent)]
     History(#[from] HistoryError),
+    #[error(transparent)]
+    Webhook(#[from] WebhookError),
     /// A report could not be made: exit 1.
     #[error(transparent)]
     Report(#[from] ReportError),
@@ -116,6 +120,7 @@ impl Error {
             Error::Input { .. } | Error::Usage(_) | Error::Config(_) => 2,
             Error::Mail(e) => e.exit_code(),
             Error::History(e) => e.exit_code(),
+            Error::Webhook(e) => e.exit_code(),
             Error::Io { .. } | Error::Report(_) | Error::Stopped | Error::Internal(_) => 1,
         }
     }

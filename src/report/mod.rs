@@ -10,7 +10,7 @@ pub(crate) mod codes;
 mod columns;
 pub mod explain;
 pub(crate) mod export_csv;
-mod figures;
+pub(crate) mod figures;
 pub(crate) mod files;
 pub(crate) mod findings;
 pub mod html;

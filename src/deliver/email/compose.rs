@@ -311,6 +311,67 @@ pub(super) fn attachment(name: &str, bytes: Vec<u8>, content_type: &str) -> Resu
     Ok(Attachment::new(name.to_string()).body(body, ct))
 }
 
+/// The mail's and the chat card's headline: unprotected enabled users once who is required to
+/// use MFA is known for some, else the registration count (or what leaves it unknown).
+pub fn headline(report: &AuditReport) -> String {
+    let s = &report.summary;
+    // Unprotected enabled users first, once who is required to use MFA is known for some.
+    let u = crate::report::findings::unprotected(s);
+    if !u.all_unknown {
+        return u.sentence;
+    }
+    let v = crate::report::findings::unregistered(s);
+    if v.unknown == 0 && !v.all_unknown {
+        format!(
+            "{} of {} {} not registered for MFA.",
+            s.unregistered_enabled,
+            plural(s.users_enabled, "enabled user", "enabled users"),
+            if s.unregistered_enabled == 1 {
+                "is"
+            } else {
+                "are"
+            }
+        )
+    } else {
+        v.sentence
+    }
+}
+
+/// Each finding in one sentence: what was found, or what is unknown and what would settle it.
+pub fn finding_sentences(report: &AuditReport) -> Vec<String> {
+    use crate::report::findings;
+    let s = &report.summary;
+    let flagged = |names: &[&str]| {
+        report
+            .users
+            .iter()
+            .filter(|u| u.flags.iter().any(|f| names.contains(&f.as_ref())))
+            .count() as u64
+    };
+    let unprotected = findings::unprotected(s);
+    (!unprotected.all_unknown)
+        .then_some(unprotected.sentence)
+        .into_iter()
+        .chain([
+            findings::unregistered(s).sentence,
+            findings::admins_without_mfa(s).sentence,
+            findings::unable_to_complete(s).sentence,
+            findings::fraud_and_fatigue(
+                s,
+                flagged(&[
+                    flag::FRAUD_REPORTED,
+                    flag::PUSH_FATIGUE,
+                    flag::BLOCKED,
+                    flag::BYPASS_USED,
+                ]),
+            )
+            .sentence,
+            findings::telephony_only(s, flagged(&[flag::TELEPHONY_ONLY])).sentence,
+            findings::without_mfa(&report.without_mfa).sentence,
+        ])
+        .collect()
+}
+
 /// The two summaries (text and HTML) of one report.
 pub(super) struct Summaries<'a> {
     pub(super) report: &'a AuditReport,
@@ -321,62 +382,11 @@ pub(super) struct Summaries<'a> {
 
 impl Summaries<'_> {
     pub(super) fn headline(&self) -> String {
-        let s = &self.report.summary;
-        // Unprotected enabled users first, once who is required to use MFA is known for some.
-        let u = crate::report::findings::unprotected(s);
-        if !u.all_unknown {
-            return u.sentence;
-        }
-        let v = crate::report::findings::unregistered(s);
-        if v.unknown == 0 && !v.all_unknown {
-            format!(
-                "{} of {} {} not registered for MFA.",
-                s.unregistered_enabled,
-                plural(s.users_enabled, "enabled user", "enabled users"),
-                if s.unregistered_enabled == 1 {
-                    "is"
-                } else {
-                    "are"
-                }
-            )
-        } else {
-            v.sentence
-        }
+        headline(self.report)
     }
 
-    /// Each finding in one sentence: what was found, or what is unknown and what would settle it.
     pub(super) fn findings(&self) -> Vec<String> {
-        use crate::report::findings;
-        let s = &self.report.summary;
-        let flagged = |names: &[&str]| {
-            self.report
-                .users
-                .iter()
-                .filter(|u| u.flags.iter().any(|f| names.contains(&f.as_ref())))
-                .count() as u64
-        };
-        let unprotected = findings::unprotected(s);
-        (!unprotected.all_unknown)
-            .then_some(unprotected.sentence)
-            .into_iter()
-            .chain([
-                findings::unregistered(s).sentence,
-                findings::admins_without_mfa(s).sentence,
-                findings::unable_to_complete(s).sentence,
-                findings::fraud_and_fatigue(
-                    s,
-                    flagged(&[
-                        flag::FRAUD_REPORTED,
-                        flag::PUSH_FATIGUE,
-                        flag::BLOCKED,
-                        flag::BYPASS_USED,
-                    ]),
-                )
-                .sentence,
-                findings::telephony_only(s, flagged(&[flag::TELEPHONY_ONLY])).sentence,
-                findings::without_mfa(&self.report.without_mfa).sentence,
-            ])
-            .collect()
+        finding_sentences(self.report)
     }
 
     /// Every finding list that holds someone (the HTML's action tables, in their order), then who

@@ -21,7 +21,9 @@ use crate::error::{CaProblem, MailError, Result};
 mod compose;
 mod smtp;
 
-pub use compose::{Composed, Packed, attachments_said, compose, subject};
+pub use compose::{
+    Composed, Packed, attachments_said, compose, finding_sentences, headline, subject,
+};
 pub use smtp::send;
 
 /// The environment variable that holds the SMTP password.
@@ -241,7 +243,7 @@ pub fn settings_with_env_password(
         (None, _) => None,
         (Some(_), p) => p,
     };
-    if password.is_some() && security == SmtpSecurity::None && !is_loopback(&host) {
+    if password.is_some() && security == SmtpSecurity::None && !crate::deliver::is_loopback(&host) {
         return Err(MailError::PlaintextPassword { host }.into());
     }
     if let Some(ca) = &args.smtp_ca_file {
@@ -304,15 +306,6 @@ fn read_password_file(path: &Path) -> Result<Secret> {
         .into());
     }
     Ok(Secret::new(first))
-}
-
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Reads a PEM file of CA certificates (at least one).
