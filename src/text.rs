@@ -85,6 +85,18 @@ pub fn cut(s: &str, max: usize) -> String {
     }
 }
 
+/// `s` in at most `max` characters, the last an ellipsis where it was cut: for a field with a
+/// hard length limit (a chart label, a chat block).
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut cut: String = s.chars().take(max - 1).collect();
+        cut.push('…');
+        cut
+    }
+}
+
 /// Input text quoted in a message: escaped and cut to `max` characters.
 pub fn quoted(s: &str, max: usize) -> String {
     cut(&escape_control(s), max)

@@ -13,6 +13,8 @@ use serde_json::{Value, json};
 use crate::error::{Result, WebhookError};
 use crate::report::audit::AuditReport;
 use crate::report::figures::{self, Value as Figure};
+// Slack's blocks have hard length limits.
+use crate::text::shorten as cut;
 
 /// Where the URL comes from when no file names it.
 pub const URL_ENV: &str = "MFAUDIT_WEBHOOK_URL";
@@ -263,16 +265,6 @@ fn teams_escape(text: &str) -> String {
     out
 }
 
-/// At most `max` characters (Slack's block limits), an ellipsis saying it was cut.
-fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut t: String = text.chars().take(max - 1).collect();
-    t.push('…');
-    t
-}
-
 /// Posts the card; a receiver's refusal or a network failure is an error naming the host and
 /// the status, never the URL.
 pub fn post(report: &AuditReport, hook: &WebhookSettings, subject: Option<&str>) -> Result<()> {
@@ -306,7 +298,8 @@ pub fn post(report: &AuditReport, hook: &WebhookSettings, subject: Option<&str>)
         .limit(64 * 1024)
         .read_to_string()
         .unwrap_or_default();
-    let said = crate::text::escape_layout(&cut(said.trim(), QUOTED_BODY)).into_owned();
+    // One line, whatever the receiver sent: its line breaks and controls escaped.
+    let said = crate::text::quoted(said.trim(), QUOTED_BODY);
     Err(fail(if said.is_empty() {
         format!("the receiver answered {status}")
     } else {

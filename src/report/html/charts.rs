@@ -15,6 +15,8 @@ pub(super) const TEAL: &str = "#17817a";
 pub(super) const PURPLE: &str = "#6d4c9f";
 
 use crate::report::escape_html as esc;
+// A label cut to fit; the full text stays in a `<title>`.
+use crate::text::shorten;
 
 /// The first `n` of a ranking (`mfa_completed_by`, `mfa_denied_because`) as bars: the wording,
 /// how often, and for how many users.
@@ -32,17 +34,6 @@ pub(super) fn ranked_bars<'a>(
             color,
         })
         .collect()
-}
-
-/// Cuts a label to `max` characters with an ellipsis; the full text stays in a `<title>`.
-pub(super) fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut cut: String = s.chars().take(max - 1).collect();
-        cut.push('…');
-        cut
-    }
 }
 
 pub(super) fn charts(r: &AuditReport) -> Vec<Chart> {
