@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod graph_server;
+
 use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -17,6 +19,8 @@ fn mfaudit() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mfaudit"));
     for var in [
         "MFAUDIT_SMTP_PASSWORD",
+        "MFAUDIT_CLIENT_SECRET",
+        "MFAUDIT_WEBHOOK_URL",
         "MFAUDIT_CONFIG",
         "MFAUDIT_TIMINGS",
         "RUST_LOG",
