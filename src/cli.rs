@@ -167,6 +167,30 @@ Examples:
   mfaudit run --config examples/mfaudit.toml
   mfaudit run --config mfaudit.toml --dump-config")]
     Run(RunArgs),
+    /// Pull the exports the audit reads from Microsoft Graph into a folder (app-only sign-in).
+    #[command(after_help = "\
+Examples:
+  mfaudit pull --tenant contoso.onmicrosoft.com --client-id 00000000-0000-0000-0000-000000000000 \\
+      --certificate mfaudit-app.pem --out exports/
+  MFAUDIT_CLIENT_SECRET=... mfaudit pull --tenant contoso.onmicrosoft.com --client-id APP_ID \\
+      --out exports/ --since 30d --non-interactive
+  mfaudit pull ... --only users,registration,per-user-state --out exports/
+  mfaudit audit exports/ --html audit.html
+
+Files written into DIR (each atomically; a dataset that fails keeps its previous file):
+  users.json, registration-details.json, per-user-mfa-state.json, signins-interactive.json
+  (and signins-noninteractive.json), conditional-access-policies.json, security-defaults.json,
+  role-assignments.json, role-eligibility.json, role-definitions.json, group-members.csv, and
+  manifest.json: what was pulled, when, how many records and requests, and each file that failed
+  with the Graph permission it needs.
+
+The app registration needs these application permissions, with admin consent: User.Read.All
+(users), AuditLog.Read.All (registration, signins), UserAuthenticationMethod.Read.All
+(per-user-state), Policy.Read.All (policies), RoleManagement.Read.Directory (roles),
+GroupMember.Read.All (groups). The secret is read from MFAUDIT_CLIENT_SECRET or
+--client-secret-file, never from the command line, and is never printed. Exit 1 when any file
+could not be pulled or no token could be had.")]
+    Pull(Box<crate::pull::Options>),
     /// List the runs recorded in a history database.
     #[command(after_help = "\
 Examples:

@@ -55,6 +55,10 @@ pub struct Layer {
     pub email: EmailLayer,
     #[serde(skip_serializing_if = "WebhookLayer::is_empty")]
     pub webhook: WebhookLayer,
+    /// `[pull]`: pull fresh exports from Graph before the audit (`mfaudit pull`'s options by
+    /// their names). When the config names no inputs, the audit reads its `out`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pull: Option<crate::pull::Options>,
     pub policy: Policy,
     pub audit: Audit,
     pub exceptions: ExceptionsLayer,
@@ -193,6 +197,8 @@ pub struct Audit {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub inputs: Vec<PathBuf>,
+    /// Pulled from Graph before the audit reads the inputs.
+    pub pull: Option<crate::pull::Options>,
     pub quiet: bool,
     pub read: ReadOptions,
     pub outputs: Outputs,
@@ -258,6 +264,7 @@ impl Layer {
         let (w, theirs) = (&mut self.webhook, over.webhook);
         take(&mut w.format, theirs.format);
         take(&mut w.url_file, theirs.url_file);
+        take(&mut self.pull, over.pull);
         let (p, theirs) = (&mut self.policy, over.policy);
         take(&mut p.fail_if_unregistered, theirs.fail_if_unregistered);
         take(
@@ -315,8 +322,15 @@ impl Layer {
     /// The typed settings, each value not given taken from its default.
     pub fn resolve(&self) -> Result<Settings> {
         let e = &self.email;
+        let pull = self.pull.clone();
+        let inputs = match &pull {
+            // The folder the pull fills is what the audit reads, unless the config says more.
+            Some(p) if self.inputs.is_empty() => vec![p.out.clone()],
+            _ => self.inputs.clone(),
+        };
         Ok(Settings {
-            inputs: self.inputs.clone(),
+            inputs,
+            pull,
             quiet: self.quiet.unwrap_or(false),
             read: self.read_options()?,
             outputs: self.outputs.clone(),
@@ -394,6 +408,19 @@ impl Layer {
         }
         for f in &mut self.exceptions.files {
             *f = resolve(dir, f);
+        }
+        if let Some(p) = &mut self.pull {
+            p.out = resolve(dir, &p.out);
+            for f in [
+                &mut p.certificate,
+                &mut p.client_secret_file,
+                &mut p.ca_file,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                *f = resolve(dir, f);
+            }
         }
         let o = &mut self.outputs;
         let e = &mut self.email;

@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Warnings and notes on stderr (silenced by `--quiet`); stdout carries data only.
 #[derive(Debug, Clone, Copy)]
@@ -51,28 +51,15 @@ impl Progress {
         let bar = if quiet || !std::io::stderr().is_terminal() {
             ProgressBar::hidden()
         } else {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(8));
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} {prefix} {human_pos} {msg} ({rate}, {elapsed})",
-                )
-                .map(|s| {
-                    s.with_key(
-                        "rate",
-                        |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                            let _ = w.write_str(&rate(state.per_sec()));
-                        },
-                    )
-                })
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            );
             let name = path.file_name().map_or_else(
                 || path.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
             );
-            bar.set_prefix(crate::text::escape_control(&name).into_owned());
-            bar.set_message(what);
-            bar
+            styled(
+                ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(8)),
+                &name,
+                what,
+            )
         };
         Progress { bar, count: 0 }
     }
@@ -93,6 +80,49 @@ impl Progress {
 
     pub fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// A spinner counting `what`, labelled `name` (escaped: it may come from an input).
+fn styled(bar: ProgressBar, name: &str, what: &'static str) -> ProgressBar {
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {prefix} {human_pos} {msg} ({rate}, {elapsed})")
+            .map(|s| {
+                s.with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = w.write_str(&rate(state.per_sec()));
+                    },
+                )
+            })
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_prefix(crate::text::escape_control(name).into_owned());
+    bar.set_message(what);
+    bar
+}
+
+/// Progress lines of work running side by side (the datasets of a pull), one line each.
+pub struct ProgressGroup {
+    multi: Option<MultiProgress>,
+}
+
+impl ProgressGroup {
+    pub fn new(quiet: bool) -> ProgressGroup {
+        let shown = !quiet && std::io::stderr().is_terminal();
+        ProgressGroup {
+            multi: shown
+                .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(8))),
+        }
+    }
+
+    /// One more line, counting `what` for `name`.
+    pub fn bar(&self, name: &str, what: &'static str) -> Progress {
+        let bar = match &self.multi {
+            Some(m) => styled(m.add(ProgressBar::no_length()), name, what),
+            None => ProgressBar::hidden(),
+        };
+        Progress { bar, count: 0 }
     }
 }
 

@@ -18,8 +18,10 @@ pub mod error;
 pub mod history;
 pub mod input;
 pub mod model;
+pub(crate) mod net;
 pub(crate) mod output;
 pub(crate) mod par;
+pub mod pull;
 pub mod report;
 pub(crate) mod text;
 pub(crate) mod timing;
@@ -149,6 +151,10 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Explain(a) => {
             let opts = a.read.read_options()?;
             commands::policies::explain(&a.user, &a.inputs, a.format, &opts, msg)?;
+            Ok(Status::Done)
+        }
+        Command::Pull(a) => {
+            commands::pull::run(&a, msg)?;
             Ok(Status::Done)
         }
         Command::History(a) => {

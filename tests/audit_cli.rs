@@ -891,7 +891,7 @@ fn completions_and_manual_pages_parse() {
     let ran = Test::new().arg("man").arg("--dir").arg(&pages).run();
     ran.ok();
     assert!(
-        ran.stderr.contains("15 manual pages written to"),
+        ran.stderr.contains("16 manual pages written to"),
         "{}",
         ran.stderr
     );
@@ -900,7 +900,8 @@ fn completions_and_manual_pages_parse() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 15);
+    assert_eq!(names.len(), 16);
+    assert!(names.contains(&"mfaudit-pull.1".to_string()));
     assert_eq!(names[0], "mfaudit-audit.1");
     assert!(names.contains(&"mfaudit.1".to_string()));
     let audit = std::fs::read_to_string(pages.join("mfaudit-audit.1")).unwrap();

@@ -372,6 +372,16 @@ fn the_example_config_loads() {
     let merged = file.resolve().expect("its settings resolve");
     assert!(!merged.inputs.is_empty());
     assert!(merged.inputs[0].starts_with(path.parent().expect("examples folder")));
+    // It pulls from Graph first, and audits what it pulled.
+    let pull = merged.pull.as_ref().expect("the example's [pull]");
+    assert_eq!(merged.inputs, std::slice::from_ref(&pull.out));
+    assert!(
+        pull.certificate
+            .as_ref()
+            .expect("a certificate")
+            .is_absolute()
+    );
+    assert_eq!(pull.since, "7d");
     assert!(!merged.email.to.is_empty());
     assert_eq!(merged.email.smtp_security, Some(SmtpSecurity::Starttls));
     assert!(merged.thresholds.unregistered.is_some());

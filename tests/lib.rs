@@ -21,6 +21,7 @@ mod html;
 mod mfa_server;
 mod numbers;
 mod outputs;
+mod pull;
 mod schema;
 mod signins;
 mod snapshots;

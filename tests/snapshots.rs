@@ -43,6 +43,7 @@ const CASES: &[&str] = &[
     "help-inspect",
     "help-codes",
     "help-run",
+    "help-pull",
     "help-history",
     "help-diff",
     "help-templates",
@@ -264,6 +265,11 @@ fn help_codes() {
 #[test]
 fn help_run() {
     snapshot("help-run", &["run", "--help"]);
+}
+
+#[test]
+fn help_pull() {
+    snapshot("help-pull", &["pull", "--help"]);
 }
 
 #[test]

@@ -11,8 +11,14 @@
         Set-Content -NoNewline -Path C:\ProgramData\mfaudit\smtp-password -Value '...'
         icacls C:\ProgramData\mfaudit\smtp-password /inheritance:r /grant:r "CONTOSO\svc-mfaudit:R" "Administrators:F"
 
+    The config's [pull] section fetches fresh exports from Microsoft Graph before each audit. Its
+    `certificate` (the app registration's certificate with its private key, PEM) is protected the
+    same way:
+        icacls C:\ProgramData\mfaudit\mfaudit-app.pem /inheritance:r /grant:r "CONTOSO\svc-mfaudit:R" "Administrators:F"
+
     Exit codes show as the task's Last Run Result: 0 done, 3 (0x3) a policy threshold was crossed
-    (reports written and sent), 1 failed (I/O, SMTP), 2 bad config or input.
+    (reports written and sent), 1 failed (I/O, SMTP, a pull not complete: the audit still ran on
+    the previous files of what failed, and the reports say so), 2 bad config or input.
 
 .EXAMPLE
     .\register-mfaudit-task.ps1 -User 'CONTOSO\svc-mfaudit' -Day Monday -At '06:00'

@@ -17,6 +17,12 @@ use crate::{Status, history};
 
 /// Runs the audit.
 pub fn run(settings: &Settings, msg: Messages) -> Result<Status> {
+    run_with_warnings(settings, msg, Vec::new())
+}
+
+/// Runs the audit, with warnings of the run's own (a pull that did not complete) put first in
+/// every report.
+fn run_with_warnings(settings: &Settings, msg: Messages, warnings: Vec<String>) -> Result<Status> {
     let out = &settings.outputs;
     check_usage(settings)?;
     // Email settings are checked first, so a usage mistake costs no reading.
@@ -41,6 +47,7 @@ pub fn run(settings: &Settings, msg: Messages) -> Result<Status> {
     if out.html.is_some() || mail.is_some() {
         audited.free_sources();
     }
+    audited.report.warnings.splice(0..0, warnings);
     if let Some(h) = &history {
         let preview = h.preview(&audited.report)?;
         audited.report.changes = preview.changes;
@@ -216,5 +223,28 @@ pub fn run_config(config: &Path, dump: bool, flags: Layer) -> Result<Status> {
             ));
         }
     }
-    run(&settings, msg)
+    // The pull first: a mistake in `[pull]` stops the job; a pull that failed, in full or in
+    // part, is said in every report and by the exit code, and the audit still runs on the
+    // files as they are (the previous pull's, for what failed).
+    let mut warnings = Vec::new();
+    let mut pull_failed = None;
+    if let Some(pull) = &settings.pull {
+        match super::pull::run(pull, msg) {
+            Ok(_) => {}
+            Err(e) if e.exit_code() == 2 => return Err(e),
+            Err(e) => {
+                msg.warn("the pull did not complete; auditing the files as they are");
+                warnings.push(format!(
+                    "The Graph pull before this audit did not complete ({e}). What it could not pull is from an earlier pull, or missing: see {} for the age of each file.",
+                    crate::text::shown_path(&pull.out.join(crate::pull::MANIFEST_FILE))
+                ));
+                pull_failed = Some(e);
+            }
+        }
+    }
+    let status = run_with_warnings(&settings, msg, warnings)?;
+    match pull_failed {
+        Some(e) => Err(e),
+        None => Ok(status),
+    }
 }

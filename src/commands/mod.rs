@@ -8,6 +8,7 @@ pub mod history;
 pub(crate) mod inspect;
 pub(crate) mod manual;
 pub(crate) mod policies;
+pub(crate) mod pull;
 pub(crate) mod templates;
 
 pub use crate::console::Messages;

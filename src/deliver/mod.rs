@@ -4,14 +4,3 @@
 
 pub mod email;
 pub mod webhook;
-
-/// Whether `host` is this machine: the one place a secret may travel unencrypted (the tests' SMTP
-/// server and webhook receiver).
-pub(crate) fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}

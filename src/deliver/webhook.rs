@@ -74,7 +74,7 @@ impl std::fmt::Debug for WebhookSettings {
 impl WebhookSettings {
     /// The receiver's host, the one part of the URL a message may name.
     pub fn host(&self) -> &str {
-        host_of(&self.url).unwrap_or("?")
+        crate::net::host_of(&self.url).unwrap_or("?")
     }
 }
 
@@ -103,14 +103,7 @@ pub fn settings_with_env_url(
     if url.is_empty() {
         return Err(WebhookError::Empty { from }.into());
     }
-    let secure = url
-        .get(..8)
-        .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
-    let loopback_http = url
-        .get(..7)
-        .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
-        && host_of(&url).is_some_and(super::is_loopback);
-    if !(secure || loopback_http) || host_of(&url).is_none() {
+    if !crate::net::secret_may_go_to(&url) {
         return Err(WebhookError::NotHttps { from }.into());
     }
     Ok(Some(WebhookSettings { format, url }))
@@ -127,19 +120,6 @@ fn read_url_file(path: &Path) -> Result<String> {
         source,
     })?;
     Ok(text.lines().next().unwrap_or("").trim().to_string())
-}
-
-/// The host of `scheme://host[:port]/...`, brackets kept for IPv6.
-fn host_of(url: &str) -> Option<&str> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if authority.starts_with('[') {
-        &authority[..=authority.find(']')?]
-    } else {
-        authority.split(':').next()?
-    };
-    (!host.is_empty()).then_some(host)
 }
 
 /// The summary every format carries, in the mail's words.

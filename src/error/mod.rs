@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 mod config;
 mod history;
 mod mail;
+mod pull;
 mod report;
 mod usage;
 mod webhook;
@@ -20,6 +21,7 @@ mod webhook;
 pub use config::ConfigError;
 pub use history::HistoryError;
 pub use mail::{CaProblem, MailError};
+pub use pull::PullError;
 pub use report::ReportError;
 pub use usage::{ColumnsError, Usage};
 pub use webhook::WebhookError;
@@ -79,6 +81,9 @@ pub enum Error {
     History(#[from] HistoryError),
     #[error(transparent)]
     Webhook(#[from] WebhookError),
+    /// The Graph pull was asked wrong (exit 2), or could not be done in full (exit 1).
+    #[error(transparent)]
+    Pull(#[from] PullError),
     /// A report could not be made: exit 1.
     #[error(transparent)]
     Report(#[from] ReportError),
@@ -121,6 +126,7 @@ impl Error {
             Error::Mail(e) => e.exit_code(),
             Error::History(e) => e.exit_code(),
             Error::Webhook(e) => e.exit_code(),
+            Error::Pull(e) => e.exit_code(),
             Error::Io { .. } | Error::Report(_) | Error::Stopped | Error::Internal(_) => 1,
         }
     }

@@ -174,6 +174,11 @@ pub fn own_output(head: &str) -> Option<&'static str> {
             let after = text[1..].trim_start();
             let rest = after.strip_prefix("\"schema\"")?.trim_start();
             let value = rest.strip_prefix(':')?.trim_start();
+            if value.starts_with(&format!("\"{}\"", crate::pull::MANIFEST_SCHEMA)) {
+                return Some(
+                    "the manifest of mfaudit pull (what was pulled and when), not an export",
+                );
+            }
             value
                 .starts_with("\"mfaudit.")
                 .then_some("an mfaudit report (its --json output), not an export")

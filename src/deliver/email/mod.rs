@@ -243,7 +243,7 @@ pub fn settings_with_env_password(
         (None, _) => None,
         (Some(_), p) => p,
     };
-    if password.is_some() && security == SmtpSecurity::None && !crate::deliver::is_loopback(&host) {
+    if password.is_some() && security == SmtpSecurity::None && !crate::net::is_loopback(&host) {
         return Err(MailError::PlaintextPassword { host }.into());
     }
     if let Some(ca) = &args.smtp_ca_file {
