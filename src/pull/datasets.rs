@@ -576,20 +576,31 @@ impl<'a> Context<'a> {
             drop(done_tx);
             let feeder = s.spawn(move || -> Result<(), Failure> {
                 let mut seq = 0;
-                for page in ids {
-                    let users = match page {
-                        Ids::Page(users) => users,
-                        Ids::Failed(why) => return Err(Failure::Upstream(why)),
-                    };
-                    for chunk in users.chunks(BATCH_SIZE) {
-                        if stop.load(Ordering::Relaxed) || tickets_rx.recv().is_err() {
-                            break;
-                        }
-                        if work_tx.send((seq, chunk.to_vec())).is_err() {
-                            break;
-                        }
-                        seq += 1;
+                let mut send = |batch: Vec<UserRef>| {
+                    if stop.load(Ordering::Relaxed)
+                        || tickets_rx.recv().is_err()
+                        || work_tx.send((seq, batch)).is_err()
+                    {
+                        return;
                     }
+                    seq += 1;
+                };
+                // Batches run across the pages (of 999 users), so there are never more than
+                // users/20 of them.
+                let mut waiting: Vec<UserRef> = Vec::new();
+                for page in ids {
+                    match page {
+                        Ids::Page(users) => waiting.extend(users),
+                        Ids::Failed(why) => return Err(Failure::Upstream(why)),
+                    }
+                    let rest = waiting.split_off(waiting.len() / BATCH_SIZE * BATCH_SIZE);
+                    for batch in waiting.chunks(BATCH_SIZE) {
+                        send(batch.to_vec());
+                    }
+                    waiting = rest;
+                }
+                if !waiting.is_empty() {
+                    send(waiting);
                 }
                 Ok(())
             });
