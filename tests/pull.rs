@@ -458,7 +458,7 @@ fn a_forbidden_dataset_fails_alone_names_its_permission_and_keeps_its_previous_f
     assert_eq!(
         last,
         format!(
-            "mfaudit: error: 1 of 10 files not pulled: role-assignments.json (needs RoleManagement.Read.Directory); the previous files were kept, see {}",
+            "mfaudit: error: 1 of 10 files not pulled: role-assignments.json (needs RoleManagement.Read.Directory); the folder keeps their previous versions, if any: see {}",
             out.path().join("manifest.json").display()
         )
     );
@@ -500,6 +500,24 @@ fn a_forbidden_dataset_fails_alone_names_its_permission_and_keeps_its_previous_f
     // the interactive ones of the last week.
     let expected = (0..400).filter(|n| n % 5 != 4 && n % 10 != 9).count();
     assert_eq!(entry(&m, "signins-interactive.json")["records"], expected);
+    // The next pull, of the users only: every other file is still in the folder, and the
+    // manifest keeps saying how old each one is.
+    pull(&server, &pki, out.path(), &["--only", "users"]).ok();
+    let next = manifest(out.path());
+    assert_eq!(next["complete"], true);
+    assert_eq!(entry(&next, "users.json")["status"], "pulled");
+    let kept = entry(&next, "registration-details.json");
+    assert_eq!(kept["status"], "kept");
+    assert_eq!(
+        kept["pulled_at"],
+        entry(&m, "registration-details.json")["pulled_at"]
+    );
+    assert_eq!(kept["records"], 120);
+    assert_eq!(kept["requests"], 0);
+    let unknown_age = entry(&next, "role-assignments.json");
+    assert_eq!(unknown_age["status"], "kept");
+    assert_eq!(unknown_age["pulled_at"], Value::Null);
+    assert_eq!(next["files"].as_array().unwrap().len(), 10);
     assert_eq!(
         std::fs::read_to_string(out.path().join("group-members.csv"))
             .unwrap()

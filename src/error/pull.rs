@@ -46,7 +46,7 @@ pub enum PullError {
     )]
     Token { host: String, detail: String },
     #[error(
-        "{failed} of {total} files not pulled: {list}; the previous files were kept, see {}",
+        "{failed} of {total} files not pulled: {list}; the folder keeps their previous versions, if any: see {}",
         crate::text::shown_path(.manifest)
     )]
     Failed {

@@ -365,7 +365,10 @@ fn record(
     if let Some(previous) = &previous {
         for e in &previous.files {
             let pulled_now = files.iter().any(|f| f.file == e.file);
-            if !pulled_now && !selected.contains(&e.dataset) && dir.join(&e.file).is_file() {
+            // Any file an earlier pull wrote and this one did not (a dataset left out of
+            // `--only`, the non-interactive sign-ins without `--non-interactive`) is still read
+            // by the audit: its entry says how old it is.
+            if !pulled_now && dir.join(&e.file).is_file() {
                 files.push(Entry {
                     status: FileStatus::Kept,
                     requests: 0,
