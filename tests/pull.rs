@@ -68,9 +68,12 @@ fn state(i: usize) -> &'static str {
     ["disabled", "enabled", "enforced"][i % 3]
 }
 
-/// The time `hours` ago, as Graph writes it.
+/// The time `hours` before the tests started, as Graph writes it: the same instant however late
+/// a record is made (the server makes its records when they are paged, the by-hand files later).
 fn ago(hours: i64) -> String {
-    jiff::Timestamp::now()
+    static START: std::sync::OnceLock<jiff::Timestamp> = std::sync::OnceLock::new();
+    START
+        .get_or_init(jiff::Timestamp::now)
         .checked_sub(jiff::SignedDuration::from_hours(hours))
         .unwrap()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -1027,11 +1030,25 @@ fn run_config_pulls_audits_and_says_when_the_pull_did_not_complete() {
         serde_json::from_slice(&std::fs::read(dir.path().join("reports/audit.json")).unwrap())
             .unwrap();
     assert_eq!(report["summary"]["users_total"], 50);
-    let first = report["warnings"][0].as_str().unwrap();
-    assert!(
-        first.starts_with("The Graph pull before this audit did not complete (1 of 10 files not pulled: signins-interactive.json (needs AuditLog.Read.All)"),
-        "{first}"
+    // The manifest's account of the failed file comes first, in every report.
+    let exports = dir.path().join("exports");
+    let m = manifest(&exports);
+    let said = format!(
+        "The pull at {} could not fetch signins-interactive.json ({}); there is no earlier copy, so what it holds is unknown ({}).",
+        m["finished"].as_str().unwrap(),
+        entry(&m, "signins-interactive.json")["error"]
+            .as_str()
+            .unwrap(),
+        exports.join("manifest.json").display()
     );
+    assert_eq!(report["warnings"][0], said);
+    assert!(
+        said.contains("(Graph answered 403 Authentication_RequestFromNonPremiumTenantOrB2CTenant"),
+        "{said}"
+    );
+    // An auditor who receives the folder later is told the same by a plain audit of it.
+    let (alone, _) = audit_json(&exports);
+    assert_eq!(alone["warnings"][0], said);
     // Without the sign-ins, who got in without MFA is unknown, not none.
     assert_eq!(
         report["without_mfa"]["signins_without_mfa"],
@@ -1056,6 +1073,29 @@ fn run_config_pulls_audits_and_says_when_the_pull_did_not_complete() {
             .iter()
             .all(|w| !w.as_str().unwrap().contains("pull"))
     );
+    // A week on, the secret was rotated and the job not told: no token, nothing pulled, the audit
+    // of last week's files says so first, and the job exits 1.
+    write(dir.path(), "secret.txt", "an-old-secret\n");
+    let ran = Test::new()
+        .args(["run", "--config", config.to_str().unwrap()])
+        .run();
+    ran.code(1);
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("reports/audit.json")).unwrap())
+            .unwrap();
+    let first = report["warnings"][0].as_str().unwrap();
+    assert!(
+        first.starts_with("The Graph pull before this audit did not run (no token from 127.0.0.1: the token endpoint answered 401 invalid_client: AADSTS7000215"),
+        "{first}"
+    );
+    assert!(
+        first.ends_with(&format!(
+            "): every file audited is from an earlier pull, or missing; {} says how old each one is.",
+            exports.join("manifest.json").display()
+        )),
+        "{first}"
+    );
+    assert!(!ran.stderr.contains("an-old-secret"));
 }
 
 /// The peak resident memory of a running process so far, in MiB (Linux), polled until it exits.

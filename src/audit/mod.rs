@@ -382,11 +382,16 @@ fn build_report(request: &Request<'_>, msg: Messages) -> Result<(AuditReport, Le
         .collect();
     ledgers.push(helped.ledger);
     crate::timing::phase("sign-ins read");
-    Ok(Auditor::with_ledgers(ledgers)
+    let (mut report, leftovers) = Auditor::with_ledgers(ledgers)
         .with_guest_index(guests)
         .with_config(config)
         .with_exceptions(exceptions, request.exceptions.warning_days)
-        .finish_keeping(directory, summaries, generated_at()))
+        .finish_keeping(directory, summaries, generated_at());
+    // First: what the data is worth comes before what it says.
+    report
+        .warnings
+        .splice(0..0, input::pull_manifest::warnings(&inputs.skipped));
+    Ok((report, leftovers))
 }
 
 fn summarize(f: &InputFile, s: Option<&ReadStats>) -> InputSummary {

@@ -234,10 +234,18 @@ pub fn run_config(config: &Path, dump: bool, flags: Layer) -> Result<Status> {
             Err(e) if e.exit_code() == 2 => return Err(e),
             Err(e) => {
                 msg.warn("the pull did not complete; auditing the files as they are");
-                warnings.push(format!(
-                    "The Graph pull before this audit did not complete ({e}). What it could not pull is from an earlier pull, or missing: see {} for the age of each file.",
+                // Files that failed are in the manifest, whose warnings the audit gives; a
+                // pull that got no token wrote no manifest, so it is said here.
+                let per_file = matches!(
+                    &e,
+                    crate::error::Error::Pull(crate::error::PullError::Failed { .. })
+                );
+                if !per_file {
+                    warnings.push(format!(
+                    "The Graph pull before this audit did not run ({e}): every file audited is from an earlier pull, or missing; {} says how old each one is.",
                     crate::text::shown_path(&pull.out.join(crate::pull::MANIFEST_FILE))
                 ));
+                }
                 pull_failed = Some(e);
             }
         }

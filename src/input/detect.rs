@@ -164,6 +164,11 @@ pub const TRIED: &str = "MSOnline exports (Get-MsolUser JSON/CLIXML, MFA_Report.
 registration details, users, per-user MFA state, sign-ins (Graph, admin center JSON/CSV with AuthDetails, \
 Azure Monitor, Log Analytics), Conditional Access, security defaults, roles, groups, Exchange recipients";
 
+/// What `mfaudit pull`'s manifest is said to be when a folder walk passes it over (and how the
+/// audit knows to read what it says about the files beside it).
+pub const PULL_MANIFEST: &str =
+    "the manifest of mfaudit pull (what was pulled and when), not an export";
+
 /// What an output of mfaudit's own is, when the head is one: a report is never an input (a second
 /// audit in the same folder must not read the first one's CSV as a directory export).
 pub fn own_output(head: &str) -> Option<&'static str> {
@@ -175,9 +180,7 @@ pub fn own_output(head: &str) -> Option<&'static str> {
             let rest = after.strip_prefix("\"schema\"")?.trim_start();
             let value = rest.strip_prefix(':')?.trim_start();
             if value.starts_with(&format!("\"{}\"", crate::pull::MANIFEST_SCHEMA)) {
-                return Some(
-                    "the manifest of mfaudit pull (what was pulled and when), not an export",
-                );
+                return Some(PULL_MANIFEST);
             }
             value
                 .starts_with("\"mfaudit.")

@@ -17,6 +17,7 @@ pub mod json_stream;
 pub(crate) mod load;
 pub mod mfa_server;
 pub(crate) mod msonline;
+pub(crate) mod pull_manifest;
 pub(crate) mod roles;
 pub(crate) mod signins;
 pub(crate) mod walk;
