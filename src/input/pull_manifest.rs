@@ -3,7 +3,7 @@
 //! the folder must say so, whoever runs it: `run --config` right after the pull, or an auditor
 //! who received the folder weeks later.
 
-use crate::pull::{FileStatus, Manifest};
+use crate::pull::FileStatus;
 
 use super::walk::Skipped;
 
@@ -14,10 +14,7 @@ pub fn warnings(skipped: &[Skipped]) -> Vec<String> {
         .iter()
         .filter(|s| s.why == super::detect::PULL_MANIFEST)
     {
-        let Ok(bytes) = std::fs::read(&s.path) else {
-            continue;
-        };
-        let Ok(m) = serde_json::from_slice::<Manifest>(&bytes) else {
+        let Some(m) = crate::pull::read_manifest(&s.path) else {
             out.push(format!(
                 "{} is not a manifest this version of mfaudit reads: how old the pulled files beside it are is unknown.",
                 s.path.display()

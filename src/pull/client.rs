@@ -45,6 +45,9 @@ pub enum Failure {
     Write(crate::error::Error),
     /// Stopped because the dataset it feeds on failed (that failure is the one reported).
     Upstream(String),
+    /// Not asked: another part of the same dataset failed first, and its failure is the one
+    /// reported.
+    Cancelled,
 }
 
 impl Failure {
@@ -72,6 +75,7 @@ impl Failure {
             Failure::Token(m) => format!("no token: {m}"),
             Failure::Write(e) => e.to_string(),
             Failure::Upstream(m) => m.clone(),
+            Failure::Cancelled => "stopped after another failure".to_string(),
         }
     }
 
@@ -331,7 +335,7 @@ impl Http {
 
     /// The capped exponential backoff before retry `attempt`, with up to half of it again as
     /// jitter so that parallel requests do not come back together.
-    fn backoff(&self, attempt: u32) -> Duration {
+    pub(super) fn backoff(&self, attempt: u32) -> Duration {
         let base = FIRST_BACKOFF
             .saturating_mul(1 << (attempt - 1).min(16))
             .min(MAX_BACKOFF);
@@ -342,11 +346,25 @@ impl Http {
     }
 
     fn status_failure(&self, a: Answer) -> Failure {
-        let (code, message) = graph_error(&a.body);
+        let body = serde_json::from_slice(&a.body).unwrap_or(serde_json::Value::Null);
+        self.failure(a.status, &body)
+    }
+
+    /// An error answer (a request's, or an item's inside a `$batch`) as a failure: Graph's
+    /// `error.code` and `error.message`, quoted on one line, without the secret.
+    pub(super) fn failure(&self, status: u16, body: &serde_json::Value) -> Failure {
+        let text = |key: &str| {
+            let said = body
+                .get("error")
+                .and_then(|e| e.get(key))
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            self.redact(&crate::text::quoted(said, QUOTED))
+        };
         Failure::Status {
-            status: a.status,
-            code: self.redact(&code),
-            message: self.redact(&message),
+            status,
+            code: text("code"),
+            message: text("message"),
         }
     }
 
@@ -359,8 +377,16 @@ impl Http {
     }
 }
 
-fn retried(status: u16) -> bool {
+/// The statuses a request (or a `$batch` item) is asked again after: throttled, unavailable,
+/// timed out behind the gateway.
+pub(super) fn retried(status: u16) -> bool {
     matches!(status, 429 | 503 | 504)
+}
+
+/// A `Retry-After` of whole seconds (what Graph sends), capped at [`MAX_RETRY_AFTER`].
+pub(super) fn retry_after(value: &str) -> Option<Duration> {
+    let secs = value.trim().parse::<u64>().ok()?;
+    Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
 }
 
 fn answer(mut response: ureq::http::Response<ureq::Body>) -> Result<Answer, ureq::Error> {
@@ -369,8 +395,7 @@ fn answer(mut response: ureq::http::Response<ureq::Body>) -> Result<Answer, ureq
         .headers()
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(|s| Duration::from_secs(s).min(MAX_RETRY_AFTER));
+        .and_then(retry_after);
     let body = response
         .body_mut()
         .with_config()
@@ -420,44 +445,36 @@ fn token_refusal(a: &Answer) -> String {
     }
 }
 
-/// A Graph error body's `error.code` and `error.message`.
-fn graph_error(body: &[u8]) -> (String, String) {
-    #[derive(serde::Deserialize, Default)]
-    struct Outer {
-        #[serde(default)]
-        error: Inner,
-    }
-    #[derive(serde::Deserialize, Default)]
-    struct Inner {
-        #[serde(default)]
-        code: String,
-        #[serde(default)]
-        message: String,
-    }
-    let e = serde_json::from_slice::<Outer>(body)
-        .unwrap_or_default()
-        .error;
-    (
-        crate::text::quoted(&e.code, 80),
-        crate::text::quoted(&e.message, QUOTED),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn graph_errors_and_token_refusals_read_as_one_line() {
-        let (code, message) = graph_error(
-            br#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation.","innerError":{}}}"#,
+        let http = Http::new(
+            Endpoints::new(super::super::Cloud::Global, None, None).unwrap(),
+            "t",
+            "c",
+            Credential::Secret("s3cr3t".into()),
+            None,
+            1,
         );
-        assert_eq!(code, "Authorization_RequestDenied");
+        let f = http.failure(
+            403,
+            &serde_json::json!({"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation. not s3cr3t","innerError":{}}}),
+        );
         assert_eq!(
-            message,
-            "Insufficient privileges to complete the operation."
+            f.describe(),
+            "Graph answered 403 Authorization_RequestDenied: Insufficient privileges to complete the operation. not ***"
         );
-        assert_eq!(graph_error(b"<html>"), (String::new(), String::new()));
+        assert!(f.denied());
+        assert_eq!(
+            http.failure(502, &serde_json::Value::Null).describe(),
+            "Graph answered 502"
+        );
+        assert_eq!(retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after("86400"), Some(MAX_RETRY_AFTER));
+        assert_eq!(retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         let a = Answer {
             status: 401,
             retry_after: None,

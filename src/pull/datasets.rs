@@ -14,7 +14,7 @@ use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
-use super::client::{Counter, Failure, Http};
+use super::client::{self, Counter, Failure, Http};
 use super::endpoints::encode;
 use crate::console::{Progress, ProgressGroup};
 
@@ -244,6 +244,28 @@ impl<'a> Context<'a> {
         self.bars.bar(spec.file, what)
     }
 
+    /// Follows `@odata.nextLink` from `first` to the last page, handing each page to `each`: its
+    /// body as Graph sent it and its records.
+    fn pages<T: DeserializeOwned>(
+        &self,
+        first: String,
+        counter: &Counter,
+        mut each: impl FnMut(&[u8], Vec<T>) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
+        let mut url = first;
+        loop {
+            let body = self.http.get(&url, counter)?;
+            let page: Page<T> = serde_json::from_slice(&body).map_err(|e| {
+                Failure::Response(format!("a page that is not a Graph collection ({e})"))
+            })?;
+            each(&body, page.value)?;
+            match page.next {
+                Some(next) => url = next,
+                None => return Ok(()),
+            }
+        }
+    }
+
     /// Every page from `first` on, each written to `w` on its own line as Graph sent it, its
     /// records handed to `each`; the number of records.
     fn stream<T: DeserializeOwned>(
@@ -255,23 +277,16 @@ impl<'a> Context<'a> {
         bar: &mut Progress,
         mut each: impl FnMut(Vec<T>),
     ) -> Result<u64, Failure> {
-        let mut url = first;
         let mut records = 0;
-        loop {
-            let body = self.http.get(&url, counter)?;
-            let page: Page<T> = serde_json::from_slice(&body).map_err(|e| {
-                Failure::Response(format!("a page that is not a Graph collection ({e})"))
-            })?;
-            write_line(w, path, &body)?;
-            let n = page.value.len() as u64;
+        self.pages(first, counter, |body, page: Vec<T>| {
+            write_line(w, path, body)?;
+            let n = page.len() as u64;
             records += n;
             bar.inc_by(n);
-            each(page.value);
-            match page.next {
-                Some(next) => url = next,
-                None => return Ok(records),
-            }
-        }
+            each(page);
+            Ok(())
+        })?;
+        Ok(records)
     }
 
     /// A list dataset written as pages.
@@ -421,25 +436,12 @@ impl<'a> Context<'a> {
             .map_err(fail)?;
             let mut rows = 0;
             for group in &named {
-                let mut url = self.url(
+                let first = self.url(
                     &format!("{}/{}/transitiveMembers", GROUP_MEMBERS.path, encode(group)),
                     &[("$select", "id,userPrincipalName"), ("$top", "999")],
                 );
-                loop {
-                    let body = match self.http.get(&url, &counter) {
-                        Ok(b) => b,
-                        Err(Failure::Status { status: 404, .. }) => {
-                            notes.push(format!(
-                                "group {group} is named by a policy but does not exist"
-                            ));
-                            break;
-                        }
-                        Err(f) => return Err(f),
-                    };
-                    let page: Page<Member> = serde_json::from_slice(&body).map_err(|e| {
-                        Failure::Response(format!("a page that is not a Graph collection ({e})"))
-                    })?;
-                    for m in &page.value {
+                let members = self.pages(first, &counter, |_, page: Vec<Member>| {
+                    for m in &page {
                         let kind = m.kind.as_deref().unwrap_or("");
                         let kind = kind.rsplit('.').next().unwrap_or(kind);
                         csv.write_record([
@@ -450,12 +452,18 @@ impl<'a> Context<'a> {
                         ])
                         .map_err(fail)?;
                     }
-                    rows += page.value.len() as u64;
-                    bar.inc_by(page.value.len() as u64);
-                    match page.next {
-                        Some(next) => url = next,
-                        None => break,
+                    rows += page.len() as u64;
+                    bar.inc_by(page.len() as u64);
+                    Ok(())
+                });
+                match members {
+                    Ok(()) => {}
+                    Err(Failure::Status { status: 404, .. }) => {
+                        notes.push(format!(
+                            "group {group} is named by a policy but does not exist"
+                        ));
                     }
+                    Err(f) => return Err(f),
                 }
             }
             csv.flush()
@@ -470,54 +478,41 @@ impl<'a> Context<'a> {
 
     /// The groups the policies name, read in memory when the policies are not pulled themselves.
     pub fn policy_groups(&self, counter: &Counter) -> GroupIds {
-        let mut url = self.url(POLICIES.path, &[]);
         let mut named = BTreeSet::new();
-        loop {
-            let body = self.http.get(&url, counter).map_err(|f| {
-                format!(
-                    "the policies naming the groups could not be read ({})",
-                    f.describe()
-                )
-            })?;
-            let page: Page<PolicyGroups> = serde_json::from_slice(&body)
-                .map_err(|e| format!("the policies are not a Graph collection ({e})"))?;
-            named.extend(page.value.into_iter().flat_map(PolicyGroups::ids));
-            match page.next {
-                Some(next) => url = next,
-                None => return Ok(named),
-            }
-        }
+        self.pages(
+            self.url(POLICIES.path, &[]),
+            counter,
+            |_, page: Vec<PolicyGroups>| {
+                named.extend(page.into_iter().flat_map(PolicyGroups::ids));
+                Ok(())
+            },
+        )
+        .map_err(|f| {
+            format!(
+                "the policies naming the groups could not be read ({})",
+                f.describe()
+            )
+        })?;
+        Ok(named)
     }
 
     /// The users' ids alone, for the per-user state when the users are not pulled themselves.
     pub fn user_ids(&self, tx: SyncSender<Ids>, counter: &Counter) {
-        let mut url = self.url(
+        let first = self.url(
             USERS.path,
             &[("$select", "id,userPrincipalName"), ("$top", "999")],
         );
-        loop {
-            let page = self.http.get(&url, counter).and_then(|body| {
-                serde_json::from_slice::<Page<UserRef>>(&body).map_err(|e| {
-                    Failure::Response(format!("a page that is not a Graph collection ({e})"))
-                })
-            });
-            match page {
-                Ok(page) => {
-                    if tx.send(Ids::Page(page.value)).is_err() {
-                        return;
-                    }
-                    match page.next {
-                        Some(next) => url = next,
-                        None => return,
-                    }
-                }
-                Err(f) => {
-                    let _ = tx.send(Ids::Failed(format!(
-                        "the user list could not be read ({})",
-                        f.describe()
-                    )));
-                    return;
-                }
+        let read = self.pages(first, counter, |_, page: Vec<UserRef>| {
+            // The per-user state stopped: nobody wants the rest.
+            tx.send(Ids::Page(page)).map_err(|_| Failure::Cancelled)
+        });
+        match read {
+            Ok(()) | Err(Failure::Cancelled) => {}
+            Err(f) => {
+                let _ = tx.send(Ids::Failed(format!(
+                    "the user list could not be read ({})",
+                    f.describe()
+                )));
             }
         }
     }
@@ -563,7 +558,7 @@ impl<'a> Context<'a> {
                         let job = work_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                         let Ok((seq, users)) = job else { return };
                         let states = if stop.load(Ordering::Relaxed) {
-                            Err(Failure::Upstream(String::new()))
+                            Err(Failure::Cancelled)
                         } else {
                             self.batch(&users, counter)
                         };
@@ -617,8 +612,7 @@ impl<'a> Context<'a> {
                     Ok(_) => {}
                     Err(f) => {
                         stop.store(true, Ordering::Relaxed);
-                        if failure.is_none() && !matches!(&f, Failure::Upstream(m) if m.is_empty())
-                        {
+                        if failure.is_none() && !matches!(f, Failure::Cancelled) {
                             failure = Some(f);
                         }
                     }
@@ -659,7 +653,7 @@ impl<'a> Context<'a> {
     fn batch(&self, users: &[UserRef], counter: &Counter) -> Result<Vec<Option<String>>, Failure> {
         let url = self.url(PER_USER_STATE.path, &[]);
         let mut states: Vec<Option<Option<String>>> = vec![None; users.len()];
-        for attempt in 1..=super::client::MAX_ATTEMPTS {
+        for attempt in 1..=client::MAX_ATTEMPTS {
             let asked: Vec<usize> = (0..users.len()).filter(|&i| states[i].is_none()).collect();
             if asked.is_empty() {
                 break;
@@ -678,7 +672,7 @@ impl<'a> Context<'a> {
             let answer = self.http.post_json(&url, body.as_bytes(), counter)?;
             let answer: BatchAnswer = serde_json::from_slice(&answer)
                 .map_err(|e| Failure::Response(format!("a $batch answer that is not one ({e})")))?;
-            let mut wait = None;
+            let mut wait: Option<std::time::Duration> = None;
             for r in answer.responses {
                 let Some(i) = r.id.parse::<usize>().ok().filter(|i| asked.contains(i)) else {
                     continue;
@@ -693,33 +687,20 @@ impl<'a> Context<'a> {
                         states[i] = Some(state);
                     }
                     404 => states[i] = Some(None),
-                    429 | 503 | 504 if attempt < super::client::MAX_ATTEMPTS => {
+                    status if client::retried(status) && attempt < client::MAX_ATTEMPTS => {
                         let after = r
                             .headers
                             .iter()
                             .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
-                            .and_then(|(_, v)| v.as_str()?.trim().parse::<u64>().ok())
-                            .unwrap_or(1);
-                        wait = Some(wait.unwrap_or(0).max(after.min(300)));
+                            .and_then(|(_, v)| client::retry_after(v.as_str()?))
+                            .unwrap_or_else(|| self.http.backoff(attempt));
+                        wait = Some(wait.unwrap_or_default().max(after));
                     }
-                    status => {
-                        let e = r.body.get("error");
-                        let text = |k: &str| {
-                            e.and_then(|e| e.get(k))
-                                .and_then(|v| v.as_str())
-                                .map(|s| crate::text::quoted(s, 300))
-                                .unwrap_or_default()
-                        };
-                        return Err(Failure::Status {
-                            status,
-                            code: text("code"),
-                            message: text("message"),
-                        });
-                    }
+                    status => return Err(self.http.failure(status, &r.body)),
                 }
             }
-            if let Some(secs) = wait {
-                std::thread::sleep(std::time::Duration::from_secs(secs));
+            if let Some(wait) = wait {
+                std::thread::sleep(wait);
             }
         }
         states

@@ -62,9 +62,15 @@ pub enum Status {
     Kept,
 }
 
-/// The manifest an earlier pull left in the folder, if it is one.
-pub fn previous(dir: &std::path::Path) -> Option<Manifest> {
-    let bytes = std::fs::read(dir.join(FILE)).ok()?;
+/// The manifest in `path`, when it is one this version reads: the one reader of the file, for
+/// the next pull (which carries its entries on) and for the audit (which says what failed).
+pub fn read(path: &std::path::Path) -> Option<Manifest> {
+    let bytes = std::fs::read(path).ok()?;
     let m: Manifest = serde_json::from_slice(&bytes).ok()?;
     (m.schema == SCHEMA).then_some(m)
+}
+
+/// The manifest an earlier pull left in the folder, if it is one.
+pub fn previous(dir: &std::path::Path) -> Option<Manifest> {
+    read(&dir.join(FILE))
 }

@@ -20,6 +20,7 @@ pub use datasets::Dataset;
 pub use endpoints::Cloud;
 pub use manifest::{
     Entry, FILE as MANIFEST_FILE, Manifest, SCHEMA as MANIFEST_SCHEMA, Status as FileStatus,
+    read as read_manifest,
 };
 
 use crate::console::{Messages, ProgressGroup};
