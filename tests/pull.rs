@@ -1191,3 +1191,55 @@ fn benchmark() {
         );
     }
 }
+
+#[test]
+fn a_key_that_is_not_the_certificates_is_refused_before_any_request() {
+    let pki = Pki::new();
+    let server = GraphServer::start(&pki, tenant(10, 0));
+    let dir = tempdir();
+    let other_key = dir.path().join("other-key.pem");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&other_key)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let pem = std::fs::read_to_string(&pki.client_pem).unwrap();
+    let cert_end =
+        pem.find("-----END CERTIFICATE-----").unwrap() + "-----END CERTIFICATE-----\n".len();
+    let mixed = write(
+        dir.path(),
+        "mixed.pem",
+        format!(
+            "{}{}",
+            &pem[..cert_end],
+            std::fs::read_to_string(&other_key).unwrap()
+        ),
+    );
+    let out = dir.path().join("out");
+    let ran = Test::new()
+        .args(pull_args(&server, &pki, &out))
+        .args(["--certificate", mixed.to_str().unwrap()])
+        .run();
+    ran.code(2);
+    assert_eq!(
+        ran.stderr,
+        format!(
+            "mfaudit: error: --certificate {}: the private key does not belong to the certificate in the same file\n",
+            mixed.display()
+        )
+    );
+    assert!(server.token_requests().is_empty());
+    assert!(!out.exists());
+}
