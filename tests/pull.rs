@@ -68,6 +68,30 @@ fn state(i: usize) -> &'static str {
     ["disabled", "enabled", "enforced"][i % 3]
 }
 
+/// Every 17th user has no per-user state (Graph answers 404 for them).
+fn has_state(i: usize) -> bool {
+    i % 17 != 16
+}
+
+/// User `i`'s line of the per-user state file: `null` for a user Graph has no state for.
+fn state_line(i: usize) -> Value {
+    let s = if has_state(i) {
+        json!(state(i))
+    } else {
+        Value::Null
+    };
+    json!({"id": uid(i), "userPrincipalName": upn(i), "perUserMfaState": s})
+}
+
+/// The lines of the per-user state file in `out`.
+fn state_lines(out: &Path) -> Vec<Value> {
+    std::fs::read_to_string(out.join("per-user-mfa-state.json"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 /// The time `hours` before the tests started, as Graph writes it: the same instant however late
 /// a record is made (the server makes its records when they are paged, the by-hand files later).
 fn ago(hours: i64) -> String {
@@ -225,8 +249,7 @@ fn tenant(users: usize, signins: usize) -> Tenant {
         json!({"id": "00000000-0000-0000-0000-000000000005", "displayName": "Security Defaults", "description": "Security defaults is a set of basic identity security mechanisms.", "isEnabled": false}),
     );
     for i in 0..users {
-        // Every 17th user has no state (Graph answers 404 for them).
-        if i % 17 != 16 {
+        if has_state(i) {
             t.per_user_state.insert(uid(i), state(i).to_string());
         }
     }
@@ -417,7 +440,7 @@ fn throttling_waits_for_retry_after() {
     );
     let waited = asked[2].at - asked[1].at;
     assert!(
-        waited >= Duration::from_secs(2) && waited < Duration::from_secs(6),
+        waited >= Duration::from_secs(2) && waited < Duration::from_secs(30),
         "waited {waited:?} after Retry-After: 2"
     );
     assert_eq!(
@@ -562,23 +585,10 @@ fn per_user_state_is_asked_twenty_at_a_time_and_written_in_the_users_order() {
     // Only the users' own pages: the per-user state reads the ids from them.
     assert_eq!(requests_to(&log, "/v1.0/users").len(), 4);
     assert!(server.max_in_flight() <= 8);
-    let text = std::fs::read_to_string(out.path().join("per-user-mfa-state.json")).unwrap();
-    let lines: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = state_lines(out.path());
     assert_eq!(lines.len(), 1_010);
     for (i, line) in lines.iter().enumerate() {
-        let want = if i % 17 == 16 {
-            Value::Null
-        } else {
-            json!(state(i))
-        };
-        assert_eq!(
-            line,
-            &json!({"id": uid(i), "userPrincipalName": upn(i), "perUserMfaState": want}),
-            "line {i}"
-        );
+        assert_eq!(line, &state_line(i), "line {i}");
     }
     let m = manifest(out.path());
     assert_eq!(entry(&m, "per-user-mfa-state.json")["requests"], 51);
@@ -586,6 +596,52 @@ fn per_user_state_is_asked_twenty_at_a_time_and_written_in_the_users_order() {
         entry(&m, "per-user-mfa-state.json")["permission"],
         "UserAuthenticationMethod.Read.All"
     );
+}
+
+#[test]
+fn a_throttled_batch_item_is_asked_again_alone_within_the_requests_in_flight() {
+    let pki = Pki::new();
+    let mut t = tenant(200, 0);
+    t.latency = Duration::from_millis(40);
+    t.faults.push(Fault {
+        path_prefix: "/beta/$batch".into(),
+        kind: FaultKind::ItemThrottled { retry_after: 1 },
+        times: 1,
+        on_page: 3,
+    });
+    let server = GraphServer::start(&pki, t);
+    let out = tempdir();
+    pull(
+        &server,
+        &pki,
+        out.path(),
+        &["--only", "users,per-user-state", "--in-flight", "4"],
+    )
+    .ok();
+    let log = server.log();
+    let batches = requests_to(&log, "/beta/$batch");
+    // Ten batches of twenty, and the one throttled user asked again on their own.
+    let sizes: Vec<usize> = batches.iter().map(|b| b.batch_size).collect();
+    assert_eq!(sizes.len(), 11, "{sizes:?}");
+    assert_eq!(sizes.iter().filter(|&&n| n == 1).count(), 1, "{sizes:?}");
+    assert_eq!(sizes.iter().sum::<usize>(), 201);
+    let retried = batches.iter().position(|b| b.batch_size == 1).unwrap();
+    let throttled = batches.iter().find(|b| b.page == 3).unwrap();
+    assert!(
+        batches[retried].at - throttled.at >= Duration::from_secs(1),
+        "Retry-After: 1 obeyed"
+    );
+    // Requests overlapped, and never more than four at once.
+    assert!(
+        (2..=4).contains(&server.max_in_flight()),
+        "{}",
+        server.max_in_flight()
+    );
+    let lines = state_lines(out.path());
+    assert_eq!(lines.len(), 200);
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(line, &state_line(i), "line {i}");
+    }
 }
 
 #[test]
@@ -719,18 +775,7 @@ fn write_by_hand(dir: &Path, users: usize, signins: usize) {
             (0..users).map(registration).collect(),
         ),
     );
-    let mut states = String::new();
-    for i in 0..users {
-        let s = if i % 17 == 16 {
-            Value::Null
-        } else {
-            json!(state(i))
-        };
-        states.push_str(&format!(
-            "{}\n",
-            json!({"id": uid(i), "userPrincipalName": upn(i), "perUserMfaState": s})
-        ));
-    }
+    let states: String = (0..users).map(|i| format!("{}\n", state_line(i))).collect();
     write(dir, "per-user-mfa-state.json", states);
     let t = tenant(users, signins);
     let Some(Collection::Generated { make, .. }) = t.collections.get("/beta/auditLogs/signIns")
@@ -935,14 +980,15 @@ fn a_token_is_only_sent_over_tls_or_to_this_machine() {
 #[test]
 fn a_token_is_renewed_before_it_expires_during_a_long_pull() {
     let pki = Pki::new();
-    let mut t = tenant(1_200, 0);
+    let mut t = tenant(2_000, 0);
     t.max_page = 50;
-    t.token_lifetime_secs = 2;
+    t.token_lifetime_secs = 4;
     t.latency = Duration::from_millis(100);
     let server = GraphServer::start(&pki, t);
     let out = tempdir();
     pull(&server, &pki, out.path(), &["--only", "users"]).ok();
-    // 24 pages of 100 ms, one at a time: 2.4 s, and a token is renewed after 1 s.
+    // 40 pages of 100 ms, one at a time: at least 4 s; a token is renewed after 2 s, 2 s before
+    // it expires.
     let tokens = server.token_requests();
     assert!(tokens.len() >= 2, "{} token requests", tokens.len());
     assert!(tokens.iter().all(|t| t.granted));
@@ -951,7 +997,7 @@ fn a_token_is_renewed_before_it_expires_during_a_long_pull() {
         log.iter().all(|l| l.status == 200),
         "no request was refused"
     );
-    assert_eq!(log.len(), 24);
+    assert_eq!(log.len(), 40);
 }
 
 #[test]

@@ -289,6 +289,9 @@ pub enum FaultKind {
     /// The status line, the headers (the full Content-Length) and half the real body, then the
     /// socket closes.
     DropConnection,
+    /// On a `$batch`: its first item answered `429 TooManyRequests` with `Retry-After: N` in the
+    /// item's headers (Graph throttles items of a batch one by one), the others as usual.
+    ItemThrottled { retry_after: u64 },
 }
 
 /// A fault fires on the first request whose decoded path starts with `path_prefix` and whose page
@@ -1320,6 +1323,7 @@ impl Shared {
         };
 
         let mut dropped = false;
+        let mut throttle_first = None;
         match self.take_fault(path, page) {
             Some(FaultKind::Status {
                 status,
@@ -1338,10 +1342,11 @@ impl Shared {
                 };
             }
             Some(FaultKind::DropConnection) => dropped = true,
+            Some(FaultKind::ItemThrottled { retry_after }) => throttle_first = Some(retry_after),
             None => {}
         }
         let response = match route {
-            Route::Batch(body) => self.batch(body, ctx),
+            Route::Batch(body) => self.batch(body, ctx, throttle_first),
             Route::Collection(collection, query) => self.page(collection, &query, target, ctx),
             Route::Single(single) => self.single(single, path, ctx),
             Route::MethodNotAllowed => graph_error(
@@ -1452,7 +1457,7 @@ impl Shared {
 
     /// `POST /beta/$batch` of `GET /users/{id}/authentication/requirements`, answered in reverse
     /// order.
-    fn batch(&self, body: Option<Value>, ctx: &Ctx) -> Response {
+    fn batch(&self, body: Option<Value>, ctx: &Ctx, throttle_first: Option<u64>) -> Response {
         let bad_payload =
             || graph_error(400, "BadRequest", "Invalid batch payload format.", ctx, &[]);
         let Some(requests) = body
@@ -1490,6 +1495,15 @@ impl Shared {
             }
             let method = item.get("method").and_then(Value::as_str).unwrap_or("");
             let url = item.get("url").and_then(Value::as_str).unwrap_or("");
+            if let (Some(after), true) = (throttle_first, responses.is_empty()) {
+                responses.push(json!({
+                    "id": id,
+                    "status": 429,
+                    "headers": {"Content-Type": "application/json", "Retry-After": after.to_string()},
+                    "body": {"error": {"code": "TooManyRequests", "message": fault_message(429)}},
+                }));
+                continue;
+            }
             let (status, body) = self.batch_item(method, url);
             responses.push(json!({
                 "id": id,
